@@ -1,0 +1,3 @@
+"""vaultkit: a job-search follow-up system built from a folder of Markdown notes."""
+
+__version__ = "0.1.0"

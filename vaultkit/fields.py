@@ -1,0 +1,245 @@
+"""Typed fields: one processor per field kind turns a frontmatter value into a Python value, or
+says what was expected. FIELDS is the reference table that docs/note-format.md describes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+from vaultkit.config import parse_duration
+from vaultkit.parse import find_links, link_target
+
+When = date | datetime
+"""A date, or a timezone-aware datetime when the note gave a time."""
+
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_DATETIME = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})[T ](\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(Z|[+-]\d{2}:?\d{2})?$", re.I)
+
+
+class FieldError(ValueError):
+    """The value does not fit its field; the message says what was expected."""
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str
+    applies_to: tuple[str, ...]
+    doc: str
+    example: str
+
+
+FIELDS: list[Field] = [
+    Field("name", "text", ("company", "contact"), "display name (default: the file name)",
+          "Globex"),
+    Field("aliases", "list", ("company", "contact"), "other names links may use",
+          "[Globex Corp]"),
+    Field("tags", "tags", ("company", "contact"), "tags, with or without `#`", "[fintech, remote]"),
+    Field("role", "text", ("company", "contact"), "the position applied for / the person's job",
+          "Staff Engineer"),
+    Field("stage", "stage", ("company",), "where the application stands", "interviewing"),
+    Field("applied", "date", ("company",), "when the application went in", "2026-11-03"),
+    Field("follow_up", "when", ("company", "contact"), "an explicit next follow-up",
+          "2026-12-03T10:00"),
+    Field("contacts", "links", ("company",), "people at the company", '["[[Jane Doe]]"]'),
+    Field("interviews", "interviews", ("company",),
+          "interviews: each `{date, with, kind}`", "see below"),
+    Field("offer", "date", ("company",), "when an offer arrived", "2026-11-25"),
+    Field("resume", "text", ("company",), "which tailored resume was sent", "resume-v3-platform"),
+    Field("cover_letter", "text", ("company",), "which cover letter was sent", "cl-globex"),
+    Field("url", "text", ("company",), "the job posting", "https://globex.example/jobs/42"),
+    Field("location", "text", ("company",), "where the job is", "Remote (US)"),
+    Field("source", "text", ("company",), "how you found it", "referral"),
+    Field("salary", "text", ("company",), "the range", "150-180k"),
+    Field("priority", "text", ("company", "contact"), "high, medium or low", "high"),
+    Field("company", "link", ("contact",), "where the person works", '"[[Globex]]"'),
+    Field("relationship", "text", ("contact",),
+          "hiring-manager, recruiter, interviewer, referral, peer …", "hiring-manager"),
+    Field("email", "text", ("contact",), "email address", "jane@globex.example"),
+    Field("phone", "text", ("contact",), "phone number", '"+1 555 0100"'),
+    Field("linkedin", "text", ("contact",), "LinkedIn profile URL",
+          "https://www.linkedin.com/in/janedoe"),
+    Field("linkedin_connected", "date", ("contact",), "when you connected on LinkedIn",
+          "2026-11-21"),
+    Field("met", "date", ("contact",), "when you met (an event, a conference)", "2026-10-14"),
+    Field("last_contact", "date", ("contact",),
+          "the last touch, when no log line records it", "2026-11-02"),
+    Field("cadence", "duration", ("contact",), "keep-in-touch interval", "3w"),
+    Field("awaiting_reply", "date", ("contact",), "a message you have not answered yet",
+          "2026-11-28"),
+    Field("info_interview", "when", ("contact",), "a planned informational interview",
+          "2026-12-04 15:00"),
+]
+FIELDS_BY_NAME = {f.name: f for f in FIELDS}
+
+KIND_FORMS = {
+    "text": "text",
+    "list": "a list of text",
+    "tags": "a list of tags",
+    "stage": "a stage",
+    "date": "a date like 2026-11-20",
+    "when": "a date like 2026-11-20 or a date and time like 2026-11-20T14:30",
+    "link": 'a link like "[[Jane Doe]]"',
+    "links": 'a list of links like ["[[Jane Doe]]", "[[Raj Patel]]"]',
+    "duration": "a duration like 10d, 3w, 2m, monthly or quarterly",
+    "interviews": "a list of interviews, each with `date`, `with` and `kind`",
+}
+
+
+def is_empty(value: Any) -> bool:
+    """Obsidian templates leave properties empty; an empty value means the field is absent."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, list | dict):
+        return all(is_empty(v) for v in (value.values() if isinstance(value, dict) else value))
+    return False
+
+
+def _shown(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else repr(value.strip())
+    return text if len(text) <= 60 else text[:57] + "…'"
+
+
+def show_when(when: When, tz: tzinfo) -> str:
+    """How a person writes it: `2026-12-03`, or `2026-12-03 10:00` in the vault's zone."""
+    if isinstance(when, datetime):
+        return when.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    return when.isoformat()
+
+
+def parse_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip() if isinstance(value, str) else None
+    if text is None:
+        raise FieldError(f"expected {KIND_FORMS['date']}, got {_shown(value)}")
+    m = _DATE.match(text)
+    if m:
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            raise FieldError(f"{text!r} is not a day on the calendar") from None
+    if _DATETIME.match(text):
+        return parse_when(text, None).date()  # type: ignore[union-attr]
+    raise FieldError(f"expected {KIND_FORMS['date']}, got {_shown(value)}")
+
+
+def parse_when(value: Any, tz: tzinfo | None) -> When:
+    """A date, or a datetime (aware: a naive one is taken in `tz`, the vault's zone)."""
+    if isinstance(value, str):
+        text = value.strip()
+        m = _DATETIME.match(text)
+        if m:
+            clock = m.group(2) if len(m.group(2).split(":")[0]) == 2 else "0" + m.group(2)
+            offset = (m.group(3) or "").upper()
+            if offset and offset != "Z" and ":" not in offset:
+                offset = offset[:3] + ":" + offset[3:]
+            try:
+                moment = datetime.fromisoformat(f"{m.group(1)}T{clock}{offset}")
+            except ValueError:
+                raise FieldError(f"{text!r} is not a real date and time") from None
+            if moment.tzinfo is None and tz is not None:
+                moment = moment.replace(tzinfo=tz)
+            return moment
+    return parse_date(value)
+
+
+def parse_text(value: Any) -> str:
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return str(value).strip()
+    raise FieldError(f"expected text, got {_shown(value)}")
+
+
+def parse_list(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        if is_empty(item):
+            continue
+        if isinstance(item, list) and len(item) == 1 and isinstance(item[0], str):
+            item = item[0]  # `aliases: [[X]]` parses as a nested list
+        out.append(parse_text(item))
+    return out
+
+
+def parse_tags(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = re.split(r"[,\s]+", value)
+    return [t.lstrip("#").lower() for t in parse_list(value) if t.lstrip("#")]
+
+
+def parse_links(value: Any) -> list[str]:
+    """Link targets from `"[[A]]"`, `A`, a list of them, or YAML's reading of an unquoted
+    `[[A]]` (a list in a list) — the link the user meant."""
+    items = value if isinstance(value, list) else [value]
+    targets: list[str] = []
+    for item in items:
+        while isinstance(item, list) and len(item) == 1:
+            item = item[0]
+        if is_empty(item):
+            continue
+        if not isinstance(item, str):
+            raise FieldError(f"expected {KIND_FORMS['links']}, got {_shown(value)}")
+        found = find_links(item)
+        if found:
+            targets.extend(found)
+        else:
+            targets.extend(link_target(part) for part in item.split(",") if part.strip())
+    return targets
+
+
+def parse_link(value: Any) -> str:
+    targets = parse_links(value)
+    if len(targets) != 1:
+        raise FieldError(f"expected {KIND_FORMS['link']}, got {_shown(value)}")
+    return targets[0]
+
+
+def parse_cadence(value: Any) -> tuple[int, str]:
+    parsed = parse_duration(str(value)) if isinstance(value, str | int) else None
+    if parsed is None:
+        raise FieldError(f"expected {KIND_FORMS['duration']}, got {_shown(value)}")
+    return parsed
+
+
+@dataclass(frozen=True)
+class RawInterview:
+    when: When
+    with_: list[str]
+    kind: str
+
+
+_LEADING_WHEN = re.compile(r"^(\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?)\s*(.*)$")
+
+
+def parse_interviews(value: Any, tz: tzinfo | None) -> list[RawInterview]:
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        if is_empty(item):
+            continue
+        if isinstance(item, str):  # "2026-11-20 14:30 onsite with [[Raj Patel]]"
+            m = _LEADING_WHEN.match(item.strip())
+            if not m:
+                raise FieldError(f"expected {KIND_FORMS['interviews']}, got {_shown(item)}")
+            rest = re.sub(r"\[\[[^\]]*\]\]|\bwith\b", " ", m.group(2))
+            out.append(RawInterview(parse_when(m.group(1), tz), find_links(m.group(2)),
+                                    " ".join(rest.split())))
+            continue
+        if not isinstance(item, dict):
+            raise FieldError(f"expected {KIND_FORMS['interviews']}, got {_shown(item)}")
+        entry = {str(k).lower(): v for k, v in item.items()}
+        if is_empty(entry.get("date")):
+            raise FieldError(f"an interview needs a `date`, got {_shown(item)}")
+        when = parse_when(entry["date"], tz)
+        people = [] if is_empty(entry.get("with")) else parse_links(entry["with"])
+        kind = "" if is_empty(entry.get("kind")) else parse_text(entry["kind"])
+        out.append(RawInterview(when, people, kind))
+    return out

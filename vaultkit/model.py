@@ -1,0 +1,458 @@
+"""The model: notes typed and classified, links resolved, interactions gathered per record.
+
+`build_model` is pure: parsed notes and the config in, a Vault out. Problems found on the way
+(bad field values, links to nowhere) are collected, never raised.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+from pathlib import PurePosixPath
+from typing import Any
+
+from vaultkit.config import Config
+from vaultkit.fields import (
+    FIELDS,
+    KIND_FORMS,
+    FieldError,
+    RawInterview,
+    When,
+    is_empty,
+    parse_cadence,
+    parse_date,
+    parse_interviews,
+    parse_link,
+    parse_links,
+    parse_list,
+    parse_tags,
+    parse_text,
+    parse_when,
+)
+from vaultkit.parse import Entry, ParsedNote, Task
+from vaultkit.problems import Problem, error, warning
+
+DAILY_NOTE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+TYPE_WORDS = {
+    "company": "company", "opportunity": "company", "job": "company", "position": "company",
+    "application": "company", "contact": "contact", "person": "contact", "people": "contact",
+}
+
+
+def local_date(when: When, tz: tzinfo) -> date:
+    return when.astimezone(tz).date() if isinstance(when, datetime) else when
+
+
+@dataclass(slots=True)
+class Interview:
+    when: When
+    with_: list[str]
+    """Paths of the contacts it was with (resolved links)."""
+    kind: str
+    line: int
+
+
+@dataclass(slots=True)
+class Interaction:
+    """A dated touch with a record."""
+
+    date: date
+    source: str
+    """Where it came from: `log`, `daily`, `interaction`, `last_contact`, `applied`, `interview`."""
+    path: str
+    """The note that records it."""
+    line: int
+    text: str = ""
+    tags: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True)
+class Note:
+    path: str
+    kind: str
+    """`company`, `contact`, `interaction`, `daily` or `note`."""
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    fields: dict[str, Any] = field(default_factory=dict)
+    """vaultkit's fields, typed (see fields.FIELDS); an absent or bad field is not here."""
+    field_lines: dict[str, int] = field(default_factory=dict)
+    stage: str | None = None
+    interviews: list[Interview] = field(default_factory=list)
+    contacts: list[str] = field(default_factory=list)
+    """For a company: paths of its contacts (from `contacts:` and from contacts' `company:`)."""
+    company: str | None = None
+    """For a contact: the path of their company."""
+    tasks: list[Task] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    """Paths of every note this one links (frontmatter and body), in order, without repeats."""
+    interactions: list[Interaction] = field(default_factory=list)
+    """For a record: every touch, sorted by date."""
+    parsed: ParsedNote | None = None
+
+    @property
+    def is_record(self) -> bool:
+        return self.kind in ("company", "contact")
+
+    def get(self, name: str) -> Any:
+        return self.fields.get(name)
+
+    def line_of(self, name: str) -> int:
+        return self.field_lines.get(name, 1)
+
+    def last_interaction(self, today: date, *, after: date | None = None) -> Interaction | None:
+        """The latest touch on or before today (and after `after`, if given)."""
+        best = None
+        for touch in self.interactions:
+            if touch.date <= today and (after is None or touch.date > after):
+                best = touch
+        return best
+
+
+class LinkIndex:
+    """Obsidian's link resolution: by path, then file name, then `name:`/alias; case-insensitive."""
+
+    def __init__(self, notes: dict[str, Note]) -> None:
+        self.by_path: dict[str, str] = {}
+        self.by_stem: dict[str, list[str]] = {}
+        self.by_name: dict[str, list[str]] = {}
+        for path, note in notes.items():
+            bare = path[:-3].lower()
+            self.by_path[bare] = path
+            self.by_stem.setdefault(PurePosixPath(bare).name, []).append(path)
+            for name in {note.name.lower(), *(a.lower() for a in note.aliases)}:
+                if name != PurePosixPath(bare).name:
+                    self.by_name.setdefault(name, []).append(path)
+
+    def resolve(self, target: str) -> tuple[str | None, list[str]]:
+        """(path, []) when found; (None, candidates) when ambiguous; (None, []) when missing."""
+        key = target.strip().lower().lstrip("/")
+        if key.endswith(".md"):
+            key = key[:-3]
+        if "/" in key:
+            if key in self.by_path:
+                return self.by_path[key], []
+            matches = [p for bare, p in self.by_path.items() if bare.endswith("/" + key)]
+            return (matches[0], []) if len(matches) == 1 else (None, sorted(matches))
+        for table in (self.by_stem, self.by_name):
+            matches = sorted(set(table.get(key, [])))
+            if len(matches) == 1:
+                return matches[0], []
+            if matches:
+                return None, matches
+        return None, []
+
+
+@dataclass
+class Vault:
+    config: Config
+    notes: dict[str, Note]
+    problems: list[Problem]
+    index: LinkIndex
+
+    def records(self, kind: str) -> list[Note]:
+        return [n for n in self.notes.values() if n.kind == kind]
+
+    def is_active(self, company: Note) -> bool:
+        return company.stage is None or self.config.stages.get(company.stage, True)
+
+
+def _lookup(parsed: ParsedNote, config: Config, name: str) -> tuple[Any, int] | None:
+    """The raw value of vaultkit's field `name`: frontmatter first, then inline `key:: value`."""
+    for key in config.field_names(name):
+        if key in parsed.meta and not is_empty(parsed.meta[key]):
+            return parsed.meta[key], parsed.meta_lines.get(key, 1)
+    for key in config.field_names(name):
+        if key in parsed.inline and not is_empty(parsed.inline[key][0]):
+            return parsed.inline[key]
+    return None
+
+
+def _classify(parsed: ParsedNote, config: Config, tags: list[str]) -> str:
+    stated = _lookup(parsed, config, "type")
+    if stated and isinstance(stated[0], str) and stated[0].strip().lower() in TYPE_WORDS:
+        return TYPE_WORDS[stated[0].strip().lower()]
+    path = parsed.path.lower()
+    for kind in ("company", "contact", "interaction"):
+        folders = [f.strip("/").lower() for f in config.type_list(kind, "folders")]
+        if any(path.startswith(f + "/") for f in folders if f):
+            return kind
+        if set(t.lower().lstrip("#") for t in config.type_list(kind, "tags")) & set(tags):
+            return kind
+    if DAILY_NOTE.match(PurePosixPath(parsed.path).stem):
+        return "daily"
+    return "note"
+
+
+def _typed_fields(note: Note, parsed: ParsedNote, config: Config, tz: tzinfo,
+                  problems: list[Problem]) -> list[RawInterview]:
+    interviews: list[RawInterview] = []
+    for spec in FIELDS:
+        if note.kind not in spec.applies_to or spec.name in ("name", "aliases", "tags"):
+            continue
+        found = _lookup(parsed, config, spec.name)
+        if found is None:
+            continue
+        value, line = found
+        note.field_lines[spec.name] = line
+        try:
+            if spec.kind == "stage":
+                note.stage = _stage(value, config)
+                note.fields["stage"] = note.stage
+            elif spec.kind == "interviews":
+                interviews = parse_interviews(value, tz)
+            else:
+                note.fields[spec.name] = _PROCESSORS[spec.kind](value, tz)
+        except FieldError as exc:
+            problems.append(error(parsed.path, line, f"`{spec.name}`: {exc}"))
+    return interviews
+
+
+def _stage(value: Any, config: Config) -> str:
+    text = parse_text(value).lower()
+    stage = config.stage_aliases.get(text) or config.stage_aliases.get(text.replace(" ", "-"))
+    if stage is None:
+        names = ", ".join(config.stages)
+        raise FieldError(f"unknown stage {text!r}; expected one of {names} "
+                         "(or map it under [stages] in vaultkit.toml)")
+    return stage
+
+
+_PROCESSORS = {
+    "text": lambda v, tz: parse_text(v),
+    "list": lambda v, tz: parse_list(v),
+    "date": lambda v, tz: parse_date(v),
+    "when": parse_when,
+    "link": lambda v, tz: parse_link(v),
+    "links": lambda v, tz: parse_links(v),
+    "duration": lambda v, tz: parse_cadence(v),
+}
+assert set(_PROCESSORS) | {"stage", "interviews", "tags"} >= set(KIND_FORMS)
+
+
+def _note_from(parsed: ParsedNote, config: Config, tz: tzinfo,
+               problems: list[Problem]) -> tuple[Note, list[RawInterview]]:
+    stem = PurePosixPath(parsed.path).stem
+    tags: list[str] = []
+    found = _lookup(parsed, config, "tags")
+    if found:
+        try:
+            tags = parse_tags(found[0])
+        except FieldError as exc:
+            problems.append(error(parsed.path, found[1], f"`tags`: {exc}"))
+    tags += [t for t in parsed.tags if t not in tags]
+    kind = _classify(parsed, config, tags)
+    name = stem
+    aliases: list[str] = []
+    if kind in ("company", "contact"):
+        found = _lookup(parsed, config, "name")
+        if found:
+            try:
+                name = parse_text(found[0]) or stem
+            except FieldError as exc:
+                problems.append(error(parsed.path, found[1], f"`name`: {exc}"))
+    found = _lookup(parsed, config, "aliases")
+    if found:
+        try:
+            aliases = parse_list(found[0])
+        except FieldError as exc:
+            problems.append(error(parsed.path, found[1], f"`aliases`: {exc}"))
+    note = Note(parsed.path, kind, name, aliases, tags, tasks=parsed.tasks,
+                entries=parsed.entries, parsed=parsed)
+    for task in parsed.tasks:
+        for label, value in (("due", task.due), ("scheduled", task.scheduled),
+                             ("start", task.start), ("done", task.done)):
+            if value is not None:
+                try:
+                    parse_date(value)
+                except FieldError as exc:
+                    problems.append(warning(parsed.path, task.line, f"task {label} date: {exc}"))
+    interviews = _typed_fields(note, parsed, config, tz, problems) if note.is_record else []
+    return note, interviews
+
+
+def build_model(parsed_notes: list[ParsedNote], config: Config) -> Vault:
+    tz = config.tz
+    problems: list[Problem] = list(config.problems)
+    notes: dict[str, Note] = {}
+    raw_interviews: dict[str, list[RawInterview]] = {}
+    for parsed in parsed_notes:
+        problems.extend(parsed.problems)
+        note, interviews = _note_from(parsed, config, tz, problems)
+        notes[note.path] = note
+        raw_interviews[note.path] = interviews
+    vault = Vault(config, notes, problems, LinkIndex(notes))
+    _report_duplicate_names(vault)
+    _resolve_links(vault, vault.index, raw_interviews)
+    _gather_interactions(vault, tz)
+    problems.sort()
+    return vault
+
+
+def _report_duplicate_names(vault: Vault) -> None:
+    claims: dict[str, list[str]] = {}
+    for note in vault.notes.values():
+        if note.is_record:
+            for name in {note.name.lower(), *(a.lower() for a in note.aliases)}:
+                claims.setdefault(name, []).append(note.path)
+    for name, paths in claims.items():
+        if len(paths) > 1:
+            for path in paths:
+                others = ", ".join(p for p in paths if p != path)
+                vault.problems.append(warning(path, vault.notes[path].line_of("name"),
+                                              f"the name {name!r} is also claimed by {others}; "
+                                              "links to it are ambiguous"))
+
+
+def _resolve_links(vault: Vault, index: LinkIndex,
+                   raw_interviews: dict[str, list[RawInterview]]) -> None:
+    def resolve(note: Note, target: str, line: int) -> str | None:
+        path, candidates = index.resolve(target)
+        if path is None:
+            what = (f"is ambiguous: it could be {', '.join(candidates)}" if candidates
+                    else "points to no note")
+            vault.problems.append(warning(note.path, line, f"link [[{target}]] {what}"))
+        return path
+
+    for note in vault.notes.values():
+        linked: dict[str, None] = {}
+        if note.parsed is not None:
+            for link in note.parsed.links:
+                if (path := resolve(note, link.target, link.line)) and path != note.path:
+                    linked[path] = None
+        if note.kind == "company":
+            for target in note.fields.get("contacts", []):
+                if path := resolve(note, target, note.line_of("contacts")):
+                    note.contacts.append(path)
+                    linked[path] = None
+            for raw in raw_interviews[note.path]:
+                people = [p for t in raw.with_
+                          if (p := resolve(note, t, note.line_of("interviews")))]
+                note.interviews.append(Interview(raw.when, people, raw.kind,
+                                                 note.line_of("interviews")))
+                linked.update(dict.fromkeys(people))
+        elif note.kind == "contact" and "company" in note.fields:
+            if path := resolve(note, note.fields["company"], note.line_of("company")):
+                note.company = path
+                linked[path] = None
+        note.links = list(linked)
+    # A contact's `company:` makes them one of the company's contacts too.
+    for note in vault.notes.values():
+        if note.company and vault.notes[note.company].kind == "company":
+            company = vault.notes[note.company]
+            if note.path not in company.contacts:
+                company.contacts.append(note.path)
+
+
+def _gather_interactions(vault: Vault, tz: tzinfo) -> None:
+    notes = vault.notes
+
+    def touch(record_path: str, interaction: Interaction) -> None:
+        record = notes.get(record_path)
+        if record is None or not record.is_record:
+            return
+        record.interactions.append(interaction)
+        if record.kind == "contact" and record.company and record.company in notes:
+            # Talking to someone at a company is talking to the company.
+            company = notes[record.company]
+            if company.kind == "company":
+                company.interactions.append(interaction)
+
+    for note in notes.values():
+        _entry_interactions(vault, note, touch, tz)
+        if note.kind == "contact" and "last_contact" in note.fields:
+            touch(note.path, Interaction(note.fields["last_contact"], "last_contact", note.path,
+                                         note.line_of("last_contact")))
+        if note.kind == "company":
+            if "applied" in note.fields:
+                own = notes[note.path]
+                own.interactions.append(Interaction(note.fields["applied"], "applied",
+                                                    note.path, note.line_of("applied")))
+            for interview in note.interviews:
+                when = local_date(interview.when, tz)
+                item = Interaction(when, "interview", note.path, interview.line, interview.kind,
+                                   frozenset({"interview"}))
+                note.interactions.append(item)
+                for person in interview.with_:
+                    if notes[person].kind == "contact":
+                        notes[person].interactions.append(item)
+    for note in notes.values():
+        # One touch seen through two paths (a log line linking a contact and their company)
+        # is still one touch.
+        unique = {(i.date, i.source, i.path, i.line): i for i in note.interactions}
+        note.interactions = sorted(unique.values(), key=lambda i: (i.date, i.path, i.line))
+
+
+def _entry_interactions(vault: Vault, note: Note, touch: Any, tz: tzinfo) -> None:
+    daily_date = None
+    if note.kind == "daily":
+        try:
+            daily_date = parse_date(PurePosixPath(note.path).stem)
+        except FieldError:
+            daily_date = None
+    if note.kind == "interaction":
+        _interaction_note(vault, note, touch, tz)
+        return
+    for entry in note.entries:
+        when: date | None = None
+        if entry.date:
+            try:
+                when = parse_date(entry.date)
+            except FieldError as exc:
+                vault.problems.append(warning(note.path, entry.line, f"log line: {exc}"))
+                continue
+        elif daily_date and entry.links:
+            when = daily_date
+        if when is None:
+            continue
+        targets = set(_entry_targets(vault, note, entry))
+        if note.is_record:
+            targets.add(note.path)
+        for path in sorted(targets):
+            touch(path, Interaction(when, "daily" if note.kind == "daily" else "log", note.path,
+                                    entry.line, entry.text, frozenset(entry.tags)))
+
+
+def _entry_targets(vault: Vault, note: Note, entry: Entry) -> list[str]:
+    """The records an entry links, using the links already resolved for its note."""
+    out = []
+    for target in entry.links:
+        path, _ = vault.index.resolve(target)
+        if path and vault.notes[path].is_record:
+            out.append(path)
+    return out
+
+
+def _interaction_note(vault: Vault, note: Note, touch: Any, tz: tzinfo) -> None:
+    parsed = note.parsed
+    if parsed is None:
+        return
+    config = vault.config
+    date_field = config.get("types.interaction.date").lower()
+    with_field = config.get("types.interaction.with").lower()
+    raw = parsed.meta.get(date_field)
+    if is_empty(raw):
+        vault.problems.append(warning(note.path, 1, f"interaction note has no `{date_field}`"))
+        return
+    try:
+        when = local_date(parse_when(raw, tz), tz)
+    except FieldError as exc:
+        vault.problems.append(error(note.path, parsed.meta_lines.get(date_field, 1),
+                                    f"`{date_field}`: {exc}"))
+        return
+    tags = frozenset(note.tags)
+    targets = set(note.links)
+    if not is_empty(parsed.meta.get(with_field)):
+        try:
+            for target in parse_links(parsed.meta[with_field]):
+                if (path := vault.index.resolve(target)[0]) is not None:
+                    targets.add(path)
+        except FieldError as exc:
+            vault.problems.append(error(note.path, parsed.meta_lines.get(with_field, 1),
+                                        f"`{with_field}`: {exc}"))
+    for path in sorted(targets):
+        touch(path, Interaction(when, "interaction", note.path, 1, note.name, tags))
+
+

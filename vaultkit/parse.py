@@ -1,0 +1,347 @@
+"""Read one note: frontmatter (YAML, safely), and what its body says (tasks, log lines, links, tags).
+
+The result is plain data that depends only on the file's bytes, so it can be cached; typing the
+fields and resolving links across notes is the model's job.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from vaultkit.problems import Problem, error, warning
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_YAML_NODES = 100_000
+MAX_YAML_DEPTH = 64
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class VaultLoader(_BaseLoader):  # type: ignore[valid-type,misc]
+    """libyaml's safe loader that keeps dates as text (so `2026-02-30` is our error to report,
+    with its field, rather than an exception for the whole frontmatter) and notes duplicate keys."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+    }
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicate_keys: list[tuple[str, int]] = []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                if key_node.value in seen:
+                    self.duplicate_keys.append((key_node.value, key_node.start_mark.line))
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep)
+
+
+class FrontmatterHandler(YAMLHandler):
+    """python-frontmatter's YAML handler, loading with VaultLoader."""
+
+    def load(self, fm: str, **kwargs: object) -> tuple[Any, list[tuple[str, int]]]:
+        loader = VaultLoader(fm)
+        try:
+            return loader.get_single_data(), loader.duplicate_keys
+        finally:
+            loader.dispose()
+
+
+HANDLER = FrontmatterHandler()
+
+
+@dataclass(slots=True)
+class Link:
+    target: str
+    """What the link names: `Jane Doe`, `people/Jane Doe` (no `.md`, no heading, no alias)."""
+    line: int
+
+
+@dataclass(slots=True)
+class Task:
+    line: int
+    text: str
+    """The task's words, without its dates and priority markers."""
+    status: str
+    """`open`, `done` or `cancelled`."""
+    due: str | None = None
+    scheduled: str | None = None
+    start: str | None = None
+    done: str | None = None
+    priority: str = "normal"
+    tags: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Entry:
+    """A list item that starts with a date (a log line) or links something (a daily-note item)."""
+
+    line: int
+    date: str | None
+    text: str
+    tags: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ParsedNote:
+    path: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    """Frontmatter with lower-cased keys, values as YAML gave them (dates stay text)."""
+    meta_lines: dict[str, int] = field(default_factory=dict)
+    """Lower-cased frontmatter key -> its line in the file."""
+    inline: dict[str, tuple[str, int]] = field(default_factory=dict)
+    """Dataview inline fields `key:: value` -> (value, line); the first of each key."""
+    tags: list[str] = field(default_factory=list)
+    """`#tags` of the body, lower case, without `#`."""
+    links: list[Link] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+    body_line: int = 1
+    """The file line where the body starts."""
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_note(vault: Path, rel: str) -> ParsedNote | None:
+    """Parse the note at `vault/rel`; None when it vanished meanwhile (an editor's save)."""
+    try:
+        with open(vault / rel, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return ParsedNote(rel, problems=[error(rel, 0, f"cannot read: {exc.strerror or exc}")])
+    return parse_note(rel, data)
+
+
+def parse_note(rel: str, data: bytes) -> ParsedNote:
+    note = ParsedNote(rel)
+    if len(data) > MAX_FILE_BYTES:
+        note.problems.append(error(rel, 0, f"larger than {MAX_FILE_BYTES // 2**20} MB (skipped)"))
+        return note
+    if b"\0" in data[:8192]:
+        note.problems.append(error(rel, 0, "binary file, not Markdown text (skipped)"))
+        return note
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        note.problems.append(error(rel, line, f"not UTF-8 text (byte {data[exc.start]:#04x} "
+                                              "cannot be decoded); save the file as UTF-8"))
+        text = data.decode("utf-8-sig", errors="replace")
+    lines = text.splitlines()
+    body_start = _read_frontmatter(note, lines)
+    _read_body(note, lines, body_start)
+    return note
+
+
+_FM_OPEN = re.compile(r"^---\s*$")
+_FM_CLOSE = re.compile(r"^(---|\.\.\.)\s*$")
+
+
+def _read_frontmatter(note: ParsedNote, lines: list[str]) -> int:
+    """Fill note.meta; return the index of the first body line."""
+    if not lines or not _FM_OPEN.match(lines[0]):
+        return 0
+    end = next((i for i in range(1, len(lines)) if _FM_CLOSE.match(lines[i])), None)
+    if end is None:
+        note.problems.append(error(note.path, 1, "frontmatter opened with `---` is never closed "
+                                                 "(add a `---` line after the properties)"))
+        return 0
+    note.body_line = end + 2
+    source = "\n".join(lines[1:end])
+    if not source.strip():
+        return end + 1
+    try:
+        data, duplicates = HANDLER.load(source)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark else 1
+        what = exc.problem or "invalid YAML"
+        if "could not determine a constructor" in str(exc):
+            what = "YAML tags such as `!!python/object` are not allowed"
+        note.problems.append(error(note.path, line, f"frontmatter is not valid YAML: {what}"))
+        return end + 1
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError, OverflowError) as exc:
+        note.problems.append(error(note.path, 1, f"frontmatter is not valid YAML: {exc}"))
+        return end + 1
+    for key, line in duplicates:
+        note.problems.append(warning(note.path, line + 2,
+                                     f"property `{key}` appears twice; the last one counts"))
+    if data is None:
+        return end + 1
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"the value {str(data)[:40]!r}"
+        note.problems.append(error(note.path, 2, "frontmatter must be properties (`key: value` "
+                                                 f"lines), not {kind}"))
+        return end + 1
+    try:
+        note.meta = _plain(data, note)
+    except _TooBig as exc:
+        note.problems.append(error(note.path, 1, f"frontmatter is too large to read: {exc}"))
+        return end + 1
+    key_line = re.compile(r"^([^\s#:][^:]*?)\s*:(\s|$)")
+    for i in range(1, end):
+        m = key_line.match(lines[i])
+        if m:
+            note.meta_lines.setdefault(m.group(1).strip("'\" ").lower(), i + 1)
+    return end + 1
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _plain(data: dict[Any, Any], note: ParsedNote) -> dict[str, Any]:
+    """A copy of the YAML data as JSON-like values, within a budget: YAML aliases can make a few
+    lines stand for billions of values ("billion laughs"), and nesting can be arbitrarily deep."""
+    budget = [MAX_YAML_NODES]
+
+    def copy(value: Any, depth: int) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _TooBig(f"more than {MAX_YAML_NODES} values (YAML aliases expanding?)")
+        if depth > MAX_YAML_DEPTH:
+            raise _TooBig(f"nested more than {MAX_YAML_DEPTH} levels deep")
+        if isinstance(value, dict):
+            return {str(k): copy(v, depth + 1) for k, v in value.items()}
+        if isinstance(value, list | tuple | set):
+            return [copy(v, depth + 1) for v in value]
+        if isinstance(value, bytes):
+            return value.decode("utf-8", errors="replace")
+        if isinstance(value, float) and value != value:  # NaN is not JSON
+            return None
+        return value
+
+    plain = copy(data, 0)
+    return {key.strip().lower(): value for key, value in plain.items()}
+
+
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
+_TASK = re.compile(r"^\[(.)\]\s*(.*)$")
+_LEADING_DATE = re.compile(
+    r"^(?:\*\*|__|\[\[)?(\d{4}-\d{2}-\d{2})(?:\*\*|__|\]\])?(?=\s|$|[:,.—–-])[\s:,.—–-]*(.*)$")
+_WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
+_MDLINK = re.compile(r"\[[^\]\n]*\]\(<?([^)<>\n]+?\.md)(?:#[^)\n]*)?>?\)")
+_TAG = re.compile(r"(?:^|(?<=[\s(\[,]))#([\w/-]*[^\W\d][\w/-]*)")
+_INLINE_CODE = re.compile(r"`+[^`\n]*`+")
+_INLINE_FIELD_LINE = re.compile(r"^\s*(?:[-*+]\s+)?([\w][\w .-]{0,60}?)::\s*(.*?)\s*$")
+_INLINE_FIELD_BRACKET = re.compile(r"[\[(]([\w][\w .-]{0,60}?)::\s*([^\])]*)[\])]")
+
+_TASK_DATES = {
+    "due": "📅📆🗓", "scheduled": "⏳⌛", "start": "🛫", "done": "✅",
+    "created": "➕", "cancelled": "❌",
+}
+_TASK_DATE = re.compile(r"([📅📆🗓⏳⌛🛫✅➕❌])\ufe0f?\s*(\d{4}-\d{2}-\d{2})")
+_DATAVIEW_TASK_FIELD = re.compile(
+    r"\[(due|scheduled|start|completion|created|cancelled)::\s*([^\]]*)\]", re.I)
+_PRIORITIES = {"🔺": "high", "⏫": "high", "🔼": "normal", "🔽": "low", "⏬": "low"}
+_RECURRENCE = re.compile(r"🔁\ufe0f?[^📅📆🗓⏳⌛🛫✅➕❌⏫🔼🔽🔺⏬]*")
+
+
+def link_target(inner: str) -> str:
+    """`Name#Heading|shown` -> `Name`; also drops a `.md` suffix."""
+    target = inner.split("|", 1)[0].split("#", 1)[0].strip()
+    return target[:-3] if target.lower().endswith(".md") else target
+
+
+def find_links(text: str) -> list[str]:
+    targets = []
+    for m in _WIKILINK.finditer(text):
+        target = link_target(m.group(2))
+        if target and not (m.group(1) and "." in target.rsplit("/", 1)[-1]):  # not ![[x.png]]
+            targets.append(target)
+    for m in _MDLINK.finditer(text):
+        if "://" not in m.group(1):
+            target = m.group(1).replace("%20", " ")
+            targets.append(target[:-3])
+    return targets
+
+
+def find_tags(text: str) -> list[str]:
+    return [t.lower() for t in _TAG.findall(text)]
+
+
+def _read_body(note: ParsedNote, lines: list[str], start: int) -> None:
+    fence: str | None = None
+    for index in range(start, len(lines)):
+        raw = lines[index]
+        number = index + 1
+        if fence is not None:
+            m = _FENCE.match(raw)
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) \
+                    and not raw.strip()[len(m.group(1)):].strip():
+                fence = None
+            continue
+        m = _FENCE.match(raw)
+        if m:
+            fence = m.group(1)
+            continue
+        if "[[" not in raw and "#" not in raw and "](" not in raw and "::" not in raw \
+                and not _LIST_ITEM.match(raw):
+            continue
+        text = _INLINE_CODE.sub("", raw)
+        links = find_links(text)
+        note.links.extend(Link(t, number) for t in links)
+        tags = find_tags(text)
+        note.tags.extend(t for t in tags if t not in note.tags)
+        item = _LIST_ITEM.match(text)
+        task = _TASK.match(item.group(1)) if item else None
+        if task:
+            note.tasks.append(_read_task(note, number, task.group(1), task.group(2), tags, links))
+            continue
+        if "::" in text:
+            _read_inline_fields(note, text, number)
+        if item:
+            entry_text = item.group(1)
+            dated = _LEADING_DATE.match(entry_text)
+            if dated:
+                note.entries.append(Entry(number, dated.group(1), dated.group(2).strip(),
+                                          tags, links))
+            elif links:
+                note.entries.append(Entry(number, None, entry_text.strip(), tags, links))
+
+
+def _read_inline_fields(note: ParsedNote, text: str, number: int) -> None:
+    found = _INLINE_FIELD_BRACKET.findall(text)
+    if not found and (m := _INLINE_FIELD_LINE.match(text)) and "://" not in m.group(1):
+        found = [(m.group(1), m.group(2))]
+    for key, value in found:
+        note.inline.setdefault(key.strip().lower(), (value.strip(), number))
+
+
+def _read_task(note: ParsedNote, number: int, mark: str, text: str, tags: list[str],
+               links: list[str]) -> Task:
+    status = "done" if mark in "xX" else "cancelled" if mark == "-" else "open"
+    task = Task(number, "", status, tags=tags, links=links)
+    for emoji, priority in _PRIORITIES.items():
+        if emoji in text:
+            task.priority = priority
+    dates: dict[str, str] = {}
+    for m in _TASK_DATE.finditer(text):
+        kind = next(k for k, emojis in _TASK_DATES.items() if m.group(1) in emojis)
+        dates[kind] = m.group(2)
+    for m in _DATAVIEW_TASK_FIELD.finditer(text):
+        kind = m.group(1).lower().replace("completion", "done")
+        dates[kind] = m.group(2).strip()
+    task.due, task.scheduled = dates.get("due"), dates.get("scheduled")
+    task.start, task.done = dates.get("start"), dates.get("done")
+    words = _TASK_DATE.sub("", text)
+    words = _DATAVIEW_TASK_FIELD.sub("", words)
+    words = _RECURRENCE.sub("", words)
+    for emoji in _PRIORITIES:
+        words = words.replace(emoji, "")
+    task.text = " ".join(words.split())
+    return task

@@ -1,0 +1,40 @@
+"""Problems found in the vault: what the user sees, one per line, as `path:line: level: message`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Problem:
+    path: str
+    """The note's path relative to the vault, with `/` (or the config file's name)."""
+    line: int
+    """1-based line in the file; 0 when the problem is about the whole file."""
+    severity: Severity
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.severity}: {self.message}"
+
+    def to_json(self) -> dict[str, object]:
+        return {"path": self.path, "line": self.line, "severity": self.severity,
+                "message": self.message}
+
+
+def error(path: str, line: int, message: str) -> Problem:
+    return Problem(path, line, "error", message)
+
+
+def warning(path: str, line: int, message: str) -> Problem:
+    return Problem(path, line, "warning", message)
+
+
+class VaultkitError(Exception):
+    """A problem that stops a command (bad usage, unreadable vault). The CLI prints it and exits."""
+
+    exit_code = 2

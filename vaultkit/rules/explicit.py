@@ -1,0 +1,84 @@
+"""The follow-ups a note states outright: a `follow_up:` field and open tasks with a date."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from vaultkit.fields import FieldError, parse_date, show_when
+from vaultkit.followup import FollowUp, stable_id
+from vaultkit.model import Note, Vault
+from vaultkit.rules import RuleContext
+
+_WIKILINK = re.compile(r"\[\[([^\[\]|]+?)(?:\|([^\[\]]+))?\]\]")
+
+
+def plain_text(text: str) -> str:
+    """`Call [[Jane Doe|Jane]] about [[Globex#Team]]` -> `Call Jane about Globex`."""
+    return _WIKILINK.sub(lambda m: m.group(2) or m.group(1).split("#")[0].split("/")[-1], text)
+
+
+def follow_up(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
+    for note in vault.notes.values():
+        when = note.get("follow_up")
+        if when is None:
+            continue
+        title = f"Follow up with {note.name}"
+        if note.kind == "company" and note.get("role"):
+            title = f"Follow up with {note.name} about the {note.get('role')} role"
+        yield FollowUp(
+            # The date is part of the key: a new `follow_up:` date is a new follow-up.
+            id=stable_id("follow-up", note.path, when.isoformat()),
+            rule="follow-up",
+            due=when,
+            title=title,
+            reason=f"{_where(note)} asks for a follow-up on {show_when(when, ctx.tz)} "
+                   "(`follow_up`); it stays until that date changes.",
+            note=note.path,
+            line=note.line_of("follow_up"),
+            priority="high" if note.get("priority") == "high" else "normal",
+            record=note.path,
+            tags=tuple(note.tags),
+        )
+
+
+def task(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
+    for note in vault.notes.values():
+        seen: dict[str, int] = {}
+        for item in note.tasks:
+            if item.status != "open":
+                continue
+            # Same text twice in one note: the ordinal tells them apart, and keeps ids stable
+            # when lines above move.
+            ordinal = seen[item.text] = seen.get(item.text, -1) + 1
+            dates = []
+            for value in (item.due, item.scheduled):
+                if value:
+                    try:
+                        dates.append(parse_date(value))
+                    except FieldError:
+                        pass  # reported by `check` (model)
+            if not dates:
+                continue
+            due = min(dates)
+            kind = "due" if item.due and due == dates[0] else "scheduled"
+            yield FollowUp(
+                id=stable_id("task", note.path, f"{item.text}\0{ordinal}"),
+                rule="task",
+                due=due,
+                title=plain_text(item.text) or "(untitled task)",
+                reason=f"Open task in {_where(note)}, {kind} {due.isoformat()}.",
+                note=note.path,
+                line=item.line,
+                priority=item.priority,
+                record=note.path if note.is_record else _first_record(vault, note),
+                tags=tuple(item.tags),
+            )
+
+
+def _where(note: Note) -> str:
+    return f"[[{note.name}]]" if note.is_record else note.path
+
+
+def _first_record(vault: Vault, note: Note) -> str | None:
+    return next((p for p in note.links if vault.notes[p].is_record), None)

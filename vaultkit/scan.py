@@ -1,0 +1,104 @@
+"""Find the notes of a vault: every `*.md` below it, minus hidden folders, the output and excludes.
+
+Never parses, never follows a symlink out of the vault, never loops on a symlink cycle.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from vaultkit.problems import Problem, warning
+
+
+@dataclass(frozen=True)
+class Scan:
+    notes: list[str]
+    """Paths relative to the vault, with `/`, sorted."""
+    problems: list[Problem]
+
+
+def compile_excludes(patterns: list[str]) -> list[re.Pattern[str]]:
+    """Globs as in .gitignore: `*` within a folder, `**` across folders, `dir/` a whole folder,
+    and a pattern without `/` matches a name at any depth."""
+    compiled = []
+    for pattern in patterns:
+        p = pattern.strip().lstrip("/")
+        if not p:
+            continue
+        anchored = "/" in p.rstrip("/")
+        if p.endswith("/"):
+            p += "**"
+        regex = ""
+        i = 0
+        while i < len(p):
+            if p.startswith("**/", i):
+                regex, i = regex + "(?:.*/)?", i + 3
+            elif p.startswith("**", i):
+                regex, i = regex + ".*", i + 2
+            elif p[i] == "*":
+                regex, i = regex + "[^/]*", i + 1
+            elif p[i] == "?":
+                regex, i = regex + "[^/]", i + 1
+            else:
+                regex, i = regex + re.escape(p[i]), i + 1
+        compiled.append(re.compile(("" if anchored else "(?:.*/)?") + regex))
+    return compiled
+
+
+def _excluded(rel: str, patterns: list[re.Pattern[str]]) -> bool:
+    return any(p.fullmatch(rel) for p in patterns)
+
+
+def scan_vault(vault: Path, output: str, exclude: list[str]) -> Scan:
+    root = vault.resolve()
+    notes: list[str] = []
+    problems: list[Problem] = []
+    output_rel = output.strip("/")
+    seen_dirs: set[tuple[int, int]] = set()
+    patterns = compile_excludes(exclude)
+
+    def walk(folder: Path, rel_folder: str) -> None:
+        try:
+            st = folder.stat()
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            problems.append(warning(rel_folder or ".", 0,
+                                    f"cannot read folder: {exc.strerror or exc}"))
+            return
+        if (st.st_dev, st.st_ino) in seen_dirs:  # a symlink loop
+            return
+        seen_dirs.add((st.st_dev, st.st_ino))
+        for entry in entries:
+            name = entry.name
+            rel = f"{rel_folder}/{name}" if rel_folder else name
+            if name.startswith("."):
+                continue
+            try:
+                is_link = entry.is_symlink()
+                if is_link and not _inside(Path(entry.path), root):
+                    problems.append(warning(rel, 0, "symlink points outside the vault (skipped)"))
+                    continue
+                is_dir = entry.is_dir()
+                is_file = entry.is_file()
+            except OSError as exc:
+                problems.append(warning(rel, 0, f"cannot read: {exc.strerror or exc}"))
+                continue
+            if is_dir:
+                if rel == output_rel or _excluded(rel, patterns) or _excluded(rel + "/", patterns):
+                    continue
+                walk(Path(entry.path), rel)
+            elif is_file and name.lower().endswith(".md") and not _excluded(rel, patterns):
+                notes.append(rel)
+
+    walk(root, "")
+    return Scan(notes=sorted(notes), problems=problems)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop on older Pythons
+        return False
