@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from vaultkit.config import load_config
+from vaultkit.load import load_vault
+from vaultkit.model import Vault
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_VAULT = REPO / "sample-vault"
+TODAY = date(2026, 12, 1)
+
+
+@pytest.fixture
+def vault_dir(tmp_path: Path) -> Path:
+    """An empty vault pinned to a time zone, so tests do not depend on the machine's."""
+    root = tmp_path / "vault"
+    root.mkdir()
+    (root / "vaultkit.toml").write_text('timezone = "Europe/Berlin"\n')
+    return root
+
+
+@pytest.fixture
+def write_note(vault_dir: Path) -> Callable[..., Path]:
+    """write_note("companies/Globex.md", '''---\\nstage: applied\\n---\\n''') -> the path."""
+
+    def write(rel: str, text: str, *, dedent: bool = True) -> Path:
+        path = vault_dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n") if dedent else text, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def load(vault_dir: Path) -> Callable[[], Vault]:
+    return lambda: load_vault(load_config(vault_dir))
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner(env={"NO_COLOR": "1", "VAULTKIT_VAULT": None})
