@@ -10,14 +10,19 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
-def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
+def atomic_write(path: Path, data: bytes, *, mode: int | None = None,
+                 before_replace: Callable[[], None] | None = None) -> None:
     """Replace `path` with `data` atomically.
 
     `mode` gives the new file's permission bits; when it is None the file keeps the bits
     it has now, and a new file gets the usual ones (0o666 less the umask).
+    `before_replace` runs once the new bytes are safely on disk, just before the rename; if it
+    raises, the temporary file is removed and `path` is left as it was (the editing commands
+    use it to refuse when the note changed meanwhile).
     """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
@@ -33,6 +38,8 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp_name, mode)
+        if before_replace is not None:
+            before_replace()
         os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(OSError):
