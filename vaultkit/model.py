@@ -245,10 +245,12 @@ def _note_from(parsed: ParsedNote, config: Config, tz: tzinfo,
     tags += [t for t in parsed.tags if t not in tags]
     kind = _classify(parsed, config, tags)
     name = stem
+    name_line = 1
     aliases: list[str] = []
     if kind in ("company", "contact"):
         found = _lookup(parsed, config, "name")
         if found:
+            name_line = found[1]
             try:
                 name = parse_text(found[0]) or stem
             except FieldError as exc:
@@ -260,7 +262,7 @@ def _note_from(parsed: ParsedNote, config: Config, tz: tzinfo,
         except FieldError as exc:
             problems.append(error(parsed.path, found[1], f"`aliases`: {exc}"))
     note = Note(parsed.path, kind, name, aliases, tags, tasks=parsed.tasks,
-                entries=parsed.entries, parsed=parsed)
+                entries=parsed.entries, parsed=parsed, field_lines={"name": name_line})
     for task in parsed.tasks:
         for label, value in (("due", task.due), ("scheduled", task.scheduled),
                              ("start", task.start), ("done", task.done)):

@@ -1,4 +1,4 @@
-"""Read one note: frontmatter (YAML, safely), and what its body says (tasks, log lines, links, tags).
+"""Read one note: frontmatter (YAML, safely) and what its body says (tasks, log lines, links, tags).
 
 The result is plain data that depends only on the file's bytes, so it can be cached; typing the
 fields and resolving links across notes is the model's job.
@@ -27,7 +27,7 @@ class VaultLoader(_BaseLoader):  # type: ignore[valid-type,misc]
     """libyaml's safe loader that keeps dates as text (so `2026-02-30` is our error to report,
     with its field, rather than an exception for the whole frontmatter) and notes duplicate keys."""
 
-    yaml_implicit_resolvers = {
+    yaml_implicit_resolvers = {  # noqa: RUF012 (PyYAML reads it as a class attribute)
         first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
     }
@@ -121,17 +121,17 @@ def read_note(vault: Path, rel: str) -> ParsedNote | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        return ParsedNote(rel, problems=[error(rel, 0, f"cannot read: {exc.strerror or exc}")])
+        return ParsedNote(rel, problems=[error(rel, 1, f"cannot read: {exc.strerror or exc}")])
     return parse_note(rel, data)
 
 
 def parse_note(rel: str, data: bytes) -> ParsedNote:
     note = ParsedNote(rel)
     if len(data) > MAX_FILE_BYTES:
-        note.problems.append(error(rel, 0, f"larger than {MAX_FILE_BYTES // 2**20} MB (skipped)"))
+        note.problems.append(error(rel, 1, f"larger than {MAX_FILE_BYTES // 2**20} MB (skipped)"))
         return note
     if b"\0" in data[:8192]:
-        note.problems.append(error(rel, 0, "binary file, not Markdown text (skipped)"))
+        note.problems.append(error(rel, 1, "binary file, not Markdown text (skipped)"))
         return note
     try:
         text = data.decode("utf-8-sig")
@@ -167,6 +167,8 @@ def _read_frontmatter(note: ParsedNote, lines: list[str]) -> int:
         data, duplicates = HANDLER.load(source)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and mark and mark.line >= end - 1:
+            mark = exc.context_mark  # the error surfaced at the end: point where it began
         line = mark.line + 2 if mark else 1
         what = exc.problem or "invalid YAML"
         if "could not determine a constructor" in str(exc):

@@ -1,1 +1,1 @@
-"""Renderers: the model and follow-ups in, text or bytes out. They never touch files or the clock."""
+"""Renderers: the model and follow-ups in, text or bytes out; never files or the clock."""
