@@ -36,7 +36,7 @@ def test_json_contract(runner, vault_dir, write_note):
     items = json.loads(result.output)
     assert all(REQUIRED <= set(item) for item in items)
     assert [(i["rule"], i["due"], i["title"]) for i in items] == [
-        ("follow-up", "2026-11-28", "Follow up with Globex about the Staff Engineer role"),
+        ("follow-up", "2026-11-28", "Follow up with Globex"),
         ("task", "2026-12-01", "Send portfolio"),
         ("task", "2026-12-02", "Prepare questions"),
         ("follow-up", "2026-12-03T10:00:00+01:00", "Follow up with Jane Doe"),

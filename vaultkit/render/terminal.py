@@ -45,7 +45,9 @@ def format_agenda(items: list[FollowUp], today: date, tz: tzinfo, *, colour: boo
         lines.append(_style(section, colour, bold=True, fg=_SECTION_COLOURS.get(section)))
         for item in members:
             mark = "! " if item.priority == "high" else "  "
-            title = item.title.ljust(title_width)
+            title = item.title if len(item.title) <= title_width else \
+                item.title[: title_width - 1] + "…"
+            title = title.ljust(title_width)
             lines.append(
                 "  " + due_label(item, today, tz).ljust(due_width) + "  "
                 + _style(relative_label(item, today, tz).rjust(rel_width), colour, dim=True)

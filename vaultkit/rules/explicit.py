@@ -23,17 +23,16 @@ def follow_up(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         when = note.get("follow_up")
         if when is None:
             continue
-        title = f"Follow up with {note.name}"
-        if note.kind == "company" and note.get("role"):
-            title = f"Follow up with {note.name} about the {note.get('role')} role"
+        about = f" about the {note.get('role')} role" if note.kind == "company" and \
+            note.get("role") else ""
         yield FollowUp(
             # The date is part of the key: a new `follow_up:` date is a new follow-up.
             id=stable_id("follow-up", note.path, when.isoformat()),
             rule="follow-up",
             due=when,
-            title=title,
-            reason=f"{_where(note)} asks for a follow-up on {show_when(when, ctx.tz)} "
-                   "(`follow_up`); it stays until that date changes.",
+            title=f"Follow up with {note.name}",
+            reason=f"You set `follow_up: {show_when(when, ctx.tz)}` in {_where(note)}{about}; "
+                   "it stays until you change that date.",
             note=note.path,
             line=note.line_of("follow_up"),
             priority="high" if note.get("priority") == "high" else "normal",
