@@ -35,7 +35,7 @@ def test_every_broken_note_is_named_once_per_problem(runner, vault_dir, write_no
         write_note(rel, text)
     (vault_dir / "Binary.md").write_bytes(b"\x00\x01binary")
     (vault_dir / "Latin1.md").write_bytes("---\nname: Café\n---\n".encode("latin-1"))
-    write_note("companies/Fine.md", "---\nstage: applied\napplied: 2026-11-03\n---\n")
+    write_note("companies/Fine.md", "---\nstage: applied\napplied: 2026-11-03\nresume: v1\n---\n")
     result = check(runner, vault_dir)
     assert result.exit_code == 1
     lines = result.output.splitlines()
@@ -51,7 +51,7 @@ def test_every_broken_note_is_named_once_per_problem(runner, vault_dir, write_no
 
 
 def test_clean_vault_exits_zero(runner, vault_dir, write_note):
-    write_note("companies/Fine.md", "---\nstage: applied\napplied: 2026-11-03\n---\n")
+    write_note("companies/Fine.md", "---\nstage: applied\napplied: 2026-11-03\nresume: v1\n---\n")
     result = check(runner, vault_dir)
     assert result.exit_code == 0
     assert "No problems in 1 note(s)." in result.output
@@ -116,3 +116,16 @@ def test_hidden_output_and_excluded_folders_are_skipped(runner, vault_dir, write
         write_note(rel, "[[Nowhere]]\n")
     write_note("kept.md", "")
     assert "No problems in 1 note(s)." in check(runner, vault_dir).output
+
+
+def test_habit_checks(runner, vault_dir, write_note):
+    write_note("companies/NoResume.md", "---\nstage: interviewing\n---\n")
+    write_note("companies/WithResume.md", "---\nstage: applied\nresume: v3\n---\n")
+    write_note("companies/Lead.md", "---\nstage: lead\n---\n")
+    write_note("companies/Closed.md", "---\nstage: rejected\n---\n")
+    write_note("companies/Offer.md", "---\nstage: offer\ncover_letter: cl\n---\n")
+    out = check(runner, vault_dir).output
+    assert "companies/NoResume.md:2: warning: stage is `interviewing` but no `resume`" in out
+    assert "companies/Offer.md:2: warning: stage is `offer` but there is no `offer` date" in out
+    for quiet in ("WithResume", "Lead", "Closed"):
+        assert f"companies/{quiet}.md" not in out

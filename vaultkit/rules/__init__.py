@@ -30,11 +30,20 @@ Rule = Callable[[Vault, RuleContext], Iterable[FollowUp]]
 
 
 def _registry() -> list[tuple[str, Rule]]:
-    from vaultkit.rules import explicit
+    from vaultkit.rules import explicit, habits
 
     return [
         ("follow-up", explicit.follow_up),
         ("task", explicit.task),
+        ("application-follow-up", habits.application_follow_up),
+        ("thank-you", habits.thank_you),
+        ("linkedin-connect", habits.linkedin_connect),
+        ("info-interview-prep", habits.info_interview_prep),
+        ("reply-promptly", habits.reply_promptly),
+        ("keep-in-touch", habits.keep_in_touch),
+        ("interview-check-in", habits.interview_check_in),
+        ("stale", habits.stale),
+        ("offer-update", habits.offer_update),
     ]
 
 

@@ -1,0 +1,322 @@
+"""The job-search habits of DESIGN section 2, each a rule over the model.
+
+Conventions: a follow-up's `note` is the note it is about (where `vaultkit done` records it),
+`record` the company or contact to contact. Closed stages stop a company's derived rules.
+"After X" means a later day than X.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+
+from vaultkit.config import parse_duration
+from vaultkit.fields import When, show_when
+from vaultkit.followup import FollowUp, stable_id
+from vaultkit.model import Interaction, Interview, Note, Vault, local_date
+from vaultkit.rules import RuleContext
+
+
+def _touched(note: Note, *, after: date | None = None, on_or_after: date | None = None,
+             tag: str | None = None, until: date | None = None,
+             sources: tuple[str, ...] = ("log", "daily", "interaction", "last_contact",
+                                         "interview")) -> Interaction | None:
+    """The first interaction of `note` that fits every condition given."""
+    for touch in note.interactions:
+        if touch.source not in sources:
+            continue
+        if after is not None and touch.date <= after:
+            continue
+        if on_or_after is not None and touch.date < on_or_after:
+            continue
+        if until is not None and touch.date > until:
+            continue
+        if tag is not None and tag not in touch.tags:
+            continue
+        return touch
+    return None
+
+
+def _active_companies(vault: Vault) -> Iterator[Note]:
+    return (n for n in vault.records("company") if vault.is_active(n))
+
+
+def _priority(note: Note, default: str = "normal") -> str:
+    return "high" if str(note.get("priority") or "").lower() == "high" else default
+
+
+def _days(ctx: RuleContext) -> int:
+    return int(ctx.setting("days"))
+
+
+def _name(vault: Vault, path: str) -> str:
+    return vault.notes[path].name
+
+
+def _past_interviews(company: Note, ctx: RuleContext) -> list[Interview]:
+    return [i for i in company.interviews if local_date(i.when, ctx.tz) <= ctx.today]
+
+
+def _pending_application(company: Note) -> date | None:
+    """The `applied` date, while the company is at `applied` with no touch since."""
+    applied = company.get("applied")
+    if company.stage != "applied" or applied is None:
+        return None
+    return None if _touched(company, after=applied) else applied
+
+
+def _pending_check_in(company: Note, ctx: RuleContext) -> date | None:
+    """The last interview's day, while interviewing with no touch since."""
+    past = _past_interviews(company, ctx)
+    if company.stage != "interviewing" or not past:
+        return None
+    last = max(local_date(i.when, ctx.tz) for i in past)
+    return None if _touched(company, after=last) else last
+
+
+def application_follow_up(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
+    for company in _active_companies(vault):
+        applied = _pending_application(company)
+        if applied is None:
+            continue
+        role = f" ({company.get('role')})" if company.get("role") else ""
+        yield FollowUp(
+            id=stable_id(ctx.rule_id, company.path, applied.isoformat()),
+            rule=ctx.rule_id,
+            due=applied + timedelta(days=_days(ctx)),
+            title=f"Follow up on your application to {company.name}",
+            reason=f"You applied to [[{company.name}]]{role} on {applied} and nothing is logged "
+                   f"since: follow up after {_days(ctx)} days, restating your interest and fit.",
+            note=company.path, line=company.line_of("applied"), priority=_priority(company),
+            record=company.path, tags=tuple(company.tags))
+
+
+def thank_you(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
+    for company in _active_companies(vault):
+        for interview in company.interviews:
+            day = local_date(interview.when, ctx.tz)
+            due: When = (interview.when + timedelta(hours=24 * _days(ctx))
+                         if isinstance(interview.when, datetime)
+                         else day + timedelta(days=_days(ctx)))
+            kind = interview.kind or "interview"
+            people = [p for p in interview.with_ if vault.notes[p].kind == "contact"]
+            for person in people or [company.path]:
+                record = vault.notes[person]
+                if _touched(record, on_or_after=day, tag="thank-you"):
+                    continue
+                whom = f"[[{record.name}]]" if people else f"[[{company.name}]]"
+                yield FollowUp(
+                    id=stable_id(ctx.rule_id, company.path, f"{day}\0{person}"),
+                    rule=ctx.rule_id,
+                    due=due,
+                    title=(f"Thank {record.name} for the {kind} at {company.name}" if people
+                           else f"Send a thank-you for the {kind} at {company.name}"),
+                    reason=f"{kind.capitalize()} with {whom} on "
+                           f"{show_when(interview.when, ctx.tz)}: send a personalised "
+                           "thank-you within 24 hours (log it with #thank-you).",
+                    note=company.path, line=interview.line, priority="high", record=person,
+                    tags=tuple(company.tags))
+
+
+def linkedin_connect(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
+    first_met: dict[str, tuple[date, Note, Interview]] = {}
+    for company in _active_companies(vault):
+        for interview in company.interviews:
+            day = local_date(interview.when, ctx.tz)
+            for person in interview.with_:
+                if vault.notes[person].kind == "contact" and (
+                        person not in first_met or day < first_met[person][0]):
+                    first_met[person] = (day, company, interview)
+    for person, (day, company, interview) in sorted(first_met.items()):
+        contact = vault.notes[person]
+        if contact.get("linkedin_connected") or _touched(contact, tag="linkedin"):
+            continue
+        yield FollowUp(
+            id=stable_id(ctx.rule_id, person, ""),
+            rule=ctx.rule_id,
+            due=day + timedelta(days=_days(ctx)),
+            title=f"Connect with {contact.name} on LinkedIn",
+            reason=f"You met [[{contact.name}]] at the {interview.kind or 'interview'} with "
+                   f"[[{company.name}]] on {day}: connect on LinkedIn and engage with what they "
+                   "post (then set `linkedin_connected`).",
+            note=person, line=contact.line_of("linkedin"), record=person,
+            tags=tuple(contact.tags))
+
+
+def info_interview_prep(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
+    for contact in vault.records("contact"):
+        when = contact.get("info_interview")
+        if when is None:
+            continue
+        day = local_date(when, ctx.tz)
+        if day < ctx.today:
+            continue  # it has passed
+        if _touched(contact, on_or_after=day - timedelta(days=30), until=day, tag="prep"):
+            continue
+        yield FollowUp(
+            id=stable_id(ctx.rule_id, contact.path, day.isoformat()),
+            rule=ctx.rule_id,
+            due=day - timedelta(days=_days(ctx)),
+            title=f"Prepare for the informational interview with {contact.name}",
+            reason=f"Informational interview with [[{contact.name}]] on "
+                   f"{show_when(when, ctx.tz)}: prepare thoughtful questions and research "
+                   "their work beforehand (log it with #prep).",
+            note=contact.path, line=contact.line_of("info_interview"), record=contact.path,
+            tags=tuple(contact.tags))
+
+
+def reply_promptly(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
+    for contact in vault.records("contact"):
+        received = contact.get("awaiting_reply")
+        if received is None:
+            continue
+        # A later touch answers it; so does a same-day one tagged #reply.
+        if _touched(contact, after=received) or _touched(contact, on_or_after=received,
+                                                         tag="reply"):
+            continue
+        yield FollowUp(
+            id=stable_id(ctx.rule_id, contact.path, received.isoformat()),
+            rule=ctx.rule_id,
+            due=received + timedelta(days=_days(ctx)),
+            title=f"Reply to {contact.name}",
+            reason=f"[[{contact.name}]] wrote on {received} and is waiting for your answer: "
+                   "reply promptly (then clear `awaiting_reply` or log the reply).",
+            note=contact.path, line=contact.line_of("awaiting_reply"), priority="high",
+            record=contact.path, tags=tuple(contact.tags))
+
+
+def _add(day: date, count: int, unit: str) -> date:
+    if unit == "d":
+        return day + timedelta(days=count)
+    if unit == "w":
+        return day + timedelta(weeks=count)
+    months = count * (12 if unit == "y" else 1)
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    for last in (day.day, 30, 29, 28):  # 31 Jan + 1 month -> 28/29 Feb
+        try:
+            return date(year, month, last)
+        except ValueError:
+            continue
+    raise AssertionError(day)
+
+
+def _cadence(contact: Note, ctx: RuleContext) -> tuple[tuple[int, str], str] | None:
+    """The contact's cadence and where it came from."""
+    if contact.get("cadence"):
+        return contact.get("cadence"), "its `cadence`"
+    by_relationship = {k.lower(): v for k, v in
+                       ctx.vault.config.table("rules.keep-in-touch.by_relationship").items()}
+    relationship = str(contact.get("relationship") or "").lower()
+    if relationship in by_relationship and (parsed := parse_duration(
+            by_relationship[relationship])):
+        return parsed, f"the default for {relationship}s"
+    by_tag = {k.lower(): v for k, v in
+              ctx.vault.config.table("rules.keep-in-touch.by_tag").items()}
+    for tag in contact.tags:
+        if tag in by_tag and (parsed := parse_duration(by_tag[tag])):
+            return parsed, f"the default for #{tag}"
+    default = ctx.setting("cadence")
+    if default and (parsed := parse_duration(default)):
+        return parsed, "the default cadence"
+    return None
+
+
+_UNITS = {"d": "day", "w": "week", "m": "month", "y": "year"}
+
+
+def keep_in_touch(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
+    for contact in vault.records("contact"):
+        found = _cadence(contact, ctx)
+        if found is None:
+            continue
+        (count, unit), origin = found
+        last = contact.last_interaction(ctx.today)
+        met = contact.get("met")
+        if last is not None and (met is None or last.date >= met):
+            due, since = _add(last.date, count, unit), f"last contact was {last.date} ({last.path})"
+        elif met is not None:
+            due, since = _add(met, count, unit), f"you met on {met}"
+        elif contact.get("cadence"):
+            due, since = ctx.today, "no contact is recorded yet"
+        else:
+            continue
+        every = f"{count} {_UNITS[unit]}{'s' if count > 1 else ''}"
+        yield FollowUp(
+            # One per contact: the date rolls forward with each touch, the id stays.
+            id=stable_id(ctx.rule_id, contact.path, ""),
+            rule=ctx.rule_id,
+            due=due,
+            title=f"Keep in touch with {contact.name}",
+            reason=f"With [[{contact.name}]] your {since}; keep in touch every {every} "
+                   f"({origin}).",
+            note=contact.path, line=contact.line_of("cadence"), record=contact.path,
+            tags=tuple(contact.tags))
+
+
+def interview_check_in(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
+    for company in _active_companies(vault):
+        last = _pending_check_in(company, ctx)
+        if last is None:
+            continue
+        yield FollowUp(
+            id=stable_id(ctx.rule_id, company.path, last.isoformat()),
+            rule=ctx.rule_id,
+            due=last + timedelta(days=_days(ctx)),
+            title=f"Check in with {company.name} after the interview",
+            reason=f"Your last interview with [[{company.name}]] was on {last} and nothing is "
+                   f"logged since: ask about next steps after {_days(ctx)} days.",
+            note=company.path, line=company.line_of("interviews"), priority=_priority(company),
+            record=company.path, tags=tuple(company.tags))
+
+
+def stale(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
+    for company in _active_companies(vault):
+        last = company.last_interaction(ctx.today)
+        if last is None:
+            continue
+        due = last.date + timedelta(days=_days(ctx))
+        # Only once it has gone quiet, and not when a more specific rule already asks.
+        if due > ctx.today or _pending_application(company) or _pending_check_in(company, ctx):
+            continue
+        yield FollowUp(
+            id=stable_id(ctx.rule_id, company.path, ""),
+            rule=ctx.rule_id,
+            due=due,
+            title=f"Revive {company.name}: no contact for {_days(ctx)} days",
+            reason=f"The last touch with [[{company.name}]] was on {last.date} ({last.path}); "
+                   f"an application with no contact for {_days(ctx)} days goes cold.",
+            note=company.path, line=company.line_of("stage"), priority=_priority(company),
+            record=company.path, tags=tuple(company.tags))
+
+
+def _hiring_manager(vault: Vault, company: Note) -> Note | None:
+    people = [vault.notes[p] for p in company.contacts if vault.notes[p].kind == "contact"]
+    for wanted in ("hiring-manager", "hiring manager", "recruiter"):
+        for person in people:
+            if str(person.get("relationship") or "").lower() == wanted:
+                return person
+    return people[0] if people else None
+
+
+def offer_update(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
+    offers = [c for c in vault.records("company") if c.get("offer")
+              and (vault.is_active(c) or c.stage == "accepted")]
+    for offering in offers:
+        offered: date = offering.get("offer")
+        for other in _active_companies(vault):
+            if other.path == offering.path or other.stage not in ("screening", "interviewing"):
+                continue
+            if _touched(other, after=offered):
+                continue
+            manager = _hiring_manager(vault, other)
+            whom = f"[[{manager.name}]] at [[{other.name}]]" if manager else f"[[{other.name}]]"
+            yield FollowUp(
+                id=stable_id(ctx.rule_id, other.path, f"{offering.path}\0{offered}"),
+                rule=ctx.rule_id,
+                due=offered + timedelta(days=_days(ctx)),
+                title=f"Tell {other.name} about the {offering.name} offer",
+                reason=f"[[{offering.name}]] made an offer on {offered}: tell {whom}, where you "
+                       f"are {other.stage}, so they can decide in time.",
+                note=other.path, line=other.line_of("stage"), priority="high",
+                record=manager.path if manager else other.path, tags=tuple(other.tags))
