@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from vaultkit.config import CONFIG_NAME
 from vaultkit.model import Vault
 from vaultkit.problems import Problem, warning
 
 
 def check_vault(vault: Vault, today: date) -> list[Problem]:
     found = set(vault.problems)
+    found.update(_mapping_problems(vault))
     for company in vault.records("company"):
         found.update(_habit_problems(vault, company.path))
     return sorted(found)
@@ -29,4 +31,27 @@ def _habit_problems(vault: Vault, path: str) -> list[Problem]:
         out.append(warning(path, company.line_of("stage"),
                            f"stage is `{stage}` but there is no `offer` date: the offer-update "
                            "rule needs it to tell the other companies"))
+    return out
+
+
+def _mapping_problems(vault: Vault) -> list[Problem]:
+    """What in `vaultkit.toml`'s mapping matches nothing in the vault: likely a typo."""
+    config = vault.config
+    out = []
+    present: set[str] = set()
+    for note in vault.notes.values():
+        if note.parsed is not None:
+            present.update(note.parsed.meta)
+            present.update(note.parsed.inline)
+    for name, names in config.table("fields").items():
+        if names and not present & {n.lower() for n in names}:
+            out.append(warning(CONFIG_NAME, config.line_of(f"fields.{name}"),
+                               f"[fields] {name}: no note has any of the properties "
+                               f"{', '.join(names)}"))
+    for kind in ("company", "contact", "interaction"):
+        for folder in config.type_list(kind, "folders"):
+            explicit = f"types.{kind}.folders" in config.values
+            if explicit and not (config.vault / folder).is_dir():
+                out.append(warning(CONFIG_NAME, config.line_of(f"types.{kind}.folders"),
+                                   f"[types.{kind}] folder {folder!r} does not exist"))
     return out
