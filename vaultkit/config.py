@@ -82,6 +82,8 @@ CONFIG_SPEC: list[Setting] = [
             "e.g. `[\"templates/**\", \"archive/*.md\"]`"),
     Setting("vault_name", "str", "", "Obsidian vault name for `obsidian://` links "
             "(empty: the vault folder's name when it has an `.obsidian/` folder)"),
+    Setting("site_url", "str", "", "public address of the built site (e.g. `https://me.example/"
+            "jobs`): the feed's `URL` links there when `vault_name` is unknown"),
     Setting("types.company.folders", "list", ["companies"],
             "folders whose notes are companies (opportunities)"),
     Setting("types.company.tags", "list", [], "tags that make a note a company"),
@@ -258,6 +260,9 @@ class Config:
         """The properties (lower case) that hold vaultkit's field `name`, first present wins."""
         mapped = self.values.get(f"fields.{name}")
         return [n.lower() for n in mapped] if mapped else [name]
+
+    def line_of(self, key: str) -> int:
+        return _line_of(self.vault / CONFIG_NAME, key)
 
     def rule(self, rule_id: str, key: str) -> Any:
         return self.get(f"rules.{rule_id}.{key}")
