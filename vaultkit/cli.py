@@ -153,5 +153,185 @@ def check(vault: str | None, today: datetime | None, as_json: bool) -> None:
         sys.exit(1)
 
 
+# ---------------------------------------------------------------- commands that edit notes
+# (vaultkit/edit.py does the work; docs/editing.md says exactly which bytes each one changes)
+
+
+@cli.command()
+@click.argument("directory", metavar="[DIR]", required=False, default=".",
+                type=click.Path(file_okay=False, path_type=Path))
+@today_option
+@friendly_errors
+def init(directory: Path, today: datetime | None) -> None:
+    """Start a vault in DIR (default: here): vaultkit.toml and two example notes.
+
+    Never overwrites: if any of those files exists, nothing is written.
+    """
+    from vaultkit.edit import init_vault
+
+    for rel in init_vault(directory, _today(today, None)):
+        click.echo(str(directory / rel))
+
+
+@cli.group()
+def new() -> None:
+    """Create a company or contact note from its template (templates/<type>.md in the vault,
+    else the built-in one)."""
+
+
+def _new_note(vault: str | None, today: datetime | None, kind: str, name: str,
+              company: str | None = None) -> None:
+    from vaultkit.edit import new_note
+
+    model = _load(vault)
+    created = new_note(model, kind, name, _today(today, model.config.tz), company)
+    if created.unused:
+        click.echo(f"vaultkit: warning: the template {created.template} has no "
+                   f"{{{{{created.unused[0]}}}}} placeholder; --{created.unused[0]} was not "
+                   "used", err=True)
+    if created.clashes:
+        click.echo(f"vaultkit: warning: {', '.join(created.clashes)} has the same name; links "
+                   f"to {name.strip()!r} are ambiguous now", err=True)
+    click.echo(str(_vault_path(vault) / created.path))
+
+
+@new.command("company")
+@click.argument("name")
+@vault_option
+@today_option
+@friendly_errors
+def new_company(name: str, vault: str | None, today: datetime | None) -> None:
+    """Create companies/NAME.md (the first company folder) and print its path."""
+    _new_note(vault, today, "company", name)
+
+
+@new.command("contact")
+@click.argument("name")
+@click.option("--company", metavar="COMPANY", default=None,
+              help="The company they work at (fills {{company}} with a link to it).")
+@vault_option
+@today_option
+@friendly_errors
+def new_contact(name: str, company: str | None, vault: str | None,
+                today: datetime | None) -> None:
+    """Create people/NAME.md (the first contact folder) and print its path."""
+    _new_note(vault, today, "contact", name, company)
+
+
+@cli.command()
+@click.argument("note")
+@click.argument("text")
+@click.option("--date", "--today", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              metavar="YYYY-MM-DD", help="The log line's date (default: today).")
+@click.option("--tag", "tags", multiple=True, metavar="TAG",
+              help="Add #TAG to the line (repeatable), e.g. --tag thank-you.")
+@vault_option
+@friendly_errors
+def log(note: str, text: str, day: datetime | None, tags: tuple[str, ...],
+        vault: str | None) -> None:
+    """Append `- DATE TEXT #tags` to the `## Log` section of NOTE.
+
+    NOTE is a name, an alias, a file name or a path in the vault.
+    """
+    from vaultkit.edit import log_line, log_to_note, resolve_note
+
+    model = _load(vault)
+    rel = resolve_note(model, note)
+    line = log_line(_today(day, model.config.tz), text, tags)
+    log_to_note(model, rel, line)
+    click.echo(f"{rel}: {line}")
+
+
+@cli.command()
+@click.argument("followup_id", metavar="ID")
+@vault_option
+@today_option
+@friendly_errors
+def done(followup_id: str, vault: str | None, today: datetime | None) -> None:
+    """Complete the follow-up ID (or a unique prefix of it, as `agenda` shows).
+
+    A task is checked (`- [x] … ✅ DATE`); anything else is logged in its company's or
+    contact's note with the rule's tag, which the rule counts as done.
+    """
+    from vaultkit.edit import complete, find_followup
+    from vaultkit.rules import derive_followups
+
+    model = _load(vault)
+    day = _today(today, model.config.tz)
+    item = find_followup(derive_followups(model, day), followup_id)
+    result = complete(model, item, day)
+    click.echo(f"{result.path}: {result.line}")
+
+
+def _config_with_out(vault: str | None, out: str | None) -> tuple[Any, Path | None]:
+    """The vault's config; an `--out` inside the vault also becomes the folder scans skip."""
+    from vaultkit.config import load_config
+
+    root = _vault_path(vault)
+    if out is None:
+        return load_config(root), None
+    out_path = Path(out).absolute()
+    try:
+        rel = out_path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return load_config(root), out_path
+    return load_config(root, {"output": rel}), out_path
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+@cli.command()
+@vault_option
+@today_option
+@click.option("--out", metavar="DIR", default=None,
+              help="Output folder (default: the `output` setting, `_site` in the vault).")
+@friendly_errors
+def build(vault: str | None, today: datetime | None, out: str | None) -> None:
+    """Write the site, the agenda, the calendar feed and vault.json into the output folder."""
+    import time
+
+    from vaultkit.build import build as run_build
+
+    started = time.monotonic()
+    config, out_path = _config_with_out(vault, out)
+    result = run_build(config, _today(today, config.tz), out_path)
+    _print_problems(result.problems)
+    errors, warnings = _problem_summary(result.problems)
+    _echo(f"Built {result.out_dir}: {result.notes} note(s), {result.followups} follow-up(s); "
+          f"{len(result.written)} file(s) written, {len(result.unchanged)} unchanged, "
+          f"{len(result.removed)} removed; {errors} error(s), {warnings} warning(s) "
+          f"in {time.monotonic() - started:.2f}s.", bold=True)
+    if errors:
+        sys.exit(1)
+
+
+@cli.command()
+@vault_option
+@today_option
+@click.option("-o", "--output", "output", metavar="FILE", default=None,
+              help="Write the feed to FILE (atomically) instead of standard output.")
+@friendly_errors
+def ics(vault: str | None, today: datetime | None, output: str | None) -> None:
+    """Print the calendar feed of open follow-ups (or write it with -o)."""
+    from vaultkit.build import feed
+
+    config, _ = _config_with_out(vault, None)
+    data, problems = feed(config, _today(today, config.tz))
+    if output is None or output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        from vaultkit.atomic import atomic_write
+
+        atomic_write(Path(output), data)
+    errors, _ = _problem_summary(problems)
+    if errors:
+        _print_problems(problems)
+        sys.exit(1)
+
+
 def main() -> None:
     cli(prog_name="vaultkit")

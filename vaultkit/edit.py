@@ -1,0 +1,531 @@
+"""Edit notes for the user: create them from templates, append log lines, check tasks.
+
+Every edit changes only the bytes it means to. Text is decoded with `surrogateescape`, so any
+byte the file holds (a BOM, CRLF or lone CR line endings, trailing spaces, even bytes that are
+not UTF-8) comes back out exactly as it went in; YAML is never parsed and re-serialised. Files
+are written atomically, keep their permission bits, and are not written at all when they
+changed on disk since they were read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+from vaultkit.atomic import atomic_write
+from vaultkit.config import CONFIG_NAME
+from vaultkit.followup import FollowUp
+from vaultkit.model import Vault
+from vaultkit.parse import parse_note
+from vaultkit.problems import VaultkitError
+
+ENCODING = "utf-8"
+ERRORS = "surrogateescape"
+
+# The tag `vaultkit done` writes for each rule; the rules count a log line with it as done.
+DONE_TAGS: dict[str, str] = {
+    "follow-up": "follow-up",
+    "application-follow-up": "follow-up",
+    "thank-you": "thank-you",
+    "linkedin-connect": "linkedin",
+    "info-interview-prep": "prep",
+    "reply-promptly": "reply",
+    "keep-in-touch": "touch",
+    "interview-check-in": "follow-up",
+    "stale": "follow-up",
+    "offer-update": "offer-update",
+}
+
+LOG_HEADING = "Log"
+TEMPLATE_FOLDER = "templates"
+# Characters a note's file name (and so a link to it) cannot hold, as Obsidian sees it.
+FORBIDDEN_NAME_CHARS = set('*"\\/<>:|?#^[]')
+_PLACEHOLDER = re.compile(r"\{\{\s*(name|title|date|company)\s*\}\}")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r|$)")
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_FM_OPEN = re.compile(r"^---[ \t]*$")
+_FM_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+_TASK = re.compile(r"^(\ufeff?\s*(?:[-*+]|\d+[.)])\s+\[)([^\]])(\])")
+_TAG_WORD = re.compile(r"^[\w/-]*[^\W\d][\w/-]*$")
+_TAIL = re.compile(r"((?:[ \t]+\^[A-Za-z0-9-]+)?[ \t]*)$")
+
+
+class NoteChangedError(VaultkitError):
+    """The note changed on disk between reading it and writing it back."""
+
+
+class UnclosedFenceError(VaultkitError):
+    """The log line would land inside a code block that is never closed."""
+
+
+def _unclosed(index: int) -> str:
+    return (f"the code block opened on line {index + 1} is never closed, so a log line added "
+            "below it would be code; close it with a matching ``` line first")
+
+
+# ---------------------------------------------------------------- text: pure functions
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their endings (`\\r\\n`, `\\n` or a lone `\\r`, as Markdown counts them);
+    joining them gives back `text` exactly."""
+    lines = _LINE.findall(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def newline_of(text: str) -> str:
+    """The line ending the file uses most (the first one seen wins a tie); `\\n` if none."""
+    counts: dict[str, int] = {}
+    for m in re.finditer(r"\r\n|\n|\r", text):
+        counts[m.group()] = counts.get(m.group(), 0) + 1
+    return max(counts, key=lambda k: counts[k]) if counts else "\n"
+
+
+def _content(line: str) -> str:
+    return line.rstrip("\r\n")
+
+
+def _body_start(lines: list[str]) -> int:
+    """Index of the first line after the frontmatter (0 when there is none or it never closes)."""
+    if not lines or not _FM_OPEN.match(_content(lines[0]).lstrip("\ufeff")):
+        return 0
+    for i in range(1, len(lines)):
+        if _FM_CLOSE.match(_content(lines[i])):
+            return i + 1
+    return 0
+
+
+def _scan(lines: list[str]) -> tuple[list[tuple[int, int, str]], int | None]:
+    """(line index, level, text) of each ATX heading of the body, outside code blocks; and the
+    index of the line opening a code block that is never closed (None when all are)."""
+    found = []
+    fence: str | None = None
+    fence_at: int | None = None
+    for i in range(_body_start(lines), len(lines)):
+        text = _content(lines[i]).lstrip("\ufeff")
+        m = _FENCE.match(text)
+        if fence is not None:
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) \
+                    and not text.strip()[len(m.group(1)):].strip():
+                fence = fence_at = None
+            continue
+        if m:
+            fence, fence_at = m.group(1), i
+            continue
+        h = _ATX.match(text)
+        if h:
+            found.append((i, len(h.group(1)), (h.group(2) or "").strip()))
+    return found, fence_at
+
+
+def _headings(lines: list[str]) -> list[tuple[int, int, str]]:
+    return _scan(lines)[0]
+
+
+def append_log(text: str, line: str) -> str:
+    """`text` with `line` added as the last line of its `## Log` section.
+
+    The section is the first heading titled "Log" (any level, any case) and runs to the next
+    heading of the same or a higher level; `line` goes after its last non-blank line (right
+    under the heading when the section is empty). Without such a heading, `## Log` and the
+    line are added at the end of the file, after a blank line. Inserted lines use the file's
+    line ending; a newline is added to the last line only when the insertion follows it and
+    it has none. Nothing else changes.
+    """
+    if "\r" in line or "\n" in line:
+        raise ValueError("a log line is one line")
+    lines = split_lines(text)
+    nl = newline_of(text)
+    headings, open_fence = _scan(lines)
+    log = next(((i, level) for i, level, title in headings
+                if title.lower() == LOG_HEADING.lower()), None)
+    if log is None:
+        if open_fence is not None:
+            raise UnclosedFenceError(_unclosed(open_fence))
+        pieces = []
+        if lines and not lines[-1].endswith(("\n", "\r")):
+            pieces.append(nl)
+        if lines and _content(lines[-1]).strip():
+            pieces.append(nl)
+        pieces += [f"## {LOG_HEADING}{nl}", f"{line}{nl}"]
+        return text + "".join(pieces)
+    start, level = log
+    end = next((i for i, lvl, _ in headings if i > start and lvl <= level), len(lines))
+    last = start
+    for i in range(start + 1, end):
+        if _content(lines[i]).strip():
+            last = i
+    before = "".join(lines[: last + 1])
+    after = "".join(lines[last + 1:])
+    if open_fence is not None and open_fence <= last:
+        raise UnclosedFenceError(_unclosed(open_fence))
+    fix = "" if lines[last].endswith(("\n", "\r")) else nl
+    return before + fix + line + nl + after
+
+
+def log_line(day: date, text: str, tags: list[str] | tuple[str, ...] = ()) -> str:
+    """`- 2026-11-30 text #tag`: a log line; a tag already in the text is not repeated."""
+    words = " ".join(text.split())
+    if not words:
+        raise VaultkitError("the log text is empty")
+    present = {t.lower() for t in re.findall(r"(?:^|(?<=\s))#([\w/-]+)", words)}
+    extra = []
+    for raw in tags:
+        tag = raw.strip().lstrip("#")
+        if not _TAG_WORD.match(tag):
+            raise VaultkitError(f"not a tag: {raw!r} (letters, digits, `-`, `_` and `/`, "
+                                "not only digits)")
+        if tag.lower() not in present:
+            present.add(tag.lower())
+            extra.append(f"#{tag}")
+    return " ".join(["-", day.isoformat(), words, *extra])
+
+
+def check_task(text: str, line_no: int, day: date) -> str:
+    """Check the open task on line `line_no` (1-based, as `vaultkit.parse` counts lines):
+    its status becomes `x` and ` ✅ YYYY-MM-DD` goes at the end of its text (before trailing
+    spaces and a `^block-id`, where Obsidian Tasks puts it). Nothing else changes."""
+    lines = text.splitlines(keepends=True)  # the parser's line numbers
+    if not 1 <= line_no <= len(lines):
+        raise VaultkitError(f"line {line_no} is not in the note (it has {len(lines)} lines)")
+    raw = lines[line_no - 1]
+    body = raw.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+    ending = raw[len(body):]
+    m = _TASK.match(body)
+    if not m or m.group(2) in "xX-":
+        raise VaultkitError(f"line {line_no} is not an open task: {body.strip()!r}")
+    body = m.group(1) + "x" + m.group(3) + body[m.end():]
+    tail = _TAIL.search(body)
+    cut = tail.start() if tail else len(body)
+    body = f"{body[:cut]} ✅ {day.isoformat()}{body[cut:]}"
+    lines[line_no - 1] = body + ending
+    return "".join(lines)
+
+
+def fill_template(template: str, values: dict[str, str]) -> str:
+    """Replace `{{name}}`, `{{title}}` (the name), `{{date}}` and `{{company}}`; any other
+    `{{...}}` stays as written."""
+    def value(m: re.Match[str]) -> str:
+        key = m.group(1)
+        return values.get("name" if key == "title" else key, m.group())
+
+    return _PLACEHOLDER.sub(value, template)
+
+
+def has_placeholder(template: str, key: str) -> bool:
+    return any(m.group(1) == key for m in _PLACEHOLDER.finditer(template))
+
+
+# ---------------------------------------------------------------- files
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A note's bytes as read, with what says whether it changed since."""
+
+    path: Path
+    data: bytes
+    mtime_ns: int
+    size: int
+    digest: str
+
+    @property
+    def text(self) -> str:
+        return self.data.decode(ENCODING, ERRORS)
+
+
+def read_snapshot(path: Path) -> Snapshot:
+    real = Path(os.path.realpath(path))  # edit a symlink's target, keep the link
+    try:
+        with open(real, "rb") as handle:
+            st = os.fstat(handle.fileno())
+            data = handle.read()
+    except FileNotFoundError:
+        raise VaultkitError(f"note not found: {path}") from None
+    except OSError as exc:
+        raise VaultkitError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return Snapshot(real, data, st.st_mtime_ns, st.st_size, hashlib.sha256(data).hexdigest())
+
+
+def _ensure_unchanged(snapshot: Snapshot, shown: str) -> None:
+    try:
+        now = read_snapshot(snapshot.path)
+    except VaultkitError:
+        raise NoteChangedError(f"{shown} was moved or deleted while vaultkit was editing it; "
+                               "nothing was written") from None
+    if (now.mtime_ns, now.size, now.digest) != (snapshot.mtime_ns, snapshot.size,
+                                                snapshot.digest):
+        raise NoteChangedError(f"{shown} changed on disk while vaultkit was editing it (saved "
+                               "in an editor?); nothing was written. Run the command again.")
+
+
+def write_snapshot(snapshot: Snapshot, text: str, shown: str) -> None:
+    """Write `text` over the note, atomically, unless the file changed since `snapshot`."""
+    data = text.encode(ENCODING, ERRORS)
+    _ensure_unchanged(snapshot, shown)
+    atomic_write(snapshot.path, data, before_replace=lambda: _ensure_unchanged(snapshot, shown))
+
+
+def create_new(path: Path, data: bytes) -> None:
+    """Create `path` with `data`, atomically, failing with FileExistsError if it exists (even
+    when it appears between the check and the write)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() or path.is_symlink():
+        raise FileExistsError(str(path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        umask = os.umask(0o022)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        try:
+            os.link(tmp, path)  # never replaces: fails if `path` exists
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links
+            with open(path, "xb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+# ---------------------------------------------------------------- notes of a vault
+
+
+def resolve_note(vault: Vault, target: str) -> str:
+    """A note's path from a name, alias, file stem or path (relative to the vault, with or
+    without `.md`, or a path to the file from here)."""
+    text = target.strip()
+    if not text:
+        raise VaultkitError("no note given")
+    as_file = Path(text)
+    if as_file.is_file():
+        with contextlib.suppress(ValueError, OSError):
+            rel = as_file.resolve().relative_to(vault.config.vault).as_posix()
+            if rel in vault.notes:
+                return rel
+    path, candidates = vault.index.resolve(text.replace("\\", "/"))
+    if path is not None:
+        return path
+    if candidates:
+        listing = "".join(f"\n  {c}" for c in candidates)
+        raise VaultkitError(f"{target!r} is ambiguous; it could be:{listing}\n"
+                            "Give the path to pick one.")
+    key = text.lower().removesuffix(".md")
+    near = sorted(p for p, n in vault.notes.items()
+                  if key in n.name.lower() or key in Path(p).stem.lower())
+    hint = "".join(f"\n  {p}" for p in near[:10])
+    raise VaultkitError(f"no note named {target!r} in {vault.config.vault}"
+                        + (f"; did you mean:{hint}" if near else ""))
+
+
+def log_to_note(vault: Vault, rel: str, line: str) -> None:
+    """Append the log line `line` to the note at `rel` (a path relative to the vault)."""
+    snapshot = read_snapshot(vault.config.vault / rel)
+    write_snapshot(snapshot, append_log(snapshot.text, line), rel)
+
+
+def find_followup(followups: list[FollowUp], prefix: str) -> FollowUp:
+    key = prefix.strip().lower()
+    if not key:
+        raise VaultkitError("no follow-up id given")
+    exact = [f for f in followups if f.id.lower() == key]
+    matches = exact or [f for f in followups if f.id.lower().startswith(key)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        listing = "".join(f"\n  {f.id}  {f.rule}  {f.title}" for f in matches)
+        raise VaultkitError(f"the id {prefix!r} is ambiguous; it could be:{listing}")
+    raise VaultkitError(f"no open follow-up with the id {prefix!r} "
+                        "(see `vaultkit agenda --all` for the ids)")
+
+
+@dataclass(frozen=True)
+class DoneResult:
+    path: str
+    """The note that was changed."""
+    line: str
+    """The line as written."""
+
+
+def complete(vault: Vault, item: FollowUp, day: date) -> DoneResult:
+    """Mark a follow-up done: check its task, or log the touch with the rule's tag."""
+    if item.rule == "task":
+        return _check_task_of(vault, item, day)
+    tag = DONE_TAGS.get(item.rule, "follow-up")
+    record = item.record if item.record in vault.notes else None
+    target = record or item.note
+    text = f"Done: {item.title}"
+    if record and target != record:
+        text += f" [[{vault.notes[record].name}]]"
+    line = log_line(day, text, [tag])
+    log_to_note(vault, target, line)
+    return DoneResult(target, line)
+
+
+def _check_task_of(vault: Vault, item: FollowUp, day: date) -> DoneResult:
+    snapshot = read_snapshot(vault.config.vault / item.note)
+    # The model's line number is from when the vault was loaded: make sure the same open task
+    # is still on that line of the bytes about to be edited.
+    expected = next((t for t in vault.notes[item.note].tasks if t.line == item.line), None)
+    now = next((t for t in parse_note(item.note, snapshot.data).tasks if t.line == item.line),
+               None)
+    if expected is None or now is None or now.status != "open" or now.text != expected.text:
+        raise NoteChangedError(f"{item.note} changed since it was read: line {item.line} is no "
+                               "longer that open task; nothing was written. Run the command "
+                               "again.")
+    text = check_task(snapshot.text, item.line, day)
+    write_snapshot(snapshot, text, item.note)
+    changed = text.splitlines()[item.line - 1]
+    return DoneResult(item.note, changed.lstrip("\ufeff").strip())
+
+
+# ---------------------------------------------------------------- new notes and new vaults
+
+
+def check_name(name: str, what: str = "name") -> str:
+    clean = name.strip()
+    if not clean:
+        raise VaultkitError(f"the {what} is empty")
+    bad = sorted({c for c in clean if c in FORBIDDEN_NAME_CHARS or ord(c) < 32})
+    if bad:
+        shown = " ".join(repr(c) for c in bad)
+        raise VaultkitError(f"the {what} {name!r} has characters a note's file name cannot "
+                            f"hold: {shown}")
+    if clean.startswith("."):
+        raise VaultkitError(f"the {what} {name!r} starts with `.`, which hides the note")
+    return clean
+
+
+def default_template(kind: str) -> str:
+    return resources.files("vaultkit").joinpath("templates", f"{kind}.md").read_text(ENCODING)
+
+
+def find_user_template(vault_dir: Path, kind: str) -> Path | None:
+    """`templates/<kind>.md` in the vault, matched case-insensitively (`Company.md` too)."""
+    folder = vault_dir / TEMPLATE_FOLDER
+    exact = folder / f"{kind}.md"
+    if exact.is_file():
+        return exact
+    if folder.is_dir():
+        for entry in sorted(folder.iterdir()):
+            if entry.name.lower() == f"{kind}.md" and entry.is_file():
+                return entry
+    return None
+
+
+@dataclass(frozen=True)
+class NewNote:
+    path: str
+    """Relative to the vault, with `/`."""
+    template: str
+    """Where the template came from: a vault path, or `built-in`."""
+    unused: tuple[str, ...] = ()
+    """Values given but without a placeholder in the template (e.g. `company`)."""
+    clashes: tuple[str, ...] = ()
+    """Other notes with the same name: links to it are ambiguous now."""
+
+
+def company_link(vault: Vault, company: str) -> str:
+    """`[[Target]]` for `--company`: the company's note when there is one (by its file stem, or
+    its path when the stem is ambiguous), else the text as given."""
+    target = company.strip().replace("\\", "/").strip("/")
+    if target.lower().endswith(".md"):
+        target = target[:-3]
+    bad = sorted({c for c in target if c in FORBIDDEN_NAME_CHARS - {"/"} or ord(c) < 32})
+    if not target or bad:
+        raise VaultkitError(f"not a company name: {company!r}")
+    path, candidates = vault.index.resolve(target)
+    if candidates:
+        listing = "".join(f"\n  {c}" for c in candidates)
+        raise VaultkitError(f"the company {company!r} is ambiguous; it could be:{listing}")
+    if path is None:
+        return f"[[{target}]]"
+    stem = Path(path).stem
+    return f"[[{stem}]]" if vault.index.resolve(stem)[0] == path else f"[[{path[:-3]}]]"
+
+
+def new_note(vault: Vault, kind: str, name: str, day: date,
+             company: str | None = None) -> NewNote:
+    """Create the note of a new company or contact from its template."""
+    clean = check_name(name)
+    folders = [f.strip("/") for f in vault.config.type_list(kind, "folders") if f.strip("/")]
+    if not folders:
+        raise VaultkitError(f"no folder is configured for {kind} notes "
+                            f"(`types.{kind}.folders` in {CONFIG_NAME})")
+    rel = f"{folders[0]}/{clean}.md"
+    root = vault.config.vault
+    user = find_user_template(root, kind)
+    template = user.read_text(ENCODING, ERRORS) if user else default_template(kind)
+    source = user.relative_to(root).as_posix() if user else "built-in"
+    values = {"name": clean, "date": day.isoformat(),
+              "company": company_link(vault, company) if company else ""}
+    unused = ("company",) if company and not has_placeholder(template, "company") else ()
+    text = fill_template(template, values)
+    parsed = parse_note(rel, text.encode(ENCODING, ERRORS))
+    broken = [p for p in parsed.problems if p.severity == "error"]
+    if broken:
+        raise VaultkitError(f"the note made from the {source} template would be broken, so it "
+                            f"was not written: {broken[0].message}")
+    try:
+        create_new(root / rel, text.encode(ENCODING, ERRORS))
+    except FileExistsError:
+        raise VaultkitError(f"{rel} already exists; nothing was written") from None
+    path, candidates = vault.index.resolve(clean)
+    clashes = tuple(sorted({*candidates, *([path] if path else [])} - {rel}))
+    return NewNote(rel, source, unused, clashes)
+
+
+INIT_FILES = {
+    CONFIG_NAME: "vaultkit.toml",
+    "companies/Acme Robotics.md": "example-company.md",
+    "people/Jane Doe.md": "example-contact.md",
+}
+
+
+def _shift(day: date, days: int) -> str:
+    return date.fromordinal(day.toordinal() + days).isoformat()
+
+
+def init_vault(folder: Path, day: date) -> list[str]:
+    """Write a starter vault into `folder`: the config and two example notes. Writes nothing
+    when any of them exists already."""
+    existing = [rel for rel in INIT_FILES if (folder / rel).exists()
+                or (folder / rel).is_symlink()]
+    if existing:
+        raise VaultkitError(f"not overwriting what is there: {', '.join(existing)} "
+                            f"already exist(s) in {folder}; nothing was written")
+    if folder.exists() and not folder.is_dir():
+        raise VaultkitError(f"not a folder: {folder}")
+    dates = {"date": day.isoformat(), "applied": _shift(day, -5), "screen": _shift(day, 3),
+             "met": _shift(day, -12), "task": _shift(day, 1)}
+    contents = {}
+    for rel, resource in INIT_FILES.items():
+        text = resources.files("vaultkit").joinpath("templates", resource).read_text(ENCODING)
+        contents[rel] = re.sub(r"\{\{(\w+)\}\}", lambda m: dates.get(m.group(1), m.group()),
+                               text)
+    written: list[str] = []
+    for rel, text in contents.items():
+        try:
+            create_new(folder / rel, text.encode(ENCODING))
+        except FileExistsError:
+            raise VaultkitError(f"{rel} appeared in {folder} meanwhile; stopped after writing "
+                                f"{', '.join(written) or 'nothing'}") from None
+        written.append(rel)
+    return written
