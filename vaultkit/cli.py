@@ -333,5 +333,27 @@ def ics(vault: str | None, today: datetime | None, output: str | None) -> None:
         sys.exit(1)
 
 
+@cli.command()
+@vault_option
+@friendly_errors
+def adopt(vault: str | None) -> None:
+    """Read a vault with its own conventions and propose a vaultkit.toml for it."""
+    from vaultkit.adopt import propose, render_toml, summary
+    from vaultkit.atomic import atomic_write
+    from vaultkit.config import CONFIG_NAME
+
+    root = _vault_path(vault)
+    proposal = propose(root)
+    click.echo(summary(proposal))
+    text = render_toml(proposal)
+    target = root / CONFIG_NAME
+    if target.exists():
+        click.echo(f"\n{CONFIG_NAME} exists already and was left alone. The proposal:\n")
+        click.echo(text)
+    else:
+        atomic_write(target, text.encode())
+        click.echo(f"\nWrote {CONFIG_NAME}; edit it, then run `vaultkit check`.")
+
+
 def main() -> None:
     cli(prog_name="vaultkit")

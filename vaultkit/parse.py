@@ -99,6 +99,8 @@ class ParsedNote:
     path: str
     meta: dict[str, Any] = field(default_factory=dict)
     """Frontmatter with lower-cased keys, values as YAML gave them (dates stay text)."""
+    spelling: dict[str, str] = field(default_factory=dict)
+    """Lower-cased frontmatter key -> the key as the note writes it."""
     meta_lines: dict[str, int] = field(default_factory=dict)
     """Lower-cased frontmatter key -> its line in the file."""
     inline: dict[str, tuple[str, int]] = field(default_factory=dict)
@@ -190,6 +192,7 @@ def _read_frontmatter(note: ParsedNote, lines: list[str]) -> int:
         return end + 1
     try:
         note.meta = _plain(data, note)
+        note.spelling = {str(k).strip().lower(): str(k).strip() for k in data}
     except _TooBig as exc:
         note.problems.append(error(note.path, 1, f"frontmatter is too large to read: {exc}"))
         return end + 1
