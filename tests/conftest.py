@@ -44,6 +44,14 @@ def load(vault_dir: Path) -> Callable[[], Vault]:
     return lambda: load_vault(load_config(vault_dir))
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own cache folder, never the user's."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner(env={"NO_COLOR": "1", "VAULTKIT_VAULT": None})

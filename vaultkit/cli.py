@@ -73,11 +73,16 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _load(vault: str | None) -> Any:
+def cache_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--no-cache", "no_cache", is_flag=True,
+                        help="Reparse every note instead of reusing the cache.")(func)
+
+
+def _load(vault: str | None, no_cache: bool = False) -> Any:
     from vaultkit.config import load_config
     from vaultkit.load import load_vault
 
-    return load_vault(load_config(_vault_path(vault)))
+    return load_vault(load_config(_vault_path(vault)), use_cache=not no_cache)
 
 
 def _today(value: datetime | None, tz: Any) -> date:
@@ -102,15 +107,16 @@ def cli() -> None:
               help="Show follow-ups due within this many days (and every overdue one).")
 @click.option("--all", "everything", is_flag=True, help="Show every open follow-up.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of follow-ups.")
+@cache_option
 @friendly_errors
 def agenda(vault: str | None, today: datetime | None, days: int, everything: bool,
-           as_json: bool) -> None:
+           as_json: bool, no_cache: bool) -> None:
     """What is due: overdue, today, tomorrow, this week, later."""
     from vaultkit.agenda import agenda_items
     from vaultkit.render.terminal import format_agenda
     from vaultkit.rules import derive_followups
 
-    model = _load(vault)
+    model = _load(vault, no_cache)
     tz = model.config.tz
     day = _today(today, tz)
     items = agenda_items(derive_followups(model, day), day, tz, days=days, everything=everything)
@@ -129,12 +135,13 @@ def agenda(vault: str | None, today: datetime | None, days: int, everything: boo
 @vault_option
 @today_option
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as a JSON array.")
+@cache_option
 @friendly_errors
-def check(vault: str | None, today: datetime | None, as_json: bool) -> None:
+def check(vault: str | None, today: datetime | None, as_json: bool, no_cache: bool) -> None:
     """List every problem in the vault as `path:line: severity: message`."""
     from vaultkit.checks import check_vault
 
-    model = _load(vault)
+    model = _load(vault, no_cache)
     problems = check_vault(model, _today(today, model.config.tz))
     errors, warnings = _problem_summary(problems)
     if as_json:

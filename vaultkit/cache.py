@@ -1,0 +1,102 @@
+"""A persistent cache of parsed notes, so a run reparses only the notes that changed.
+
+It lives outside the vault (`$XDG_CACHE_HOME/vaultkit`, else `~/.cache/vaultkit`), one JSON
+file per vault, keyed by each note's path, size and modification time, and by vaultkit's
+version. It is never trusted blindly: a file that does not parse, or was written by another
+version or for another vault, is ignored and rebuilt. Deleting it is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from vaultkit import __version__
+from vaultkit.atomic import atomic_write
+from vaultkit.parse import Entry, Link, ParsedNote, Task
+from vaultkit.problems import Problem
+
+FORMAT = 1
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "vaultkit"
+
+
+def cache_file(vault: Path) -> Path:
+    key = hashlib.sha256(str(vault.resolve()).encode()).hexdigest()[:16]
+    return cache_dir() / f"{key}.json"
+
+
+def _stamp(stat: os.stat_result) -> list[int]:
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _to_note(data: dict[str, Any]) -> ParsedNote:
+    note = ParsedNote(**{k: v for k, v in data.items()
+                         if k not in ("links", "tasks", "entries", "problems", "inline")})
+    note.inline = {k: (v[0], v[1]) for k, v in data["inline"].items()}
+    note.links = [Link(**x) for x in data["links"]]
+    note.tasks = [Task(**x) for x in data["tasks"]]
+    note.entries = [Entry(**x) for x in data["entries"]]
+    note.problems = [Problem(**x) for x in data["problems"]]
+    return note
+
+
+class NoteCache:
+    def __init__(self, vault: Path, *, enabled: bool = True) -> None:
+        self.vault = vault.resolve()
+        self.path = cache_file(vault)
+        self.enabled = enabled
+        self.entries: dict[str, tuple[list[int], dict[str, Any]]] = {}
+        self.dirty = False
+        self.hits = 0
+        if enabled:
+            self._load()
+
+    def _load(self) -> None:
+        try:
+            data = json.loads(self.path.read_bytes())
+            if (data.get("format") != FORMAT or data.get("version") != __version__
+                    or data.get("vault") != str(self.vault)):
+                return
+            self.entries = {rel: (stamp, note) for rel, (stamp, note) in data["notes"].items()}
+        except (OSError, ValueError, TypeError, AttributeError, KeyError):
+            self.entries = {}  # missing, corrupt or foreign: start over
+
+    def get(self, rel: str, stat: os.stat_result) -> ParsedNote | None:
+        found = self.entries.get(rel)
+        if found is None or found[0] != _stamp(stat):
+            return None
+        try:
+            note = _to_note(found[1])
+        except (TypeError, KeyError, IndexError, AttributeError):
+            return None
+        self.hits += 1
+        return note
+
+    def put(self, rel: str, stat: os.stat_result, note: ParsedNote) -> None:
+        self.entries[rel] = (_stamp(stat), asdict(note))
+        self.dirty = True
+
+    def save(self, keep: set[str]) -> None:
+        """Write the cache, forgetting notes that are gone; never fails the run."""
+        if not self.enabled:
+            return
+        stale = set(self.entries) - keep
+        if not self.dirty and not stale:
+            return
+        for rel in stale:
+            del self.entries[rel]
+        payload = {"format": FORMAT, "version": __version__, "vault": str(self.vault),
+                   "notes": self.entries}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.path, json.dumps(payload, ensure_ascii=False).encode())
+        except OSError:
+            pass  # a read-only cache folder only costs speed
