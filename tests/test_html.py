@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import re
+
+from site_helpers import build, make_vault
+
+from vaultkit.render.markdown import render_body
+
+HOSTILE = """\
+---
+name: "<script>alert('name')</script> & Co"
+stage: applied
+role: "<img src=x onerror=alert(1)>"
+follow_up: 2026-12-05
+---
+<script>alert('body')</script>
+<b onclick="x()">bold</b>
+
+[click me](javascript:alert('link')) and [data](data:text/html;base64,PHNjcmlwdD4=)
+and [[<script>alert('wikilink')</script>]]
+"""
+
+
+def _pages(site):
+    return {p.relative_to(site).as_posix(): p.read_text() for p in site.rglob("*.html")}
+
+
+def test_hostile_note_never_becomes_markup(runner, tmp_path):
+    vault = make_vault(tmp_path / "v")
+    (vault / "companies/Evil.md").write_text(HOSTILE)
+    result = build(runner, vault)
+    assert result.exit_code == 0, result.output
+    pages = _pages(vault / "_site")
+    assert "notes/companies/evil.html" in pages
+    for name, html in pages.items():
+        assert "<script" not in html, name
+        assert "<img" not in html, name
+        assert "onclick=" not in html.replace("onclick=&quot;", ""), name
+        assert not re.search(r'href="\s*(javascript|data):', html, re.I), name
+    page = pages["notes/companies/evil.html"]
+    assert "&lt;script&gt;alert(&#x27;name&#x27;)&lt;/script&gt; &amp; Co" in page
+    assert "&lt;b onclick" in page  # raw HTML shown as text
+    assert "&lt;script&gt;alert(&#x27;name&#x27;)" in pages["index.html"]  # board + tables
+    assert "&lt;script&gt;" in pages["agenda.html"]
+    md = (vault / "_site/index.md").read_text()
+    assert "<script>" not in md and "\\<script\\>" in md
+
+
+def test_markdown_renderer_neutralizes_javascript_links():
+    html = render_body("[x](javascript:alert(1)) [y](JAVASCRIPT:alert(1)) [ok](https://a.example)",
+                       lambda target: None)
+    assert "javascript:" not in html.lower().replace("](javascript:", "")
+    assert 'href="https://a.example"' in html
+    assert "<a" in html and html.count("<a ") == 1
+
+
+def test_wikilinks_link_pages(runner, tmp_path):
+    vault = make_vault(tmp_path / "v")
+    assert build(runner, vault).exit_code == 0
+    page = (vault / "_site/notes/companies/globex.html").read_text()
+    assert '<a class="wikilink" href="../people/jane-doe.html">Jane</a>' in page
+    assert 'href="../people/jane-doe.html#background">Jane Doe › Background</a>' in page
+    assert '<span class="missing" title="no such note">Nobody Here</span>' in page
+    jane = (vault / "_site/notes/people/jane-doe.html").read_text()
+    assert '<h2 id="background">Background</h2>' in jane
+    assert 'href="../companies/globex.html"' in jane  # the company field
+
+
+def test_index_board_tables_and_funnel(runner, tmp_path):
+    vault = make_vault(tmp_path / "v")
+    assert build(runner, vault).exit_code == 0
+    index = (vault / "_site/index.html").read_text()
+    board = index.split('<div class="board">', 1)[1].split("</div>", 1)[0]
+    applied = board.split("<h2>applied", 1)[1].split("</section>", 1)[0]
+    assert "Globex" in applied and "Staff Engineer" in applied
+    assert "<h2>lead" in board and "<h2>offer" in board
+    assert "<svg" in index and 'class="bar"' in index
+    assert "2026-11-20" in index  # Globex's last contact
+    assert '<a href="notes/people/jane-doe.html">Jane Doe</a>' in index
+    # Nothing from the network: no scripts, no remote styles, fonts or images.
+    for html in _pages(vault / "_site").values():
+        assert "<script" not in html
+        assert not re.search(r'(src|href)="(https?:)?//', html.split("<main>")[0])
+    css = (vault / "_site/style.css").read_text()
+    assert "prefers-color-scheme: dark" in css and "@import" not in css and "url(" not in css
+
+
+def test_agenda_page_sections_reasons_and_links(runner, tmp_path):
+    vault = make_vault(tmp_path / "v")
+    (vault / "Old.md").write_text("- [ ] Overdue thing 📅 2026-11-25\n")
+    assert build(runner, vault).exit_code == 0
+    agenda = (vault / "_site/agenda.html").read_text()
+    order = [agenda.find(f'id="{s}"') for s in ("overdue", "tomorrow", "this-week", "later")]
+    assert all(i > 0 for i in order) and order == sorted(order)
+    assert "Overdue thing" in agenda
+    assert 'href="notes/old.html"' in agenda
+    assert "Open task in Old.md, due 2026-11-25." in agenda  # the reason
+    md = (vault / "_site/agenda.md").read_text()
+    assert "## Overdue" in md and "[[Old|Old]]" in md

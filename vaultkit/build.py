@@ -1,0 +1,94 @@
+"""The one pipeline entry: load the vault, derive the follow-ups, render, write.
+
+`build(config, today)` reads the notes (and their bodies and last-change times for the pages
+and the feed), renders every output in memory, then hands them to `write_outputs`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from vaultkit.config import Config
+from vaultkit.followup import FollowUp
+from vaultkit.load import load_vault
+from vaultkit.model import Vault
+from vaultkit.output import OutputError, write_outputs
+from vaultkit.problems import Problem
+from vaultkit.render.site import SiteData, render_site
+
+
+@dataclass
+class BuildResult:
+    out_dir: Path
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notes: int = 0
+    followups: int = 0
+
+    @property
+    def errors(self) -> int:
+        return sum(p.severity == "error" for p in self.problems)
+
+
+def note_mtimes(vault: Vault) -> dict[str, datetime]:
+    """Each note's last change in UTC, whole seconds: the feed's DTSTAMPs."""
+    out = {}
+    for path in vault.notes:
+        try:
+            seconds = int(os.stat(vault.config.vault / path).st_mtime)
+        except OSError:
+            continue
+        out[path] = datetime.fromtimestamp(seconds, UTC)
+    return out
+
+
+def note_bodies(vault: Vault) -> dict[str, str]:
+    """Each note's Markdown without its frontmatter (as parsed: from the body's first line)."""
+    out = {}
+    for path, note in vault.notes.items():
+        try:
+            text = (vault.config.vault / path).read_bytes().decode("utf-8-sig", "replace")
+        except OSError:
+            continue
+        start = note.parsed.body_line - 1 if note.parsed else 0
+        out[path] = "\n".join(text.splitlines()[start:])
+    return out
+
+
+def prepare(config: Config, today: date) -> tuple[SiteData, list[FollowUp]]:
+    from vaultkit.rules import derive_followups
+
+    vault = load_vault(config)
+    followups = derive_followups(vault, today)
+    data = SiteData(vault, followups, today, note_bodies(vault), note_mtimes(vault))
+    return data, followups
+
+
+def resolve_out_dir(config: Config, out: Path | None) -> Path:
+    out_dir = (out if out is not None else config.output_dir).absolute()
+    vault = config.vault.resolve()
+    if out_dir.resolve() == vault or vault.is_relative_to(out_dir.resolve()):
+        raise OutputError(f"the output folder {out_dir} would contain the vault; "
+                          "choose a folder inside it such as `_site`")
+    return out_dir
+
+
+def build(config: Config, today: date, out: Path | None = None) -> BuildResult:
+    out_dir = resolve_out_dir(config, out)
+    data, followups = prepare(config, today)
+    written = write_outputs(render_site(data), out_dir)
+    return BuildResult(out_dir, written.written, written.unchanged, written.removed,
+                       list(data.vault.problems), len(data.vault.notes), len(followups))
+
+
+def feed(config: Config, today: date) -> tuple[bytes, list[Problem]]:
+    """Just the calendar feed, as `vaultkit ics` prints it, and the vault's problems."""
+    from vaultkit.render import ics
+
+    data, followups = prepare(config, today)
+    return ics.feed(data.vault, followups, data.mtimes, data.pages), list(data.vault.problems)

@@ -1,0 +1,134 @@
+"""Write a build's files into the output folder, safely.
+
+- every file atomically (vaultkit.atomic), and only when its bytes changed;
+- never outside the output folder (no `..`, no absolute paths, no symlinked folders out);
+- a manifest (`.vaultkit-manifest.json`) lists what vaultkit generated, so a later build
+  removes only its own stale files: anything else in the folder is the user's and stays.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from vaultkit.atomic import atomic_write
+from vaultkit.problems import VaultkitError
+
+MANIFEST = ".vaultkit-manifest.json"
+
+
+class OutputError(VaultkitError):
+    """The output folder cannot be written safely."""
+
+
+@dataclass
+class WriteResult:
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+def check_relpath(rel: str) -> str:
+    path = PurePosixPath(rel)
+    if (not rel or path.is_absolute() or "\\" in rel or rel.startswith("/")
+            or any(part in ("", ".", "..") for part in rel.split("/")) or rel == MANIFEST
+            or "\0" in rel):
+        raise OutputError(f"refusing to write an output file named {rel!r}")
+    return rel
+
+
+def _target(out_dir: Path, rel: str) -> Path:
+    target = out_dir / check_relpath(rel)
+    parent = target.parent.resolve()
+    if not parent.is_relative_to(out_dir.resolve()):
+        raise OutputError(f"refusing to write {rel}: its folder leads outside {out_dir}")
+    return target
+
+
+def read_manifest(out_dir: Path) -> list[str]:
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        files = data.get("files", []) if isinstance(data, dict) else []
+    except (OSError, ValueError):
+        return []
+    out = []
+    for rel in files:
+        try:
+            out.append(check_relpath(rel)) if isinstance(rel, str) else None
+        except OutputError:
+            continue  # a tampered manifest never makes vaultkit delete outside its files
+    return out
+
+
+def _write_manifest(out_dir: Path, files: list[str]) -> None:
+    data = json.dumps({"generator": "vaultkit", "files": sorted(set(files))}, indent=2) + "\n"
+    path = out_dir / MANIFEST
+    try:
+        if path.read_bytes() == data.encode():
+            return
+    except OSError:
+        pass
+    atomic_write(path, data.encode())
+
+
+def _same(path: Path, data: bytes) -> bool:
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _remove(out_dir: Path, rel: str) -> bool:
+    path = out_dir / rel
+    try:
+        if not path.parent.resolve().is_relative_to(out_dir.resolve()):
+            return False
+        if path.is_symlink() or not path.is_file():
+            return False
+        path.unlink()
+    except OSError:
+        return False
+    folder = path.parent
+    while folder != out_dir and folder.is_relative_to(out_dir):
+        try:
+            folder.rmdir()  # only when empty: a user's file keeps its folder
+        except OSError:
+            break
+        folder = folder.parent
+    return True
+
+
+def write_outputs(files: dict[str, bytes], out_dir: Path) -> WriteResult:
+    """Make `out_dir` hold `files` (relative path -> bytes); see the module's docstring."""
+    for rel in files:
+        check_relpath(rel)
+    if out_dir.is_symlink() and not out_dir.is_dir():
+        raise OutputError(f"output folder {out_dir} is a dangling symlink")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder {out_dir}: {exc.strerror}") from exc
+    result = WriteResult()
+    previous = read_manifest(out_dir)
+    # Listed before they exist: a build that stops half-way can still clean up next time.
+    _write_manifest(out_dir, [*previous, *files])
+    for rel in sorted(files):
+        target = _target(out_dir, rel)
+        data = files[rel]
+        if _same(target, data):
+            result.unchanged.append(rel)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _target(out_dir, rel)  # the folder just made is still inside
+        if target.is_dir() and not target.is_symlink():
+            raise OutputError(f"cannot write {rel}: a folder has that name")
+        atomic_write(target, data)
+        result.written.append(rel)
+    for rel in sorted(set(previous) - set(files)):
+        if _remove(out_dir, rel):
+            result.removed.append(rel)
+    _write_manifest(out_dir, list(files))
+    return result

@@ -1,0 +1,191 @@
+"""The calendar feed: every open follow-up as a VEVENT (or a VTODO with `feed.todo`).
+
+Deterministic: UID from the follow-up's stable id, DTSTAMP from the source note's last change,
+events sorted by (due, id); the same vault gives the same bytes. All-day follow-ups are
+`DTSTART;VALUE=DATE` with an exclusive `DTEND`; timed ones carry a `TZID` and its VTIMEZONE.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from icalendar import Alarm, Calendar, Event, Timezone, Todo, vDuration, vText
+
+from vaultkit.config import Config
+from vaultkit.followup import FollowUp
+from vaultkit.model import Vault
+from vaultkit.render.markdown import plain
+
+FEED_NAME = "followups.ics"
+PRODID = "-//vaultkit//vaultkit follow-ups//EN"
+TIMED_MINUTES = 30
+"""How long a timed follow-up's event lasts in the calendar."""
+FALLBACK_STAMP = datetime(2000, 1, 1, tzinfo=UTC)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_PRIORITY = {"high": 1, "normal": 5, "low": 9}
+_RULE_LABELS = {"follow-up": "Follow-up", "task": "Task", "thank-you": "Thank-you",
+                "application-follow-up": "Application follow-up",
+                "linkedin-connect": "LinkedIn", "info-interview-prep": "Prepare",
+                "reply-promptly": "Reply", "keep-in-touch": "Keep in touch",
+                "interview-check-in": "Check in", "stale": "Stale", "offer-update": "Offer news"}
+
+
+def one_line(text: str) -> str:
+    """No line breaks or control characters: a SUMMARY or CATEGORY stays one value."""
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+def clean(text: str) -> str:
+    """Keep line breaks (the library escapes them as `\\n`), drop other control characters."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(_CONTROL.sub(" ", line).rstrip() for line in lines).strip()
+
+
+def _zone(due: datetime, tz: tzinfo) -> datetime:
+    """An aware datetime in a named zone (the note's own, else the vault's), for a TZID."""
+    zoned = due if isinstance(due.tzinfo, ZoneInfo) else due.astimezone(tz)
+    if str(getattr(zoned.tzinfo, "key", "UTC")) in ("UTC", "Etc/UTC"):
+        return zoned.astimezone(UTC)  # written as `...Z`, which is what it is
+    return zoned
+
+
+def _stamp(item: FollowUp, mtimes: dict[str, datetime]) -> datetime:
+    stamp = mtimes.get(item.note) or FALLBACK_STAMP
+    return stamp.astimezone(UTC).replace(microsecond=0)
+
+
+def _sort_key(item: FollowUp) -> tuple[str, str]:
+    due = item.due
+    moment = due.astimezone(UTC).isoformat() if isinstance(due, datetime) else due.isoformat()
+    return moment, item.id
+
+
+def note_url(config: Config, note_path: str, page: str | None) -> str | None:
+    """`obsidian://` when the vault's name is known, else the page under `site_url`."""
+    if config.vault_name:
+        bare = note_path[:-3] if note_path.endswith(".md") else note_path
+        return (f"obsidian://open?vault={quote(config.vault_name, safe='')}"
+                f"&file={quote(bare, safe='')}")
+    site = str(config.get("site_url") or "").rstrip("/")
+    if site and page:
+        return f"{site}/{quote(page)}"
+    return None
+
+
+def _company_name(vault: Vault, item: FollowUp) -> str:
+    record = vault.notes.get(item.record or "")
+    if record is None:
+        return ""
+    if record.kind == "contact" and record.company in vault.notes:
+        return vault.notes[record.company].name
+    return record.name if record.kind == "company" else ""
+
+
+def _description(vault: Vault, item: FollowUp) -> str:
+    lines = [plain(item.reason), ""]
+    record = vault.notes.get(item.record or "")
+    if record is not None:
+        what = record.kind
+        if record.kind == "company":
+            extra = ", ".join(x for x in (record.get("role"), record.stage) if x)
+        else:
+            company = _company_name(vault, item)
+            extra = ", ".join(x for x in (record.get("role") or record.get("relationship"),
+                                          company and f"at {company}") if x)
+        lines.append(f"{what.capitalize()}: {record.name}" + (f" ({extra})" if extra else ""))
+    lines.append(f"Note: {item.note}:{item.line}")
+    lines.append(f"Rule: {item.rule} · priority {item.priority} · id {item.id}")
+    return clean("\n".join(lines))
+
+
+def _component(vault: Vault, item: FollowUp, mtimes: dict[str, datetime],
+               pages: dict[str, str]) -> Event | Todo:
+    config = vault.config
+    todo = bool(config.get("feed.todo"))
+    detail = config.get("feed.detail")
+    comp: Event | Todo = Todo() if todo else Event()
+    comp.add("uid", f"{item.id}@vaultkit")
+    comp.add("dtstamp", _stamp(item, mtimes))
+    if isinstance(item.due, datetime):
+        start: date | datetime = _zone(item.due, config.tz)
+        end: date | datetime = start + timedelta(minutes=TIMED_MINUTES)
+    else:
+        start, end = item.due, item.due + timedelta(days=1)
+    if todo:
+        comp.add("due", start)
+        comp.add("status", "NEEDS-ACTION")
+    else:
+        comp.add("dtstart", start)
+        comp.add("dtend", end)
+        comp.add("transp", "TRANSPARENT")
+    label = _RULE_LABELS.get(item.rule, item.rule)
+    if detail == "private":
+        summary = "Follow-up"
+    elif detail == "minimal":
+        company = _company_name(vault, item)
+        summary = one_line(f"{label}: {company}" if company else label)
+    else:
+        summary = one_line(plain(item.title)) or label
+        comp.add("description", _description(vault, item))
+        url = note_url(config, item.note, pages.get(item.note))
+        if url:
+            comp.add("url", url)
+        comp.add("priority", _PRIORITY.get(item.priority, 5))
+    comp.add("summary", summary)
+    if detail != "private":
+        tags = [] if detail == "minimal" else [one_line(t) for t in item.tags]
+        categories = list(dict.fromkeys(c for c in [item.rule, *tags] if c))
+        comp.add("categories", categories)
+    minutes = config.get("feed.alarm_minutes")
+    if minutes is not None and minutes >= 0:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("trigger", timedelta(minutes=-minutes))
+        alarm.add("description", summary)
+        comp.add_component(alarm)
+    return comp
+
+
+def _timezones(followups: list[FollowUp], tz: tzinfo) -> list[Timezone]:
+    years: dict[str, list[int]] = {}
+    for item in followups:
+        if isinstance(item.due, datetime):
+            zoned = _zone(item.due, tz)
+            if zoned.tzinfo is UTC:
+                continue
+            key = str(zoned.tzinfo.key)  # type: ignore[union-attr]
+            years.setdefault(key, []).append(zoned.year)
+    return [Timezone.from_tzid(key, first_date=date(min(ys) - 1, 1, 1),
+                               last_date=date(max(ys) + 2, 1, 1))
+            for key, ys in sorted(years.items())]
+
+
+def feed(vault: Vault, followups: list[FollowUp], mtimes: dict[str, datetime],
+         pages: dict[str, str]) -> bytes:
+    config = vault.config
+    cal = Calendar()
+    name = one_line(str(config.get("feed.name"))) or "Job search follow-ups"
+    hours = max(1, int(config.get("feed.refresh_hours")))
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("name", vText(name))
+    cal.add("x-wr-calname", vText(name))
+    cal.add("x-wr-caldesc", vText("Follow-ups derived from your notes by vaultkit: "
+                            "thank-yous, check-ins, replies and tasks."))
+    cal.add("refresh-interval", vDuration(timedelta(hours=hours)), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", vDuration(timedelta(hours=hours)))
+    for zone in _timezones(followups, config.tz):
+        zone.pop("COMMENT", None)  # libical reads it as an iTIP violation
+        cal.add_component(zone)
+    for item in sorted(followups, key=_sort_key):
+        cal.add_component(_component(vault, item, mtimes, pages))
+    return cal.to_ical()
+
+
+def render(vault: Vault, followups: list[FollowUp], mtimes: dict[str, datetime],
+           pages: dict[str, str]) -> dict[str, bytes]:
+    return {FEED_NAME: feed(vault, followups, mtimes, pages)}

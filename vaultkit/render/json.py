@@ -1,0 +1,71 @@
+"""`vault.json`: the model and the follow-ups for other tools (schema: docs/vault-json.md)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from vaultkit.model import Note
+from vaultkit.render.site import SiteData
+
+SCHEMA_VERSION = 1
+
+
+def plain_value(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], int):
+        return f"{value[0]}{value[1]}"  # a cadence such as `3w`
+    if isinstance(value, list | tuple):
+        return [plain_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain_value(v) for k, v in value.items()}
+    return value
+
+
+def _record(data: SiteData, note: Note) -> dict[str, Any]:
+    last = note.last_interaction(data.today)
+    nxt = data.next_followup(note.path)
+    out: dict[str, Any] = {
+        "path": note.path,
+        "name": note.name,
+        "aliases": note.aliases,
+        "tags": note.tags,
+        "page": data.pages.get(note.path),
+        "fields": {k: plain_value(v) for k, v in note.fields.items()},
+        "last_contact": last.date.isoformat() if last else None,
+        "next_follow_up": nxt.id if nxt else None,
+        "interactions": [
+            {"date": i.date.isoformat(), "source": i.source, "note": i.path, "line": i.line,
+             "text": i.text, "tags": sorted(i.tags)} for i in note.interactions],
+    }
+    if note.kind == "company":
+        out["stage"] = note.stage
+        out["active"] = data.vault.is_active(note)
+        out["contacts"] = note.contacts
+        out["interviews"] = [{"when": plain_value(i.when), "with": i.with_, "kind": i.kind}
+                             for i in note.interviews]
+    else:
+        out["company"] = note.company
+    return out
+
+
+def render(data: SiteData) -> dict[str, bytes]:
+    config = data.vault.config
+    doc = {
+        "schema_version": SCHEMA_VERSION,
+        "generator": "vaultkit",
+        "today": data.today.isoformat(),
+        "timezone": config.timezone_name,
+        "stages": [{"name": s, "active": a} for s, a in config.stages.items()],
+        "companies": [_record(data, n) for n in data.companies()],
+        "contacts": [_record(data, n) for n in data.contacts()],
+        "notes": [{"path": n.path, "kind": n.kind, "name": n.name, "page": data.pages[n.path]}
+                  for n in sorted(data.vault.notes.values(), key=lambda n: n.path)
+                  if not n.is_record],
+        "followups": [f.to_json() for f in data.followups],
+        "problems": [p.to_json() for p in data.vault.problems],
+    }
+    text = json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    return {"vault.json": text.encode()}

@@ -1,0 +1,83 @@
+"""Everything the site's renderers need, gathered once: the model, the follow-ups, the day,
+the note bodies and their last-change times (read by the build, never here), page paths.
+
+`render_site(data)` returns every output file as `{relative path: bytes}`; it never touches
+the file system or the clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+from functools import cached_property
+from importlib import resources
+
+from vaultkit.followup import FollowUp
+from vaultkit.model import Note, Vault
+from vaultkit.render.markdown import Resolver
+from vaultkit.render.paths import page_paths, relative
+
+
+@dataclass
+class SiteData:
+    vault: Vault
+    followups: list[FollowUp]
+    today: date
+    bodies: dict[str, str] = field(default_factory=dict)
+    """Note path -> its Markdown body (frontmatter removed)."""
+    mtimes: dict[str, datetime] = field(default_factory=dict)
+    """Note path -> when the file last changed (UTC, whole seconds)."""
+
+    @property
+    def tz(self) -> tzinfo:
+        return self.vault.config.tz
+
+    @cached_property
+    def pages(self) -> dict[str, str]:
+        return page_paths(list(self.vault.notes))
+
+    @cached_property
+    def by_record(self) -> dict[str, list[FollowUp]]:
+        out: dict[str, list[FollowUp]] = {}
+        for item in self.followups:
+            for path in dict.fromkeys(p for p in (item.record, item.note) if p):
+                out.setdefault(path, []).append(item)
+        return out
+
+    def next_followup(self, path: str) -> FollowUp | None:
+        items = self.by_record.get(path, [])
+        return min(items, key=lambda f: f.sort_key(self.tz)) if items else None
+
+    def companies(self) -> list[Note]:
+        return sorted(self.vault.records("company"), key=lambda n: (n.name.lower(), n.path))
+
+    def contacts(self) -> list[Note]:
+        return sorted(self.vault.records("contact"), key=lambda n: (n.name.lower(), n.path))
+
+    def resolver(self, from_page: str) -> Resolver:
+        def resolve(target: str) -> str | None:
+            path, _ = self.vault.index.resolve(target)
+            if path is None or path not in self.pages:
+                return None
+            return relative(from_page, self.pages[path])
+        return resolve
+
+    def href(self, from_page: str, note_path: str) -> str:
+        return relative(from_page, self.pages[note_path])
+
+
+def stylesheet() -> bytes:
+    return resources.files("vaultkit").joinpath("static/style.css").read_bytes()
+
+
+def render_site(data: SiteData) -> dict[str, bytes]:
+    from vaultkit.render import html, ics, json, markdown_pages, pages
+
+    files: dict[str, bytes] = {"style.css": stylesheet()}
+    files.update(html.render_index(data))
+    files.update(pages.render_agenda(data))
+    files.update(pages.render_note_pages(data))
+    files.update(markdown_pages.render(data))
+    files.update(ics.render(data.vault, data.followups, data.mtimes, data.pages))
+    files.update(json.render(data))
+    return files
