@@ -472,7 +472,7 @@ def new_note(vault: Vault, kind: str, name: str, day: date,
     rel = f"{folders[0]}/{clean}.md"
     root = vault.config.vault
     user = find_user_template(root, kind)
-    template = user.read_text(ENCODING, ERRORS) if user else default_template(kind)
+    template = user.read_bytes().decode(ENCODING, ERRORS) if user else default_template(kind)
     source = user.relative_to(root).as_posix() if user else "built-in"
     values = {"name": clean, "date": day.isoformat(),
               "company": company_link(vault, company) if company else ""}
