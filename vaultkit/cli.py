@@ -268,6 +268,10 @@ def done(followup_id: str, vault: str | None, today: datetime | None) -> None:
     item = find_followup(derive_followups(model, day), followup_id)
     result = complete(model, item, day)
     click.echo(f"{result.path}: {result.line}")
+    if any(f.id == item.id for f in derive_followups(_load(vault), day)):
+        hint = ("edit or clear its `follow_up:` date to move it on" if item.rule == "follow-up"
+                else "see docs/rules.md for what closes it")
+        click.echo(f"vaultkit: note: the {item.rule} follow-up is still open; {hint}", err=True)
 
 
 def _config_with_out(vault: str | None, out: str | None) -> tuple[Any, Path | None]:
@@ -360,6 +364,56 @@ def adopt(vault: str | None) -> None:
     else:
         atomic_write(target, text.encode())
         click.echo(f"\nWrote {CONFIG_NAME}; edit it, then run `vaultkit check`.")
+
+
+
+# ---------------------------------------------------------------- watch and serve
+# (vaultkit/watch.py and vaultkit/serve.py do the work; docs/watch-serve.md explains them)
+
+
+def _watch_args(vault: str | None, out: str | None) -> tuple[Callable[[], Any], Path | None]:
+    _, out_path = _config_with_out(vault, out)  # fails early on a bad --vault
+    return (lambda: _config_with_out(vault, out)[0]), out_path
+
+
+@cli.command()
+@vault_option
+@today_option
+@click.option("--out", metavar="DIR", default=None,
+              help="Output folder (default: the `output` setting, `_site` in the vault).")
+@friendly_errors
+def watch(vault: str | None, today: datetime | None, out: str | None) -> None:
+    """Build, then rebuild after every change to the vault's notes or vaultkit.toml (Ctrl-C
+    stops)."""
+    from vaultkit.watch import watch as run_watch
+
+    loader, out_path = _watch_args(vault, out)
+    run_watch(loader, today.date() if today else None, out_path, click.echo)
+
+
+@cli.command()
+@vault_option
+@today_option
+@click.option("--out", metavar="DIR", default=None,
+              help="Output folder (default: the `output` setting, `_site` in the vault).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback requires a secret token.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--token", default=None, metavar="TOKEN",
+              help="Secret first path segment of every URL (generated off loopback when not "
+                   "given).")
+@click.option("--verbose", is_flag=True, help="Log one line per request.")
+@friendly_errors
+def serve(vault: str | None, today: datetime | None, out: str | None, host: str, port: int,
+          token: str | None, verbose: bool) -> None:
+    """Watch and rebuild, and serve the site and the calendar feed over HTTP, with live
+    reload of open pages."""
+    from vaultkit.serve import serve as run_serve
+
+    loader, out_path = _watch_args(vault, out)
+    run_serve(loader, today.date() if today else None, out_path, click.echo, host=host,
+              port=port, token=token, verbose=verbose)
 
 
 def main() -> None:
