@@ -1,0 +1,54 @@
+"""The docs say what the code does: generated tables match, every rule, field and command is
+documented."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+import pytest
+
+from vaultkit.cli import cli
+from vaultkit.config import RULE_IDS, setting_docs
+from vaultkit.fields import FIELDS
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+BEGIN = "<!-- BEGIN GENERATED: settings -->"
+END = "<!-- END GENERATED: settings -->"
+
+
+def _read(name: str) -> str:
+    return (DOCS / name).read_text(encoding="utf-8")
+
+
+def test_configuration_table_is_generated_from_config_spec():
+    text = _read("configuration.md")
+    assert BEGIN in text and END in text, "docs/configuration.md lost its generated markers"
+    block = text.split(BEGIN, 1)[1].split(END, 1)[0].strip()
+    assert block == setting_docs(), (
+        "docs/configuration.md is out of date: replace the block between the markers with "
+        "the output of `python -c \"from vaultkit.config import setting_docs; "
+        "print(setting_docs())\"`")
+
+
+@pytest.mark.parametrize("rule_id", RULE_IDS)
+def test_every_rule_has_a_section(rule_id):
+    headings = re.findall(r"^#{2,3} `?([\w-]+)`?\s*$", _read("rules.md"), re.M)
+    assert rule_id in headings, f"docs/rules.md has no `## {rule_id}` section"
+
+
+@pytest.mark.parametrize("name", [f.name for f in FIELDS])
+def test_every_field_is_in_the_note_format(name):
+    assert f"`{name}`" in _read("note-format.md"), f"docs/note-format.md does not name `{name}`"
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_is_documented_and_has_help(name):
+    command = cli.commands[name]
+    assert f"vaultkit {name}" in _read("cli.md"), f"docs/cli.md does not mention `vaultkit {name}`"
+    assert (command.help or "").strip(), f"`vaultkit {name}` has no help text"
+    if isinstance(command, click.Group):
+        for sub in command.commands:
+            assert f"vaultkit {name} {sub}" in _read("cli.md")
+            assert (command.commands[sub].help or "").strip()
