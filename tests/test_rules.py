@@ -55,6 +55,9 @@ CASES = {
          {G: fm(stage="applied", applied="2026-11-25"),
           J: fm(company='"[[Globex]]"'), "2026-11-28.md": "- Call with [[Jane Doe]]\n"},
          []),
+        ("a touch planned for later has not happened yet",
+         {G: fm(stage="applied", applied="2026-11-25") + "- 2026-12-10 Call the recruiter\n"},
+         [(date(2026, 11, 29), "Follow up on your application to Globex", G, G)]),
         ("the stage moved on", {G: fm(stage="screening", applied="2026-11-25")}, []),
         ("no applied date", {G: fm(stage="applied")}, []),
         ("tuned days",
@@ -117,6 +120,9 @@ CASES = {
          {J: fm(awaiting_reply="2026-11-29") + "- 2026-11-30 Replied\n"}, []),
         ("a same-day touch tagged #reply answers it",
          {J: fm(awaiting_reply="2026-11-29") + "- 2026-11-29 Answered #reply\n"}, []),
+        ("a reply planned for later does not answer it",
+         {J: fm(awaiting_reply="2026-11-29") + "- 2026-12-05 Reply\n"},
+         [(date(2026, 11, 30), "Reply to Jane Doe", J, J)]),
         ("a same-day touch without the tag is the message itself",
          {J: fm(awaiting_reply="2026-11-29") + "- 2026-11-29 She wrote about the role\n"},
          [(date(2026, 11, 30), "Reply to Jane Doe", J, J)]),
@@ -189,6 +195,10 @@ CASES = {
          {"Plan.md": "- [ ] Write [[Jane Doe|Jane]] 📅 2026-12-05 ⏳ 2026-12-03\n- [ ] No date\n"
                      "- [x] Done 📅 2026-12-01\n", J: ""},
          [(date(2026, 12, 3), "Write Jane", "Plan.md", J)]),
+        ("a task concerns the record it links, not the note's first link",
+         {"2026-11-30.md": "Met [[Globex]] people.\n- [ ] Reply to [[Jane Doe]] 📅 2026-12-01\n",
+          G: "", J: ""},
+         [(date(2026, 12, 1), "Reply to Jane Doe", "2026-11-30.md", J)]),
     ],
 }
 

@@ -70,7 +70,7 @@ def task(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
                 note=note.path,
                 line=item.line,
                 priority=item.priority,
-                record=note.path if note.is_record else _first_record(vault, note),
+                record=_task_record(vault, note, item.links),
                 tags=tuple(item.tags),
             )
 
@@ -79,5 +79,10 @@ def _where(note: Note) -> str:
     return f"[[{note.name}]]" if note.is_record else note.path
 
 
-def _first_record(vault: Vault, note: Note) -> str | None:
-    return next((p for p in note.links if vault.notes[p].is_record), None)
+def _task_record(vault: Vault, note: Note, links: list[str]) -> str | None:
+    """Whom a task concerns: the first record it links, else its note's record, if any."""
+    for target in links:
+        path, _ = vault.index.resolve(target)
+        if path and vault.notes[path].is_record:
+            return path
+    return note.path if note.is_record else None

@@ -17,13 +17,13 @@ from vaultkit.model import Interaction, Interview, Note, Vault, local_date
 from vaultkit.rules import RuleContext
 
 
-def _touched(note: Note, *, after: date | None = None, on_or_after: date | None = None,
-             tag: str | None = None, until: date | None = None,
-             sources: tuple[str, ...] = ("log", "daily", "interaction", "last_contact",
-                                         "interview")) -> Interaction | None:
-    """The first interaction of `note` that fits every condition given."""
+def _touched(note: Note, today: date, *, after: date | None = None,
+             on_or_after: date | None = None, tag: str | None = None,
+             until: date | None = None) -> Interaction | None:
+    """The first interaction of `note` that fits every condition given. A touch dated after
+    today (a planned call written ahead) has not happened yet, so it does not count."""
     for touch in note.interactions:
-        if touch.source not in sources:
+        if touch.source == "applied" or touch.date > today:
             continue
         if after is not None and touch.date <= after:
             continue
@@ -57,12 +57,12 @@ def _past_interviews(company: Note, ctx: RuleContext) -> list[Interview]:
     return [i for i in company.interviews if local_date(i.when, ctx.tz) <= ctx.today]
 
 
-def _pending_application(company: Note) -> date | None:
+def _pending_application(company: Note, today: date) -> date | None:
     """The `applied` date, while the company is at `applied` with no touch since."""
     applied = company.get("applied")
     if company.stage != "applied" or applied is None:
         return None
-    return None if _touched(company, after=applied) else applied
+    return None if _touched(company, today, after=applied) else applied
 
 
 def _pending_check_in(company: Note, ctx: RuleContext) -> date | None:
@@ -71,12 +71,12 @@ def _pending_check_in(company: Note, ctx: RuleContext) -> date | None:
     if company.stage != "interviewing" or not past:
         return None
     last = max(local_date(i.when, ctx.tz) for i in past)
-    return None if _touched(company, after=last) else last
+    return None if _touched(company, ctx.today, after=last) else last
 
 
 def application_follow_up(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
     for company in _active_companies(vault):
-        applied = _pending_application(company)
+        applied = _pending_application(company, ctx.today)
         if applied is None:
             continue
         role = f" ({company.get('role')})" if company.get("role") else ""
@@ -102,7 +102,7 @@ def thank_you(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
             people = [p for p in interview.with_ if vault.notes[p].kind == "contact"]
             for person in people or [company.path]:
                 record = vault.notes[person]
-                if _touched(record, on_or_after=day, tag="thank-you"):
+                if _touched(record, ctx.today, on_or_after=day, tag="thank-you"):
                     continue
                 whom = f"[[{record.name}]]" if people else f"[[{company.name}]]"
                 yield FollowUp(
@@ -129,7 +129,7 @@ def linkedin_connect(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
                     first_met[person] = (day, company, interview)
     for person, (day, company, interview) in sorted(first_met.items()):
         contact = vault.notes[person]
-        if contact.get("linkedin_connected") or _touched(contact, tag="linkedin"):
+        if contact.get("linkedin_connected") or _touched(contact, ctx.today, tag="linkedin"):
             continue
         yield FollowUp(
             id=stable_id(ctx.rule_id, person, ""),
@@ -151,7 +151,8 @@ def info_interview_prep(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         day = local_date(when, ctx.tz)
         if day < ctx.today:
             continue  # it has passed
-        if _touched(contact, on_or_after=day - timedelta(days=30), until=day, tag="prep"):
+        if _touched(contact, ctx.today, on_or_after=day - timedelta(days=30), until=day,
+                    tag="prep"):
             continue
         yield FollowUp(
             id=stable_id(ctx.rule_id, contact.path, day.isoformat()),
@@ -171,8 +172,8 @@ def reply_promptly(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         if received is None:
             continue
         # A later touch answers it; so does a same-day one tagged #reply.
-        if _touched(contact, after=received) or _touched(contact, on_or_after=received,
-                                                         tag="reply"):
+        if _touched(contact, ctx.today, after=received) or _touched(
+                contact, ctx.today, on_or_after=received, tag="reply"):
             continue
         yield FollowUp(
             id=stable_id(ctx.rule_id, contact.path, received.isoformat()),
@@ -234,9 +235,10 @@ def keep_in_touch(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         last = contact.last_interaction(ctx.today)
         met = contact.get("met")
         if last is not None and (met is None or last.date >= met):
-            due, since = _add(last.date, count, unit), f"last contact was {last.date} ({last.path})"
+            due = _add(last.date, count, unit)
+            since = f"the last contact was {last.date} ({last.path})"
         elif met is not None:
-            due, since = _add(met, count, unit), f"you met on {met}"
+            due, since = _add(met, count, unit), f"you met on {met} and nothing is logged since"
         elif contact.get("cadence"):
             due, since = ctx.today, "no contact is recorded yet"
         else:
@@ -248,7 +250,7 @@ def keep_in_touch(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
             rule=ctx.rule_id,
             due=due,
             title=f"Keep in touch with {contact.name}",
-            reason=f"With [[{contact.name}]] your {since}; keep in touch every {every} "
+            reason=f"With [[{contact.name}]], {since}; keep in touch every {every} "
                    f"({origin}).",
             note=contact.path, line=contact.line_of("cadence"), record=contact.path,
             tags=tuple(contact.tags))
@@ -277,7 +279,8 @@ def stale(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
             continue
         due = last.date + timedelta(days=_days(ctx))
         # Only once it has gone quiet, and not when a more specific rule already asks.
-        if due > ctx.today or _pending_application(company) or _pending_check_in(company, ctx):
+        if (due > ctx.today or _pending_application(company, ctx.today)
+                or _pending_check_in(company, ctx)):
             continue
         yield FollowUp(
             id=stable_id(ctx.rule_id, company.path, ""),
@@ -307,7 +310,7 @@ def offer_update(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         for other in _active_companies(vault):
             if other.path == offering.path or other.stage not in ("screening", "interviewing"):
                 continue
-            if _touched(other, after=offered):
+            if _touched(other, ctx.today, after=offered):
                 continue
             manager = _hiring_manager(vault, other)
             whom = f"[[{manager.name}]] at [[{other.name}]]" if manager else f"[[{other.name}]]"
