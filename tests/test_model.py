@@ -211,3 +211,22 @@ def test_bad_task_dates_are_warnings(write_note, load):
     vault = load()
     assert messages(vault) == [("Plan.md", 1, "warning",
                                 "task due date: '2026-13-01' is not a day on the calendar")]
+
+
+def test_relative_markdown_links_resolve_from_the_note(write_note, load):
+    write_note("people/Bob.md", "")
+    write_note("companies/Globex.md", "[Bob](../people/Bob.md) [same](./Hooli.md) "
+                                      "[out](../../etc/passwd.md)\n")
+    write_note("companies/Hooli.md", "")
+    vault = load()
+    assert vault.notes["companies/Globex.md"].links == ["people/Bob.md", "companies/Hooli.md"]
+    assert [p.message for p in vault.problems] == ["link [[../../etc/passwd]] points to no note"]
+
+
+def test_tags_on_log_lines_and_tasks_are_not_note_tags(write_note, load):
+    write_note("companies/Globex.md", "#fintech\n- 2026-11-03 Sent #thank-you\n"
+                                      "- [ ] Ask #prep 📅 2026-12-01\n")
+    vault = load()
+    note = vault.notes["companies/Globex.md"]
+    assert note.tags == ["fintech"]
+    assert note.interactions[0].tags == frozenset({"thank-you"})

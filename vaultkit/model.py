@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
@@ -126,8 +127,14 @@ class LinkIndex:
                 if name != PurePosixPath(bare).name:
                     self.by_name.setdefault(name, []).append(path)
 
-    def resolve(self, target: str) -> tuple[str | None, list[str]]:
-        """(path, []) when found; (None, candidates) when ambiguous; (None, []) when missing."""
+    def resolve(self, target: str, source: str = "") -> tuple[str | None, list[str]]:
+        """(path, []) when found; (None, candidates) when ambiguous; (None, []) when missing.
+        A `./` or `../` target (a Markdown link) is relative to the `source` note's folder."""
+        if target.startswith(("./", "../")):
+            joined = posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+            if joined.startswith("../"):
+                return None, []
+            target = joined
         key = target.strip().lower().lstrip("/")
         if key.endswith(".md"):
             key = key[:-3]
@@ -311,7 +318,7 @@ def _report_duplicate_names(vault: Vault) -> None:
 def _resolve_links(vault: Vault, index: LinkIndex,
                    raw_interviews: dict[str, list[RawInterview]]) -> None:
     def resolve(note: Note, target: str, line: int) -> str | None:
-        path, candidates = index.resolve(target)
+        path, candidates = index.resolve(target, note.path)
         if path is None:
             what = (f"is ambiguous: it could be {', '.join(candidates)}" if candidates
                     else "points to no note")
@@ -421,7 +428,7 @@ def _entry_targets(vault: Vault, note: Note, entry: Entry) -> list[str]:
     """The records an entry links, using the links already resolved for its note."""
     out = []
     for target in entry.links:
-        path, _ = vault.index.resolve(target)
+        path, _ = vault.index.resolve(target, note.path)
         if path and vault.notes[path].is_record:
             out.append(path)
     return out
@@ -449,7 +456,7 @@ def _interaction_note(vault: Vault, note: Note, touch: Any, tz: tzinfo) -> None:
     if not is_empty(parsed.meta.get(with_field)):
         try:
             for target in parse_links(parsed.meta[with_field]):
-                if (path := vault.index.resolve(target)[0]) is not None:
+                if (path := vault.index.resolve(target, note.path)[0]) is not None:
                     targets.add(path)
         except FieldError as exc:
             vault.problems.append(error(note.path, parsed.meta_lines.get(with_field, 1),

@@ -301,9 +301,12 @@ def _read_body(note: ParsedNote, lines: list[str], start: int) -> None:
         links = find_links(text)
         note.links.extend(Link(t, number) for t in links)
         tags = find_tags(text)
-        note.tags.extend(t for t in tags if t not in note.tags)
         item = _LIST_ITEM.match(text)
         task = _TASK.match(item.group(1)) if item else None
+        dated = _LEADING_DATE.match(item.group(1)) if item and not task else None
+        if not task and not dated:
+            # A tag on a task or a log line says what that item is (#thank-you), not the note.
+            note.tags.extend(t for t in tags if t not in note.tags)
         if task:
             note.tasks.append(_read_task(note, number, task.group(1), task.group(2), tags, links))
             continue
@@ -311,7 +314,6 @@ def _read_body(note: ParsedNote, lines: list[str], start: int) -> None:
             _read_inline_fields(note, text, number)
         if item:
             entry_text = item.group(1)
-            dated = _LEADING_DATE.match(entry_text)
             if dated:
                 note.entries.append(Entry(number, dated.group(1), dated.group(2).strip(),
                                           tags, links))

@@ -112,7 +112,7 @@ def _note_page(data: SiteData, note: Note) -> bytes:
         parts.append(_timeline(data, page, note))
     body = data.bodies.get(note.path, "")
     if body.strip():
-        parts.append(f'<article class="body">{render_body(body, data.resolver(page))}'
+        parts.append(f'<article class="body">{render_body(body, data.resolver(page, note.path))}'
                      "</article>")
     kind = note.kind if note.kind != "note" else "note"
     subtitle = f'<span class="kind">{e(kind)}</span> <code>{e(note.path)}</code>'

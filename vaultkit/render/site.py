@@ -54,9 +54,9 @@ class SiteData:
     def contacts(self) -> list[Note]:
         return sorted(self.vault.records("contact"), key=lambda n: (n.name.lower(), n.path))
 
-    def resolver(self, from_page: str) -> Resolver:
+    def resolver(self, from_page: str, source_note: str = "") -> Resolver:
         def resolve(target: str) -> str | None:
-            path, _ = self.vault.index.resolve(target)
+            path, _ = self.vault.index.resolve(target, source_note)
             if path is None or path not in self.pages:
                 return None
             return relative(from_page, self.pages[path])

@@ -82,7 +82,7 @@ def _where(note: Note) -> str:
 def _task_record(vault: Vault, note: Note, links: list[str]) -> str | None:
     """Whom a task concerns: the first record it links, else its note's record, if any."""
     for target in links:
-        path, _ = vault.index.resolve(target)
+        path, _ = vault.index.resolve(target, note.path)
         if path and vault.notes[path].is_record:
             return path
     return note.path if note.is_record else None
