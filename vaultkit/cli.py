@@ -221,7 +221,7 @@ def new_company(name: str, vault: str | None, today: datetime | None) -> None:
 @friendly_errors
 def new_contact(name: str, company: str | None, vault: str | None,
                 today: datetime | None) -> None:
-    """Create people/NAME.md (the first contact folder) and print its path."""
+    """Create a contact note in the first contact folder and print its path."""
     _new_note(vault, today, "contact", name, company)
 
 
