@@ -327,14 +327,15 @@ def test_done_without_a_record_logs_in_the_source_note(vault_dir, write_note, lo
     assert note.read_text() == "## Log\n- 2026-12-01 Done: Check in #follow-up\n"
 
 
-def test_done_follow_up_date_logs_and_says_it_stays_open(runner, vault_dir, write_note):
+def test_done_follow_up_date_logs_it_and_closes_it(runner, vault_dir, write_note):
     path = write_note("companies/Globex.md", "---\nfollow_up: 2026-11-30  # ping\n---\n")
     [item] = [f for f in followups(runner, vault_dir) if f["rule"] == "follow-up"]
     result = run(runner, vault_dir, "done", item["id"], "--today", TODAY)
     assert result.exit_code == 0, result.output
     assert path.read_text() == ("---\nfollow_up: 2026-11-30  # ping\n---\n\n## Log\n"
                                 f"- 2026-12-01 Done: {item['title']} #follow-up\n")
-    assert "still open" in result.stderr and "follow_up:" in result.stderr
+    assert result.stderr == ""
+    assert [f for f in followups(runner, vault_dir) if f["rule"] == "follow-up"] == []
 
 
 def test_done_says_nothing_more_when_closed(runner, vault_dir, write_note):

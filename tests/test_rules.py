@@ -189,6 +189,11 @@ CASES = {
         ("explicit date, whatever the stage",
          {G: fm(stage="rejected", follow_up="2026-12-03 09:00")},
          [(datetime(2026, 12, 3, 9, 0, tzinfo=BERLIN), "Follow up with Globex", G, G)]),
+        ("a #follow-up touch up to a week early settles it",
+         {G: fm(follow_up="2026-12-03") + "- 2026-11-27 Pinged them #follow-up\n"}, []),
+        ("an older #follow-up touch does not",
+         {G: fm(follow_up="2026-12-03") + "- 2026-11-20 Pinged them #follow-up\n"},
+         [(date(2026, 12, 3), "Follow up with Globex", G, G)]),
     ],
     "task": [
         ("open tasks with a date, the earlier of due and scheduled",

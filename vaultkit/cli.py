@@ -94,6 +94,26 @@ def _problem_summary(problems: list[Problem]) -> tuple[int, int]:
     return errors, len(problems) - errors
 
 
+def _complete_notes(ctx: click.Context, param: click.Parameter,
+                    incomplete: str) -> list[click.shell_completion.CompletionItem]:
+    """Company and contact names for a NOTE argument (docs/completion.md)."""
+    from vaultkit.completion import note_names
+
+    return [click.shell_completion.CompletionItem(name, help=what)
+            for name, what in note_names(ctx.params.get("vault"), incomplete)]
+
+
+def _complete_ids(ctx: click.Context, param: click.Parameter,
+                  incomplete: str) -> list[click.shell_completion.CompletionItem]:
+    """Open follow-up ids (with their titles) for `done`."""
+    from vaultkit.completion import followup_ids
+
+    day = ctx.params.get("today")
+    return [click.shell_completion.CompletionItem(fid, help=title)
+            for fid, title in followup_ids(ctx.params.get("vault"),
+                                           day.date() if day else None, incomplete)]
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="vaultkit")
 def cli() -> None:
@@ -226,7 +246,7 @@ def new_contact(name: str, company: str | None, vault: str | None,
 
 
 @cli.command()
-@click.argument("note")
+@click.argument("note", shell_complete=_complete_notes)
 @click.argument("text")
 @click.option("--date", "--today", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
               metavar="YYYY-MM-DD", help="The log line's date (default: today).")
@@ -250,7 +270,7 @@ def log(note: str, text: str, day: datetime | None, tags: tuple[str, ...],
 
 
 @cli.command()
-@click.argument("followup_id", metavar="ID")
+@click.argument("followup_id", metavar="ID", shell_complete=_complete_ids)
 @vault_option
 @today_option
 @friendly_errors
@@ -269,9 +289,8 @@ def done(followup_id: str, vault: str | None, today: datetime | None) -> None:
     result = complete(model, item, day)
     click.echo(f"{result.path}: {result.line}")
     if any(f.id == item.id for f in derive_followups(_load(vault), day)):
-        hint = ("edit or clear its `follow_up:` date to move it on" if item.rule == "follow-up"
-                else "see docs/rules.md for what closes it")
-        click.echo(f"vaultkit: note: the {item.rule} follow-up is still open; {hint}", err=True)
+        click.echo(f"vaultkit: note: the {item.rule} follow-up is still open; "
+                   "see docs/rules.md for what closes it", err=True)
 
 
 def _config_with_out(vault: str | None, out: str | None) -> tuple[Any, Path | None]:
@@ -414,6 +433,63 @@ def serve(vault: str | None, today: datetime | None, out: str | None, host: str,
     loader, out_path = _watch_args(vault, out)
     run_serve(loader, today.date() if today else None, out_path, click.echo, host=host,
               port=port, token=token, verbose=verbose)
+
+
+# ---------------------------------------------------------------- stats and show
+# (vaultkit/stats.py and vaultkit/show.py compute; docs/stats.md defines every figure)
+
+
+@cli.command()
+@vault_option
+@today_option
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="Count only applications started and activity on or after this day.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as a JSON object.")
+@cache_option
+@friendly_errors
+def stats(vault: str | None, today: datetime | None, since: datetime | None, as_json: bool,
+          no_cache: bool) -> None:
+    """The search in numbers: funnel, response rates, time to reply, activity, who is waiting
+    on you."""
+    from vaultkit.render.terminal_stats import format_stats
+    from vaultkit.rules import derive_followups
+    from vaultkit.stats import compute_stats
+
+    model = _load(vault, no_cache)
+    day = _today(today, model.config.tz)
+    figures = compute_stats(model, derive_followups(model, day), day,
+                            since.date() if since else None)
+    if as_json:
+        click.echo(json.dumps(figures.to_json(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_stats(figures, colour=_colour()), color=_colour())
+
+
+@cli.command()
+@click.argument("note", shell_complete=_complete_notes)
+@vault_option
+@today_option
+@click.option("--json", "as_json", is_flag=True, help="Print the timeline as a JSON object.")
+@cache_option
+@friendly_errors
+def show(note: str, vault: str | None, today: datetime | None, as_json: bool,
+         no_cache: bool) -> None:
+    """One company or contact as a timeline: fields, every interaction, open follow-ups.
+
+    NOTE is a name, an alias, a file name or a path in the vault.
+    """
+    from vaultkit.edit import resolve_note
+    from vaultkit.render.terminal_stats import format_show
+    from vaultkit.rules import derive_followups
+    from vaultkit.show import timeline
+
+    model = _load(vault, no_cache)
+    day = _today(today, model.config.tz)
+    item = timeline(model, derive_followups(model, day), resolve_note(model, note), day)
+    if as_json:
+        click.echo(json.dumps(item.to_json(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_show(item, colour=_colour(), tz=model.config.tz), color=_colour())
 
 
 def main() -> None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 from vaultkit.fields import FieldError, parse_date, show_when
 from vaultkit.followup import FollowUp, stable_id
 from vaultkit.model import Note, Vault
 from vaultkit.rules import RuleContext
 
+EARLY_DONE = timedelta(days=7)
+"""A #follow-up touch this long before the date already settles it (done a little early)."""
 _WIKILINK = re.compile(r"\[\[([^\[\]|]+?)(?:\|([^\[\]]+))?\]\]")
 
 
@@ -23,6 +26,10 @@ def follow_up(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         when = note.get("follow_up")
         if when is None:
             continue
+        day = when.astimezone(ctx.tz).date() if isinstance(when, datetime) else when
+        if any("follow-up" in t.tags and day - EARLY_DONE <= t.date <= ctx.today
+               for t in note.interactions):
+            continue  # done: `vaultkit done` (or the user) logged the follow-up
         about = f" about the {note.get('role')} role" if note.kind == "company" and \
             note.get("role") else ""
         yield FollowUp(
@@ -32,7 +39,7 @@ def follow_up(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
             due=when,
             title=f"Follow up with {note.name}",
             reason=f"You set `follow_up: {show_when(when, ctx.tz)}` in {_where(note)}{about}; "
-                   "it stays until you change that date.",
+                   "it stays until you change that date or log it with #follow-up.",
             note=note.path,
             line=note.line_of("follow_up"),
             priority="high" if note.get("priority") == "high" else "normal",
