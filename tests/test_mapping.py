@@ -97,3 +97,35 @@ def test_check_reports_mapping_problems(runner, vault_dir, write_note):
     assert any(path.endswith("Delta.md") and "unknown stage 'dreaming'" in m
                for path, m in messages)
     assert result.exit_code == 1
+
+
+def test_log_and_done_write_interaction_notes_in_such_a_vault(runner, vault_dir, write_note):
+    seed(vault_dir, write_note)
+    before = (vault_dir / "30 Records/People/Jo.md").read_bytes()
+    result = runner.invoke(cli, ["log", "Jo", "Called about the role", "--tag", "call",
+                                 "--vault", str(vault_dir), "--today", "2026-12-01"])
+    assert result.exit_code == 0, result.output
+    created = vault_dir / "30 Records/Logs/2026-12-01 Jo.md"
+    assert created.read_text() == ("---\nComm_DateTime: 2026-12-01\nContacts: [\"[[Jo]]\"]\n"
+                                   "tags: [call]\n---\nCalled about the role\n")
+    assert (vault_dir / "30 Records/People/Jo.md").read_bytes() == before
+    again = runner.invoke(cli, ["log", "Jo", "Second call", "--vault", str(vault_dir),
+                                "--today", "2026-12-01"])
+    assert "2026-12-01 Jo 2.md" in again.output
+    from vaultkit.config import load_config
+    from vaultkit.load import load_vault
+
+    jo = load_vault(load_config(vault_dir)).notes["30 Records/People/Jo.md"]
+    assert [t.date for t in jo.interactions][-1] == date(2026, 12, 1)
+
+
+def test_new_uses_the_vault_property_names(runner, vault_dir, write_note):
+    seed(vault_dir, write_note)
+    result = runner.invoke(cli, ["new", "company", "Zeta", "--vault", str(vault_dir),
+                                 "--today", "2026-12-01"])
+    assert result.exit_code == 0, result.output
+    text = (vault_dir / "30 Records/Positions/Zeta.md").read_text()
+    assert "\nApp-Stage:" in text and "\nApplied-Date:" in text
+    assert "\nstage:" not in text and "\napplied:" not in text
+    check = runner.invoke(cli, ["check", "--vault", str(vault_dir), "--json"])
+    assert "Zeta" not in check.output

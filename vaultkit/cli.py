@@ -258,15 +258,15 @@ def log(note: str, text: str, day: datetime | None, tags: tuple[str, ...],
         vault: str | None) -> None:
     """Append `- DATE TEXT #tags` to the `## Log` section of NOTE.
 
-    NOTE is a name, an alias, a file name or a path in the vault.
+    NOTE is a name, an alias, a file name or a path in the vault. A vault that keeps one
+    note per conversation (`[types.interaction]`) gets a new interaction note instead.
     """
-    from vaultkit.edit import log_line, log_to_note, resolve_note
+    from vaultkit.edit import record_touch, resolve_note
 
     model = _load(vault)
     rel = resolve_note(model, note)
-    line = log_line(_today(day, model.config.tz), text, tags)
-    log_to_note(model, rel, line)
-    click.echo(f"{rel}: {line}")
+    written = record_touch(model, rel, _today(day, model.config.tz), text, tags)
+    click.echo(f"{written.path}: {written.line}")
 
 
 @cli.command()

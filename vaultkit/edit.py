@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 
 from vaultkit.atomic import atomic_write
-from vaultkit.config import CONFIG_NAME
+from vaultkit.config import CONFIG_NAME, Config
 from vaultkit.followup import FollowUp
 from vaultkit.model import Vault
 from vaultkit.parse import parse_note
@@ -341,6 +341,37 @@ def log_to_note(vault: Vault, rel: str, line: str) -> None:
     write_snapshot(snapshot, append_log(snapshot.text, line), rel)
 
 
+def record_touch(vault: Vault, rel: str, day: date, text: str,
+                 tags: list[str] | tuple[str, ...] = ()) -> DoneResult:
+    """Record a touch with the note at `rel` the way the vault keeps them: a log line in the
+    note, or, where `[types.interaction]` names folders, a new interaction note there."""
+    config = vault.config
+    folders = [f.strip("/") for f in config.type_list("interaction", "folders") if f.strip("/")]
+    if not folders:
+        line = log_line(day, text, tags)
+        log_to_note(vault, rel, line)
+        return DoneResult(rel, line)
+    record = vault.notes[rel]
+    date_field = config.get("types.interaction.date")
+    with_field = config.get("types.interaction.with")
+    link = f"[[{Path(rel).stem}]]"
+    front = [f"{date_field}: {day.isoformat()}", f'{with_field}: ["{link}"]']
+    clean_tags = [t.lstrip("#") for t in tags if t.strip("#")]
+    if clean_tags:
+        front.append("tags: [" + ", ".join(clean_tags) + "]")
+    data = ("---\n" + "\n".join(front) + "\n---\n" + text.strip() + "\n").encode(ENCODING)
+    base = check_name(f"{day.isoformat()} {record.name}".replace("/", "-"), "note name")
+    for attempt in range(1, 100):
+        name = base if attempt == 1 else f"{base} {attempt}"
+        target = f"{folders[0]}/{name}.md"
+        try:
+            create_new(config.vault / target, data)
+        except FileExistsError:
+            continue
+        return DoneResult(target, f"{link} {text.strip()}")
+    raise VaultkitError(f"too many interaction notes named {base!r} in {folders[0]}")
+
+
 def find_followup(followups: list[FollowUp], prefix: str) -> FollowUp:
     key = prefix.strip().lower()
     if not key:
@@ -370,13 +401,7 @@ def complete(vault: Vault, item: FollowUp, day: date) -> DoneResult:
         return _check_task_of(vault, item, day)
     tag = DONE_TAGS.get(item.rule, "follow-up")
     record = item.record if item.record in vault.notes else None
-    target = record or item.note
-    text = f"Done: {item.title}"
-    if record and target != record:
-        text += f" [[{vault.notes[record].name}]]"
-    line = log_line(day, text, [tag])
-    log_to_note(vault, target, line)
-    return DoneResult(target, line)
+    return record_touch(vault, record or item.note, day, f"Done: {item.title}", [tag])
 
 
 def _check_task_of(vault: Vault, item: FollowUp, day: date) -> DoneResult:
@@ -478,6 +503,8 @@ def new_note(vault: Vault, kind: str, name: str, day: date,
               "company": company_link(vault, company) if company else ""}
     unused = ("company",) if company and not has_placeholder(template, "company") else ()
     text = fill_template(template, values)
+    if not user:
+        text = use_vault_field_names(text, vault.config)
     parsed = parse_note(rel, text.encode(ENCODING, ERRORS))
     broken = [p for p in parsed.problems if p.severity == "error"]
     if broken:
@@ -490,6 +517,18 @@ def new_note(vault: Vault, kind: str, name: str, day: date,
     path, candidates = vault.index.resolve(clean)
     clashes = tuple(sorted({*candidates, *([path] if path else [])} - {rel}))
     return NewNote(rel, source, unused, clashes)
+
+
+def use_vault_field_names(text: str, config: Config) -> str:
+    """Rename the built-in template's properties to the vault's own (`[fields]` mapping)."""
+    lines = split_lines(text)
+    end = _body_start(lines)
+    for i in range(1, max(end - 1, 1)):
+        m = re.match(r"^([A-Za-z_][\w-]*)(\s*:)", lines[i])
+        if m and f"fields.{m.group(1).lower()}" in config.values:
+            own = config.values[f"fields.{m.group(1).lower()}"][0]
+            lines[i] = own + lines[i][m.end(1):]
+    return "".join(lines)
 
 
 INIT_FILES = {
