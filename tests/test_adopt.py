@@ -1,8 +1,16 @@
 from __future__ import annotations
 
+import json
+import shutil
 import tomllib
+from datetime import date
+from pathlib import Path
 
 from vaultkit.cli import cli
+from vaultkit.config import load_config
+from vaultkit.load import load_vault
+
+SAMPLE_VAULT = Path(__file__).resolve().parent.parent / "sample-vault"
 
 
 def existing_vault(write_note, vault_dir):
@@ -59,3 +67,90 @@ def test_adopt_never_overwrites_a_config(runner, vault_dir, write_note):
     result = runner.invoke(cli, ["adopt", "--vault", str(vault_dir)])
     assert "left alone" in result.output and "[fields]" in result.output
     assert (vault_dir / "vaultkit.toml").read_text() == "# mine\n"
+
+
+def template_style_vault(write_note, vault_dir):
+    """A vault in the style of a typical Obsidian job-hunt template: Positions, People and
+    Companies folders, one note per communication, Title-Case-Hyphen keys, empty properties,
+    its own stage names and tags in the body."""
+    (vault_dir / "vaultkit.toml").unlink()
+    (vault_dir / ".obsidian").mkdir()
+    (vault_dir / ".obsidian/templates.json").write_text('{"folder": "99 Templates"}')
+    write_note("99 Templates/Position.md", "---\nJob-Title:\nApp-Stage:\nApplied-Date:\n---\n")
+    write_note("20 Records/Companies/Acme.md", "---\nIndustry: Widgets\nWebsite: x\n---\n")
+    write_note("20 Records/Positions/Acme SRE.md", """
+        ---
+        Job-Title: Acme SRE
+        App-Stage: Submitted
+        Applied-Date: 2026-11-20
+        Follow-Up-Reminder-Date:
+        Company: "[[Acme]]"
+        ---
+        #position
+        """)
+    write_note("20 Records/Positions/Beta Dev.md", """
+        ---
+        Job-Title: Beta Dev
+        App-Stage: Recruiter_Screen
+        Applied-Date: 2026-11-01
+        Follow-Up-Reminder-Date:
+        ---
+        #position
+        """)
+    write_note("20 Records/People/Ann Lee.md", """
+        ---
+        Email: ann@beta.test
+        Phone:
+        Relationship: recruiter
+        ---
+        #person
+        """)
+    write_note("20 Records/Comms/Call Ann.md", """
+        ---
+        Comm-Date: 2026-11-15
+        Contacts: ["[[Ann Lee]]", "[[Beta Dev]]"]
+        ---
+        Phone screen went well.
+        """)
+    write_note("20 Records/Comms/Mail Ann.md", """
+        ---
+        Comm-Date: 2026-11-24T09:30
+        Contacts: ["[[Ann Lee]]"]
+        ---
+        """)
+
+
+def test_adopted_config_unedited_reads_a_template_style_vault(runner, vault_dir, write_note):
+    template_style_vault(write_note, vault_dir)
+    assert runner.invoke(cli, ["adopt", "--vault", str(vault_dir)]).exit_code == 0
+    config = tomllib.loads((vault_dir / "vaultkit.toml").read_text())
+    assert config["exclude"] == ["99 Templates/**"]
+    assert config["types"]["interaction"]["date"] == "Comm-Date"
+    check = runner.invoke(cli, ["check", "--vault", str(vault_dir), "--json"])
+    assert [p for p in json.loads(check.output) if p["severity"] == "error"] == []
+    agenda = runner.invoke(cli, ["agenda", "--vault", str(vault_dir), "--today", "2026-12-01",
+                                 "--json", "--all"])
+    items = json.loads(agenda.output)
+    assert [(i["rule"], i["note"]) for i in items if i["rule"] == "application-follow-up"] == \
+        [("application-follow-up", "20 Records/Positions/Acme SRE.md")]
+    vault = load_vault(load_config(vault_dir))
+    ann = vault.notes["20 Records/People/Ann Lee.md"]
+    assert ann.kind == "contact"
+    assert ann.last_interaction(date(2026, 12, 1)).date == date(2026, 11, 24)
+    beta = vault.notes["20 Records/Positions/Beta Dev.md"]
+    assert (beta.kind, beta.stage) == ("company", "screening")
+    assert vault.notes["20 Records/Companies/Acme.md"].kind == "note"
+
+
+def test_adopt_on_the_sample_vault_reads_it_as_its_own_config_does(runner, tmp_path):
+    copy = tmp_path / "sample"
+    shutil.copytree(SAMPLE_VAULT, copy)
+    own = load_vault(load_config(copy))
+    (copy / "vaultkit.toml").unlink()
+    assert runner.invoke(cli, ["adopt", "--vault", str(copy)]).exit_code == 0
+    adopted = load_vault(load_config(copy))
+
+    def reading(vault):
+        return {p: (n.kind, n.name, n.stage, sorted(n.fields)) for p, n in vault.notes.items()}
+
+    assert reading(adopted) == reading(own)

@@ -7,6 +7,7 @@ is a commented `vaultkit.toml` for the user to check.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -72,6 +73,7 @@ class Proposal:
     interaction_with: str | None = None
     stages: dict[str, list[str]] = field(default_factory=dict)
     unplaced_stages: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
 
 
 def _folder_of(path: str) -> str:
@@ -92,10 +94,28 @@ def _kind_of_keys(keys: set[str], meta: dict[str, Any]) -> str | None:
     return None
 
 
+def template_folders(vault: Path) -> list[str]:
+    """Where the vault keeps note templates (Obsidian's core plugin, Templater, or a folder
+    called templates): their empty properties are not notes to read."""
+    found = []
+    for settings, key in ((".obsidian/templates.json", "folder"),
+                          (".obsidian/plugins/templater-obsidian/data.json", "templates_folder")):
+        try:
+            folder = json.loads((vault / settings).read_text(encoding="utf-8")).get(key)
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(folder, str) and folder.strip("/"):
+            found.append(folder.strip("/"))
+    found += [p.name for p in vault.iterdir() if p.is_dir() and p.name.lower() in
+              ("templates", "template", "_templates")] if vault.is_dir() else []
+    return sorted(set(found))
+
+
 def propose(vault: Path, output: str = "_site") -> Proposal:
-    scan = scan_vault(vault, output, [])
+    excluded = [f"{folder}/**" for folder in template_folders(vault)]
+    scan = scan_vault(vault, output, excluded)
     parsed = [n for rel in scan.notes if (n := read_note(vault, rel)) is not None]
-    proposal = Proposal(notes=len(parsed))
+    proposal = Proposal(notes=len(parsed), exclude=excluded)
     by_folder: dict[str, Counter[str]] = {}
     kinds: dict[str, str] = {}
     for note in parsed:
@@ -182,7 +202,10 @@ def _toml_list(values: list[str]) -> str:
 
 def render_toml(proposal: Proposal) -> str:
     out = ["# vaultkit.toml proposed by `vaultkit adopt`: check each line, then run",
-           "# `vaultkit check` to see how your notes read. Delete what is wrong.", ""]
+           "# `vaultkit check` to see how your notes read. Delete what is wrong.", "",
+           "# timezone = \"Europe/Berlin\"   # for times written without an offset", ""]
+    if proposal.exclude:
+        out += ["# templates are not notes", f"exclude = {_toml_list(proposal.exclude)}", ""]
     for kind in ("company", "contact", "interaction"):
         folders = proposal.folders.get(kind, [])
         tags = proposal.tags.get(kind, [])
@@ -215,9 +238,10 @@ def render_toml(proposal: Proposal) -> str:
 
 
 def summary(proposal: Proposal) -> str:
-    lines = [f"Read {proposal.notes} notes: {proposal.counts['company']} look like companies, "
-             f"{proposal.counts['contact']} like contacts, {proposal.counts['interaction']} "
-             "like interaction notes."]
+    skipped = f" (templates skipped: {', '.join(proposal.exclude)})" if proposal.exclude else ""
+    lines = [f"Read {proposal.notes} notes{skipped}: {proposal.counts['company']} look like "
+             f"companies, {proposal.counts['contact']} like contacts, "
+             f"{proposal.counts['interaction']} like interaction notes."]
     for kind, folders in proposal.folders.items():
         lines.append(f"  {kind} folders: {', '.join(folders)}")
     for name, prop in proposal.fields.items():
