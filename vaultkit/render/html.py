@@ -12,8 +12,8 @@ from vaultkit.render.paths import relative
 from vaultkit.render.site import SiteData
 from vaultkit.render.svg import funnel_svg
 
-NAV = (("index.html", "Board"), ("agenda.html", "Agenda"), ("followups.ics", "Calendar feed"),
-       ("vault.json", "JSON"))
+NAV = (("index.html", "Board"), ("agenda.html", "Agenda"), ("stats.html", "Stats"),
+       ("followups.ics", "Calendar feed"), ("vault.json", "JSON"))
 
 
 def e(text: object) -> str:

@@ -71,13 +71,14 @@ def stylesheet() -> bytes:
 
 
 def render_site(data: SiteData) -> dict[str, bytes]:
-    from vaultkit.render import html, ics, json, markdown_pages, pages
+    from vaultkit.render import html, ics, json, markdown_pages, pages, stats_page
 
     files: dict[str, bytes] = {"style.css": stylesheet()}
     files.update(html.render_index(data))
     files.update(pages.render_agenda(data))
     files.update(pages.render_note_pages(data))
     files.update(markdown_pages.render(data))
+    files.update(stats_page.render_stats_page(data))
     files.update(ics.render(data.vault, data.followups, data.mtimes, data.pages))
     files.update(json.render(data))
     return files
