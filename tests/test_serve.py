@@ -1,0 +1,353 @@
+"""The HTTP server over real loopback sockets (port 0), with a real Watcher behind it."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import TODAY
+from site_helpers import make_vault
+
+from vaultkit.config import load_config
+from vaultkit.serve import (
+    EVENTS_PATH,
+    LiveReload,
+    addresses,
+    make_server,
+    needs_token,
+    resolve_file,
+    split_request_path,
+    valid_token,
+)
+from vaultkit.watch import Watcher
+
+TIMEOUT = 10
+
+
+class Site:
+    def __init__(self, vault: Path, token: str | None = None) -> None:
+        self.vault = vault
+        self.live = LiveReload()
+
+        def on_rebuild(rebuild):
+            if rebuild.number > 1:
+                self.live.publish(rebuild.error)
+
+        self.watcher = Watcher(lambda: load_config(vault), lambda _c: TODAY, None, on_rebuild,
+                               delay=0.1)
+        self.watcher.start()
+        self.server = make_server(lambda: self.watcher.out_dir, "127.0.0.1", 0, token,
+                                  self.live)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def request(self, method: str, path: str, headers: dict[str, str] | None = None,
+                body: bytes | None = None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=TIMEOUT)
+        try:
+            conn.putrequest(method, path, skip_accept_encoding=True,
+                            skip_host="Host" in (headers or {}))
+            for name, value in (headers or {}).items():
+                conn.putheader(name, value)
+            if body is not None:
+                conn.putheader("Content-Length", str(len(body)))
+            conn.endheaders(body)
+            response = conn.getresponse()
+            data = response.read()
+            return response, data
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        self.server.shutdown_all()
+        self.thread.join(TIMEOUT)
+        self.watcher.stop()
+
+
+@pytest.fixture
+def site(tmp_path):
+    s = Site(make_vault(tmp_path / "v"))
+    yield s
+    s.close()
+    assert not s.thread.is_alive()
+
+
+@pytest.mark.parametrize(("path", "ctype"), [
+    ("/followups.ics", "text/calendar; charset=utf-8"),
+    ("/index.html", "text/html; charset=utf-8"),
+    ("/", "text/html; charset=utf-8"),
+    ("/agenda.md", "text/markdown; charset=utf-8"),
+    ("/vault.json", "application/json"),
+    ("/style.css", "text/css; charset=utf-8"),
+])
+def test_content_types(site, path, ctype):
+    response, body = site.request("GET", path)
+    assert response.status == 200
+    assert response.getheader("Content-Type") == ctype
+    assert int(response.getheader("Content-Length")) == len(body) > 0
+    assert response.getheader("ETag") and response.getheader("Last-Modified")
+
+
+def test_feed_bytes_are_the_file(site):
+    _, body = site.request("GET", "/followups.ics")
+    assert body == (site.vault / "_site/followups.ics").read_bytes()
+    assert body.startswith(b"BEGIN:VCALENDAR")
+
+
+def test_etag_and_last_modified_give_304(site):
+    response, body = site.request("GET", "/followups.ics")
+    etag, modified = response.getheader("ETag"), response.getheader("Last-Modified")
+    again, empty = site.request("GET", "/followups.ics", {"If-None-Match": etag})
+    assert again.status == 304 and empty == b""
+    assert again.getheader("ETag") == etag
+    again, _ = site.request("GET", "/followups.ics", {"If-None-Match": f'W/{etag}, "x"'})
+    assert again.status == 304
+    again, _ = site.request("GET", "/followups.ics", {"If-Modified-Since": modified})
+    assert again.status == 304
+    stale, body2 = site.request("GET", "/followups.ics", {"If-None-Match": '"other"'})
+    assert stale.status == 200 and body2 == body
+    old, _ = site.request("GET", "/followups.ics",
+                          {"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"})
+    assert old.status == 200
+
+
+def test_head_has_headers_and_no_body(site):
+    get, body = site.request("GET", "/followups.ics")
+    head, nothing = site.request("HEAD", "/followups.ics")
+    assert head.status == 200 and nothing == b""
+    assert head.getheader("Content-Length") == str(len(body))
+    assert head.getheader("ETag") == get.getheader("ETag")
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
+def test_other_methods_are_405(site, method):
+    response, _ = site.request(method, "/index.html", body=b"x")
+    assert response.status == 405
+    assert response.getheader("Allow") == "GET, HEAD"
+
+
+@pytest.mark.parametrize("path", [
+    "/../vaultkit.toml", "/notes/../../vaultkit.toml", "/%2e%2e/vaultkit.toml",
+    "/%2E%2E/%2e%2e/etc/passwd", "/..%2fvaultkit.toml", "/notes%2f..%2f..%2fvaultkit.toml",
+    "/%2fetc%2fpasswd", "//etc/passwd", "/etc/passwd", "/a%00b", "/.vaultkit-manifest.json",
+    "/..\\vaultkit.toml", "/%5c..%5cvaultkit.toml", "http://example.org/index.html",
+    "/nope.html", "/notes/", "/outside-link/secret.md", "/outside-file.md",
+])
+def test_nothing_outside_the_output_folder(site, tmp_path, path):
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "secret.md").write_text("top secret")
+    site_dir = site.vault / "_site"
+    (site_dir / "outside-link").symlink_to(secret, target_is_directory=True)
+    (site_dir / "outside-file.md").symlink_to(secret / "secret.md")
+    response, body = site.request("GET", path)
+    assert response.status == 404, (path, response.status)
+    assert b"secret" not in body and b"timezone" not in body and b"root:" not in body
+
+
+def test_folder_serves_its_index_only(site):
+    site_dir = site.vault / "_site"
+    (site_dir / "docs").mkdir()
+    (site_dir / "docs/a.txt").write_text("a")
+    listing, _ = site.request("GET", "/docs/")
+    assert listing.status == 404
+    (site_dir / "docs/index.html").write_text("<html><body>docs</body></html>")
+    redirect, _ = site.request("GET", "/docs")
+    assert redirect.status == 301 and redirect.getheader("Location") == "/docs/"
+    page, body = site.request("GET", "/docs/")
+    assert page.status == 200 and b"docs" in body
+
+
+def test_split_request_path():
+    assert split_request_path("/a/b.html?x=1#y", None) == ["a", "b.html"]
+    assert split_request_path("/", None) == []
+    assert split_request_path("/Jane%20Doe.html", None) == ["Jane Doe.html"]
+    for bad in ("/../x", "/%2e%2e/x", "/%2E%2e/x", "/a%2fb", "/a%5cb", "/a%00", "/.git/x",
+                "x/y", "", "/%ff"):
+        assert split_request_path(bad, None) is None, bad
+
+
+def test_token_is_required_off_loopback():
+    assert not needs_token("127.0.0.1") and not needs_token("localhost")
+    assert not needs_token("::1") and not needs_token("127.1.2.3")
+    assert needs_token("0.0.0.0") and needs_token("") and needs_token("192.168.1.5")
+    assert needs_token("::") and needs_token("example.org")
+    with pytest.raises(ValueError):
+        make_server(lambda: Path("."), "0.0.0.0", 0, None)
+    token = "s3cret-T0ken"
+    assert split_request_path(f"/{token}/index.html", token) == ["index.html"]
+    assert split_request_path(f"/{token}/", token) == []
+    for bad in ("/index.html", "/", f"/{token}x/index.html", f"/x{token}/index.html",
+                f"/{token.upper()}/index.html", f"/%2e%2e/{token}/index.html",
+                f"/{token}/../index.html"):
+        assert split_request_path(bad, token) is None, bad
+
+
+def test_token_shape():
+    from vaultkit.serve import new_token
+
+    assert valid_token(new_token()) and valid_token("a" * 16)
+    assert not valid_token("short") and not valid_token("has/slash-0123456789")
+
+
+def test_token_enforced_over_a_socket(tmp_path):
+    site = Site(make_vault(tmp_path / "v"), token="tok-123456")
+    try:
+        ok, _ = site.request("GET", "/tok-123456/followups.ics")
+        assert ok.status == 200
+        for path in ("/followups.ics", "/", "/tok-12345/followups.ics"):
+            assert site.request("GET", path)[0].status == 404
+        _, page = site.request("GET", "/tok-123456/index.html")
+        assert b'"/tok-123456/_vaultkit/events"' in page
+    finally:
+        site.close()
+
+
+def test_token_never_logged(tmp_path):
+    lines: list[str] = []
+    live = LiveReload()
+    root = make_vault(tmp_path / "v")
+    (root / "_site").mkdir()
+    (root / "_site/a.txt").write_text("a")
+    server = make_server(lambda: root / "_site", "127.0.0.1", 0, "tok-abcdef", live,
+                         verbose=True, log=lines.append)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=TIMEOUT)
+        conn.request("GET", "/tok-abcdef/a.txt")
+        assert conn.getresponse().read() == b"a"
+        conn.close()
+    finally:
+        server.shutdown_all()
+        thread.join(TIMEOUT)
+    assert lines and all("tok-abcdef" not in line for line in lines)
+
+
+def test_quiet_by_default(site, capsys):
+    site.request("GET", "/index.html")
+    site.request("GET", "/missing")
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out == ""
+
+
+def test_foreign_host_header_is_refused_on_loopback(site):
+    response, _ = site.request("GET", "/index.html", {"Host": "evil.example:8765"})
+    assert response.status == 404
+    response, _ = site.request("GET", "/index.html", {"Host": "localhost:8765"})
+    assert response.status == 200
+
+
+def test_reload_script_in_html_only(site):
+    _, page = site.request("GET", "/index.html")
+    assert page.count(b"new EventSource") == 1
+    assert page.index(b"vaultkit serve: live reload") < page.rindex(b"</body>")
+    assert (site.vault / "_site/index.html").read_bytes().count(b"EventSource") == 0
+    for path in ("/followups.ics", "/agenda.md", "/vault.json", "/style.css"):
+        _, body = site.request("GET", path)
+        assert b"EventSource" not in body, path
+
+
+def read_event(response) -> tuple[str, str]:
+    name = data = ""
+    while True:
+        line = response.fp.readline().decode()
+        if not line:
+            raise AssertionError("event stream closed")
+        line = line.rstrip("\n")
+        if line.startswith("event: "):
+            name = line[7:]
+        elif line.startswith("data: "):
+            data = line[6:]
+        elif line == "" and name:
+            return name, data
+
+
+def test_sse_sends_reload_after_a_rebuild(site):
+    conn = http.client.HTTPConnection("127.0.0.1", site.server.port, timeout=TIMEOUT)
+    try:
+        conn.request("GET", "/" + EVENTS_PATH)
+        response = conn.getresponse()
+        assert response.status == 200
+        assert response.getheader("Content-Type").startswith("text/event-stream")
+        name, data = read_event(response)
+        assert name == "hello" and '"error": null' in data
+        (site.vault / "Plan.md").write_text("- [ ] Changed 📅 2026-12-09\n")
+        name, data = read_event(response)
+        assert name == "reload" and '"version": 1' in data and '"error": null' in data
+    finally:
+        conn.close()
+    _, feed = site.request("GET", "/followups.ics")
+    assert b"Changed" in feed
+
+
+def test_sse_carries_a_build_error(site, monkeypatch):
+    import vaultkit.build as build_module
+
+    def broken(config, today, out=None):
+        raise RuntimeError("the build broke")
+
+    conn = http.client.HTTPConnection("127.0.0.1", site.server.port, timeout=TIMEOUT)
+    try:
+        conn.request("GET", "/" + EVENTS_PATH)
+        response = conn.getresponse()
+        assert read_event(response)[0] == "hello"
+        monkeypatch.setattr(build_module, "build", broken)
+        (site.vault / "Plan.md").write_text("# Plan\n")
+        name, data = read_event(response)
+        assert name == "reload" and "the build broke" in data
+    finally:
+        conn.close()
+    assert site.live.error == "RuntimeError: the build broke"
+
+
+def test_concurrent_clients_never_see_a_partial_feed(site):
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.is_set():
+            response, body = site.request("GET", "/followups.ics")
+            if response.status != 200 or not body.startswith(b"BEGIN:VCALENDAR") \
+                    or not body.rstrip().endswith(b"END:VCALENDAR"):
+                failures.append(f"{response.status} {body[-40:]!r}")
+
+    clients = [threading.Thread(target=poll, daemon=True) for _ in range(4)]
+    for client in clients:
+        client.start()
+    try:
+        for i in range(20):
+            (site.vault / "Plan.md").write_text(f"- [ ] Task {i} 📅 2026-12-09\n" * (i + 1))
+            time.sleep(0.03)
+        assert site.watcher.wait_until(
+            lambda: b"Task 19" in (site.vault / "_site/followups.ics").read_bytes(), TIMEOUT)
+    finally:
+        stop.set()
+        for client in clients:
+            client.join(TIMEOUT)
+    assert not failures, failures[:3]
+
+
+def test_resolve_file_refuses_symlinks_out(tmp_path):
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "ok.html").write_text("ok")
+    (tmp_path / "secret.txt").write_text("s")
+    os.symlink(tmp_path / "secret.txt", root / "link.txt")
+    assert resolve_file(root, ["ok.html"]) == (root / "ok.html").resolve()
+    assert resolve_file(root, ["link.txt"]) is None
+    assert resolve_file(root, ["..", "secret.txt"]) is None
+    assert resolve_file(root, [str(tmp_path / "secret.txt")]) is None
+
+
+def test_addresses():
+    where = addresses("127.0.0.1", 8765, None)
+    assert where == {"page": "http://127.0.0.1:8765/",
+                     "feed": "http://127.0.0.1:8765/followups.ics",
+                     "webcal": "webcal://127.0.0.1:8765/followups.ics"}
+    assert addresses("0.0.0.0", 80, "t")["webcal"] == "webcal://127.0.0.1:80/t/followups.ics"
+    assert addresses("::1", 1, None)["page"] == "http://[::1]:1/"

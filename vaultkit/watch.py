@@ -1,0 +1,342 @@
+"""Rebuild the output whenever the vault changes: `vaultkit watch` (and the half of `serve`).
+
+The watchdog handler only records which paths changed and sets a flag under a
+`threading.Condition`; one build thread waits until the events stop for `delay` seconds, then
+runs `vaultkit.build.build` once for the whole burst (an editor's save sequence, a `git checkout`,
+a sync client). Every rebuild reloads `vaultkit.toml` and re-reads the vault; `build` rewrites only
+the outputs whose bytes changed. A failing build is reported and the loop goes on.
+
+Ignored: hidden files and folders (`.obsidian/`, `.git/`, `.trash/`, vim's `.swp`/`.swx`,
+Obsidian's `.~*` temporary files), the output folder, `~` backups, vim's `4913` probe, `*.tmp`,
+and anything that is neither a `*.md` note nor `vaultkit.toml`.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from watchdog.events import (
+    DirModifiedEvent,
+    FileClosedNoWriteEvent,
+    FileOpenedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+
+from vaultkit import build as build_module
+from vaultkit.build import BuildResult
+from vaultkit.config import CONFIG_NAME, Config
+
+ConfigLoader = Callable[[], Config]
+TodayFn = Callable[[Config], date]
+
+
+@dataclass
+class Rebuild:
+    """One run of the build loop, as reported to `on_rebuild`."""
+
+    number: int
+    """1 for the first build, then 2, 3, …"""
+    changed: list[str]
+    """The vault-relative paths that triggered it, in the order they changed (empty for #1)."""
+    seconds: float
+    """How long the build took."""
+    result: BuildResult | None = None
+    """The build's result, or None when it failed."""
+    error: str | None = None
+    """One line saying why the build failed, or None."""
+    finished: datetime = field(default_factory=datetime.now)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def ignored_name(name: str) -> bool:
+    """Editor droppings and temporary files, judged by the file name alone."""
+    return (name.startswith(".") or name.endswith("~") or name == "4913"
+            or name.endswith((".tmp", ".swp", ".swx", ".swo", ".part", ".crdownload")))
+
+
+def relevant_path(path: str | Path, vault: Path, out_dir: Path | None,
+                  is_directory: bool = False) -> str | None:
+    """The vault-relative path of a change that can affect the build, else None."""
+    try:
+        rel = Path(path).absolute().relative_to(vault)
+    except ValueError:
+        return None  # outside the vault (a move in from elsewhere has its own dest event)
+    if not rel.parts:
+        return None
+    if out_dir is not None and (Path(path).absolute() == out_dir
+                                or Path(path).absolute().is_relative_to(out_dir)):
+        return None
+    if any(part.startswith(".") for part in rel.parts[:-1]) or ignored_name(rel.name):
+        return None
+    if is_directory:
+        return rel.as_posix() + "/"  # a folder created, deleted or moved: its notes go with it
+    if rel.as_posix() == CONFIG_NAME or rel.suffix.lower() == ".md":
+        return rel.as_posix()
+    return None
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, watcher: Watcher) -> None:
+        self.watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        # A folder's "modified" event only says one of its entries changed: that entry has an
+        # event of its own. Opening or reading a note changes nothing.
+        if isinstance(event, DirModifiedEvent | FileOpenedEvent | FileClosedNoWriteEvent):
+            return
+        paths = [event.src_path, getattr(event, "dest_path", "") or ""]
+        self.watcher.record([str(p) for p in paths if p], event.is_directory)
+
+
+class Watcher:
+    """Watch a vault and rebuild after each burst of changes.
+
+    `config_loader()` is called for every build (so a change to `vaultkit.toml` takes effect);
+    `today_fn(config)` gives the day to evaluate the vault on; `on_rebuild(rebuild)` is called
+    after each build, from the build thread. Tests call `wait_for_build` instead of sleeping.
+    """
+
+    def __init__(self, config_loader: ConfigLoader, today_fn: TodayFn, out: Path | None = None,
+                 on_rebuild: Callable[[Rebuild], None] | None = None, delay: float = 0.3,
+                 max_delay: float = 5.0) -> None:
+        self.config_loader = config_loader
+        self.today_fn = today_fn
+        self.out = out
+        self.on_rebuild = on_rebuild
+        self.delay = delay
+        self.max_delay = max(max_delay, delay)
+        self.vault: Path | None = None
+        self.out_dir: Path | None = None
+        self.builds: list[Rebuild] = []
+        self._cond = threading.Condition()
+        self._done = threading.Condition()
+        self._changed: dict[str, None] = {}
+        self._want = False
+        self._stopping = False
+        self._observer: BaseObserver | None = None
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ events (watchdog thread)
+
+    def record(self, paths: list[str], is_directory: bool = False) -> None:
+        """Note the paths that changed (the handler's only job) and wake the build loop."""
+        assert self.vault is not None
+        rels = [rel for p in paths
+                if (rel := relevant_path(p, self.vault, self.out_dir, is_directory))]
+        if not rels:
+            return
+        with self._cond:
+            for rel in rels:
+                self._changed[rel] = None
+            self._want = True
+            self._cond.notify_all()
+
+    # ------------------------------------------------------------------------------ lifecycle
+
+    def start(self) -> Rebuild:
+        """Start watching, run the first build (in this thread), then start the build loop.
+
+        Raises what `config_loader` raises if the vault cannot be read at all.
+        """
+        config = self.config_loader()
+        self.vault = config.vault.resolve()
+        self.out_dir = self._out_dir(config)
+        # The first build runs before the observer starts (watchdog would race the creation of
+        # the output folders); notes saved meanwhile are caught by their modification times.
+        started = time.time() - 0.05  # file times use a coarser clock
+        first = self._rebuild([], config)
+        observer = Observer()
+        observer.schedule(_Handler(self), str(self.vault), recursive=True)
+        observer.daemon = True
+        observer.start()
+        self._observer = observer
+        self.record(_changed_since(self.vault, self.out_dir, started))
+        self._thread = threading.Thread(target=self._loop, name="vaultkit-build", daemon=True)
+        self._thread.start()
+        return first
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the observer and the build loop, and wait for both (a running build finishes)."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(timeout)
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+
+    def __enter__(self) -> Watcher:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def wait_for_build(self, timeout: float = 10.0, after: int | None = None) -> Rebuild | None:
+        """The first build numbered above `after` (default: the latest so far), waiting at most
+        `timeout` seconds; None if there was none by then."""
+        with self._done:
+            target = len(self.builds) if after is None else after
+            self._done.wait_for(lambda: len(self.builds) > target, timeout)
+            return self.builds[target] if len(self.builds) > target else None
+
+    def wait_until(self, predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
+        """Wait (at most `timeout` seconds) until `predicate()` holds after some build."""
+        deadline = time.monotonic() + timeout
+        with self._done:
+            while not predicate():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._done.wait(min(left, 0.2))
+        return True
+
+    @property
+    def pending(self) -> bool:
+        """Changes are recorded that no build has taken in yet."""
+        with self._cond:
+            return self._want
+
+    # ------------------------------------------------------------------------- the build loop
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._want or self._stopping)
+                if self._stopping:
+                    return
+                # Debounce: wait until no event came for `delay` (but build at least every
+                # `max_delay` while a never-ending stream of events goes on).
+                first = time.monotonic()
+                while True:
+                    self._want = False
+                    self._cond.wait(self.delay)
+                    if self._stopping:
+                        return
+                    if not self._want or time.monotonic() - first >= self.max_delay:
+                        break
+                self._want = False
+                changed = list(self._changed)
+                self._changed.clear()
+            self._rebuild(changed)
+
+    def _out_dir(self, config: Config) -> Path:
+        return build_module.resolve_out_dir(config, self.out).resolve()
+
+    def _rebuild(self, changed: list[str], config: Config | None = None) -> Rebuild:
+        started = time.monotonic()
+        result = None
+        error = None
+        try:
+            if config is None:
+                config = self.config_loader()
+            self.out_dir = self._out_dir(config)
+            result = build_module.build(config, self.today_fn(config), self.out)
+        except Exception as exc:  # the loop never dies: report and wait for the next change
+            error = f"{type(exc).__name__}: {exc}" if not _is_ours(exc) else str(exc)
+            error = " ".join(error.split())
+        rebuild = Rebuild(len(self.builds) + 1, changed, time.monotonic() - started,
+                          result, error)
+        if self.on_rebuild is not None:
+            try:
+                self.on_rebuild(rebuild)
+            except Exception:  # a broken reporter must not stop the watching
+                pass
+        with self._done:
+            self.builds.append(rebuild)
+            self._done.notify_all()
+        return rebuild
+
+
+def _changed_since(vault: Path, out_dir: Path | None, since: float) -> list[str]:
+    """The notes (and config) modified after `since`, skipping hidden folders and the output."""
+    found = []
+    for folder, dirs, files in os.walk(vault):
+        here = Path(folder)
+        dirs[:] = [d for d in dirs if not d.startswith(".") and (here / d) != out_dir]
+        for name in files:
+            path = here / name
+            try:
+                if path.stat().st_mtime > since and relevant_path(path, vault, out_dir):
+                    found.append(str(path))
+            except OSError:
+                continue
+    return found
+
+
+def _is_ours(exc: Exception) -> bool:
+    from vaultkit.problems import VaultkitError
+
+    return isinstance(exc, VaultkitError)
+
+
+def describe(rebuild: Rebuild) -> str:
+    """The one line printed per rebuild."""
+    stamp = rebuild.finished.strftime("%H:%M:%S")
+    changed = rebuild.changed
+    if not changed:
+        what = "first build"
+    elif len(changed) == 1:
+        what = f"{changed[0]} changed"
+    else:
+        what = f"{len(changed)} files changed ({changed[0]}, …)"
+    if rebuild.result is None:
+        return f"[{stamp}] {what}: build failed: {rebuild.error}"
+    r = rebuild.result
+    errors = r.errors
+    return (f"[{stamp}] {what}: {len(r.written)} written, {len(r.unchanged)} unchanged, "
+            f"{len(r.removed)} removed in {rebuild.seconds:.2f}s; "
+            f"{len(r.problems)} problem(s) ({errors} error(s))")
+
+
+def fixed_or_real_today(pinned: date | None) -> TodayFn:
+    """`--today` pins the day; otherwise each build asks the clock, in the vault's time zone."""
+    if pinned is not None:
+        return lambda _config: pinned
+    return lambda config: datetime.now(config.tz).date()
+
+
+def run_until_interrupted(watcher: Watcher, echo: Callable[[str], None],
+                          extra_stop: Callable[[], None] | None = None) -> None:
+    """Block until Ctrl-C (or SIGTERM, as systemd and launchd stop services), then stop
+    everything cleanly."""
+    stopped = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        while not stopped.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        echo("Stopping.")
+    finally:
+        if extra_stop is not None:
+            extra_stop()
+        watcher.stop()
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def watch(config_loader: ConfigLoader, today: date | None, out: Path | None,
+          echo: Callable[[str], None], delay: float = 0.3) -> None:
+    """`vaultkit watch`: build, then rebuild after every change until Ctrl-C."""
+    watcher = Watcher(config_loader, fixed_or_real_today(today), out,
+                      lambda rebuild: echo(describe(rebuild)), delay)
+    watcher.start()
+    echo(f"Watching {watcher.vault} (output: {watcher.out_dir}); Ctrl-C stops.")
+    run_until_interrupted(watcher, echo)
