@@ -6,6 +6,7 @@ bad values are errors naming the key and the expected form; both go to `vaultkit
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import tomllib
@@ -177,12 +178,14 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
+_SPEC_PATTERNS = [(re.compile(re.escape(s.key).replace(re.escape("<name>"), r"[^.]+")), s)
+                  for s in CONFIG_SPEC]
+
+
+@functools.lru_cache(maxsize=1024)
 def _spec_for(key: str) -> Setting | None:
-    for setting in CONFIG_SPEC:
-        pattern = re.escape(setting.key).replace(re.escape("<name>"), r"[^.]+")
-        if re.fullmatch(pattern, key):
-            return setting
-    return None
+    return next((setting for pattern, setting in _SPEC_PATTERNS if pattern.fullmatch(key)),
+                None)
 
 
 def machine_timezone() -> str:
@@ -224,7 +227,7 @@ class Config:
     def timezone_name(self) -> str:
         return self.get("timezone") or machine_timezone()
 
-    @property
+    @functools.cached_property
     def tz(self) -> tzinfo:
         return ZoneInfo(self.timezone_name)
 
@@ -239,7 +242,7 @@ class Config:
             return name
         return self.vault.name if (self.vault / ".obsidian").is_dir() else ""
 
-    @property
+    @functools.cached_property
     def stages(self) -> dict[str, bool]:
         """Every stage name (lower case) -> active?, in pipeline order."""
         closed = {s.lower() for s in self.get("closed_stages")}
@@ -247,7 +250,7 @@ class Config:
                                          if s.lower() not in DEFAULT_STAGES]
         return {name: name not in closed for name in names}
 
-    @property
+    @functools.cached_property
     def stage_aliases(self) -> dict[str, str]:
         """Lower-cased value written in a note -> stage name."""
         aliases = {name: name for name in self.stages}
