@@ -258,7 +258,8 @@ def compute_stats(vault: Vault, followups: list[FollowUp], today: date,
               for i, (stage, n) in enumerate(zip(order, counts, strict=True))]
 
     to_response = [(d - c.get("applied")).days for c in apps
-                   if (d := first_response(c, today)) is not None]
+                   if responded(vault, c, order, today)
+                   and (d := first_response(c, today)) is not None]
     to_interview = [(d - c.get("applied")).days for c in apps
                     if (d := first_interview(c, vault, today)) is not None]
     closed = [s for s, active in vault.config.stages.items() if not active]

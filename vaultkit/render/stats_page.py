@@ -29,6 +29,10 @@ CSS = """
 .chart { margin: 0; background: var(--card); border: 1px solid var(--line); border-radius: 10px;
   padding: .8rem; }
 .chart svg { display: block; width: 100%; height: auto; }
+.chart svg.heat { width: auto; max-width: 100%; }
+.chart-row.fit { grid-template-columns: fit-content(60%) minmax(0, 1fr); }
+@media (max-width: 48rem) { .chart-row.fit { grid-template-columns: 1fr; } }
+.stats-table td, .stats-table th { white-space: nowrap; }
 .chart text { fill: var(--fg); font: 13px system-ui, sans-serif; }
 .chart text.muted { fill: var(--muted); }
 .chart .bar { fill: var(--accent); }
@@ -53,9 +57,11 @@ def days_text(value: float | None) -> str:
     return f"{value:g} day" + ("" if value == 1 else "s")
 
 
-def _svg(ident: str, title: str, desc: str, width: int, height: int, body: str) -> str:
+def _svg(ident: str, title: str, desc: str, width: int, height: int, body: str,
+         css: str = "") -> str:
+    size = f' class="{css}" width="{width}" height="{max(height, 1)}"' if css else ""
     return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} '
-            f'{max(height, 1)}" aria-labelledby="{ident}-title {ident}-desc">'
+            f'{max(height, 1)}"{size} aria-labelledby="{ident}-title {ident}-desc">'
             f'<title id="{ident}-title">{escape(title)}</title>'
             f'<desc id="{ident}-desc">{escape(desc)}</desc>{body}</svg>')
 
@@ -110,14 +116,20 @@ def heatmap(stats: Stats) -> str:
     for label, row in (("Mon", 0), ("Wed", 2), ("Fri", 4)):
         parts.append(f'<text class="muted" x="0" y="{top_pad + row * (CELL + CELL_GAP) + 10}">'
                      f"{label}</text>")
-    month = None
+    labels: list[tuple[int, str]] = []
+    for col in range(weeks):
+        monday = first + timedelta(weeks=col)
+        if col == 0 or monday.day <= 7:
+            if labels and col - labels[-1][0] < 3:
+                labels.pop()  # a month cut short at the left: name the next one
+            labels.append((col, f"{monday:%b}"))
+    for col, name in labels:
+        parts.append(f'<text class="muted" x="{left + col * (CELL + CELL_GAP)}" y="11">'
+                     f"{name}</text>")
     total = active = 0
     for col in range(weeks):
         monday = first + timedelta(weeks=col)
         x = left + col * (CELL + CELL_GAP)
-        if monday.month != month and (col == 0 or monday.day <= 7):
-            month = monday.month
-            parts.append(f'<text class="muted" x="{x}" y="11">{monday:%b}</text>')
         for row in range(7):
             day = monday + timedelta(days=row)
             if day > stats.today:
@@ -142,7 +154,7 @@ def heatmap(stats: Stats) -> str:
             + (f"; busiest day {busiest[0].isoformat()} with {busiest[1]}" if busiest else "")
             + ". Darker cells mean more activity.")
     return _svg("heatmap", "Activity per day", desc, width, legend_y + CELL + 2,
-                "".join(parts + legend))
+                "".join(parts + legend), css="heat")
 
 
 def _table(head: list[str], rows: list[list[str]], numeric: set[int]) -> str:
@@ -155,12 +167,12 @@ def _table(head: list[str], rows: list[list[str]], numeric: set[int]) -> str:
     thead = "".join(cell("th", i, e(h)) for i, h in enumerate(head))
     body = "".join("<tr>" + "".join(cell("td", i, c) for i, c in enumerate(r)) + "</tr>"
                    for r in rows)
-    return (f'<div class="scroll"><table><thead><tr>{thead}</tr></thead><tbody>{body}'
-            "</tbody></table></div>")
+    return (f'<div class="scroll"><table class="stats-table"><thead><tr>{thead}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
 
 
-def _row(figure: str, caption: str, table: str) -> str:
-    return (f'<div class="chart-row"><figure class="chart">{figure}'
+def _row(figure: str, caption: str, table: str, *, fit: bool = False) -> str:
+    return (f'<div class="chart-row{" fit" if fit else ""}"><figure class="chart">{figure}'
             f"<figcaption>{caption}</figcaption></figure>{table}</div>")
 
 
@@ -169,7 +181,7 @@ def _rate_rows(rates: list[Rate]) -> list[list[str]]:
 
 
 def _rate_table(name: str, rates: list[Rate]) -> str:
-    return _table([name, "Applications", "Responses", "Rate"], _rate_rows(rates), {1, 2, 3})
+    return _table([name, "Sent", "Responded", "Rate"], _rate_rows(rates), {1, 2, 3})
 
 
 def _counts(stats: Stats) -> str:
@@ -224,7 +236,7 @@ def render_stats_page(data: SiteData, since: date | None = None) -> dict[str, by
                                                                      stats.by_resume))
             + '<h2 id="activity">Activity</h2>'
             + _row(heatmap(stats), "Applications, touches and tasks done per day.",
-                   weeks_table)
+                   weeks_table, fit=True)
             + '<h2 id="sources">Response rate by cover letter and by source</h2>'
             + '<div class="chart-row">' + _rate_table("Cover letter", stats.by_cover_letter)
             + _rate_table("Source", stats.by_source) + "</div>"
