@@ -370,3 +370,14 @@ def test_build_writes_stats_html_linked_from_the_index(runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert (vault / "_site" / "stats.html").is_file()
     assert 'href="stats.html"' in (vault / "_site" / "index.html").read_text()
+
+
+def test_cli_stats_still_prints_but_exits_1_on_note_errors(runner, write_note, vault_dir):
+    from vaultkit.cli import cli
+
+    write_note("companies/Bad.md", "---\nstage: sleeping\napplied: 2026-11-02\n---\n")
+    result = runner.invoke(cli, ["stats", "--vault", str(vault_dir), "--today", "2026-12-01",
+                                 "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["applications"] == 1
+    assert "vaultkit check" in result.stderr

@@ -463,6 +463,7 @@ def stats(vault: str | None, today: datetime | None, since: datetime | None, as_
         click.echo(json.dumps(figures.to_json(), indent=2, ensure_ascii=False))
     else:
         click.echo(format_stats(figures, colour=_colour()), color=_colour())
+    _exit_on_note_errors(model.problems)
 
 
 @cli.command()
@@ -490,6 +491,15 @@ def show(note: str, vault: str | None, today: datetime | None, as_json: bool,
         click.echo(json.dumps(item.to_json(), indent=2, ensure_ascii=False))
     else:
         click.echo(format_show(item, colour=_colour(), tz=model.config.tz), color=_colour())
+    _exit_on_note_errors(model.problems)
+
+
+def _exit_on_note_errors(problems: list[Problem]) -> None:
+    errors, _ = _problem_summary(problems)
+    if errors:
+        click.echo(f"vaultkit: {errors} problem(s) in notes; what they affect was left out. "
+                   "Run `vaultkit check` for details.", err=True)
+        sys.exit(1)
 
 
 def main() -> None:
