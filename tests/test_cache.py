@@ -3,6 +3,8 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
+
 from vaultkit import parse as parse_module
 from vaultkit.cache import cache_file
 from vaultkit.cli import cli
@@ -77,3 +79,41 @@ def test_deleted_notes_leave_the_cache(runner, vault_dir, write_note):
     assert [i["note"] for i in agenda(runner, vault_dir)] == ["people/Jane.md"]
     data = json.loads(cache_file(vault_dir).read_text())
     assert list(data["notes"]) == ["people/Jane.md"]
+
+
+def _bump(path):
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+
+
+@pytest.mark.parametrize("change", ["edit", "rename", "delete", "touch", "config", "version",
+                                    "corrupt"])
+def test_every_kind_of_change_gives_the_uncached_answer(runner, vault_dir, write_note,
+                                                        monkeypatch, change):
+    seed(write_note)
+    write_note("companies/Globex.md", "---\nstage: applied\napplied: 2026-11-20\n---\n"
+                                      "- 2026-11-21 Call with [[Jane]]\n")
+    agenda(runner, vault_dir)  # fills the cache
+    if change == "edit":
+        path = write_note("people/Jane.md", "---\nfollow_up: 2026-12-09\n---\n")
+        _bump(path)
+    elif change == "rename":
+        (vault_dir / "people/Jane.md").rename(vault_dir / "people/Jane Doe.md")
+    elif change == "delete":
+        (vault_dir / "people/Raj.md").unlink()
+    elif change == "touch":
+        _bump(vault_dir / "people/Raj.md")
+    elif change == "config":
+        (vault_dir / "vaultkit.toml").write_text('timezone = "Asia/Tokyo"\n'
+                                                 "[rules.application-follow-up]\ndays = 9\n")
+    elif change == "version":
+        monkeypatch.setattr("vaultkit.cache.__version__", "9.9.9")
+    else:
+        cache_file(vault_dir).write_bytes(b'{"format": 1, "notes": {"x": ')
+    cached = agenda(runner, vault_dir, "--all")
+    fresh = agenda(runner, vault_dir, "--all", "--no-cache")
+    assert cached == fresh
+    check_cached = runner.invoke(cli, ["check", "--vault", str(vault_dir), "--json"])
+    check_fresh = runner.invoke(cli, ["check", "--vault", str(vault_dir), "--json",
+                                      "--no-cache"])
+    assert check_cached.output == check_fresh.output

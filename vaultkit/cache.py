@@ -100,3 +100,25 @@ class NoteCache:
             atomic_write(self.path, json.dumps(payload, ensure_ascii=False).encode())
         except OSError:
             pass  # a read-only cache folder only costs speed
+
+
+def result_file(vault: Path) -> Path:
+    return cache_file(vault).with_suffix(".result.json")
+
+
+def load_result(vault: Path, key: str) -> dict[str, Any] | None:
+    """The evaluation saved under `key` (a digest of every input), or None."""
+    try:
+        data = json.loads(result_file(vault).read_bytes())
+        return data if isinstance(data, dict) and data.get("key") == key else None
+    except (OSError, ValueError):
+        return None
+
+
+def save_result(vault: Path, key: str, payload: dict[str, Any]) -> None:
+    try:
+        target = result_file(vault)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(target, json.dumps({**payload, "key": key}, ensure_ascii=False).encode())
+    except OSError:
+        pass

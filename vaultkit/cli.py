@@ -85,6 +85,15 @@ def _load(vault: str | None, no_cache: bool = False) -> Any:
     return load_vault(load_config(_vault_path(vault)), use_cache=not no_cache)
 
 
+def _evaluate(vault: str | None, today: datetime | None, no_cache: bool) -> Any:
+    """The vault's follow-ups and problems as of --today (or the real today)."""
+    from vaultkit.config import load_config
+    from vaultkit.load import evaluate
+
+    config = load_config(_vault_path(vault))
+    return evaluate(config, _today(today, config.tz), use_cache=not no_cache)
+
+
 def _today(value: datetime | None, tz: Any) -> date:
     return value.date() if value else datetime.now(tz).date()
 
@@ -134,17 +143,16 @@ def agenda(vault: str | None, today: datetime | None, days: int, everything: boo
     """What is due: overdue, today, tomorrow, this week, later."""
     from vaultkit.agenda import agenda_items
     from vaultkit.render.terminal import format_agenda
-    from vaultkit.rules import derive_followups
 
-    model = _load(vault, no_cache)
-    tz = model.config.tz
+    result = _evaluate(vault, today, no_cache)
+    tz = result.config.tz
     day = _today(today, tz)
-    items = agenda_items(derive_followups(model, day), day, tz, days=days, everything=everything)
+    items = agenda_items(result.followups, day, tz, days=days, everything=everything)
     if as_json:
         click.echo(json.dumps([item.to_json() for item in items], indent=2, ensure_ascii=False))
     else:
         click.echo(format_agenda(items, day, tz, colour=_colour()), color=_colour())
-    errors, _ = _problem_summary(model.problems)
+    errors, _ = _problem_summary(result.problems)
     if errors:
         click.echo(f"vaultkit: {errors} problem(s) in notes; what they affect was left out. "
                    "Run `vaultkit check` for details.", err=True)
@@ -159,10 +167,8 @@ def agenda(vault: str | None, today: datetime | None, days: int, everything: boo
 @friendly_errors
 def check(vault: str | None, today: datetime | None, as_json: bool, no_cache: bool) -> None:
     """List every problem in the vault as `path:line: severity: message`."""
-    from vaultkit.checks import check_vault
-
-    model = _load(vault, no_cache)
-    problems = check_vault(model, _today(today, model.config.tz))
+    result = _evaluate(vault, today, no_cache)
+    problems = result.problems
     errors, warnings = _problem_summary(problems)
     if as_json:
         click.echo(json.dumps([p.to_json() for p in problems], indent=2, ensure_ascii=False))
@@ -172,7 +178,7 @@ def check(vault: str | None, today: datetime | None, as_json: bool, no_cache: bo
             where = f"{problem.path}:{problem.line}" if problem.line else problem.path
             _echo(f"{where}: " + (click.style(problem.severity, fg=colour) if _colour()
                                   else problem.severity) + f": {problem.message}")
-        notes = len(model.notes)
+        notes = result.notes
         summary = (f"{errors} error(s), {warnings} warning(s) in {notes} note(s)"
                    if problems else f"No problems in {notes} note(s).")
         _echo(summary, bold=True)

@@ -1,18 +1,33 @@
-"""scan -> parse -> model: the vault as it is on disk, read into a Vault."""
+"""scan -> parse -> model: the vault as it is on disk, read into a Vault; and `evaluate`, the
+vault's follow-ups and problems as of a day, which `agenda` and `check` print."""
 
 from __future__ import annotations
 
+import hashlib
 import os
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
-from vaultkit.config import Config
+from vaultkit import __version__
+from vaultkit.config import CONFIG_NAME, Config
+from vaultkit.followup import FollowUp
 from vaultkit.model import Vault, build_model
 from vaultkit.parse import ParsedNote, read_note
-from vaultkit.scan import scan_vault
+from vaultkit.problems import Problem
+from vaultkit.scan import Scan, scan_vault
 
 
-def load_vault(config: Config, *, use_cache: bool = False) -> Vault:
+def _stat(config: Config, rel: str) -> os.stat_result | None:
+    try:
+        return os.stat(config.vault / rel)
+    except OSError:
+        return None
+
+
+def load_vault(config: Config, *, use_cache: bool = False, scan: Scan | None = None) -> Vault:
     """Read every note; with `use_cache`, reuse the parse of notes unchanged since last run."""
-    scan = scan_vault(config.vault, config.get("output"), config.get("exclude"))
+    scan = scan or scan_vault(config.vault, config.get("output"), config.get("exclude"))
     parsed: list[ParsedNote] = []
     cache = None
     if use_cache:
@@ -21,13 +36,9 @@ def load_vault(config: Config, *, use_cache: bool = False) -> Vault:
         cache = NoteCache(config.vault)
     for rel in scan.notes:
         note = None
-        stat = None
-        if cache is not None:
-            try:
-                stat = os.stat(config.vault / rel)
-            except OSError:
-                stat = None
-            note = cache.get(rel, stat) if stat else None
+        stat = _stat(config, rel) if cache is not None else None
+        if cache is not None and stat is not None:
+            note = cache.get(rel, stat)
         if note is None:
             note = read_note(config.vault, rel)
             if note is None:
@@ -41,3 +52,68 @@ def load_vault(config: Config, *, use_cache: bool = False) -> Vault:
     vault.problems.extend(scan.problems)
     vault.problems.sort()
     return vault
+
+
+@dataclass
+class Evaluation:
+    config: Config
+    followups: list[FollowUp]
+    """Every open follow-up, in due order."""
+    problems: list[Problem]
+    """Everything `vaultkit check` reports."""
+    notes: int
+
+
+def _inputs_key(config: Config, scan: Scan, today: date) -> str:
+    """A digest of everything an evaluation depends on: vaultkit, the config, the zone, the
+    day, and each note's path, size and modification time."""
+    digest = hashlib.sha256()
+    try:
+        config_bytes = (config.vault / CONFIG_NAME).read_bytes()
+    except OSError:
+        config_bytes = b""
+    for part in (__version__, str(config.vault), config.timezone_name, today.isoformat()):
+        digest.update(part.encode() + b"\0")
+    digest.update(config_bytes + b"\0")
+    for rel in scan.notes:
+        stat = _stat(config, rel)
+        stamp = f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}" if stat else "gone"
+        digest.update(f"{rel}\0{stamp}\0".encode())
+    for problem in scan.problems:
+        digest.update(str(problem).encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _followup_from(data: dict[str, Any]) -> FollowUp:
+    due = data["due"]
+    return FollowUp(
+        id=data["id"], rule=data["rule"],
+        due=datetime.fromisoformat(due) if "T" in due else date.fromisoformat(due),
+        title=data["title"], reason=data["reason"], note=data["note"], line=data["line"],
+        priority=data["priority"], record=data["record"], tags=tuple(data["tags"]))
+
+
+def evaluate(config: Config, today: date, *, use_cache: bool = True) -> Evaluation:
+    """The follow-ups and problems of the vault as of `today`. With the cache, a vault in
+    which nothing changed since the last run is answered without reading a note."""
+    from vaultkit.cache import load_result, save_result
+    from vaultkit.checks import check_vault
+    from vaultkit.rules import derive_followups
+
+    scan = scan_vault(config.vault, config.get("output"), config.get("exclude"))
+    key = _inputs_key(config, scan, today) if use_cache else ""
+    saved = load_result(config.vault, key) if use_cache else None
+    if saved is not None:
+        try:
+            return Evaluation(config, [_followup_from(f) for f in saved["followups"]],
+                              [Problem(**p) for p in saved["problems"]], saved["notes"])
+        except (KeyError, TypeError, ValueError):
+            pass  # a damaged result: evaluate afresh
+    vault = load_vault(config, use_cache=use_cache, scan=scan)
+    result = Evaluation(config, derive_followups(vault, today), check_vault(vault, today),
+                        len(vault.notes))
+    if use_cache:
+        save_result(config.vault, key, {
+            "followups": [f.to_json() for f in result.followups],
+            "problems": [p.to_json() for p in result.problems], "notes": result.notes})
+    return result

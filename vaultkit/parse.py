@@ -233,7 +233,7 @@ def _plain(data: dict[Any, Any], note: ParsedNote) -> dict[str, Any]:
     return {key.strip().lower(): value for key, value in plain.items()}
 
 
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")  # a tab is 4 columns: not a fence
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 _TASK = re.compile(r"^\[(.)\]\s*(.*)$")
 _LEADING_DATE = re.compile(
