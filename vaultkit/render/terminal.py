@@ -36,8 +36,10 @@ def format_agenda(items: list[FollowUp], today: date, tz: tzinfo, *, colour: boo
         lines.append("")
         lines.append("Nothing due. Add `follow_up:` dates or tasks with 📅 dates to your notes.")
         return "\n".join(lines)
-    due_width = max(len(due_label(f, today, tz)) for f in items)
-    rel_width = max(len(relative_label(f, today, tz)) for f in items)
+    due = {f.id: due_label(f, today, tz) for f in items}
+    relative = {f.id: relative_label(f, today, tz) for f in items}
+    due_width = max(map(len, due.values()))
+    rel_width = max(map(len, relative.values()))
     title_width = min(MAX_TITLE, max(len(f.title) for f in items))
     indent = " " * (2 + due_width + 2 + rel_width + 3)
     for section, members in group(items, today, tz):
@@ -49,8 +51,8 @@ def format_agenda(items: list[FollowUp], today: date, tz: tzinfo, *, colour: boo
                 item.title[: title_width - 1] + "…"
             title = title.ljust(title_width)
             lines.append(
-                "  " + due_label(item, today, tz).ljust(due_width) + "  "
-                + _style(relative_label(item, today, tz).rjust(rel_width), colour, dim=True)
+                "  " + due[item.id].ljust(due_width) + "  "
+                + _style(relative[item.id].rjust(rel_width), colour, dim=True)
                 + " " + _style(mark, colour, fg="red", bold=True) + title + "  "
                 + _style(f"{item.note}:{item.line}", colour, fg="cyan"))
             lines.append(indent + _style(item.reason, colour, dim=True))
