@@ -23,6 +23,18 @@ class FieldError(ValueError):
     """The value does not fit its field; the message says what was expected."""
 
 
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2999, 12, 31)
+"""Dates outside these are typos (and near year 9999, arithmetic and calendars overflow)."""
+
+
+def _in_range(day: date, text: str) -> date:
+    if not EARLIEST <= day <= LATEST:
+        raise FieldError(f"{text!r} is out of range: use a year from {EARLIEST.year} to "
+                         f"{LATEST.year}")
+    return day
+
+
 @dataclass(frozen=True)
 class Field:
     name: str
@@ -114,18 +126,19 @@ def show_when(when: When, tz: tzinfo) -> str:
 
 def parse_date(value: Any) -> date:
     if isinstance(value, datetime):
-        return value.date()
+        return _in_range(value.date(), value.isoformat())
     if isinstance(value, date):
-        return value
+        return _in_range(value, value.isoformat())
     text = str(value).strip() if isinstance(value, str) else None
     if text is None:
         raise FieldError(f"expected {KIND_FORMS['date']}, got {_shown(value)}")
     m = _DATE.match(text)
     if m:
         try:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
             raise FieldError(f"{text!r} is not a day on the calendar") from None
+        return _in_range(day, text)
     if _DATETIME.match(text):
         return parse_when(text, None).date()  # type: ignore[union-attr]
     raise FieldError(f"expected {KIND_FORMS['date']}, got {_shown(value)}")
@@ -145,6 +158,7 @@ def parse_when(value: Any, tz: tzinfo | None) -> When:
                 moment = datetime.fromisoformat(f"{m.group(1)}T{clock}{offset}")
             except ValueError:
                 raise FieldError(f"{text!r} is not a real date and time") from None
+            _in_range(moment.date(), text)
             if moment.tzinfo is None and tz is not None:
                 moment = moment.replace(tzinfo=tz)
             return moment
