@@ -127,9 +127,17 @@ def parse_duration(value: str) -> tuple[int, str] | None:
     if text in NAMED_DURATIONS:
         return NAMED_DURATIONS[text]
     m = DURATION_RE.match(text)
-    if not m or int(m.group(1)) == 0:
+    if not m:
         return None
-    return int(m.group(1)), m.group(2)[0].lower()
+    count, unit = int(m.group(1)), m.group(2)[0].lower()
+    if not 0 < count * _UNIT_DAYS[unit] <= MAX_DURATION_DAYS:
+        return None
+    return count, unit
+
+
+_UNIT_DAYS = {"d": 1, "w": 7, "m": 31, "y": 366}
+MAX_DURATION_DAYS = 100 * 366
+"""A longer keep-in-touch interval is a typo, and would overflow date arithmetic."""
 
 
 def _check_timezone(value: str) -> str | None:
@@ -151,8 +159,8 @@ def _validate(kind: str, value: Any) -> str | None:
     if kind == "bool":
         return None if isinstance(value, bool) else f"true or false, got {value!r}"
     if kind == "int":
-        ok = isinstance(value, int) and not isinstance(value, bool)
-        return None if ok else f"a whole number, got {value!r}"
+        ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) <= 100_000
+        return None if ok else f"a whole number from -100000 to 100000, got {value!r}"
     if kind == "list":
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return None
