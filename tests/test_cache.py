@@ -6,7 +6,7 @@ import os
 import pytest
 
 from vaultkit import parse as parse_module
-from vaultkit.cache import cache_file
+from vaultkit.cache import FORMAT, cache_file
 from vaultkit.cli import cli
 
 
@@ -63,9 +63,9 @@ def test_corrupt_or_foreign_cache_is_ignored(runner, vault_dir, write_note, monk
     target = cache_file(vault_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     for garbage in (b"\x00not json", b"[]", b'{"format": 1}',
-                    json.dumps({"format": 1, "version": "0.0.0", "vault": str(vault_dir),
+                    json.dumps({"format": FORMAT, "version": "0.0.0", "vault": str(vault_dir),
                                 "notes": {}}).encode(),
-                    json.dumps({"format": 1, "version": __import__("vaultkit").__version__,
+                    json.dumps({"format": FORMAT, "version": __import__("vaultkit").__version__,
                                 "vault": str(vault_dir.resolve()),
                                 "notes": {"people/Jane.md": [[1, 2], {"bogus": 1}]}}).encode()):
         target.write_bytes(garbage)
@@ -109,7 +109,7 @@ def test_every_kind_of_change_gives_the_uncached_answer(runner, vault_dir, write
     elif change == "version":
         monkeypatch.setattr("vaultkit.cache.__version__", "9.9.9")
     else:
-        cache_file(vault_dir).write_bytes(b'{"format": 1, "notes": {"x": ')
+        cache_file(vault_dir).write_bytes(b'{"format": FORMAT, "notes": {"x": ')
     cached = agenda(runner, vault_dir, "--all")
     fresh = agenda(runner, vault_dir, "--all", "--no-cache")
     assert cached == fresh

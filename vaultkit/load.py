@@ -7,6 +7,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from vaultkit import __version__
@@ -28,30 +29,53 @@ def _stat(config: Config, rel: str) -> os.stat_result | None:
 def load_vault(config: Config, *, use_cache: bool = False, scan: Scan | None = None) -> Vault:
     """Read every note; with `use_cache`, reuse the parse of notes unchanged since last run."""
     scan = scan or scan_vault(config.vault, config.get("output"), config.get("exclude"))
-    parsed: list[ParsedNote] = []
     cache = None
     if use_cache:
         from vaultkit.cache import NoteCache
 
         cache = NoteCache(config.vault)
-    for rel in scan.notes:
-        note = None
-        stat = _stat(config, rel) if cache is not None else None
-        if cache is not None and stat is not None:
-            note = cache.get(rel, stat)
+    stats = {rel: _stat(config, rel) for rel in scan.notes} if cache is not None else {}
+    found: dict[str, ParsedNote] = {}
+    for rel, stat in stats.items():
+        if stat is not None and (hit := cache.get(rel, stat)) is not None:  # type: ignore[union-attr]
+            found[rel] = hit
+    missing = [rel for rel in scan.notes if rel not in found]
+    for rel, note in zip(missing, _read_all(config, missing), strict=True):
         if note is None:
-            note = read_note(config.vault, rel)
-            if note is None:
-                continue  # vanished while we read (an editor's save)
-            if cache is not None and stat is not None:
-                cache.put(rel, stat, note)
-        parsed.append(note)
+            continue  # vanished while we read (an editor's save)
+        found[rel] = note
+        if cache is not None and stats.get(rel) is not None:
+            cache.put(rel, stats[rel], note)  # type: ignore[arg-type]
+    parsed = [found[rel] for rel in scan.notes if rel in found]
     if cache is not None:
         cache.save(set(scan.notes))
     vault = build_model(parsed, config)
     vault.problems.extend(scan.problems)
     vault.problems.sort()
     return vault
+
+
+PARALLEL_FROM = 2000
+"""Below this many notes to parse, starting worker processes costs more than it saves."""
+
+
+def _read_one(args: tuple[str, str]) -> ParsedNote | None:
+    return read_note(Path(args[0]), args[1])
+
+
+def _read_all(config: Config, rels: list[str]) -> list[ParsedNote | None]:
+    """Parse `rels`, on every core when there are many (a cold start of a large vault)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(rels) < PARALLEL_FROM or workers < 2:
+        return [read_note(config.vault, rel) for rel in rels]
+    from concurrent.futures import ProcessPoolExecutor
+
+    jobs = [(str(config.vault), rel) for rel in rels]
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(_read_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+    except (OSError, RuntimeError):  # no processes to be had: do it here
+        return [read_note(config.vault, rel) for rel in rels]
 
 
 @dataclass
