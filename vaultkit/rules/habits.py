@@ -252,7 +252,9 @@ def keep_in_touch(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
             title=f"Keep in touch with {contact.name}",
             reason=f"With [[{contact.name}]], {since}; keep in touch every {every} "
                    f"({origin}).",
-            note=contact.path, line=contact.line_of("cadence"), record=contact.path,
+            note=contact.path,
+            line=contact.line_of("cadence" if contact.get("cadence") else "relationship"),
+            record=contact.path,
             tags=tuple(contact.tags))
 
 
