@@ -16,6 +16,7 @@ from vaultkit.followup import FollowUp
 from vaultkit.load import load_vault
 from vaultkit.model import Vault
 from vaultkit.output import OutputError, write_outputs
+from vaultkit.parse import read_file
 from vaultkit.problems import Problem
 from vaultkit.render.site import SiteData, render_site
 
@@ -52,7 +53,7 @@ def note_bodies(vault: Vault) -> dict[str, str]:
     out = {}
     for path, note in vault.notes.items():
         try:
-            text = (vault.config.vault / path).read_bytes().decode("utf-8-sig", "replace")
+            text = read_file(vault.config.vault / path).decode("utf-8-sig", "replace")
         except OSError:
             continue
         start = note.parsed.body_line - 1 if note.parsed else 0

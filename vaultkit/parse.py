@@ -6,7 +6,10 @@ fields and resolving links across notes is the model's job.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,11 +118,20 @@ class ParsedNote:
     problems: list[Problem] = field(default_factory=list)
 
 
+def read_file(path: Path) -> bytes:
+    """A regular file's bytes (at most MAX_FILE_BYTES + 1 of them). Anything else, such as a
+    FIFO put where a note was, is an OSError at once rather than a read that blocks forever."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return handle.read(MAX_FILE_BYTES + 1)
+
+
 def read_note(vault: Path, rel: str) -> ParsedNote | None:
     """Parse the note at `vault/rel`; None when it vanished meanwhile (an editor's save)."""
     try:
-        with open(vault / rel, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+        data = read_file(vault / rel)
     except FileNotFoundError:
         return None
     except OSError as exc:
