@@ -351,3 +351,52 @@ def test_addresses():
                      "webcal": "webcal://127.0.0.1:8765/followups.ics"}
     assert addresses("0.0.0.0", 80, "t")["webcal"] == "webcal://127.0.0.1:80/t/followups.ics"
     assert addresses("::1", 1, None)["page"] == "http://[::1]:1/"
+
+
+def test_a_client_polling_during_100_rebuilds_never_gets_an_invalid_calendar(tmp_path):
+    from icalendar import Calendar
+
+    import vaultkit.build as build_module
+
+    vault = make_vault(tmp_path / "v")
+    config = load_config(vault)
+    build_module.build(config, TODAY)
+    server = make_server(lambda: vault / "_site", "127.0.0.1", 0, None, LiveReload())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    stop = threading.Event()
+    failures: list[str] = []
+    fetched = [0]
+
+    def poll() -> None:
+        while not stop.is_set():
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=TIMEOUT)
+            try:
+                conn.request("GET", "/followups.ics")
+                response = conn.getresponse()
+                body = response.read()
+                Calendar.from_ical(body)
+                if response.status != 200 or not body.rstrip().endswith(b"END:VCALENDAR"):
+                    failures.append(f"{response.status} {body[-40:]!r}")
+                fetched[0] += 1
+            except Exception as exc:
+                failures.append(repr(exc))
+            finally:
+                conn.close()
+
+    clients = [threading.Thread(target=poll, daemon=True) for _ in range(3)]
+    for client in clients:
+        client.start()
+    try:
+        for i in range(100):
+            (vault / "Plan.md").write_text(f"- [ ] Task {i} 📅 2026-12-09\n" * (i % 7 + 1))
+            build_module.build(config, TODAY)
+    finally:
+        stop.set()
+        for client in clients:
+            client.join(TIMEOUT)
+        server.shutdown_all()
+        thread.join(TIMEOUT)
+    assert not failures, failures[:3]
+    assert fetched[0] > 10
+    assert b"Task 99" in (vault / "_site/followups.ics").read_bytes()

@@ -264,3 +264,16 @@ def test_today_is_asked_each_rebuild(vault):
         assert len(days) >= 2
     finally:
         w.stop()
+
+
+def test_a_burst_of_500_files_like_a_checkout(watcher, vault):
+    settle(watcher)
+    before = len(watcher.builds)
+    for i in range(500):
+        path = vault / f"batch/d{i % 10}/n{i:03}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"- [ ] Item {i} 📅 2026-12-20\n")
+    until(watcher, lambda: all(f"Item {i}" in feed(vault) for i in (0, 250, 499)))
+    settle(watcher)
+    assert 1 <= len(watcher.builds) - before < 5
+    assert feed(vault).count("BEGIN:VTODO") + feed(vault).count("BEGIN:VEVENT") >= 500

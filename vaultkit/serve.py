@@ -76,6 +76,7 @@ b.style.cssText="position:fixed;left:0;right:0;top:0;z-index:99999;margin:0;padd
 document.body.appendChild(b);}b.textContent="vaultkit: the last build failed: "+t;}
 if(!window.EventSource)return;var es=new EventSource(%s);
 function on(e){var d={};try{d=JSON.parse(e.data);}catch(x){}
+document.documentElement.setAttribute("data-vaultkit-live",String(d.version));
 if(d.error){banner(d.error);}else if(d.version>v){es.close();location.reload();}else{banner(null);}}
 es.addEventListener("hello",on);es.addEventListener("reload",on);})();</script>
 """
@@ -291,6 +292,12 @@ class SiteHandler(BaseHTTPRequestHandler):
             self._events(head)
             return
         target = resolve_file(self.server.root(), parts)
+        if target is None and parts == ["favicon.ico"]:
+            # Browsers ask for it on every page; "no icon" is not an error worth logging.
+            self.send_response(HTTPStatus.NO_CONTENT)
+            self.send_header("Cache-Control", "max-age=3600")
+            self.end_headers()
+            return
         if target is None:
             self._simple(HTTPStatus.NOT_FOUND, head=head)
             return

@@ -125,6 +125,7 @@ class Watcher:
         self._done = threading.Condition()
         self._changed: dict[str, None] = {}
         self._want = False
+        self._building = False
         self._stopping = False
         self._observer: BaseObserver | None = None
         self._thread: threading.Thread | None = None
@@ -207,9 +208,9 @@ class Watcher:
 
     @property
     def pending(self) -> bool:
-        """Changes are recorded that no build has taken in yet."""
+        """A build is running, or changes are recorded that no build has taken in yet."""
         with self._cond:
-            return self._want
+            return self._want or self._building
 
     # ------------------------------------------------------------------------- the build loop
 
@@ -232,7 +233,12 @@ class Watcher:
                 self._want = False
                 changed = list(self._changed)
                 self._changed.clear()
-            self._rebuild(changed)
+                self._building = True
+            try:
+                self._rebuild(changed)
+            finally:
+                with self._cond:
+                    self._building = False
 
     def _out_dir(self, config: Config) -> Path:
         return build_module.resolve_out_dir(config, self.out).resolve()
