@@ -33,15 +33,25 @@ _RULE_LABELS = {"follow-up": "Follow-up", "task": "Task", "thank-you": "Thank-yo
                 "interview-check-in": "Check in", "stale": "Stale", "offer-update": "Offer news"}
 
 
+MAX_LINE = 250
+MAX_TEXT = 4000
+"""Longest SUMMARY (or CATEGORY) and DESCRIPTION: a name pasted a million times over must not
+make a feed that takes minutes to fold and that calendar apps refuse."""
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def one_line(text: str) -> str:
     """No line breaks or control characters: a SUMMARY or CATEGORY stays one value."""
-    return " ".join(_CONTROL.sub(" ", text).split())
+    return _cut(" ".join(_CONTROL.sub(" ", text[: MAX_LINE * 4]).split()), MAX_LINE)
 
 
 def clean(text: str) -> str:
     """Keep line breaks (the library escapes them as `\\n`), drop other control characters."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "\n".join(_CONTROL.sub(" ", line).rstrip() for line in lines).strip()
+    lines = text[: MAX_TEXT * 2].replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return _cut("\n".join(_CONTROL.sub(" ", line).rstrip() for line in lines).strip(), MAX_TEXT)
 
 
 def _zone(due: datetime, tz: tzinfo) -> datetime:
