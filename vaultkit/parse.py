@@ -144,6 +144,9 @@ def parse_note(rel: str, data: bytes) -> ParsedNote:
     if len(data) > MAX_FILE_BYTES:
         note.problems.append(error(rel, 1, f"larger than {MAX_FILE_BYTES // 2**20} MB (skipped)"))
         return note
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # the byte-order mark of UTF-16 (or 32)
+        note.problems.append(error(rel, 1, "UTF-16 text; save the file as UTF-8 (skipped)"))
+        return note
     if b"\0" in data[:8192]:
         note.problems.append(error(rel, 1, "binary file, not Markdown text (skipped)"))
         return note
