@@ -11,6 +11,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -240,6 +241,8 @@ def _plain(data: dict[Any, Any], note: ParsedNote) -> dict[str, Any]:
             return [copy(v, depth + 1) for v in value]
         if isinstance(value, bytes):
             return value.decode("utf-8", errors="replace")
+        if isinstance(value, date):  # an explicit `!!timestamp` tag: back to the text it was
+            return value.isoformat()
         if isinstance(value, float) and value != value:  # NaN is not JSON
             return None
         return value
