@@ -400,3 +400,84 @@ def test_a_client_polling_during_100_rebuilds_never_gets_an_invalid_calendar(tmp
     assert not failures, failures[:3]
     assert fetched[0] > 10
     assert b"Task 99" in (vault / "_site/followups.ics").read_bytes()
+
+
+def test_cli_wires_serve(runner, tmp_path):
+    from unittest import mock
+
+    import vaultkit.serve as serve_module
+    from vaultkit.cli import cli
+
+    vault = make_vault(tmp_path / "v")
+    with mock.patch.object(serve_module, "serve", autospec=True) as fake:
+        result = runner.invoke(cli, ["serve", "--vault", str(vault), "--today", "2026-12-01",
+                                     "--host", "0.0.0.0", "--port", "0", "--token",
+                                     "a" * 20, "--verbose"])
+    assert result.exit_code == 0, result.output
+    args, kwargs = fake.call_args
+    loader, today, out, _echo = args
+    assert loader().vault == vault.resolve() and today == TODAY and out is None
+    assert kwargs == {"host": "0.0.0.0", "port": 0, "token": "a" * 20, "verbose": True}
+
+
+def test_cli_wires_watch(runner, tmp_path):
+    from unittest import mock
+
+    import vaultkit.watch as watch_module
+    from vaultkit.cli import cli
+
+    vault = make_vault(tmp_path / "v")
+    with mock.patch.object(watch_module, "watch", autospec=True) as fake:
+        result = runner.invoke(cli, ["watch", "--vault", str(vault), "--out",
+                                     str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    loader, today, out, _echo = fake.call_args.args
+    assert loader().vault == vault.resolve() and today is None
+    assert out == (tmp_path / "out").absolute()
+
+
+def test_port_in_use_is_a_clear_error(runner, tmp_path):
+    import socket
+
+    from vaultkit.cli import cli
+
+    vault = make_vault(tmp_path / "v")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = runner.invoke(cli, ["serve", "--vault", str(vault), "--today", "2026-12-01",
+                                     "--port", str(port)])
+    assert result.exit_code == 2, result.output
+    assert "cannot listen on 127.0.0.1" in result.output
+
+
+def test_bad_token_is_refused(runner, tmp_path):
+    from vaultkit.cli import cli
+
+    vault = make_vault(tmp_path / "v")
+    result = runner.invoke(cli, ["serve", "--vault", str(vault), "--token", "short"])
+    assert result.exit_code == 2 and "--token" in result.output
+
+
+def test_ipv6_loopback(tmp_path):
+    import socket
+
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6")
+    (tmp_path / "index.html").write_text("<html><body>v6</body></html>")
+    try:
+        server = make_server(lambda: tmp_path, "::1", 0, None, LiveReload())
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        conn = http.client.HTTPConnection("::1", server.port, timeout=TIMEOUT)
+        conn.request("GET", "/")
+        response = conn.getresponse()
+        assert response.status == 200 and b"v6" in response.read()
+        conn.close()
+    finally:
+        server.shutdown_all()
+        thread.join(TIMEOUT)

@@ -25,6 +25,7 @@ import mimetypes
 import os
 import re
 import secrets
+import socket
 import sys
 import threading
 from collections.abc import Callable
@@ -141,8 +142,10 @@ def split_request_path(raw: str, token: str | None) -> list[str] | None:
     return parts
 
 
-def resolve_file(root: Path, parts: list[str]) -> Path | None:
+def resolve_file(root: Path | None, parts: list[str]) -> Path | None:
     """The file `parts` names under `root` (a folder's index.html), or None: never outside."""
+    if root is None:
+        return None
     try:
         base = root.resolve(strict=True)
         target = base.joinpath(*parts).resolve(strict=True)
@@ -204,7 +207,8 @@ class SiteServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], root: Callable[[], Path], token: str | None,
+    def __init__(self, address: tuple[str, int], root: Callable[[], Path | None],
+                 token: str | None,
                  live: LiveReload, verbose: bool = False,
                  log: Callable[[str], None] | None = None, keepalive: float = 15.0) -> None:
         self.root = root
@@ -213,6 +217,8 @@ class SiteServer(ThreadingHTTPServer):
         self.verbose = verbose
         self.log = log or (lambda line: print(line, file=sys.stderr))
         self.keepalive = keepalive
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(address, SiteHandler)
 
     @property
@@ -404,7 +410,7 @@ def addresses(host: str, port: int, token: str | None) -> dict[str, str]:
             "webcal": f"webcal://{base}followups.ics"}
 
 
-def make_server(root: Callable[[], Path], host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+def make_server(root: Callable[[], Path | None], host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
                 token: str | None = None, live: LiveReload | None = None, verbose: bool = False,
                 log: Callable[[str], None] | None = None) -> SiteServer:
     """A server (not yet serving) for the folder `root()`. Off loopback, `token` is required."""
@@ -432,10 +438,15 @@ def serve(config_loader: ConfigLoader, today: date | None, out: Path | None,
             live.publish(rebuild.error)
 
     watcher = Watcher(config_loader, fixed_or_real_today(today), out, on_rebuild, delay)
-    watcher.start()
-    assert watcher.out_dir is not None
-    server = make_server(lambda: watcher.out_dir or Path("."), host, port, token, live, verbose,
-                         echo)
+    try:
+        server = make_server(lambda: watcher.out_dir, host, port, token, live, verbose, echo)
+    except OSError as exc:
+        raise VaultkitError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    try:
+        watcher.start()
+    except BaseException:
+        server.server_close()
+        raise
     thread = threading.Thread(target=server.serve_forever, name="vaultkit-http", daemon=True)
     thread.start()
     where = addresses(host, server.port, token)
