@@ -17,6 +17,7 @@ import os
 import signal
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -159,6 +160,10 @@ class Watcher:
         # the output folders); notes saved meanwhile are caught by their modification times.
         started = time.time() - 0.05  # file times use a coarser clock
         first = self._rebuild([], config)
+        # watchdog warns when a folder appears while it adds watches (the output folder, during
+        # a build); the watch is set up all the same, so the warning only alarms users.
+        warnings.filterwarnings("ignore", message="Callback with id", category=RuntimeWarning,
+                                module="watchdog")
         observer = Observer()
         observer.schedule(_Handler(self), str(self.vault), recursive=True)
         observer.daemon = True
