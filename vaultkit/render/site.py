@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import resources
 
 from vaultkit.followup import FollowUp
@@ -55,6 +55,7 @@ class SiteData:
         return sorted(self.vault.records("contact"), key=lambda n: (n.name.lower(), n.path))
 
     def resolver(self, from_page: str, source_note: str = "") -> Resolver:
+        @lru_cache(maxsize=4096)  # a big note links the same few notes thousands of times
         def resolve(target: str) -> str | None:
             path, _ = self.vault.index.resolve(target, source_note)
             if path is None or path not in self.pages:
