@@ -14,6 +14,9 @@ from vaultkit.render.markdown import render_body, render_inline
 from vaultkit.render.site import SiteData
 
 _SKIP_FIELDS = {"stage", "contacts", "company", "interviews"}
+MAX_BODY = 1_000_000
+"""Characters of a note's body rendered on its page: one pasted 30 MB log would otherwise make
+every build (and every `watch` rebuild) take many seconds, for a page no browser can show."""
 
 
 def _value(data: SiteData, name: str, value: object) -> str:
@@ -111,9 +114,15 @@ def _note_page(data: SiteData, note: Note) -> bytes:
             parts.append(f'<h2>Open follow-ups</h2><ul class="followups">{lis}</ul>')
         parts.append(_timeline(data, page, note))
     body = data.bodies.get(note.path, "")
+    cut = ""
+    if len(body) > MAX_BODY:
+        shown = body[:MAX_BODY].rsplit("\n", 1)[0]
+        cut = (f'<p class="none">The rest of this note ({len(body) - len(shown):,} more '
+               "characters) is not shown here: open the note itself to read it.</p>")
+        body = shown
     if body.strip():
         parts.append(f'<article class="body">{render_body(body, data.resolver(page, note.path))}'
-                     "</article>")
+                     f"{cut}</article>")
     kind = note.kind if note.kind != "note" else "note"
     subtitle = f'<span class="kind">{e(kind)}</span> <code>{e(note.path)}</code>'
     vault_name = data.vault.config.vault_name
