@@ -1,0 +1,103 @@
+"""Shared by the attack tests (test_hostile, test_fuzz, test_faults): a small good vault to
+put hostile notes beside, the three CLI runs, and an independent check of the feed."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import icalendar
+
+TODAY = "2026-12-01"
+
+GOOD = {
+    "companies/Globex.md": (
+        "---\nstage: applied\nrole: Staff Engineer\nresume: r1\nfollow_up: 2026-12-03\n"
+        'contacts: ["[[Jane Doe]]"]\n---\nGood company body.\n'),
+    "people/Jane Doe.md": (
+        '---\ncompany: "[[Globex]]"\nfollow_up: 2026-12-02T10:30\n---\nGood contact body.\n'),
+}
+GOOD_FOLLOWUPS = {("follow-up", "companies/Globex.md"), ("follow-up", "people/Jane Doe.md")}
+GOOD_PAGES = {"notes/companies/globex.html": "Good company body.",
+              "notes/people/jane-doe.html": "Good contact body."}
+
+
+def make_vault(root: Path, files: dict[str, str | bytes] | None = None) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "vaultkit.toml").write_text('timezone = "Europe/Berlin"\n')
+    for rel, data in {**GOOD, **(files or {})}.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return root
+
+
+@dataclass
+class Outcome:
+    problems: list[dict]
+    agenda: list[dict]
+    site: Path
+    outputs: dict[str, str]
+    """Command -> everything it printed (stdout and stderr)."""
+
+
+def run_all(runner, vault: Path) -> Outcome:
+    """`check --json`, `build` and `agenda --json --all`; each must end as vaultkit means it
+    to (exit 0 or 1, a message, never a traceback or an internal error)."""
+    from vaultkit.cli import cli
+
+    outputs, stdout = {}, {}
+    for name, args in (("check", ["check", "--json"]), ("build", ["build"]),
+                       ("agenda", ["agenda", "--json", "--all"])):
+        result = runner.invoke(cli, [*args, "--vault", str(vault), "--today", TODAY])
+        text = result.output
+        assert result.exit_code in (0, 1), f"{name}: exit {result.exit_code}\n{text[-2000:]}"
+        assert result.exception is None or isinstance(result.exception, SystemExit), \
+            f"{name}: {result.exception!r}"
+        assert "Traceback" not in text and "internal error" not in text, text[-2000:]
+        outputs[name], stdout[name] = text, result.stdout
+    return Outcome(json.loads(stdout["check"]), json.loads(stdout["agenda"]),
+                   vault / "_site", outputs)
+
+
+def assert_good_notes_survive(outcome: Outcome) -> None:
+    """The good notes' follow-ups are on the agenda and in the feed; their pages are built."""
+    found = {(f["rule"], f["note"]) for f in outcome.agenda}
+    assert GOOD_FOLLOWUPS <= found, found
+    for page, text in GOOD_PAGES.items():
+        assert text in (outcome.site / page).read_text(encoding="utf-8")
+    feed = (outcome.site / "followups.ics").read_bytes()
+    cal = assert_valid_feed(feed)
+    uids = {str(e["UID"]) for e in cal.walk("VEVENT")}
+    ids = {f"{f['id']}@vaultkit" for f in outcome.agenda}
+    assert ids <= uids
+
+
+def assert_valid_feed(data: bytes) -> icalendar.Calendar:
+    """RFC 5545 framing checked by hand, then two independent parsers."""
+    assert data.startswith(b"BEGIN:VCALENDAR\r\n") and data.endswith(b"END:VCALENDAR\r\n")
+    for line in data[:-2].split(b"\r\n"):
+        assert b"\r" not in line and b"\n" not in line, line
+        assert len(line) <= 75, line
+        line.decode("utf-8")  # folding never splits a character
+        assert not any(b < 32 and b != 9 for b in line), line
+    cal = icalendar.Calendar.from_ical(data)
+    try:
+        import vobject
+    except ImportError:  # the test extra installs it; without it icalendar alone checks
+        return cal
+    parsed = vobject.readOne(data.decode("utf-8"))
+    assert len(getattr(parsed, "vevent_list", [])) == len(cal.walk("VEVENT"))
+    return cal
+
+
+def site_text(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes()
+            for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def note_pages(site: Path) -> dict[str, str]:
+    """Note path -> its page, from vault.json."""
+    doc = json.loads((site / "vault.json").read_text(encoding="utf-8"))
+    return {n["path"]: n["page"] for n in doc["companies"] + doc["contacts"] + doc["notes"]}
