@@ -13,12 +13,13 @@ from pathlib import Path
 
 from vaultkit.config import Config
 from vaultkit.followup import FollowUp
-from vaultkit.load import load_vault
+from vaultkit.load import inputs_key, load_vault
 from vaultkit.model import Vault
 from vaultkit.output import OutputError, write_outputs
 from vaultkit.parse import read_file
 from vaultkit.problems import Problem
 from vaultkit.render.site import SiteData, render_site
+from vaultkit.scan import Scan, scan_vault
 
 
 @dataclass
@@ -61,10 +62,11 @@ def note_bodies(vault: Vault) -> dict[str, str]:
     return out
 
 
-def prepare(config: Config, today: date) -> tuple[SiteData, list[FollowUp]]:
+def prepare(config: Config, today: date, *, use_cache: bool = False,
+            scan: Scan | None = None) -> tuple[SiteData, list[FollowUp]]:
     from vaultkit.rules import derive_followups
 
-    vault = load_vault(config)
+    vault = load_vault(config, use_cache=use_cache, scan=scan)
     followups = derive_followups(vault, today)
     data = SiteData(vault, followups, today, note_bodies(vault), note_mtimes(vault))
     return data, followups
@@ -79,12 +81,43 @@ def resolve_out_dir(config: Config, out: Path | None) -> Path:
     return out_dir
 
 
-def build(config: Config, today: date, out: Path | None = None) -> BuildResult:
+def _outputs_stamp(out_dir: Path, files: list[str]) -> list[list[int]] | None:
+    """Size and modification time of each output, None when one is missing."""
+    stamps = []
+    for rel in files:
+        try:
+            st = os.stat(out_dir / rel)
+        except OSError:
+            return None
+        stamps.append([st.st_size, st.st_mtime_ns])
+    return stamps
+
+
+def build(config: Config, today: date, out: Path | None = None, *,
+          use_cache: bool = True) -> BuildResult:
+    """Render and write every output. With the cache, a build whose inputs (notes, config,
+    day, vaultkit) and outputs are exactly as the last build left them renders nothing."""
+    from vaultkit.cache import load_result, save_result
+
     out_dir = resolve_out_dir(config, out)
-    data, followups = prepare(config, today)
+    scan = scan_vault(config.vault, str(config.get("output")), config.get("exclude"))
+    key = f"{inputs_key(config, scan, today)}:{out_dir}" if use_cache else ""
+    saved = load_result(config.vault, "build", key) if use_cache else None
+    if saved is not None and _outputs_stamp(out_dir, saved["files"]) == saved["stamps"]:
+        return BuildResult(out_dir, [], list(saved["files"]), [],
+                           [Problem(*p) for p in saved["problems"]], saved["notes"],
+                           saved["followups"])
+    data, followups = prepare(config, today, use_cache=use_cache, scan=scan)
     written = write_outputs(render_site(data), out_dir)
-    return BuildResult(out_dir, written.written, written.unchanged, written.removed,
-                       list(data.vault.problems), len(data.vault.notes), len(followups))
+    result = BuildResult(out_dir, written.written, written.unchanged, written.removed,
+                         list(data.vault.problems), len(data.vault.notes), len(followups))
+    if use_cache:
+        files = sorted([*written.written, *written.unchanged])
+        save_result(config.vault, "build", key, {
+            "files": files, "stamps": _outputs_stamp(out_dir, files),
+            "problems": [[p.path, p.line, p.severity, p.message] for p in result.problems],
+            "notes": result.notes, "followups": result.followups})
+    return result
 
 
 def feed(config: Config, today: date) -> tuple[bytes, list[Problem]]:

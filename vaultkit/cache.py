@@ -115,22 +115,23 @@ class NoteCache:
             pass  # a read-only cache folder only costs speed
 
 
-def result_file(vault: Path) -> Path:
-    return cache_file(vault).with_suffix(".result.json")
+def result_file(vault: Path, kind: str) -> Path:
+    return cache_file(vault).with_suffix(f".{kind}.json")
 
 
-def load_result(vault: Path, key: str) -> dict[str, Any] | None:
-    """The evaluation saved under `key` (a digest of every input), or None."""
+def load_result(vault: Path, kind: str, key: str) -> dict[str, Any] | None:
+    """The `kind` of result (an evaluation, a build) saved under `key`, a digest of every
+    input; None when there is none or it was saved for other inputs."""
     try:
-        data = json.loads(result_file(vault).read_bytes())
+        data = json.loads(result_file(vault, kind).read_bytes())
         return data if isinstance(data, dict) and data.get("key") == key else None
     except (OSError, ValueError):
         return None
 
 
-def save_result(vault: Path, key: str, payload: dict[str, Any]) -> None:
+def save_result(vault: Path, kind: str, key: str, payload: dict[str, Any]) -> None:
     try:
-        target = result_file(vault)
+        target = result_file(vault, kind)
         target.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(target, json.dumps({**payload, "key": key}, ensure_ascii=False).encode())
     except OSError:

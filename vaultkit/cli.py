@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from vaultkit import __version__
-from vaultkit.problems import Problem, VaultkitError
+from vaultkit.problems import Problem, VaultkitError, printable
 
 
 def _colour() -> bool:
@@ -176,8 +176,9 @@ def check(vault: str | None, today: datetime | None, as_json: bool, no_cache: bo
         for problem in problems:
             colour = "red" if problem.severity == "error" else "yellow"
             where = f"{problem.path}:{problem.line}" if problem.line else problem.path
-            _echo(f"{where}: " + (click.style(problem.severity, fg=colour) if _colour()
-                                  else problem.severity) + f": {problem.message}")
+            _echo(f"{printable(where)}: " + (click.style(problem.severity, fg=colour)
+                                             if _colour() else problem.severity)
+                  + f": {printable(problem.message)}")
         notes = result.notes
         summary = (f"{errors} error(s), {warnings} warning(s) in {notes} note(s)"
                    if problems else f"No problems in {notes} note(s).")
@@ -293,7 +294,7 @@ def done(followup_id: str, vault: str | None, today: datetime | None) -> None:
     day = _today(today, model.config.tz)
     item = find_followup(derive_followups(model, day), followup_id)
     result = complete(model, item, day)
-    click.echo(f"{result.path}: {result.line}")
+    click.echo(printable(f"{result.path}: {result.line}"))
     if any(f.id == item.id for f in derive_followups(_load(vault), day)):
         click.echo(f"vaultkit: note: the {item.rule} follow-up is still open; "
                    "see docs/rules.md for what closes it", err=True)
@@ -324,8 +325,9 @@ def _print_problems(problems: list[Problem]) -> None:
 @today_option
 @click.option("--out", metavar="DIR", default=None,
               help="Output folder (default: the `output` setting, `_site` in the vault).")
+@cache_option
 @friendly_errors
-def build(vault: str | None, today: datetime | None, out: str | None) -> None:
+def build(vault: str | None, today: datetime | None, out: str | None, no_cache: bool) -> None:
     """Write the site, the agenda, the calendar feed and vault.json into the output folder."""
     import time
 
@@ -333,7 +335,7 @@ def build(vault: str | None, today: datetime | None, out: str | None) -> None:
 
     started = time.monotonic()
     config, out_path = _config_with_out(vault, out)
-    result = run_build(config, _today(today, config.tz), out_path)
+    result = run_build(config, _today(today, config.tz), out_path, use_cache=not no_cache)
     _print_problems(result.problems)
     errors, warnings = _problem_summary(result.problems)
     _echo(f"Built {result.out_dir}: {result.notes} note(s), {result.followups} follow-up(s); "

@@ -88,7 +88,7 @@ class Evaluation:
     notes: int
 
 
-def _inputs_key(config: Config, scan: Scan, today: date) -> str:
+def inputs_key(config: Config, scan: Scan, today: date) -> str:
     """A digest of everything an evaluation depends on: vaultkit, the config, the zone, the
     day, and each note's path, size and modification time."""
     digest = hashlib.sha256()
@@ -125,8 +125,8 @@ def evaluate(config: Config, today: date, *, use_cache: bool = True) -> Evaluati
     from vaultkit.rules import derive_followups
 
     scan = scan_vault(config.vault, config.get("output"), config.get("exclude"))
-    key = _inputs_key(config, scan, today) if use_cache else ""
-    saved = load_result(config.vault, key) if use_cache else None
+    key = inputs_key(config, scan, today) if use_cache else ""
+    saved = load_result(config.vault, "evaluation", key) if use_cache else None
     if saved is not None:
         try:
             return Evaluation(config, [_followup_from(f) for f in saved["followups"]],
@@ -137,7 +137,7 @@ def evaluate(config: Config, today: date, *, use_cache: bool = True) -> Evaluati
     result = Evaluation(config, derive_followups(vault, today), check_vault(vault, today),
                         len(vault.notes))
     if use_cache:
-        save_result(config.vault, key, {
+        save_result(config.vault, "evaluation", key, {
             "followups": [f.to_json() for f in result.followups],
             "problems": [p.to_json() for p in result.problems], "notes": result.notes})
     return result
