@@ -117,3 +117,27 @@ def test_every_kind_of_change_gives_the_uncached_answer(runner, vault_dir, write
     check_fresh = runner.invoke(cli, ["check", "--vault", str(vault_dir), "--json",
                                       "--no-cache"])
     assert check_cached.output == check_fresh.output
+
+
+def test_an_unchanged_build_renders_nothing_and_a_damaged_output_is_rebuilt(
+        runner, vault_dir, write_note, monkeypatch):
+    seed(write_note)
+    args = ["build", "--vault", str(vault_dir), "--today", "2026-12-01"]
+    assert runner.invoke(cli, args).exit_code == 0
+    feed = vault_dir / "_site/followups.ics"
+    before = feed.read_bytes()
+
+    def no_render(data):
+        raise AssertionError("rendered although nothing changed")
+
+    import vaultkit.build
+
+    real = vaultkit.build.render_site
+    monkeypatch.setattr(vaultkit.build, "render_site", no_render)
+    again = runner.invoke(cli, args)
+    assert again.exit_code == 0 and "0 file(s) written" in again.output
+    monkeypatch.setattr(vaultkit.build, "render_site", real)
+    feed.write_bytes(b"tampered")
+    repaired = runner.invoke(cli, args)
+    assert "1 file(s) written" in repaired.output
+    assert feed.read_bytes() == before
