@@ -395,7 +395,7 @@ def adopt(vault: str | None) -> None:
 
 
 # ---------------------------------------------------------------- watch and serve
-# (vaultkit/watch.py and vaultkit/serve.py do the work; docs/watch-serve.md explains them)
+# (vaultkit/watch.py and vaultkit/serve.py do the work; docs/watch-and-serve.md explains them)
 
 
 def _watch_args(vault: str | None, out: str | None) -> tuple[Callable[[], Any], Path | None]:
