@@ -9,6 +9,7 @@ file covers them end to end, together with what only shows there (the feed, the 
 from __future__ import annotations
 
 import errno
+import json
 import os
 import threading
 from collections.abc import Callable
@@ -443,3 +444,30 @@ def test_a_30_mb_note(runner, tmp_path):
     assert ("task", "Big.md") in {(f["rule"], f["note"]) for f in outcome.agenda}
     page = (outcome.site / "notes/big.html").read_text(encoding="utf-8")
     assert "more characters) is not shown here" in page and len(page) < 3 * 2**20
+
+
+def test_terminal_output_never_carries_control_characters(runner, tmp_path):
+    """A name or file name holding ESC sequences (retitle the window, clear the screen) is
+    printed with the escapes spelled out, by check, agenda, build and done."""
+    from vaultkit.cli import cli
+
+    evil = "\x1b]0;pwned\x07\x1b[2J\x9b31m\u202e"
+    vault = make_vault(tmp_path / "vault", {
+        f"{P}/{evil}.md": f'---\nname: "{evil.encode("unicode_escape").decode()}"\n'
+                          "follow_up: 2026-12-02\nmet: soon\n---\n[[Missing\x1b[5m]]\n"})
+    outputs = []
+    for args in (["check"], ["agenda"], ["build"]):
+        result = runner.invoke(cli, [*args, "--vault", str(vault), "--today", "2026-12-01"])
+        assert result.exit_code == 1, result.output
+        outputs.append(result.output)
+    assert "\\x1b]0;pwned\\x07\\x1b[2J\\x9b31m\\u202e" in outputs[0]  # the file name, spelled out
+    assert "`met`: expected a date" in outputs[0] and "\\x1b[2J" in outputs[1]
+    agenda = runner.invoke(cli, ["agenda", "--json", "--vault", str(vault),
+                                 "--today", "2026-12-01"])
+    item = next(f for f in json.loads(agenda.stdout) if f["note"].startswith(P + "/\x1b"))
+    done = runner.invoke(cli, ["done", item["id"], "--vault", str(vault), "--today",
+                               "2026-12-01"])
+    assert done.exit_code == 0, done.output
+    outputs.append(done.output)
+    for text in outputs:
+        assert not any(ch in text for ch in "\x1b\x07\x9b\u202e"), text

@@ -6,6 +6,7 @@ from datetime import date, tzinfo
 
 from vaultkit.agenda import due_label, group, relative_label
 from vaultkit.followup import FollowUp
+from vaultkit.problems import printable
 
 _SECTION_COLOURS = {"Overdue": "red", "Today": "yellow"}
 MAX_TITLE = 60
@@ -47,13 +48,13 @@ def format_agenda(items: list[FollowUp], today: date, tz: tzinfo, *, colour: boo
         lines.append(_style(section, colour, bold=True, fg=_SECTION_COLOURS.get(section)))
         for item in members:
             mark = "! " if item.priority == "high" else "  "
-            title = item.title if len(item.title) <= title_width else \
-                item.title[: title_width - 1] + "…"
+            title = printable(item.title)
+            title = title if len(title) <= title_width else title[: title_width - 1] + "…"
             title = title.ljust(title_width)
             lines.append(
                 "  " + due[item.id].ljust(due_width) + "  "
                 + _style(relative[item.id].rjust(rel_width), colour, dim=True)
                 + " " + _style(mark, colour, fg="red", bold=True) + title + "  "
-                + _style(f"{item.note}:{item.line}", colour, fg="cyan"))
-            lines.append(indent + _style(item.reason, colour, dim=True))
+                + _style(printable(f"{item.note}:{item.line}"), colour, fg="cyan"))
+            lines.append(indent + _style(printable(item.reason), colour, dim=True))
     return "\n".join(lines)
