@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import re
 
+from hypothesis import given
+from hypothesis import strategies as st
 from site_helpers import build, make_vault
 
 from vaultkit.render.markdown import render_body
@@ -97,3 +99,16 @@ def test_agenda_page_sections_reasons_and_links(runner, tmp_path):
     assert "Open task in Old.md, due 2026-11-25." in agenda  # the reason
     md = (vault / "_site/agenda.md").read_text()
     assert "## Overdue" in md and "[[Old|Old]]" in md
+
+
+@given(st.lists(st.sampled_from(["notes", "a", "b", "x y", "é"]), min_size=0, max_size=3),
+       st.lists(st.sampled_from(["notes", "a", "b", "x y", "é"]), min_size=0, max_size=3))
+def test_relative_hrefs_match_posixpath(here, there):
+    import posixpath
+
+    from vaultkit.render.paths import relative
+
+    from_page = "/".join([*here, "page.html"])
+    to_page = "/".join([*there, "other.html"])
+    assert relative(from_page, to_page) == posixpath.relpath(
+        to_page, posixpath.dirname(from_page) or ".")

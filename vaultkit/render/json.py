@@ -67,5 +67,6 @@ def render(data: SiteData) -> dict[str, bytes]:
         "followups": [f.to_json() for f in data.followups],
         "problems": [p.to_json() for p in data.vault.problems],
     }
-    text = json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    # Compact: the C encoder; with indent, json falls back to pure Python (10x slower).
+    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
     return {"vault.json": text.encode()}

@@ -7,7 +7,6 @@ both get a short hash of their path, so every page name is stable and unique.
 from __future__ import annotations
 
 import hashlib
-import posixpath
 import re
 import unicodedata
 from pathlib import PurePosixPath
@@ -46,5 +45,11 @@ def page_paths(note_paths: list[str]) -> dict[str, str]:
 
 def relative(from_page: str, to_page: str) -> str:
     """The href from one output file to another, both relative to the output folder."""
-    start = posixpath.dirname(from_page) or "."
-    return posixpath.relpath(to_page, start)
+    # Both are clean paths below the output folder: strip the folders they share, climb out
+    # of the rest (posixpath.relpath does the same, ten times slower, on every link).
+    here = from_page.split("/")[:-1]
+    there = to_page.split("/")
+    shared = 0
+    while shared < len(here) and shared < len(there) - 1 and here[shared] == there[shared]:
+        shared += 1
+    return "/".join([".."] * (len(here) - shared) + there[shared:])
