@@ -60,3 +60,19 @@ def test_build_output(runner, sample, tmp_path):
         compare(f"site/{name}", (out / name).read_bytes())
     compare("site/followups.ics", VOLATILE.sub(b"DTSTAMP:(from the note's mtime)",
                                                (out / "followups.ics").read_bytes()))
+
+
+def test_pages_rendered_on_every_core_are_byte_identical(sample, monkeypatch):
+    from datetime import date
+
+    import vaultkit.render.pages as pages
+    from vaultkit.build import prepare
+    from vaultkit.config import load_config
+
+    data, _ = prepare(load_config(sample), date(2026, 12, 1))
+    serial = pages.render_note_pages(data)
+    monkeypatch.setattr(pages, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(pages.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(pages.threading, "active_count", lambda: 1)
+    assert pages.render_note_pages(data) == serial
+    assert len(serial) == len(data.vault.notes)
