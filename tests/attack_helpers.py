@@ -4,6 +4,7 @@ put hostile notes beside, the three CLI runs, and an independent check of the fe
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,3 +102,23 @@ def note_pages(site: Path) -> dict[str, str]:
     """Note path -> its page, from vault.json."""
     doc = json.loads((site / "vault.json").read_text(encoding="utf-8"))
     return {n["path"]: n["page"] for n in doc["companies"] + doc["contacts"] + doc["notes"]}
+
+
+PRIVATE_LINE = re.compile(
+    r"(BEGIN|END):(VCALENDAR|VEVENT|VTODO|VALARM|VTIMEZONE|STANDARD|DAYLIGHT)"
+    r"|VERSION:2\.0|PRODID:-//vaultkit//.*|CALSCALE:GREGORIAN|(NAME|X-WR-CALNAME):.*"
+    r"|X-WR-CALDESC:Follow-ups derived from your notes by vaultkit.*"
+    r"|REFRESH-INTERVAL;VALUE=DURATION:PT\d+H|X-PUBLISHED-TTL:PT\d+H"
+    r"|UID:[0-9a-f]{10}@vaultkit|DTSTAMP:\d{8}T\d{6}Z|(DTSTART|DTEND|DUE)(;VALUE=DATE:\d{8}"
+    r"|;TZID=[\w/+-]+:\d{8}T\d{6}|:\d{8}T\d{6}Z?)|TRANSP:TRANSPARENT|STATUS:NEEDS-ACTION"
+    r"|(SUMMARY|DESCRIPTION):Follow-up|ACTION:DISPLAY|TRIGGER:-P?T?\w+"
+    r"|TZID:[\w/+-]+|TZNAME:[\w+-]+|TZOFFSET(FROM|TO):[+-]\d{4}|RRULE:[A-Z0-9=;,+-]+"
+    r"|X-LIC-LOCATION:[\w/+-]+|RDATE:[0-9T,Z]+")
+
+
+def assert_private_feed(data: bytes) -> None:
+    """`detail = "private"`: every line of the feed is one of a fixed set of shapes that carry
+    no name, company, role, path, note text or URL; only "Follow-up", dates and opaque ids."""
+    unfolded = data.replace(b"\r\n ", b"").decode("utf-8")
+    for line in unfolded.split("\r\n")[:-1]:
+        assert PRIVATE_LINE.fullmatch(line), line

@@ -55,3 +55,11 @@ def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner(env={"NO_COLOR": "1", "VAULTKIT_VAULT": None})
+
+
+# Hypothesis profiles for the fuzz tests (tests/test_fuzz.py applies them): bounded by default,
+# VAULTKIT_FUZZ=long for a long run.
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("fuzz", max_examples=50, deadline=None)
+_hypothesis_settings.register_profile("fuzz-long", max_examples=5000, deadline=None)
