@@ -84,7 +84,42 @@ def bench(notes: int, runs: int) -> list[tuple[str, float, int]]:
                                           env)))
     rows.append(("build after one edit", *median_of(runs, [*vk, "build", *common, "--out",
                                                            str(out)], env, touch_one)))
+    rows += watch_latency(vk, common, vault, work / "watched", env)
     return rows
+
+
+def watch_latency(vk: list[str], common: list[str], vault: Path, out: Path,
+                  env: dict[str, str], edits: int = 20) -> list[tuple[str, float, int]]:
+    """Save a note, time until the new feed is in place; 20 times. Includes the debounce."""
+    feed = out / "followups.ics"
+    proc = subprocess.Popen([*vk, "watch", *common, "--out", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    latencies = []
+    try:
+        deadline = time.monotonic() + 600
+        while not feed.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.0)  # let the watcher settle after its first build
+        target = next(vault.rglob("*.md"))
+        for i in range(edits):
+            marker = f"Benchmark edit {i} {time.time_ns()}"
+            start = time.perf_counter()
+            with target.open("a") as fh:
+                fh.write(f"\n- [ ] {marker} 📅 2026-12-05\n")
+            while marker.encode() not in feed.read_bytes():
+                if time.perf_counter() - start > 120:
+                    raise SystemExit("watch did not rebuild within 120 s")
+                time.sleep(0.005)
+            latencies.append(time.perf_counter() - start)
+            time.sleep(0.5)
+    finally:
+        proc.terminate()
+        _, _, usage = os.wait4(proc.pid, 0)
+    latencies.sort()
+    p95 = latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))]
+    memory = usage.ru_maxrss // 1024
+    return [("watch: save -> feed (median)", statistics.median(latencies), memory),
+            ("watch: save -> feed (95th pct)", p95, memory)]
 
 
 def main() -> None:
