@@ -23,7 +23,7 @@ from vaultkit.atomic import atomic_write
 from vaultkit.config import CONFIG_NAME, Config
 from vaultkit.followup import FollowUp
 from vaultkit.model import Vault
-from vaultkit.parse import parse_note
+from vaultkit.parse import FENCE, FM_CLOSE, FM_OPEN, parse_note
 from vaultkit.problems import VaultkitError
 
 ENCODING = "utf-8"
@@ -50,9 +50,6 @@ FORBIDDEN_NAME_CHARS = set('*"\\/<>:|?#^[]')
 _PLACEHOLDER = re.compile(r"\{\{\s*(name|title|date|company)\s*\}\}")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r|$)")
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_FM_OPEN = re.compile(r"^---[ \t]*$")
-_FM_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 _TASK = re.compile(r"^(\ufeff?\s*(?:[-*+]|\d+[.)])\s+\[)([^\]])(\])")
 _TAG_WORD = re.compile(r"^[\w/-]*[^\W\d][\w/-]*$")
 _TAIL = re.compile(r"((?:[ \t]+\^[A-Za-z0-9-]+)?[ \t]*)$")
@@ -97,10 +94,10 @@ def _content(line: str) -> str:
 
 def _body_start(lines: list[str]) -> int:
     """Index of the first line after the frontmatter (0 when there is none or it never closes)."""
-    if not lines or not _FM_OPEN.match(_content(lines[0]).lstrip("\ufeff")):
+    if not lines or not FM_OPEN.match(_content(lines[0]).lstrip("\ufeff")):
         return 0
     for i in range(1, len(lines)):
-        if _FM_CLOSE.match(_content(lines[i])):
+        if FM_CLOSE.match(_content(lines[i])):
             return i + 1
     return 0
 
@@ -113,7 +110,7 @@ def _scan(lines: list[str]) -> tuple[list[tuple[int, int, str]], int | None]:
     fence_at: int | None = None
     for i in range(_body_start(lines), len(lines)):
         text = _content(lines[i]).lstrip("\ufeff")
-        m = _FENCE.match(text)
+        m = FENCE.match(text)
         if fence is not None:
             if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) \
                     and not text.strip()[len(m.group(1)):].strip():

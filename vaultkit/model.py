@@ -242,32 +242,23 @@ assert set(_PROCESSORS) | {"stage", "interviews", "tags"} >= set(KIND_FORMS)
 def _note_from(parsed: ParsedNote, config: Config, tz: tzinfo,
                problems: list[Problem]) -> tuple[Note, list[RawInterview]]:
     stem = PurePosixPath(parsed.path).stem
-    tags: list[str] = []
-    found = _lookup(parsed, config, "tags")
-    if found:
+
+    def read(name: str, parser: Any) -> Any:
+        found = _lookup(parsed, config, name)
+        if found is None:
+            return None
         try:
-            tags = parse_tags(found[0])
+            return parser(found[0])
         except FieldError as exc:
-            problems.append(error(parsed.path, found[1], f"`tags`: {exc}"))
+            problems.append(error(parsed.path, found[1], f"`{name}`: {exc}"))
+            return None
+
+    tags = read("tags", parse_tags) or []
     tags += [t for t in parsed.tags if t not in tags]
     kind = _classify(parsed, config, tags)
-    name = stem
-    name_line = 1
-    aliases: list[str] = []
-    if kind in ("company", "contact"):
-        found = _lookup(parsed, config, "name")
-        if found:
-            name_line = found[1]
-            try:
-                name = parse_text(found[0]) or stem
-            except FieldError as exc:
-                problems.append(error(parsed.path, found[1], f"`name`: {exc}"))
-    found = _lookup(parsed, config, "aliases")
-    if found:
-        try:
-            aliases = parse_list(found[0])
-        except FieldError as exc:
-            problems.append(error(parsed.path, found[1], f"`aliases`: {exc}"))
+    name = (read("name", parse_text) if kind in ("company", "contact") else None) or stem
+    name_line = (_lookup(parsed, config, "name") or (None, 1))[1]
+    aliases = read("aliases", parse_list) or []
     note = Note(parsed.path, kind, name, aliases, tags, tasks=parsed.tasks,
                 entries=parsed.entries, parsed=parsed, field_lines={"name": name_line})
     for task in parsed.tasks:

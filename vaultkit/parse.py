@@ -164,15 +164,15 @@ def parse_note(rel: str, data: bytes) -> ParsedNote:
     return note
 
 
-_FM_OPEN = re.compile(r"^---\s*$")
-_FM_CLOSE = re.compile(r"^(---|\.\.\.)\s*$")
+FM_OPEN = re.compile(r"^---[ \t]*$")
+FM_CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 
 
 def _read_frontmatter(note: ParsedNote, lines: list[str]) -> int:
     """Fill note.meta; return the index of the first body line."""
-    if not lines or not _FM_OPEN.match(lines[0]):
+    if not lines or not FM_OPEN.match(lines[0]):
         return 0
-    end = next((i for i in range(1, len(lines)) if _FM_CLOSE.match(lines[i])), None)
+    end = next((i for i in range(1, len(lines)) if FM_CLOSE.match(lines[i])), None)
     if end is None:
         note.problems.append(error(note.path, 1, "frontmatter opened with `---` is never closed "
                                                  "(add a `---` line after the properties)"))
@@ -251,7 +251,7 @@ def _plain(data: dict[Any, Any], note: ParsedNote) -> dict[str, Any]:
     return {key.strip().lower(): value for key, value in plain.items()}
 
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")  # a tab is 4 columns: not a fence
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")  # a tab is 4 columns: not a fence
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 _TASK = re.compile(r"^\[(.)\]\s*(.*)$")
 _LEADING_DATE = re.compile(
@@ -303,12 +303,12 @@ def _read_body(note: ParsedNote, lines: list[str], start: int) -> None:
         raw = lines[index]
         number = index + 1
         if fence is not None:
-            m = _FENCE.match(raw)
+            m = FENCE.match(raw)
             if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) \
                     and not raw.strip()[len(m.group(1)):].strip():
                 fence = None
             continue
-        m = _FENCE.match(raw)
+        m = FENCE.match(raw)
         if m:
             fence = m.group(1)
             continue
