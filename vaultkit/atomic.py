@@ -14,6 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 
+class WriteError(OSError):
+    """Writing failed (a full disk, a read-only folder): says which file and why, in one line."""
+
+    def __str__(self) -> str:
+        return f"cannot write {self.filename}: {self.strerror}"
+
+
 def atomic_write(path: Path, data: bytes, *, mode: int | None = None,
                  before_replace: Callable[[], None] | None = None) -> None:
     """Replace `path` with `data` atomically.
@@ -25,6 +32,16 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None,
     use it to refuse when the note changed meanwhile).
     """
     path = Path(path)
+    try:
+        _atomic_write(path, data, mode, before_replace)
+    except WriteError:
+        raise
+    except OSError as exc:
+        raise WriteError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+
+
+def _atomic_write(path: Path, data: bytes, mode: int | None,
+                  before_replace: Callable[[], None] | None) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     if mode is None:
         try:

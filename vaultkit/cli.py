@@ -62,6 +62,11 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             raise
         except KeyboardInterrupt:
             sys.exit(130)
+        except OSError as exc:  # the machine's doing (a full disk, a read-only folder), not a bug
+            if os.environ.get("VAULTKIT_DEBUG"):
+                raise
+            click.echo(f"vaultkit: {exc}", err=True)
+            sys.exit(2)
         except Exception as exc:  # a bug in vaultkit, not in the notes
             if os.environ.get("VAULTKIT_DEBUG"):
                 raise
