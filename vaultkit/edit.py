@@ -14,6 +14,8 @@ import hashlib
 import os
 import re
 import tempfile
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -332,10 +334,58 @@ def resolve_note(vault: Vault, target: str) -> str:
                         + (f"; did you mean:{hint}" if near else ""))
 
 
+LOCK_WAIT = 10.0
+"""Seconds an edit waits while another vaultkit command edits the same note."""
+
+
+@contextlib.contextmanager
+def note_lock(path: Path, shown: str) -> Iterator[None]:
+    """Hold an exclusive lock on the note from reading it to writing it back, so that two
+    vaultkit commands editing one note take turns instead of one losing its line. Editors take
+    no such lock: the changed-on-disk check covers them. The lock is on the note's file itself;
+    a write replaces that file, so a command that waited checks it locked the current one."""
+    try:
+        import fcntl
+    except ImportError:  # no advisory locks here (Windows): the changed-on-disk check remains
+        yield
+        return
+    real = Path(os.path.realpath(path))
+    deadline = time.monotonic() + LOCK_WAIT
+    while True:
+        try:
+            fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        except OSError:
+            yield  # missing or unreadable: reading it says so
+            return
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise VaultkitError(f"{shown} is being edited by another vaultkit "
+                                            "command; nothing was written. Try again.") from None
+                    time.sleep(0.01)
+                except OSError:  # a file system without locks
+                    break
+            try:
+                held, now = os.fstat(fd), os.stat(real)
+                current = (held.st_dev, held.st_ino) == (now.st_dev, now.st_ino)
+            except OSError:
+                current = True  # gone: reading it says so
+            if current:
+                yield
+                return
+        finally:
+            os.close(fd)
+
+
 def log_to_note(vault: Vault, rel: str, line: str) -> None:
     """Append the log line `line` to the note at `rel` (a path relative to the vault)."""
-    snapshot = read_snapshot(vault.config.vault / rel)
-    write_snapshot(snapshot, append_log(snapshot.text, line), rel)
+    with note_lock(vault.config.vault / rel, rel):
+        snapshot = read_snapshot(vault.config.vault / rel)
+        write_snapshot(snapshot, append_log(snapshot.text, line), rel)
 
 
 def record_touch(vault: Vault, rel: str, day: date, text: str,
@@ -402,6 +452,11 @@ def complete(vault: Vault, item: FollowUp, day: date) -> DoneResult:
 
 
 def _check_task_of(vault: Vault, item: FollowUp, day: date) -> DoneResult:
+    with note_lock(vault.config.vault / item.note, item.note):
+        return _check_task_locked(vault, item, day)
+
+
+def _check_task_locked(vault: Vault, item: FollowUp, day: date) -> DoneResult:
     snapshot = read_snapshot(vault.config.vault / item.note)
     # The model's line number is from when the vault was loaded: make sure the same open task
     # is still on that line of the bytes about to be edited.
