@@ -8,7 +8,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -101,8 +105,34 @@ def _remove(out_dir: Path, rel: str) -> bool:
     return True
 
 
+_TEMP = re.compile(r"^\.(.+)\.[a-z0-9_]{8}\.tmp$")  # what atomic_write names its temporary files
+
+
+def _remove_stale_temps(out_dir: Path, files: list[str], before: float) -> None:
+    """Delete what a killed build left: the temporary files (`.<name>.<random>.tmp`) beside the
+    files vaultkit generates, made before this build started. Nothing else is touched."""
+    wanted: dict[Path, set[str]] = {}
+    for rel in [*files, MANIFEST]:
+        target = out_dir / rel
+        wanted.setdefault(target.parent, set()).add(target.name)
+    for folder, names in wanted.items():
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            m = _TEMP.match(entry.name)
+            if not m or m.group(1) not in names:
+                continue
+            with contextlib.suppress(OSError):
+                if entry.is_file(follow_symlinks=False) and \
+                        entry.stat(follow_symlinks=False).st_mtime < before:
+                    os.unlink(entry.path)
+
+
 def write_outputs(files: dict[str, bytes], out_dir: Path) -> WriteResult:
     """Make `out_dir` hold `files` (relative path -> bytes); see the module's docstring."""
+    started = time.time()
     for rel in files:
         check_relpath(rel)
     if out_dir.is_symlink() and not out_dir.is_dir():
@@ -131,4 +161,5 @@ def write_outputs(files: dict[str, bytes], out_dir: Path) -> WriteResult:
         if _remove(out_dir, rel):
             result.removed.append(rel)
     _write_manifest(out_dir, list(files))
+    _remove_stale_temps(out_dir, list(files), started)
     return result
