@@ -135,8 +135,8 @@ def _component(vault: Vault, item: FollowUp, mtimes: dict[str, datetime],
     if detail == "private":
         summary = "Follow-up"
     elif detail == "minimal":
-        company = _company_name(vault, item)
-        summary = one_line(f"{label}: {company}" if company else label)
+        company = one_line(_company_name(vault, item))
+        summary = f"{label}: {company}" if company else label
     else:
         summary = one_line(plain(item.title)) or label
         comp.add("description", _description(vault, item))
