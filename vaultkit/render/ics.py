@@ -90,7 +90,8 @@ def _company_name(vault: Vault, item: FollowUp) -> str:
     if record is None:
         return ""
     if record.kind == "contact" and record.company in vault.notes:
-        return vault.notes[record.company].name
+        company = vault.notes[record.company]  # `company:` may link a person by mistake
+        return company.name if company.kind == "company" else ""
     return record.name if record.kind == "company" else ""
 
 
