@@ -122,3 +122,27 @@ def assert_private_feed(data: bytes) -> None:
     unfolded = data.replace(b"\r\n ", b"").decode("utf-8")
     for line in unfolded.split("\r\n")[:-1]:
         assert PRIVATE_LINE.fullmatch(line), line
+
+
+MINIMAL_KEYS = {"UID", "DTSTAMP", "DTSTART", "DTEND", "DUE", "STATUS", "TRANSP", "SUMMARY",
+                "CATEGORIES"}
+
+
+def assert_minimal_feed(data: bytes, company_names: set[str]) -> None:
+    """`detail = "minimal"`: each event says its rule and at most a company's name; no
+    description, URL, contact, role or tag."""
+    from vaultkit.render.ics import _RULE_LABELS, one_line
+
+    labels = set(_RULE_LABELS.values())
+    companies = {one_line(n) for n in company_names}
+    for event in icalendar.Calendar.from_ical(data).walk("VEVENT"):
+        assert set(event.keys()) <= MINIMAL_KEYS, set(event.keys())
+        summary = str(event["SUMMARY"])
+        label, _, company = summary.partition(": ")
+        assert label in labels and (not company or company in companies), summary
+        assert {str(c) for c in event["CATEGORIES"].cats} <= set(_RULE_IDS), event["CATEGORIES"]
+
+
+_RULE_IDS = ("follow-up", "task", "application-follow-up", "thank-you", "linkedin-connect",
+             "info-interview-prep", "reply-promptly", "keep-in-touch", "interview-check-in",
+             "stale", "offer-update")

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from attack_helpers import (
     assert_good_notes_survive,
+    assert_minimal_feed,
+    assert_private_feed,
     assert_valid_feed,
     make_vault,
     note_pages,
@@ -471,3 +473,52 @@ def test_terminal_output_never_carries_control_characters(runner, tmp_path):
     outputs.append(done.output)
     for text in outputs:
         assert not any(ch in text for ch in "\x1b\x07\x9b\u202e"), text
+
+
+# ---- privacy of the feed
+
+PRIVATE_VAULT = {
+    "companies/Initech Holdings.md": "---\nname: Initech Holdings\nrole: Secret Role Title\n"
+                                     "stage: interviewing\nresume: resume-initech\n"
+                                     "url: https://initech.example/jobs/77\nsalary: 999k\n"
+                                     "follow_up: 2026-12-03T09:00\ntags: [confidential-tag]\n"
+                                     "interviews: [{date: 2026-11-28, with: '[[Milton Waddams]]'"
+                                     ", kind: onsite}]\n---\nNote text about Lumbergh.\n"
+                                     "- [ ] Email Bill Lumbergh 📅 2026-12-04\n",
+    "people/Milton Waddams.md": "---\ncompany: '[[Initech Holdings]]'\nrole: Stapler Keeper\n"
+                                "email: milton@initech.example\nfollow_up: 2026-12-05\n"
+                                "awaiting_reply: 2026-11-30\ncadence: 3w\n---\nRed stapler.\n",
+    "people/Peter Gibbons.md": "---\ncompany: '[[Milton Waddams]]'\nfollow_up: 2026-12-06\n"
+                               "---\n",
+}
+SECRETS = ["Initech", "Secret Role", "resume-initech", "initech.example", "999k",
+           "confidential", "Lumbergh", "Milton", "Waddams", "Stapler", "Red stapler", "Peter",
+           "Gibbons", "companies", "people", ".md", "obsidian", "https", "onsite", "Globex",
+           "Jane", "Staff Engineer"]
+
+
+def _feed_with(runner, tmp_path, detail: str) -> bytes:
+    vault = make_vault(tmp_path / "vault", PRIVATE_VAULT)
+    with open(vault / "vaultkit.toml", "a") as handle:
+        handle.write(f'vault_name = "Jobs"\nsite_url = "https://me.example/jobs"\n'
+                     f'[feed]\ndetail = "{detail}"\nalarm_minutes = 30\ntodo = false\n')
+    outcome = run_all(runner, vault)
+    assert_good_notes_survive(outcome)
+    return (outcome.site / "followups.ics").read_bytes()
+
+
+def test_private_feed_carries_no_name_text_path_or_url(runner, tmp_path):
+    data = _feed_with(runner, tmp_path, "private")
+    assert_private_feed(data)
+    for secret in SECRETS:
+        assert secret.lower().encode() not in data.lower(), secret
+    assert data.count(b"SUMMARY:Follow-up\r\n") >= 8
+
+
+def test_minimal_feed_names_no_contact(runner, tmp_path):
+    data = _feed_with(runner, tmp_path, "minimal")
+    assert_minimal_feed(data, {"Initech Holdings", "Globex"})
+    for secret in ["Milton", "Waddams", "Peter", "Gibbons", "Jane", "Secret Role", "Lumbergh",
+                   "Stapler", "initech.example", "obsidian", "confidential", ".md"]:
+        assert secret.lower().encode() not in data.lower(), secret
+    assert b"SUMMARY:Follow-up: Initech Holdings\r\n" in data
