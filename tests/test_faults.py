@@ -262,3 +262,25 @@ def test_done_never_clobbers_a_save_made_while_it_writes(runner, vault_dir, writ
     assert "changed on disk while vaultkit was editing it" in result.output
     assert note.read_bytes() == users
     assert [p.name for p in note.parent.iterdir()] == ["Globex.md"]
+
+
+# ---- a shared machine
+
+
+def test_the_cache_is_private_to_the_user(runner, tmp_path, private_cache):
+    """The parse cache holds every note's properties and log lines: other users of the
+    machine must not be able to read it, whatever the umask."""
+    old = os.umask(0o022)
+    try:
+        vault = make_vault(tmp_path / "vault")
+        for args in (["agenda", "--json"], ["build"]):
+            result = runner.invoke(cli, [*args, "--vault", str(vault), "--today", TODAY])
+            assert result.exit_code == 0, result.output
+    finally:
+        os.umask(old)
+    folder = private_cache / "vaultkit"
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    assert files
+    assert folder.stat().st_mode & 0o077 == 0
+    for path in files:
+        assert path.stat().st_mode & 0o077 == 0, path

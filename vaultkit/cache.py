@@ -24,6 +24,8 @@ FORMAT = 2
 
 
 def cache_dir() -> Path:
+    """Private to the user (0700, files 0600): the cache holds every note's properties and
+    log lines, and a shared machine's other users must not read them."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "vaultkit"
 
@@ -109,8 +111,8 @@ class NoteCache:
         payload = {"format": FORMAT, "version": __version__, "vault": str(self.vault),
                    "notes": self.entries}
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.path, json.dumps(payload, ensure_ascii=False).encode())
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            atomic_write(self.path, json.dumps(payload, ensure_ascii=False).encode(), mode=0o600)
         except OSError:
             pass  # a read-only cache folder only costs speed
 
@@ -132,7 +134,8 @@ def load_result(vault: Path, kind: str, key: str) -> dict[str, Any] | None:
 def save_result(vault: Path, kind: str, key: str, payload: dict[str, Any]) -> None:
     try:
         target = result_file(vault, kind)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, json.dumps({**payload, "key": key}, ensure_ascii=False).encode())
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        atomic_write(target, json.dumps({**payload, "key": key}, ensure_ascii=False).encode(),
+                     mode=0o600)
     except OSError:
         pass
