@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -253,6 +254,8 @@ def test_hostile_note(case, runner, tmp_path, monkeypatch):
         if name.endswith(".html"):
             assert b"<script" not in data and b"<img src=x" not in data, name
             assert b'href="javascript:' not in data, name
+        if name.endswith(".md"):  # index.md and agenda.md: HTML in them would run when published
+            assert not re.search(rb"(?<!\\)<(script|img)", data), name
     pages = note_pages(outcome.site)
     for rel in case.files:  # every note has its page, whatever was wrong with it
         assert (outcome.site / pages[rel]).is_file(), rel
