@@ -461,7 +461,7 @@ def test_terminal_output_never_carries_control_characters(runner, tmp_path):
         f"{P}/{evil}.md": f'---\nname: "{evil.encode("unicode_escape").decode()}"\n'
                           "follow_up: 2026-12-02\nmet: soon\n---\n[[Missing\x1b[5m]]\n"})
     outputs = []
-    for args in (["check"], ["agenda"], ["build"]):
+    for args in (["check"], ["agenda"], ["build"], ["show", evil], ["stats"]):
         result = runner.invoke(cli, [*args, "--vault", str(vault), "--today", "2026-12-01"])
         assert result.exit_code == 1, result.output
         outputs.append(result.output)

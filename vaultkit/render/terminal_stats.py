@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, tzinfo
 
+from vaultkit.problems import printable
 from vaultkit.render.terminal import _style
 from vaultkit.rules.explicit import plain_text
 from vaultkit.show import Timeline
@@ -34,6 +35,7 @@ def _heading(text: str, colour: bool) -> str:
 
 
 def _table(head: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
+    rows = [[printable(c) for c in r] for r in rows]  # values from notes: no ESC to the terminal
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
 
     def line(cells: list[str]) -> str:
@@ -68,7 +70,7 @@ def format_stats(stats: Stats, *, colour: bool) -> str:
         lines.append("  nobody")
     for o in stats.owed:
         late = f"{o.days_overdue}d overdue"
-        lines.append(f"  {_style(late.rjust(12), colour, fg='red')}  {o.title}  "
+        lines.append(f"  {_style(late.rjust(12), colour, fg='red')}  {printable(o.title)}  "
                      + _style(f"({o.rule}, {o.id})", colour, dim=True))
 
     lines.append(_heading("Funnel", colour))
@@ -102,10 +104,10 @@ def show_date(day: date, today: date) -> str:
 def format_show(item: Timeline, *, colour: bool, tz: tzinfo) -> str:
     from vaultkit.agenda import due_label, relative_label
 
-    lines = [_style(item.name, colour, bold=True) + "  "
-             + _style(f"{item.kind} · {item.path}", colour, dim=True)]
+    lines = [_style(printable(item.name), colour, bold=True) + "  "
+             + _style(printable(f"{item.kind} · {item.path}"), colour, dim=True)]
     width = max((len(k) for k, _ in item.fields), default=0)
-    lines += [f"  {k.replace('_', ' ').ljust(width)}  {v}" for k, v in item.fields]
+    lines += [f"  {k.replace('_', ' ').ljust(width)}  {printable(v)}" for k, v in item.fields]
 
     lines.append(_heading(f"Open follow-ups ({len(item.followups)})", colour))
     if not item.followups:
@@ -113,9 +115,9 @@ def format_show(item: Timeline, *, colour: bool, tz: tzinfo) -> str:
     for f in item.followups:
         when = f"{due_label(f, item.today, tz)} ({relative_label(f, item.today, tz)})"
         late = f.due_date(tz) < item.today
-        lines.append(f"  {_style(when, colour, fg='red' if late else None)}  {f.title}  "
+        lines.append(f"  {_style(when, colour, fg='red' if late else None)}  {printable(f.title)}  "
                      + _style(f"[{f.rule} {f.id}]", colour, dim=True))
-        lines.append(f"      {_style(f.reason, colour, dim=True)}")
+        lines.append(f"      {_style(printable(f.reason), colour, dim=True)}")
 
     lines.append(_heading(f"Timeline ({len(item.interactions)})", colour))
     if not item.interactions:
@@ -125,9 +127,9 @@ def format_show(item: Timeline, *, colour: bool, tz: tzinfo) -> str:
         if touch.source == "interview":
             text = f"{touch.text} interview" if touch.text else "interview"
         where = "" if touch.path == item.path else f"  ({touch.path}:{touch.line})"
-        lines.append(f"  {show_date(touch.date, item.today)}  {text}"
-                     + _style(where, colour, fg="cyan"))
+        lines.append(f"  {show_date(touch.date, item.today)}  {printable(text)}"
+                     + _style(printable(where), colour, fg="cyan"))
     if item.mentioned_in:
         lines.append(_heading("Mentioned in", colour))
-        lines += [f"  {p}" for p in item.mentioned_in]
+        lines += [f"  {printable(p)}" for p in item.mentioned_in]
     return "\n".join(lines)
