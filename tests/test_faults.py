@@ -56,7 +56,7 @@ def _expected(tmp_path: Path, version: str, companies: int) -> dict[str, bytes]:
     return site_text(vault / "_site")
 
 
-@pytest.mark.parametrize("rounds", [20])
+@pytest.mark.parametrize("rounds", [20, pytest.param(100, marks=pytest.mark.slow)])
 def test_sigkill_mid_build_leaves_every_output_whole(tmp_path, rounds):
     companies = 60
     expected = {v: _expected(tmp_path, v, companies) for v in "ab"}
