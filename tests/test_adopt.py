@@ -154,3 +154,18 @@ def test_adopt_on_the_sample_vault_reads_it_as_its_own_config_does(runner, tmp_p
         return {p: (n.kind, n.name, n.stage, sorted(n.fields)) for p, n in vault.notes.items()}
 
     assert reading(adopted) == reading(own)
+
+
+def test_adopt_maps_nothing_on_a_vault_that_uses_vaultkit_names(runner, vault_dir, write_note):
+    (vault_dir / "vaultkit.toml").unlink()
+    write_note("companies/Globex.md", "---\nstage: applied\napplied: 2026-11-20\n---\n")
+    write_note("companies/Hooli.md", "---\nstage: screening\napplied: 2026-11-02\n---\n")
+    for name in ("Jane Doe", "Raj Patel", "Ana Lima"):
+        write_note(f"people/{name}.md", "---\ncompany: '[[Globex]]'\nemail: x@y.test\n"
+                                        "relationship: recruiter\n---\n")
+    assert runner.invoke(cli, ["adopt", "--vault", str(vault_dir)]).exit_code == 0
+    config = tomllib.loads((vault_dir / "vaultkit.toml").read_text())
+    assert "fields" not in config  # the vault already uses vaultkit's own property names
+    vault = load_vault(load_config(vault_dir))
+    assert vault.notes["people/Jane Doe.md"].name == "Jane Doe"
+    assert [p for p in vault.problems if "claimed" in p.message] == []

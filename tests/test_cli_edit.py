@@ -497,3 +497,11 @@ def test_cli_done_changes_no_other_byte(data, ending, task):
             rest = after[:at] + after[at + len(inserted):]
             assert rest == data or (after.endswith(inserted) and rest.startswith(data)
                                     and len(rest) - len(data) <= len(nl) * 2 + len(b"## Log"))
+
+
+def test_new_contact_goes_where_the_contacts_are(runner, vault_dir, write_note):
+    write_note("people/Jane Doe.md", "")
+    result = run(runner, vault_dir, "new", "contact", "Raj Patel", "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    assert (vault_dir / "people/Raj Patel.md").is_file()
+    assert not (vault_dir / "contacts").exists()

@@ -230,3 +230,28 @@ def test_tags_on_log_lines_and_tasks_are_not_note_tags(write_note, load):
     note = vault.notes["companies/Globex.md"]
     assert note.tags == ["fintech"]
     assert note.interactions[0].tags == frozenset({"thank-you"})
+
+
+def test_one_bad_interview_costs_only_itself_and_is_reported_on_its_line(write_note, load):
+    write_note("people/Leah.md", "")
+    write_note("companies/Globex.md", """
+        ---
+        stage: interviewing
+        interviews:
+          - date: 2026-11-20
+            with: "[[Leah]]"
+            kind: phone
+          - date: 2026-11-31
+            with:
+              - "[[Leah]]"
+            kind: video
+          - date: 2026-11-27
+            kind: onsite
+        ---
+        """)
+    vault = load()
+    note = vault.notes["companies/Globex.md"]
+    assert [(i.when, i.kind, i.line) for i in note.interviews] == [
+        (date(2026, 11, 20), "phone", 4), (date(2026, 11, 27), "onsite", 11)]
+    assert messages(vault) == [("companies/Globex.md", 7, "error",
+                                "`interviews`: '2026-11-31' is not a day on the calendar")]

@@ -23,7 +23,8 @@ _DATE_VALUE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}.*)?$")
 
 # vaultkit field -> words a vault's property name may be made of (compared without punctuation)
 FIELD_HINTS: dict[str, tuple[str, ...]] = {
-    "name": ("name", "jobtitle", "title", "company", "companyname", "fullname"),
+    # Not "company" or "title": on a contact they name the employer and the job.
+    "name": ("name", "jobtitle", "positionname", "fullname"),
     "stage": ("stage", "status", "appstage", "applicationstatus", "applicationstage", "state"),
     "applied": ("applied", "applieddate", "dateapplied", "applicationdate", "appliedon"),
     "follow_up": ("followup", "followupdate", "followupreminderdate", "nextfollowup",
@@ -126,7 +127,8 @@ def propose(vault: Path, output: str = "_site") -> Proposal:
         if kind:
             kinds[note.path] = kind
             by_folder.setdefault(_folder_of(note.path), Counter())[kind] += 1
-    for folder, counter in sorted(by_folder.items()):
+    # The fullest folder first: `vaultkit new` writes into a type's first folder.
+    for folder, counter in sorted(by_folder.items(), key=lambda i: (-i[1].total(), i[0])):
         kind, count = counter.most_common(1)[0]
         if folder and count >= max(1, sum(counter.values()) // 2):
             proposal.folders.setdefault(kind, []).append(folder)

@@ -64,9 +64,12 @@ def note_bodies(vault: Vault) -> dict[str, str]:
 
 def prepare(config: Config, today: date, *, use_cache: bool = False,
             scan: Scan | None = None) -> tuple[SiteData, list[FollowUp]]:
+    from vaultkit.checks import check_vault
     from vaultkit.rules import derive_followups
 
     vault = load_vault(config, use_cache=use_cache, scan=scan)
+    # The site shows what `vaultkit check` shows, habit and mapping checks included.
+    vault.problems[:] = check_vault(vault, today)
     followups = derive_followups(vault, today)
     data = SiteData(vault, followups, today, note_bodies(vault), note_mtimes(vault))
     return data, followups

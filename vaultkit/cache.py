@@ -20,7 +20,7 @@ from vaultkit.atomic import atomic_write
 from vaultkit.parse import Entry, Link, ParsedNote, Task
 from vaultkit.problems import Problem
 
-FORMAT = 2
+FORMAT = 3
 
 
 def cache_dir() -> Path:
@@ -45,8 +45,8 @@ _ROWS = {"links": Link, "tasks": Task, "entries": Entry, "problems": Problem}
 def _to_json(note: ParsedNote) -> dict[str, Any]:
     """The note as JSON-able rows (dataclasses.asdict is several times slower)."""
     data: dict[str, Any] = {name: getattr(note, name) for name in
-                            ("path", "meta", "spelling", "meta_lines", "inline", "tags",
-                             "body_line")}
+                            ("path", "meta", "spelling", "meta_lines", "item_lines", "inline",
+                             "tags", "body_line")}
     for name, kind in _ROWS.items():
         names = [f.name for f in fields(kind)]
         data[name] = [[getattr(item, n) for n in names] for item in getattr(note, name)]

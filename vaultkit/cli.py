@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
@@ -42,8 +43,25 @@ def vault_option(func: Callable[..., Any]) -> Callable[..., Any]:
                              "folder).")(func)
 
 
+class DayParam(click.ParamType):
+    """A day written YYYY-MM-DD, with a message that says which part is wrong."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return datetime.strptime(str(value).strip(), "%Y-%m-%d")
+        except ValueError:
+            shape = re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value).strip())
+            self.fail(f"{value!r} is not a day on the calendar" if shape
+                      else f"{value!r} is not a day; write it as YYYY-MM-DD", param, ctx)
+
+
 def today_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
+    return click.option("--today", type=DayParam(), default=None,
                         metavar="YYYY-MM-DD",
                         help="Evaluate the vault as of this day (default: today).")(func)
 

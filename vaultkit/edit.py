@@ -546,7 +546,13 @@ def new_note(vault: Vault, kind: str, name: str, day: date,
     if not folders:
         raise VaultkitError(f"no folder is configured for {kind} notes "
                             f"(`types.{kind}.folders` in {CONFIG_NAME})")
-    rel = f"{folders[0]}/{clean}.md"
+    # The folder that already holds most notes of that kind (people/ rather than an empty
+    # contacts/), else the first configured one.
+    held = {f: sum(1 for n in vault.notes.values()
+                   if n.kind == kind and n.path.lower().startswith(f.lower() + "/"))
+            for f in folders}
+    folder = max(folders, key=lambda f: (held[f], -folders.index(f)))
+    rel = f"{folder}/{clean}.md"
     root = vault.config.vault
     user = find_user_template(root, kind)
     template = user.read_bytes().decode(ENCODING, ERRORS) if user else default_template(kind)

@@ -233,27 +233,23 @@ class RawInterview:
 _LEADING_WHEN = re.compile(r"^(\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?)\s*(.*)$")
 
 
-def parse_interviews(value: Any, tz: tzinfo | None) -> list[RawInterview]:
-    items = value if isinstance(value, list) else [value]
-    out = []
-    for item in items:
-        if is_empty(item):
-            continue
-        if isinstance(item, str):  # "2026-11-20 14:30 onsite with [[Raj Patel]]"
-            m = _LEADING_WHEN.match(item.strip())
-            if not m:
-                raise FieldError(f"expected {KIND_FORMS['interviews']}, got {_shown(item)}")
-            rest = re.sub(r"\[\[[^\]]*\]\]|\bwith\b", " ", m.group(2))
-            out.append(RawInterview(parse_when(m.group(1), tz), find_links(m.group(2)),
-                                    " ".join(rest.split())))
-            continue
-        if not isinstance(item, dict):
+def parse_interview(item: Any, tz: tzinfo | None) -> RawInterview | None:
+    """One item of `interviews:` (None when empty); a bad one raises FieldError."""
+    if is_empty(item):
+        return None
+    if isinstance(item, str):  # "2026-11-20 14:30 onsite with [[Raj Patel]]"
+        m = _LEADING_WHEN.match(item.strip())
+        if not m:
             raise FieldError(f"expected {KIND_FORMS['interviews']}, got {_shown(item)}")
-        entry = {str(k).lower(): v for k, v in item.items()}
-        if is_empty(entry.get("date")):
-            raise FieldError(f"an interview needs a `date`, got {_shown(item)}")
-        when = parse_when(entry["date"], tz)
-        people = [] if is_empty(entry.get("with")) else parse_links(entry["with"])
-        kind = "" if is_empty(entry.get("kind")) else parse_text(entry["kind"])
-        out.append(RawInterview(when, people, kind))
-    return out
+        rest = re.sub(r"\[\[[^\]]*\]\]|\bwith\b", " ", m.group(2))
+        return RawInterview(parse_when(m.group(1), tz), find_links(m.group(2)),
+                            " ".join(rest.split()))
+    if not isinstance(item, dict):
+        raise FieldError(f"expected {KIND_FORMS['interviews']}, got {_shown(item)}")
+    entry = {str(k).lower(): v for k, v in item.items()}
+    if is_empty(entry.get("date")):
+        raise FieldError(f"an interview needs a `date`, got {_shown(item)}")
+    when = parse_when(entry["date"], tz)
+    people = [] if is_empty(entry.get("with")) else parse_links(entry["with"])
+    kind = "" if is_empty(entry.get("kind")) else parse_text(entry["kind"])
+    return RawInterview(when, people, kind)

@@ -23,7 +23,7 @@ from vaultkit.fields import (
     is_empty,
     parse_cadence,
     parse_date,
-    parse_interviews,
+    parse_interview,
     parse_link,
     parse_links,
     parse_list,
@@ -166,14 +166,15 @@ class Vault:
         return company.stage is None or self.config.stages.get(company.stage, True)
 
 
-def _lookup(parsed: ParsedNote, config: Config, name: str) -> tuple[Any, int] | None:
-    """The raw value of vaultkit's field `name`: frontmatter first, then inline `key:: value`."""
+def _lookup(parsed: ParsedNote, config: Config, name: str) -> tuple[Any, int, str] | None:
+    """The raw value of vaultkit's field `name`, its line and the property that held it:
+    frontmatter first, then inline `key:: value`."""
     for key in config.field_names(name):
         if key in parsed.meta and not is_empty(parsed.meta[key]):
-            return parsed.meta[key], parsed.meta_lines.get(key, 1)
+            return parsed.meta[key], parsed.meta_lines.get(key, 1), key
     for key in config.field_names(name):
         if key in parsed.inline and not is_empty(parsed.inline[key][0]):
-            return parsed.inline[key]
+            return *parsed.inline[key], key
     return None
 
 
@@ -193,23 +194,42 @@ def _classify(parsed: ParsedNote, config: Config, tags: list[str]) -> str:
     return "note"
 
 
+def _interviews(parsed: ParsedNote, value: Any, line: int, key: str, tz: tzinfo,
+                problems: list[Problem]) -> list[tuple[RawInterview, int]]:
+    """Each good interview with its line; a bad one is an error on its own line and the
+    others still count."""
+    items = value if isinstance(value, list) else [value]
+    lines = parsed.item_lines.get(key, [])
+    if len(lines) != len(items):
+        lines = [line] * len(items)  # a flow list `[{...}, {...}]`: all on the key's line
+    out = []
+    for item, item_line in zip(items, lines, strict=True):
+        try:
+            if (interview := parse_interview(item, tz)) is not None:
+                out.append((interview, item_line))
+        except FieldError as exc:
+            problems.append(error(parsed.path, item_line, f"`interviews`: {exc}"))
+    return out
+
+
 def _typed_fields(note: Note, parsed: ParsedNote, config: Config, tz: tzinfo,
-                  problems: list[Problem]) -> list[RawInterview]:
-    interviews: list[RawInterview] = []
+                  problems: list[Problem]) -> list[tuple[RawInterview, int]]:
+    interviews: list[tuple[RawInterview, int]] = []
     for spec in FIELDS:
         if note.kind not in spec.applies_to or spec.name in ("name", "aliases", "tags"):
             continue
         found = _lookup(parsed, config, spec.name)
         if found is None:
             continue
-        value, line = found
+        value, line, key = found
         note.field_lines[spec.name] = line
+        if spec.kind == "interviews":
+            interviews = _interviews(parsed, value, line, key, tz, problems)
+            continue
         try:
             if spec.kind == "stage":
                 note.stage = _stage(value, config)
                 note.fields["stage"] = note.stage
-            elif spec.kind == "interviews":
-                interviews = parse_interviews(value, tz)
             else:
                 note.fields[spec.name] = _PROCESSORS[spec.kind](value, tz)
         except FieldError as exc:
@@ -240,7 +260,7 @@ assert set(_PROCESSORS) | {"stage", "interviews", "tags"} >= set(KIND_FORMS)
 
 
 def _note_from(parsed: ParsedNote, config: Config, tz: tzinfo,
-               problems: list[Problem]) -> tuple[Note, list[RawInterview]]:
+               problems: list[Problem]) -> tuple[Note, list[tuple[RawInterview, int]]]:
     stem = PurePosixPath(parsed.path).stem
 
     def read(name: str, parser: Any) -> Any:
@@ -277,7 +297,7 @@ def build_model(parsed_notes: list[ParsedNote], config: Config) -> Vault:
     tz = config.tz
     problems: list[Problem] = list(config.problems)
     notes: dict[str, Note] = {}
-    raw_interviews: dict[str, list[RawInterview]] = {}
+    raw_interviews: dict[str, list[tuple[RawInterview, int]]] = {}
     for parsed in parsed_notes:
         problems.extend(parsed.problems)
         note, interviews = _note_from(parsed, config, tz, problems)
@@ -307,7 +327,7 @@ def _report_duplicate_names(vault: Vault) -> None:
 
 
 def _resolve_links(vault: Vault, index: LinkIndex,
-                   raw_interviews: dict[str, list[RawInterview]]) -> None:
+                   raw_interviews: dict[str, list[tuple[RawInterview, int]]]) -> None:
     def resolve(note: Note, target: str, line: int) -> str | None:
         path, candidates = index.resolve(target, note.path)
         if path is None:
@@ -327,11 +347,9 @@ def _resolve_links(vault: Vault, index: LinkIndex,
                 if path := resolve(note, target, note.line_of("contacts")):
                     note.contacts.append(path)
                     linked[path] = None
-            for raw in raw_interviews[note.path]:
-                people = [p for t in raw.with_
-                          if (p := resolve(note, t, note.line_of("interviews")))]
-                note.interviews.append(Interview(raw.when, people, raw.kind,
-                                                 note.line_of("interviews")))
+            for raw, line in raw_interviews[note.path]:
+                people = [p for t in raw.with_ if (p := resolve(note, t, line))]
+                note.interviews.append(Interview(raw.when, people, raw.kind, line))
                 linked.update(dict.fromkeys(people))
         elif note.kind == "contact" and "company" in note.fields:
             if path := resolve(note, note.fields["company"], note.line_of("company")):

@@ -107,6 +107,8 @@ class ParsedNote:
     """Lower-cased frontmatter key -> the key as the note writes it."""
     meta_lines: dict[str, int] = field(default_factory=dict)
     """Lower-cased frontmatter key -> its line in the file."""
+    item_lines: dict[str, list[int]] = field(default_factory=dict)
+    """Lower-cased frontmatter key -> the line of each item of its block list."""
     inline: dict[str, tuple[str, int]] = field(default_factory=dict)
     """Dataview inline fields `key:: value` -> (value, line); the first of each key."""
     tags: list[str] = field(default_factory=list)
@@ -213,10 +215,17 @@ def _read_frontmatter(note: ParsedNote, lines: list[str]) -> int:
         note.problems.append(error(note.path, 1, f"frontmatter is too large to read: {exc}"))
         return end + 1
     key_line = re.compile(r"^([^\s#:][^:]*?)\s*:(\s|$)")
+    item_line = re.compile(r"^(\s*)-(\s|$)")
+    key, indent = "", None
     for i in range(1, end):
-        m = key_line.match(lines[i])
-        if m:
-            note.meta_lines.setdefault(m.group(1).strip("'\" ").lower(), i + 1)
+        if m := key_line.match(lines[i]):
+            key, indent = m.group(1).strip("'\" ").lower(), None
+            note.meta_lines.setdefault(key, i + 1)
+        elif key and (m := item_line.match(lines[i])):
+            # The first level of a block list under `key`: where each of its items starts.
+            indent = len(m.group(1)) if indent is None else indent
+            if len(m.group(1)) == indent:
+                note.item_lines.setdefault(key, []).append(i + 1)
     return end + 1
 
 

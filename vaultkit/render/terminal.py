@@ -56,5 +56,7 @@ def format_agenda(items: list[FollowUp], today: date, tz: tzinfo, *, colour: boo
                 + _style(relative[item.id].rjust(rel_width), colour, dim=True)
                 + " " + _style(mark, colour, fg="red", bold=True) + title + "  "
                 + _style(printable(f"{item.note}:{item.line}"), colour, fg="cyan"))
-            lines.append(indent + _style(printable(item.reason), colour, dim=True))
+            # The id, for `vaultkit done ID`, then why the follow-up exists.
+            lines.append(indent + _style(item.id, colour, fg="magenta") + "  "
+                         + _style(printable(item.reason), colour, dim=True))
     return "\n".join(lines)

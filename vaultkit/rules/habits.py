@@ -136,9 +136,9 @@ def linkedin_connect(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
             rule=ctx.rule_id,
             due=day + timedelta(days=_days(ctx)),
             title=f"Connect with {contact.name} on LinkedIn",
-            reason=f"You met [[{contact.name}]] at the {interview.kind or 'interview'} with "
-                   f"[[{company.name}]] on {day}: connect on LinkedIn and engage with what they "
-                   "post (then set `linkedin_connected`).",
+            reason=f"[[{contact.name}]] interviewed you for [[{company.name}]] "
+                   f"({interview.kind or 'interview'}, {day}): connect on LinkedIn and engage "
+                   "with what they post (then set `linkedin_connected`).",
             note=person, line=contact.line_of("linkedin"), record=person,
             tags=tuple(contact.tags))
 
