@@ -129,3 +129,14 @@ def test_habit_checks(runner, vault_dir, write_note):
     assert "companies/Offer.md:2: warning: stage is `offer` but there is no `offer` date" in out
     for quiet in ("WithResume", "Lead", "Closed"):
         assert f"companies/{quiet}.md" not in out
+
+
+def test_obsidian_templates_are_not_notes(runner, vault_dir, write_note):
+    (vault_dir / ".obsidian").mkdir()
+    (vault_dir / ".obsidian/templates.json").write_text('{"folder": "Meta/Templates"}')
+    write_note("Meta/Templates/Company.md", "---\nstage:\napplied:\n---\n[[{{title}}]]\n")
+    write_note("templates/Contact.md", "[[{{company}}]]\n")
+    write_note("kept.md", "")
+    assert "No problems in 1 note(s)." in check(runner, vault_dir).output
+    (vault_dir / "vaultkit.toml").write_text("exclude_templates = false\n")
+    assert "in 3 note(s)" in check(runner, vault_dir).output

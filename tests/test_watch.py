@@ -229,7 +229,6 @@ def test_a_note_vanishing_mid_build_is_not_an_error(vault, monkeypatch):
         return scan
 
     monkeypatch.setattr(load_module, "scan_vault", scan_then_vanish)
-    monkeypatch.setattr("vaultkit.build.scan_vault", scan_then_vanish)
     w = Watcher(lambda: load_config(vault), lambda _c: TODAY, None, None, delay=DELAY)
     first = w.start()
     try:

@@ -7,7 +7,6 @@ is a commented `vaultkit.toml` for the user to check.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from typing import Any
 from vaultkit.config import DEFAULT_STAGES
 from vaultkit.fields import is_empty
 from vaultkit.parse import ParsedNote, find_links, read_note
-from vaultkit.scan import scan_vault
+from vaultkit.scan import scan_vault, template_folders
 
 _DATE_VALUE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}.*)?$")
 
@@ -93,23 +92,6 @@ def _kind_of_keys(keys: set[str], meta: dict[str, Any]) -> str | None:
     if dates and links:
         return "interaction"
     return None
-
-
-def template_folders(vault: Path) -> list[str]:
-    """Where the vault keeps note templates (Obsidian's core plugin, Templater, or a folder
-    called templates): their empty properties are not notes to read."""
-    found = []
-    for settings, key in ((".obsidian/templates.json", "folder"),
-                          (".obsidian/plugins/templater-obsidian/data.json", "templates_folder")):
-        try:
-            folder = json.loads((vault / settings).read_text(encoding="utf-8")).get(key)
-        except (OSError, ValueError, AttributeError):
-            continue
-        if isinstance(folder, str) and folder.strip("/"):
-            found.append(folder.strip("/"))
-    found += [p.name for p in vault.iterdir() if p.is_dir() and p.name.lower() in
-              ("templates", "template", "_templates")] if vault.is_dir() else []
-    return sorted(set(found))
 
 
 def propose(vault: Path, output: str = "_site") -> Proposal:

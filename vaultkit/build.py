@@ -13,13 +13,13 @@ from pathlib import Path
 
 from vaultkit.config import Config
 from vaultkit.followup import FollowUp
-from vaultkit.load import inputs_key, load_vault
+from vaultkit.load import inputs_key, load_vault, scan_notes
 from vaultkit.model import Vault
 from vaultkit.output import OutputError, write_outputs
 from vaultkit.parse import read_file
 from vaultkit.problems import Problem
 from vaultkit.render.site import SiteData, render_site
-from vaultkit.scan import Scan, scan_vault
+from vaultkit.scan import Scan
 
 
 @dataclass
@@ -103,7 +103,7 @@ def build(config: Config, today: date, out: Path | None = None, *,
     from vaultkit.cache import load_result, save_result
 
     out_dir = resolve_out_dir(config, out)
-    scan = scan_vault(config.vault, str(config.get("output")), config.get("exclude"))
+    scan = scan_notes(config)
     key = f"{inputs_key(config, scan, today)}:{out_dir}" if use_cache else ""
     saved = load_result(config.vault, "build", key) if use_cache else None
     if saved is not None and _outputs_stamp(out_dir, saved["files"]) == saved["stamps"]:

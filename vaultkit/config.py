@@ -81,6 +81,8 @@ CONFIG_SPEC: list[Setting] = [
     Setting("output", "str", "_site", "output folder of `vaultkit build`, relative to the vault"),
     Setting("exclude", "list", [], "glob patterns (relative to the vault) of files to skip, "
             "e.g. `[\"templates/**\", \"archive/*.md\"]`"),
+    Setting("exclude_templates", "bool", True, "skip the note templates: the folder set in "
+            "Obsidian's Templates or Templater settings, and a top-level `templates/` folder"),
     Setting("vault_name", "str", "", "Obsidian vault name for `obsidian://` links "
             "(empty: the vault folder's name when it has an `.obsidian/` folder)"),
     Setting("site_url", "str", "", "public address of the built site (e.g. `https://me.example/"

@@ -16,7 +16,7 @@ from vaultkit.followup import FollowUp
 from vaultkit.model import Vault, build_model
 from vaultkit.parse import ParsedNote, read_note
 from vaultkit.problems import Problem
-from vaultkit.scan import Scan, scan_vault
+from vaultkit.scan import Scan, scan_vault, template_folders
 
 
 def _stat(config: Config, rel: str) -> os.stat_result | None:
@@ -26,9 +26,18 @@ def _stat(config: Config, rel: str) -> os.stat_result | None:
         return None
 
 
+def scan_notes(config: Config) -> Scan:
+    """The vault's notes: minus the output folder, `exclude` globs and, unless
+    `exclude_templates = false`, the note templates (Obsidian's templates folder)."""
+    exclude = list(config.get("exclude"))
+    if config.get("exclude_templates"):
+        exclude += [f"{folder}/**" for folder in template_folders(config.vault)]
+    return scan_vault(config.vault, str(config.get("output")), exclude)
+
+
 def load_vault(config: Config, *, use_cache: bool = False, scan: Scan | None = None) -> Vault:
     """Read every note; with `use_cache`, reuse the parse of notes unchanged since last run."""
-    scan = scan or scan_vault(config.vault, config.get("output"), config.get("exclude"))
+    scan = scan or scan_notes(config)
     cache = None
     if use_cache:
         from vaultkit.cache import NoteCache
@@ -124,7 +133,7 @@ def evaluate(config: Config, today: date, *, use_cache: bool = True) -> Evaluati
     from vaultkit.checks import check_vault
     from vaultkit.rules import derive_followups
 
-    scan = scan_vault(config.vault, config.get("output"), config.get("exclude"))
+    scan = scan_notes(config)
     key = inputs_key(config, scan, today) if use_cache else ""
     saved = load_result(config.vault, "evaluation", key) if use_cache else None
     if saved is not None:

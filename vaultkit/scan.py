@@ -5,6 +5,7 @@ Never parses, never follows a symlink out of the vault, never loops on a symlink
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -102,3 +103,20 @@ def _inside(path: Path, root: Path) -> bool:
         return path.resolve().is_relative_to(root)
     except (OSError, RuntimeError):  # RuntimeError: a symlink loop on older Pythons
         return False
+
+
+def template_folders(vault: Path) -> list[str]:
+    """Where the vault keeps note templates (Obsidian's core plugin, Templater, or a folder
+    called templates): their empty properties are not notes to read."""
+    found = []
+    for settings, key in ((".obsidian/templates.json", "folder"),
+                          (".obsidian/plugins/templater-obsidian/data.json", "templates_folder")):
+        try:
+            folder = json.loads((vault / settings).read_text(encoding="utf-8")).get(key)
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(folder, str) and folder.strip("/"):
+            found.append(folder.strip("/"))
+    found += [p.name for p in vault.iterdir() if p.is_dir() and p.name.lower() in
+              ("templates", "template", "_templates")] if vault.is_dir() else []
+    return sorted(set(found))
