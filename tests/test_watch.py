@@ -212,7 +212,9 @@ def test_a_failing_build_is_reported_and_the_loop_goes_on(vault, monkeypatch):
         line = describe(failed)
         assert "build failed" in line and "\n" not in line
         (vault / "Plan.md").write_text("- [ ] Recovered 📅 2026-12-09\n")
-        until(w, lambda: "Recovered" in feed(vault))
+        # The feed is written before the rebuild is recorded and reported: wait for both.
+        until(w, lambda: "Recovered" in feed(vault) and w.builds[-1].ok
+              and bool(seen) and seen[-1] is w.builds[-1])
         assert w.builds[-1].ok and seen[-1] is w.builds[-1]
     finally:
         w.stop()
