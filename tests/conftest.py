@@ -63,3 +63,25 @@ from hypothesis import settings as _hypothesis_settings  # noqa: E402
 
 _hypothesis_settings.register_profile("fuzz", max_examples=50, deadline=None)
 _hypothesis_settings.register_profile("fuzz-long", max_examples=5000, deadline=None)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium, as root, offline: without these it keeps reaching for Google's servers.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """A headless Chromium driven by Playwright; skips where either is missing (CI installs
+    Debian's `chromium`; Playwright never downloads a browser here)."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                             args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

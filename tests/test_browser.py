@@ -1,73 +1,56 @@
 """Live reload in a real headless Chromium (Debian's `chromium`, driven by Playwright).
 
-Skipped where Playwright or /usr/bin/chromium is missing.
+Skipped where Playwright or /usr/bin/chromium is missing (the `chromium` fixture).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from site_helpers import make_vault
 from test_serve import Site
 
-CHROMIUM = Path("/usr/bin/chromium")
-sync_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium")
 
-
-def test_page_reloads_after_an_edit_without_console_errors(tmp_path):
+def test_page_reloads_after_an_edit_without_console_errors(tmp_path, chromium):
     site = Site(make_vault(tmp_path / "v"))
     errors: list[str] = []
+    page = chromium.new_page()
     try:
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                        args=["--no-sandbox"])
-            try:
-                page = browser.new_page()
-                page.set_default_timeout(10_000)
-                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-                page.on("pageerror", lambda exc: errors.append(str(exc)))
-                page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
-                        if r.status >= 400 else None)
-                base = f"http://127.0.0.1:{site.server.port}/"
-                page.goto(base + "index.html")
-                page.click('a[href="notes/plan.html"] >> nth=0')
-                page.wait_for_url(base + "notes/plan.html")
-                assert "Update the resume" in page.content()
-                page.wait_for_selector("html[data-vaultkit-live]", state="attached")
-                (site.vault / "Plan.md").write_text("# Plan\n- [ ] Browser saw this 📅 2026-12-14\n")
-                page.wait_for_selector("text=Browser saw this")
-                assert page.url == base + "notes/plan.html"
-            finally:
-                browser.close()
+        page.set_default_timeout(10_000)
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
+                if r.status >= 400 else None)
+        base = f"http://127.0.0.1:{site.server.port}/"
+        page.goto(base + "index.html")
+        page.click('a[href="notes/plan.html"] >> nth=0')
+        page.wait_for_url(base + "notes/plan.html")
+        assert "Update the resume" in page.content()
+        page.wait_for_selector("html[data-vaultkit-live]", state="attached")
+        (site.vault / "Plan.md").write_text("# Plan\n- [ ] Browser saw this 📅 2026-12-14\n")
+        page.wait_for_selector("text=Browser saw this")
+        assert page.url == base + "notes/plan.html"
     finally:
+        page.close()
         site.close()
     assert not errors, errors
 
 
-def test_a_failed_build_shows_a_banner(tmp_path, monkeypatch):
+def test_a_failed_build_shows_a_banner(tmp_path, monkeypatch, chromium):
     import vaultkit.build as build_module
 
     site = Site(make_vault(tmp_path / "v"))
+    page = chromium.new_page()
     try:
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                        args=["--no-sandbox"])
-            try:
-                page = browser.new_page()
-                page.set_default_timeout(10_000)
-                page.goto(f"http://127.0.0.1:{site.server.port}/agenda.html")
-                page.wait_for_selector("html[data-vaultkit-live]", state="attached")
+        page.set_default_timeout(10_000)
+        page.goto(f"http://127.0.0.1:{site.server.port}/agenda.html")
+        page.wait_for_selector("html[data-vaultkit-live]", state="attached")
 
-                def broken(config, today, out=None):
-                    raise RuntimeError("vaultkit.toml is broken")
+        def broken(config, today, out=None):
+            raise RuntimeError("vaultkit.toml is broken")
 
-                monkeypatch.setattr(build_module, "build", broken)
-                (site.vault / "Plan.md").write_text("# Plan\n")
-                banner = page.wait_for_selector("#vaultkit-error")
-                assert "vaultkit.toml is broken" in banner.text_content()
-            finally:
-                browser.close()
+        monkeypatch.setattr(build_module, "build", broken)
+        (site.vault / "Plan.md").write_text("# Plan\n")
+        banner = page.wait_for_selector("#vaultkit-error")
+        assert "vaultkit.toml is broken" in banner.text_content()
     finally:
+        page.close()
         site.close()

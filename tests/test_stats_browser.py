@@ -9,17 +9,10 @@ from __future__ import annotations
 
 import struct
 import zlib
-from pathlib import Path
 
 import pytest
 from conftest import SAMPLE_VAULT
 from site_helpers import build
-
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium")
-sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
@@ -75,28 +68,25 @@ def site(tmp_path_factory):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_stats_page_renders_without_errors(site, tmp_path, scheme):
+def test_stats_page_renders_without_errors(site, tmp_path, scheme, chromium):
     errors: list[str] = []
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1100, "height": 900},
-                                    color_scheme=scheme)
-            page.set_default_timeout(10_000)
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
-            page.goto((site / "stats.html").as_uri())
-            assert page.locator("svg[role=img]").count() == 3
-            # The bars are drawn at a visible size, in the accent colour, not black.
-            box = page.locator("#funnel-title").locator("..").bounding_box()
-            assert box and box["width"] > 300 and box["height"] > 100
-            fill = page.eval_on_selector("svg .bar", "e => getComputedStyle(e).fill")
-            assert fill not in ("rgb(0, 0, 0)", "none")
-            shot = tmp_path / f"stats-{scheme}.png"
-            page.screenshot(path=str(shot), full_page=True)
-        finally:
-            browser.close()
+    page = chromium.new_page(viewport={"width": 1100, "height": 900}, color_scheme=scheme)
+    try:
+        page.set_default_timeout(10_000)
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
+        page.goto((site / "stats.html").as_uri())
+        assert page.locator("svg[role=img]").count() == 3
+        # The bars are drawn at a visible size, in the accent colour, not black.
+        box = page.locator("#funnel-title").locator("..").bounding_box()
+        assert box and box["width"] > 300 and box["height"] > 100
+        fill = page.eval_on_selector("svg .bar", "e => getComputedStyle(e).fill")
+        assert fill not in ("rgb(0, 0, 0)", "none")
+        shot = tmp_path / f"stats-{scheme}.png"
+        page.screenshot(path=str(shot), full_page=True)
+    finally:
+        page.close()
     assert not errors, errors
     width, height, pixels = png_pixels(shot.read_bytes())
     assert width == 1100 and height > 900
