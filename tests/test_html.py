@@ -112,3 +112,14 @@ def test_relative_hrefs_match_posixpath(here, there):
     to_page = "/".join([*there, "other.html"])
     assert relative(from_page, to_page) == posixpath.relpath(
         to_page, posixpath.dirname(from_page) or ".")
+
+
+def test_a_remembered_body_is_rendered_again_when_a_link_goes_elsewhere():
+    text = "See [[Jane Doe]] and [[Nobody]].\n"
+    first = render_body(text, lambda t: "jane.html" if t == "Jane Doe" else None)
+    assert render_body(text, lambda t: "jane.html" if t == "Jane Doe" else None) == first
+    moved = render_body(text, lambda t: "people/jane.html" if t == "Jane Doe" else None)
+    assert 'href="people/jane.html"' in moved and moved != first
+    created = render_body(text, lambda t: {"Jane Doe": "people/jane.html",
+                                           "Nobody": "nobody.html"}.get(t))
+    assert 'href="nobody.html"' in created

@@ -7,8 +7,10 @@ events sorted by (due, id); the same vault gives the same bytes. All-day follow-
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -112,27 +114,19 @@ def _description(vault: Vault, item: FollowUp) -> str:
     return clean("\n".join(lines))
 
 
-def _component(vault: Vault, item: FollowUp, mtimes: dict[str, datetime],
-               pages: dict[str, str]) -> Event | Todo:
+def _event_fields(vault: Vault, item: FollowUp, mtimes: dict[str, datetime],
+                  pages: dict[str, str]) -> tuple[Any, ...]:
+    """Everything one VEVENT (or VTODO) says, as plain values: cheap to compute, and the key
+    under which its serialisation, the expensive part, is remembered."""
     config = vault.config
-    todo = bool(config.get("feed.todo"))
-    detail = config.get("feed.detail")
-    comp: Event | Todo = Todo() if todo else Event()
-    comp.add("uid", f"{item.id}@vaultkit")
-    comp.add("dtstamp", _stamp(item, mtimes))
     if isinstance(item.due, datetime):
         start: date | datetime = _zone(item.due, config.tz)
         end: date | datetime = start + timedelta(minutes=TIMED_MINUTES)
     else:
         start, end = item.due, item.due + timedelta(days=1)
-    if todo:
-        comp.add("due", start)
-        comp.add("status", "NEEDS-ACTION")
-    else:
-        comp.add("dtstart", start)
-        comp.add("dtend", end)
-        comp.add("transp", "TRANSPARENT")
+    detail = config.get("feed.detail")
     label = _RULE_LABELS.get(item.rule, item.rule)
+    description = url = priority = None
     if detail == "private":
         summary = "Follow-up"
     elif detail == "minimal":
@@ -140,24 +134,50 @@ def _component(vault: Vault, item: FollowUp, mtimes: dict[str, datetime],
         summary = f"{label}: {company}" if company else label
     else:
         summary = one_line(plain(item.title)) or label
-        comp.add("description", _description(vault, item))
+        description = _description(vault, item)
         url = note_url(config, item.note, pages.get(item.note))
-        if url:
-            comp.add("url", url)
-        comp.add("priority", _PRIORITY.get(item.priority, 5))
-    comp.add("summary", summary)
+        priority = _PRIORITY.get(item.priority, 5)
+    categories = None
     if detail != "private":
         tags = [] if detail == "minimal" else [one_line(t) for t in item.tags]
-        categories = list(dict.fromkeys(c for c in [item.rule, *tags] if c))
-        comp.add("categories", categories)
+        categories = tuple(dict.fromkeys(c for c in [item.rule, *tags] if c))
     minutes = config.get("feed.alarm_minutes")
-    if minutes is not None and minutes >= 0:
-        alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("trigger", timedelta(minutes=-minutes))
-        alarm.add("description", summary)
-        comp.add_component(alarm)
-    return comp
+    alarm = minutes if minutes is not None and minutes >= 0 else None
+    return (bool(config.get("feed.todo")), f"{item.id}@vaultkit", _stamp(item, mtimes), start,
+            end, summary, description, url, priority, categories, alarm)
+
+
+@functools.lru_cache(maxsize=50_000)
+def _event_bytes(fields: tuple[Any, ...]) -> bytes:
+    """One component, serialised. Remembered: `watch` rebuilds the feed after every save,
+    and most follow-ups did not change."""
+    todo, uid, stamp, start, end, summary, description, url, priority, categories, alarm = fields
+    comp: Event | Todo = Todo() if todo else Event()
+    comp.add("uid", uid)
+    comp.add("dtstamp", stamp)
+    if todo:
+        comp.add("due", start)
+        comp.add("status", "NEEDS-ACTION")
+    else:
+        comp.add("dtstart", start)
+        comp.add("dtend", end)
+        comp.add("transp", "TRANSPARENT")
+    if description is not None:
+        comp.add("description", description)
+    if url:
+        comp.add("url", url)
+    if priority is not None:
+        comp.add("priority", priority)
+    comp.add("summary", summary)
+    if categories is not None:
+        comp.add("categories", list(categories))
+    if alarm is not None:
+        reminder = Alarm()
+        reminder.add("action", "DISPLAY")
+        reminder.add("trigger", timedelta(minutes=-alarm))
+        reminder.add("description", summary)
+        comp.add_component(reminder)
+    return comp.to_ical()
 
 
 def _timezones(followups: list[FollowUp], tz: tzinfo) -> list[Timezone]:
@@ -192,9 +212,12 @@ def feed(vault: Vault, followups: list[FollowUp], mtimes: dict[str, datetime],
     for zone in _timezones(followups, config.tz):
         zone.pop("COMMENT", None)  # libical reads it as an iTIP violation
         cal.add_component(zone)
-    for item in sorted(followups, key=_sort_key):
-        cal.add_component(_component(vault, item, mtimes, pages))
-    return cal.to_ical()
+    head = cal.to_ical()
+    closing = b"END:VCALENDAR\r\n"
+    assert head.endswith(closing)
+    events = [_event_bytes(_event_fields(vault, item, mtimes, pages))
+              for item in sorted(followups, key=_sort_key)]
+    return head[: -len(closing)] + b"".join(events) + closing
 
 
 def render(vault: Vault, followups: list[FollowUp], mtimes: dict[str, datetime],
