@@ -74,21 +74,28 @@ def _pending_check_in(company: Note, ctx: RuleContext) -> date | None:
     return None if _touched(company, ctx.today, after=last) else last
 
 
+def _about(ctx: RuleContext, record: Note, key: str, *, due: When, title: str, reason: str,
+           line: int, priority: str = "normal") -> FollowUp:
+    """A follow-up about `record` itself, kept in its own note; `key` tells it apart from the
+    rule's other follow-ups for that note (see `stable_id`)."""
+    return FollowUp(id=stable_id(ctx.rule_id, record.path, key), rule=ctx.rule_id, due=due,
+                    title=title, reason=reason, note=record.path, line=line, priority=priority,
+                    record=record.path, tags=tuple(record.tags))
+
+
 def application_follow_up(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
     for company in _active_companies(vault):
         applied = _pending_application(company, ctx.today)
         if applied is None:
             continue
         role = f" ({company.get('role')})" if company.get("role") else ""
-        yield FollowUp(
-            id=stable_id(ctx.rule_id, company.path, applied.isoformat()),
-            rule=ctx.rule_id,
+        yield _about(
+            ctx, company, applied.isoformat(),
             due=applied + timedelta(days=_days(ctx)),
             title=f"Follow up on your application to {company.name}",
             reason=f"You applied to [[{company.name}]]{role} on {applied} and nothing is logged "
                    f"since: follow up after {_days(ctx)} days, restating your interest and fit.",
-            note=company.path, line=company.line_of("applied"), priority=_priority(company),
-            record=company.path, tags=tuple(company.tags))
+            line=company.line_of("applied"), priority=_priority(company))
 
 
 def thank_you(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
@@ -131,16 +138,14 @@ def linkedin_connect(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         contact = vault.notes[person]
         if contact.get("linkedin_connected") or _touched(contact, ctx.today, tag="linkedin"):
             continue
-        yield FollowUp(
-            id=stable_id(ctx.rule_id, person, ""),
-            rule=ctx.rule_id,
+        yield _about(
+            ctx, contact, "",
             due=day + timedelta(days=_days(ctx)),
             title=f"Connect with {contact.name} on LinkedIn",
             reason=f"[[{contact.name}]] interviewed you for [[{company.name}]] "
                    f"({interview.kind or 'interview'}, {day}): connect on LinkedIn and engage "
                    "with what they post (then set `linkedin_connected`).",
-            note=person, line=contact.line_of("linkedin"), record=person,
-            tags=tuple(contact.tags))
+            line=contact.line_of("linkedin"))
 
 
 def info_interview_prep(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
@@ -154,16 +159,14 @@ def info_interview_prep(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         if _touched(contact, ctx.today, on_or_after=day - timedelta(days=30), until=day,
                     tag="prep"):
             continue
-        yield FollowUp(
-            id=stable_id(ctx.rule_id, contact.path, day.isoformat()),
-            rule=ctx.rule_id,
+        yield _about(
+            ctx, contact, day.isoformat(),
             due=day - timedelta(days=_days(ctx)),
             title=f"Prepare for the informational interview with {contact.name}",
             reason=f"Informational interview with [[{contact.name}]] on "
                    f"{show_when(when, ctx.tz)}: prepare thoughtful questions and research "
                    "their work beforehand (log it with #prep).",
-            note=contact.path, line=contact.line_of("info_interview"), record=contact.path,
-            tags=tuple(contact.tags))
+            line=contact.line_of("info_interview"))
 
 
 def reply_promptly(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
@@ -175,15 +178,13 @@ def reply_promptly(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         if _touched(contact, ctx.today, after=received) or _touched(
                 contact, ctx.today, on_or_after=received, tag="reply"):
             continue
-        yield FollowUp(
-            id=stable_id(ctx.rule_id, contact.path, received.isoformat()),
-            rule=ctx.rule_id,
+        yield _about(
+            ctx, contact, received.isoformat(),
             due=received + timedelta(days=_days(ctx)),
             title=f"Reply to {contact.name}",
             reason=f"[[{contact.name}]] wrote on {received} and is waiting for your answer: "
                    "reply promptly (then clear `awaiting_reply` or log the reply).",
-            note=contact.path, line=contact.line_of("awaiting_reply"), priority="high",
-            record=contact.path, tags=tuple(contact.tags))
+            line=contact.line_of("awaiting_reply"), priority="high")
 
 
 def _add(day: date, count: int, unit: str) -> date:
@@ -244,18 +245,13 @@ def keep_in_touch(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         else:
             continue
         every = f"{count} {_UNITS[unit]}{'s' if count > 1 else ''}"
-        yield FollowUp(
-            # One per contact: the date rolls forward with each touch, the id stays.
-            id=stable_id(ctx.rule_id, contact.path, ""),
-            rule=ctx.rule_id,
+        yield _about(
+            ctx, contact, "",  # one per contact: the date rolls forward, the id stays
             due=due,
             title=f"Keep in touch with {contact.name}",
             reason=f"With [[{contact.name}]], {since}; keep in touch every {every} "
                    f"({origin}).",
-            note=contact.path,
-            line=contact.line_of("cadence" if contact.get("cadence") else "relationship"),
-            record=contact.path,
-            tags=tuple(contact.tags))
+            line=contact.line_of("cadence" if contact.get("cadence") else "relationship"))
 
 
 def interview_check_in(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
@@ -263,15 +259,13 @@ def interview_check_in(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         last = _pending_check_in(company, ctx)
         if last is None:
             continue
-        yield FollowUp(
-            id=stable_id(ctx.rule_id, company.path, last.isoformat()),
-            rule=ctx.rule_id,
+        yield _about(
+            ctx, company, last.isoformat(),
             due=last + timedelta(days=_days(ctx)),
             title=f"Check in with {company.name} after the interview",
             reason=f"Your last interview with [[{company.name}]] was on {last} and nothing is "
                    f"logged since: ask about next steps after {_days(ctx)} days.",
-            note=company.path, line=company.line_of("interviews"), priority=_priority(company),
-            record=company.path, tags=tuple(company.tags))
+            line=company.line_of("interviews"), priority=_priority(company))
 
 
 def stale(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
@@ -284,15 +278,13 @@ def stale(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         if (due > ctx.today or _pending_application(company, ctx.today)
                 or _pending_check_in(company, ctx)):
             continue
-        yield FollowUp(
-            id=stable_id(ctx.rule_id, company.path, ""),
-            rule=ctx.rule_id,
+        yield _about(
+            ctx, company, "",
             due=due,
             title=f"Revive {company.name}: no contact for {_days(ctx)} days",
             reason=f"The last touch with [[{company.name}]] was on {last.date} ({last.path}); "
                    f"an application with no contact for {_days(ctx)} days goes cold.",
-            note=company.path, line=company.line_of("stage"), priority=_priority(company),
-            record=company.path, tags=tuple(company.tags))
+            line=company.line_of("stage"), priority=_priority(company))
 
 
 def _hiring_manager(vault: Vault, company: Note) -> Note | None:
