@@ -170,3 +170,39 @@ def test_sample_vault_builds_twice_identically(runner, tmp_path):
     assert a["followups.ics"] == b["followups.ics"]
     assert a["index.html"] == b["index.html"]
     assert len([k for k in a if k.startswith("notes/")]) >= 30
+
+
+def test_a_long_build_shows_its_stage_on_a_terminal_and_erases_it(tmp_path, monkeypatch, capsys):
+    import io
+
+    from vaultkit import cli as cli_module
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    err = Terminal()
+    monkeypatch.setattr(cli_module.sys, "stderr", err)
+    with cli_module._progress_line("building", after=0) as progress:
+        progress("reading 3 notes")
+        progress("writing 9 files")
+    text = err.getvalue()
+    assert "building: reading 3 notes…" in text and "building: writing 9 files…" in text
+    assert text.endswith("\r\x1b[K")  # the line is erased at the end
+    quiet = io.StringIO()  # not a terminal: nothing
+    monkeypatch.setattr(cli_module.sys, "stderr", quiet)
+    with cli_module._progress_line("building", after=0) as progress:
+        progress("reading 3 notes")
+    assert quiet.getvalue() == ""
+
+
+def test_build_reports_its_stages(tmp_path):
+    from datetime import date
+
+    from vaultkit.build import build
+    from vaultkit.config import load_config
+
+    vault = make_vault(tmp_path / "v")
+    stages: list[str] = []
+    build(load_config(vault), date(2026, 12, 1), use_cache=False, progress=stages.append)
+    assert [s.split()[0] for s in stages] == ["reading", "rendering", "writing"]

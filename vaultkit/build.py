@@ -7,6 +7,7 @@ and the feed), renders every output in memory, then hands them to `write_outputs
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -96,12 +97,14 @@ def _outputs_stamp(out_dir: Path, files: list[str]) -> list[list[int]] | None:
     return stamps
 
 
-def build(config: Config, today: date, out: Path | None = None, *,
-          use_cache: bool = True) -> BuildResult:
+def build(config: Config, today: date, out: Path | None = None, *, use_cache: bool = True,
+          progress: Callable[[str], None] | None = None) -> BuildResult:
     """Render and write every output. With the cache, a build whose inputs (notes, config,
-    day, vaultkit) and outputs are exactly as the last build left them renders nothing."""
+    day, vaultkit) and outputs are exactly as the last build left them renders nothing.
+    `progress(stage)` hears what the build is doing, for a progress line."""
     from vaultkit.cache import load_result, save_result
 
+    tell = progress or (lambda _stage: None)
     out_dir = resolve_out_dir(config, out)
     scan = scan_notes(config)
     key = f"{inputs_key(config, scan, today)}:{out_dir}" if use_cache else ""
@@ -110,14 +113,18 @@ def build(config: Config, today: date, out: Path | None = None, *,
         return BuildResult(out_dir, [], list(saved["files"]), [],
                            [Problem(*p) for p in saved["problems"]], saved["notes"],
                            saved["followups"])
+    tell(f"reading {len(scan.notes)} notes")
     data, followups = prepare(config, today, use_cache=use_cache, scan=scan)
-    written = write_outputs(render_site(data), out_dir)
+    tell(f"rendering {len(data.vault.notes)} pages and {len(followups)} follow-ups")
+    files = render_site(data)
+    tell(f"writing {len(files)} files")
+    written = write_outputs(files, out_dir)
     result = BuildResult(out_dir, written.written, written.unchanged, written.removed,
                          list(data.vault.problems), len(data.vault.notes), len(followups))
     if use_cache:
-        files = sorted([*written.written, *written.unchanged])
+        kept = sorted([*written.written, *written.unchanged])
         save_result(config.vault, "build", key, {
-            "files": files, "stamps": _outputs_stamp(out_dir, files),
+            "files": kept, "stamps": _outputs_stamp(out_dir, kept),
             "problems": [[p.path, p.line, p.severity, p.message] for p in result.problems],
             "notes": result.notes, "followups": result.followups})
     return result

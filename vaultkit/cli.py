@@ -5,12 +5,14 @@ Exit codes: 0 ok, 1 problems found in notes, 2 usage error (click's own, and Vau
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import re
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -115,6 +117,29 @@ def _evaluate(vault: str | None, today: datetime | None, no_cache: bool) -> Any:
 
     config = load_config(_vault_path(vault))
     return evaluate(config, _today(today, config.tz), use_cache=not no_cache)
+
+
+@contextlib.contextmanager
+def _progress_line(what: str, after: float = 0.3) -> Iterator[Callable[[str], None]]:
+    """On a terminal, a line on stderr that says which stage a long job is in (shown only
+    once it has taken `after` seconds, so quick runs do not flicker); erased at the end."""
+    started = time.monotonic()
+    shown = False
+    show = sys.stderr.isatty()
+
+    def report(stage: str) -> None:
+        nonlocal shown
+        if show and time.monotonic() - started >= after:
+            sys.stderr.write(f"\r\033[K{what}: {stage}…")
+            sys.stderr.flush()
+            shown = True
+
+    try:
+        yield report
+    finally:
+        if shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
 
 
 def _today(value: datetime | None, tz: Any) -> date:
@@ -352,13 +377,13 @@ def _print_problems(problems: list[Problem]) -> None:
 @friendly_errors
 def build(vault: str | None, today: datetime | None, out: str | None, no_cache: bool) -> None:
     """Write the site, the agenda, the calendar feed and vault.json into the output folder."""
-    import time
-
     from vaultkit.build import build as run_build
 
     started = time.monotonic()
     config, out_path = _config_with_out(vault, out)
-    result = run_build(config, _today(today, config.tz), out_path, use_cache=not no_cache)
+    with _progress_line("building") as progress:
+        result = run_build(config, _today(today, config.tz), out_path, use_cache=not no_cache,
+                           progress=progress)
     _print_problems(result.problems)
     errors, warnings = _problem_summary(result.problems)
     _echo(f"Built {result.out_dir}: {result.notes} note(s), {result.followups} follow-up(s); "
