@@ -8,6 +8,7 @@ from pathlib import Path
 
 import icalendar
 import pytest
+from conftest import SAMPLE_VAULT
 from site_helpers import build, make_vault
 
 ICS_CHECK = Path.home() / "ics-check" / "ics-check"
@@ -149,3 +150,15 @@ def test_external_parsers_accept_the_feed(runner, tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "RESULT: OK" in done.stdout
+
+
+@pytest.mark.skipif(not (ICS_CHECK.exists() and (ICS_CHECK.parent / ".venv").exists()),
+                    reason="ics-check is not set up on this machine")
+def test_external_parsers_accept_the_sample_vault_feed(runner, tmp_path):
+    vault = tmp_path / "sample-vault"
+    shutil.copytree(SAMPLE_VAULT, vault)
+    _feed(runner, vault)
+    done = subprocess.run([str(ICS_CHECK), str(vault / "_site/followups.ics")],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "RESULT: OK  (9 checks, 0 failed" in done.stdout
