@@ -21,7 +21,7 @@ from vaultkit.scan import Scan, scan_vault, template_folders
 
 def _stat(config: Config, rel: str) -> os.stat_result | None:
     try:
-        return os.stat(config.vault / rel)
+        return os.stat(os.path.join(config.vault, rel))  # pathlib's `/` costs more than stat
     except OSError:
         return None
 
