@@ -141,3 +141,13 @@ def test_an_unchanged_build_renders_nothing_and_a_damaged_output_is_rebuilt(
     repaired = runner.invoke(cli, args)
     assert "1 file(s) written" in repaired.output
     assert feed.read_bytes() == before
+
+
+def test_a_build_notices_the_vault_becoming_an_obsidian_vault(runner, vault_dir, write_note):
+    seed(write_note)
+    args = ["build", "--vault", str(vault_dir), "--today", "2026-12-01"]
+    runner.invoke(cli, args)
+    assert b"obsidian://" not in (vault_dir / "_site/followups.ics").read_bytes()
+    (vault_dir / ".obsidian").mkdir()  # the user opened the folder in Obsidian
+    assert "0 file(s) written" not in runner.invoke(cli, args).output
+    assert b"obsidian://open?vault=vault" in (vault_dir / "_site/followups.ics").read_bytes()

@@ -4,6 +4,7 @@ vault's follow-ups and problems as of a day, which `agenda` and `check` print.""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -98,16 +99,19 @@ class Evaluation:
 
 
 def inputs_key(config: Config, scan: Scan, today: date) -> str:
-    """A digest of everything an evaluation depends on: vaultkit, the config, the zone, the
-    day, and each note's path, size and modification time."""
+    """A digest of everything an evaluation depends on: vaultkit, the config, the Obsidian
+    vault name, the zone, the day, and each note's path, size and modification time."""
     digest = hashlib.sha256()
     try:
         config_bytes = (config.vault / CONFIG_NAME).read_bytes()
     except OSError:
         config_bytes = b""
-    for part in (__version__, str(config.vault), config.timezone_name, today.isoformat()):
+    for part in (__version__, str(config.vault), config.vault_name, config.timezone_name,
+                 today.isoformat()):
         digest.update(part.encode() + b"\0")
     digest.update(config_bytes + b"\0")
+    # The settings as in force, command-line overrides included.
+    digest.update(json.dumps(config.values, sort_keys=True, default=str).encode() + b"\0")
     for rel in scan.notes:
         stat = _stat(config, rel)
         stamp = f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}" if stat else "gone"
