@@ -151,3 +151,11 @@ def test_a_build_notices_the_vault_becoming_an_obsidian_vault(runner, vault_dir,
     (vault_dir / ".obsidian").mkdir()  # the user opened the folder in Obsidian
     assert "0 file(s) written" not in runner.invoke(cli, args).output
     assert b"obsidian://open?vault=vault" in (vault_dir / "_site/followups.ics").read_bytes()
+
+
+def test_check_notices_a_mapped_folder_appearing(runner, vault_dir, write_note):
+    (vault_dir / "vaultkit.toml").write_text('[types.contact]\nfolders = ["crew"]\n')
+    args = ["check", "--vault", str(vault_dir), "--json"]
+    assert "does not exist" in runner.invoke(cli, args).output
+    (vault_dir / "crew").mkdir()
+    assert "does not exist" not in runner.invoke(cli, args).output
