@@ -25,7 +25,7 @@ from vaultkit.atomic import atomic_write
 from vaultkit.config import CONFIG_NAME, Config
 from vaultkit.followup import FollowUp
 from vaultkit.model import Vault
-from vaultkit.parse import FENCE, FM_CLOSE, FM_OPEN, parse_note
+from vaultkit.parse import FENCE, FM_CLOSE, FM_OPEN, TAG_BODY, parse_note
 from vaultkit.problems import VaultkitError
 
 ENCODING = "utf-8"
@@ -53,7 +53,7 @@ _PLACEHOLDER = re.compile(r"\{\{\s*(name|title|date|company)\s*\}\}")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r|$)")
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _TASK = re.compile(r"^(\ufeff?\s*(?:[-*+]|\d+[.)])\s+\[)([^\]])(\])")
-_TAG_WORD = re.compile(r"^[\w/-]*[^\W\d][\w/-]*$")
+_TAG_WORD = re.compile(f"^{TAG_BODY}$")  # a tag the reader will see as one
 _TAIL = re.compile(r"((?:[ \t]+\^[A-Za-z0-9-]+)?[ \t]*)$")
 
 

@@ -117,6 +117,11 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…'"
 
 
+def local_date(when: When, tz: tzinfo) -> date:
+    """The day `when` falls on in the zone `tz` (a date is its own day)."""
+    return when.astimezone(tz).date() if isinstance(when, datetime) else when
+
+
 def show_when(when: When, tz: tzinfo) -> str:
     """How a person writes it: `2026-12-03`, or `2026-12-03 10:00` in the vault's zone."""
     if isinstance(when, datetime):

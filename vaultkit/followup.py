@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
-from vaultkit.fields import When
+from vaultkit.fields import When, local_date
 
 PRIORITY_ORDER = {"high": 0, "normal": 1, "low": 2}
 
@@ -35,7 +35,7 @@ class FollowUp:
     tags: tuple[str, ...] = ()
 
     def due_date(self, tz: tzinfo) -> date:
-        return self.due.astimezone(tz).date() if isinstance(self.due, datetime) else self.due
+        return local_date(self.due, tz)
 
     def sort_key(self, tz: tzinfo) -> tuple[object, ...]:
         moment = self.due.astimezone(tz).time().isoformat() if isinstance(self.due, datetime) \

@@ -9,7 +9,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import date, tzinfo
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -21,6 +21,7 @@ from vaultkit.fields import (
     RawInterview,
     When,
     is_empty,
+    local_date,
     parse_cadence,
     parse_date,
     parse_interview,
@@ -39,10 +40,6 @@ TYPE_WORDS = {
     "company": "company", "opportunity": "company", "job": "company", "position": "company",
     "application": "company", "contact": "contact", "person": "contact", "people": "contact",
 }
-
-
-def local_date(when: When, tz: tzinfo) -> date:
-    return when.astimezone(tz).date() if isinstance(when, datetime) else when
 
 
 @dataclass(slots=True)

@@ -267,7 +267,9 @@ _LEADING_DATE = re.compile(
     r"^(?:\*\*|__|\[\[)?(\d{4}-\d{2}-\d{2})(?:\*\*|__|\]\])?(?=\s|$|[:,.—–-])[\s:,.—–-]*(.*)$")
 _WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
 _MDLINK = re.compile(r"\[[^\]\n]*\]\(<?([^)<>\n]+?\.md)(?:#[^)\n]*)?>?\)")
-_TAG = re.compile(r"(?:^|(?<=[\s(\[,]))#([\w/-]*[^\W\d][\w/-]*)")
+TAG_BODY = r"[\w/-]*[^\W\d][\w/-]*"
+"""What may follow `#` in a tag: word characters, `/` and `-`, not only digits."""
+_TAG = re.compile(r"(?:^|(?<=[\s(\[,]))#(" + TAG_BODY + ")")
 _INLINE_CODE = re.compile(r"`+[^`\n]*`+")
 _INLINE_FIELD_LINE = re.compile(r"^\s*(?:[-*+]\s+)?([\w][\w .-]{0,60}?)::\s*(.*?)\s*$")
 _INLINE_FIELD_BRACKET = re.compile(r"[\[(]([\w][\w .-]{0,60}?)::\s*([^\])]*)[\])]")

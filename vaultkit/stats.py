@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from vaultkit.fields import FieldError, parse_date
+from vaultkit.fields import FieldError, local_date, parse_date
 from vaultkit.followup import FollowUp
-from vaultkit.model import Interaction, Note, Vault, local_date
+from vaultkit.model import Interaction, Note, Vault
 from vaultkit.render.svg import reached
 
 # The tags of log lines that record *your* outreach (what `vaultkit done` writes for the rules

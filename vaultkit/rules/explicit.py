@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from vaultkit.fields import FieldError, parse_date, show_when
+from vaultkit.fields import FieldError, local_date, parse_date, show_when
 from vaultkit.followup import FollowUp, stable_id
 from vaultkit.model import Note, Vault
 from vaultkit.rules import RuleContext
@@ -26,7 +26,7 @@ def follow_up(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         when = note.get("follow_up")
         if when is None:
             continue
-        day = when.astimezone(ctx.tz).date() if isinstance(when, datetime) else when
+        day = local_date(when, ctx.tz)
         if any("follow-up" in t.tags and day - EARLY_DONE <= t.date <= ctx.today
                for t in note.interactions):
             continue  # done: `vaultkit done` (or the user) logged the follow-up

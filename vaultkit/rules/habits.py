@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 from vaultkit.config import parse_duration
-from vaultkit.fields import When, show_when
+from vaultkit.fields import When, local_date, show_when
 from vaultkit.followup import FollowUp, stable_id
-from vaultkit.model import Interaction, Interview, Note, Vault, local_date
+from vaultkit.model import Interaction, Interview, Note, Vault
 from vaultkit.rules import RuleContext
 
 
