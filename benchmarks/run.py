@@ -40,8 +40,9 @@ def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
     return elapsed, usage.ru_maxrss // 1024
 
 
-def median_of(runs: int, cmd: list[str], env: dict[str, str],
-              before: object = None) -> tuple[float, int]:
+def median_of(
+    runs: int, cmd: list[str], env: dict[str, str], before: object = None
+) -> tuple[float, int]:
     times, mems = [], []
     for _ in range(runs):
         if callable(before):
@@ -70,30 +71,44 @@ def bench(notes: int, runs: int) -> list[tuple[str, float, int]]:
         with target.open("a") as fh:
             fh.write("\n- 2026-11-30 Another touch #email\n")
 
-    rows = [("floor (read + libyaml)", *median_of(runs, [sys.executable, "-c", FLOOR,
-                                                         str(vault)], env))]
+    rows = [
+        ("floor (read + libyaml)", *median_of(runs, [sys.executable, "-c", FLOOR, str(vault)], env))
+    ]
     rows.append(("vaultkit --help", *median_of(runs, [*vk, "--help"], env)))
     rows.append(("agenda cold", *median_of(runs, [*vk, "agenda", *common], env, clear_cache)))
     rows.append(("agenda warm", *median_of(runs, [*vk, "agenda", *common], env)))
-    rows.append(("agenda after one edit", *median_of(runs, [*vk, "agenda", *common], env,
-                                                     touch_one)))
+    rows.append(
+        ("agenda after one edit", *median_of(runs, [*vk, "agenda", *common], env, touch_one))
+    )
     out = work / "site"
-    rows.append(("build cold", *median_of(runs, [*vk, "build", *common, "--out", str(out)], env,
-                                          clear_cache)))
-    rows.append(("build warm", *median_of(runs, [*vk, "build", *common, "--out", str(out)],
-                                          env)))
-    rows.append(("build after one edit", *median_of(runs, [*vk, "build", *common, "--out",
-                                                           str(out)], env, touch_one)))
+    rows.append(
+        (
+            "build cold",
+            *median_of(runs, [*vk, "build", *common, "--out", str(out)], env, clear_cache),
+        )
+    )
+    rows.append(("build warm", *median_of(runs, [*vk, "build", *common, "--out", str(out)], env)))
+    rows.append(
+        (
+            "build after one edit",
+            *median_of(runs, [*vk, "build", *common, "--out", str(out)], env, touch_one),
+        )
+    )
     rows += watch_latency(vk, common, vault, work / "watched", env)
     return rows
 
 
-def watch_latency(vk: list[str], common: list[str], vault: Path, out: Path,
-                  env: dict[str, str], edits: int = 20) -> list[tuple[str, float, int]]:
+def watch_latency(
+    vk: list[str], common: list[str], vault: Path, out: Path, env: dict[str, str], edits: int = 20
+) -> list[tuple[str, float, int]]:
     """Save a note, time until the new feed is in place; 20 times. Includes the debounce."""
     feed = out / "followups.ics"
-    proc = subprocess.Popen([*vk, "watch", *common, "--out", str(out)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(
+        [*vk, "watch", *common, "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
     latencies = []
     try:
         deadline = time.monotonic() + 600
@@ -118,8 +133,10 @@ def watch_latency(vk: list[str], common: list[str], vault: Path, out: Path,
     latencies.sort()
     p95 = latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))]
     memory = usage.ru_maxrss // 1024
-    return [("watch: save -> feed (median)", statistics.median(latencies), memory),
-            ("watch: save -> feed (95th pct)", p95, memory)]
+    return [
+        ("watch: save -> feed (median)", statistics.median(latencies), memory),
+        ("watch: save -> feed (95th pct)", p95, memory),
+    ]
 
 
 def main() -> None:
@@ -133,8 +150,11 @@ def main() -> None:
         rows = bench(notes, args.runs)
         floor = rows[0][1]
         for what, seconds, mem in rows:
-            print(f"| {notes} | {what} | {seconds * 1000:.0f} ms | {seconds / floor:.1f} | "
-                  f"{mem} MB |", flush=True)
+            print(
+                f"| {notes} | {what} | {seconds * 1000:.0f} ms | {seconds / floor:.1f} | "
+                f"{mem} MB |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

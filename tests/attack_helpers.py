@@ -15,13 +15,17 @@ TODAY = "2026-12-01"
 GOOD = {
     "companies/Globex.md": (
         "---\nstage: applied\nrole: Staff Engineer\nresume: r1\nfollow_up: 2026-12-03\n"
-        'contacts: ["[[Jane Doe]]"]\n---\nGood company body.\n'),
+        'contacts: ["[[Jane Doe]]"]\n---\nGood company body.\n'
+    ),
     "people/Jane Doe.md": (
-        '---\ncompany: "[[Globex]]"\nfollow_up: 2026-12-02T10:30\n---\nGood contact body.\n'),
+        '---\ncompany: "[[Globex]]"\nfollow_up: 2026-12-02T10:30\n---\nGood contact body.\n'
+    ),
 }
 GOOD_FOLLOWUPS = {("follow-up", "companies/Globex.md"), ("follow-up", "people/Jane Doe.md")}
-GOOD_PAGES = {"notes/companies/globex.html": "Good company body.",
-              "notes/people/jane-doe.html": "Good contact body."}
+GOOD_PAGES = {
+    "notes/companies/globex.html": "Good company body.",
+    "notes/people/jane-doe.html": "Good contact body.",
+}
 
 
 def make_vault(root: Path, files: dict[str, str | bytes] | None = None) -> Path:
@@ -49,17 +53,22 @@ def run_all(runner, vault: Path) -> Outcome:
     from vaultkit.cli import cli
 
     outputs, stdout = {}, {}
-    for name, args in (("check", ["check", "--json"]), ("build", ["build"]),
-                       ("agenda", ["agenda", "--json", "--all"])):
+    for name, args in (
+        ("check", ["check", "--json"]),
+        ("build", ["build"]),
+        ("agenda", ["agenda", "--json", "--all"]),
+    ):
         result = runner.invoke(cli, [*args, "--vault", str(vault), "--today", TODAY])
         text = result.output
         assert result.exit_code in (0, 1), f"{name}: exit {result.exit_code}\n{text[-2000:]}"
-        assert result.exception is None or isinstance(result.exception, SystemExit), \
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
             f"{name}: {result.exception!r}"
+        )
         assert "Traceback" not in text and "internal error" not in text, text[-2000:]
         outputs[name], stdout[name] = text, result.stdout
-    return Outcome(json.loads(stdout["check"]), json.loads(stdout["agenda"]),
-                   vault / "_site", outputs)
+    return Outcome(
+        json.loads(stdout["check"]), json.loads(stdout["agenda"]), vault / "_site", outputs
+    )
 
 
 def assert_good_notes_survive(outcome: Outcome) -> None:
@@ -94,8 +103,11 @@ def assert_valid_feed(data: bytes) -> icalendar.Calendar:
 
 
 def site_text(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes()
-            for p in sorted(site.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(site).as_posix(): p.read_bytes()
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
 
 
 def note_pages(site: Path) -> dict[str, str]:
@@ -113,7 +125,8 @@ PRIVATE_LINE = re.compile(
     r"|;TZID=[\w/+-]+:\d{8}T\d{6}|:\d{8}T\d{6}Z?)|TRANSP:TRANSPARENT|STATUS:NEEDS-ACTION"
     r"|(SUMMARY|DESCRIPTION):Follow-up|ACTION:DISPLAY|TRIGGER:-P?T?\w+"
     r"|TZID:[\w/+-]+|TZNAME:[\w+-]+|TZOFFSET(FROM|TO):[+-]\d{4}|RRULE:[A-Z0-9=;,+-]+"
-    r"|X-LIC-LOCATION:[\w/+-]+|RDATE:[0-9T,Z]+")
+    r"|X-LIC-LOCATION:[\w/+-]+|RDATE:[0-9T,Z]+"
+)
 
 
 def assert_private_feed(data: bytes) -> None:
@@ -124,8 +137,17 @@ def assert_private_feed(data: bytes) -> None:
         assert PRIVATE_LINE.fullmatch(line), line
 
 
-MINIMAL_KEYS = {"UID", "DTSTAMP", "DTSTART", "DTEND", "DUE", "STATUS", "TRANSP", "SUMMARY",
-                "CATEGORIES"}
+MINIMAL_KEYS = {
+    "UID",
+    "DTSTAMP",
+    "DTSTART",
+    "DTEND",
+    "DUE",
+    "STATUS",
+    "TRANSP",
+    "SUMMARY",
+    "CATEGORIES",
+}
 
 
 def assert_minimal_feed(data: bytes, company_names: set[str]) -> None:
@@ -143,6 +165,16 @@ def assert_minimal_feed(data: bytes, company_names: set[str]) -> None:
         assert {str(c) for c in event["CATEGORIES"].cats} <= set(_RULE_IDS), event["CATEGORIES"]
 
 
-_RULE_IDS = ("follow-up", "task", "application-follow-up", "thank-you", "linkedin-connect",
-             "info-interview-prep", "reply-promptly", "keep-in-touch", "interview-check-in",
-             "stale", "offer-update")
+_RULE_IDS = (
+    "follow-up",
+    "task",
+    "application-follow-up",
+    "thank-you",
+    "linkedin-connect",
+    "info-interview-prep",
+    "reply-promptly",
+    "keep-in-touch",
+    "interview-check-in",
+    "stale",
+    "offer-update",
+)

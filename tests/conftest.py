@@ -67,8 +67,14 @@ _hypothesis_settings.register_profile("fuzz-long", max_examples=5000, deadline=N
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Debian's Chromium, as root, offline: without these it keeps reaching for Google's servers.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="session")
@@ -79,8 +85,9 @@ def chromium():
     if not CHROMIUM.exists():
         pytest.skip("no /usr/bin/chromium")
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
         try:
             yield browser
         finally:

@@ -37,8 +37,11 @@ PLAN = """\
 def make_vault(root: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     (root / "vaultkit.toml").write_text('timezone = "Europe/Berlin"\nvault_name = "Jobs"\n')
-    for rel, text in (("companies/Globex.md", COMPANY), ("people/Jane Doe.md", CONTACT),
-                      ("Plan.md", PLAN)):
+    for rel, text in (
+        ("companies/Globex.md", COMPANY),
+        ("people/Jane Doe.md", CONTACT),
+        ("Plan.md", PLAN),
+    ):
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
@@ -52,5 +55,8 @@ def build(runner, vault: Path, *extra: str):
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }

@@ -15,11 +15,19 @@ SAMPLE_VAULT = Path(__file__).resolve().parent.parent / "sample-vault"
 
 def existing_vault(write_note, vault_dir):
     (vault_dir / "vaultkit.toml").unlink()
-    for i, (stage, applied) in enumerate([("Reviewing", ""), ("Applied", "2026-11-02"),
-                                           ("Recruiter_Screen", "2026-10-20"),
-                                           ("Offered", "2026-10-01"), ("No-Go", ""),
-                                           ("Limbo", "")]):
-        write_note(f"30 Records/Positions/Job {i}.md", f"""
+    for i, (stage, applied) in enumerate(
+        [
+            ("Reviewing", ""),
+            ("Applied", "2026-11-02"),
+            ("Recruiter_Screen", "2026-10-20"),
+            ("Offered", "2026-10-01"),
+            ("No-Go", ""),
+            ("Limbo", ""),
+        ]
+    ):
+        write_note(
+            f"30 Records/Positions/Job {i}.md",
+            f"""
             ---
             Job-Title: Job {i}
             App-Stage: {stage}
@@ -27,13 +35,18 @@ def existing_vault(write_note, vault_dir):
             Follow-Up-Reminder-Date:
             tags: [position]
             ---
-            """)
+            """,
+        )
     for name in ("Ann", "Bob", "Cy"):
-        write_note(f"30 Records/People/{name}.md",
-                   f"---\nEmail: {name.lower()}@x.test\nPhone: 1\ntags: [person]\n---\n")
+        write_note(
+            f"30 Records/People/{name}.md",
+            f"---\nEmail: {name.lower()}@x.test\nPhone: 1\ntags: [person]\n---\n",
+        )
     for i in range(3):
-        write_note(f"30 Records/Logs/Call {i}.md",
-                   f"---\nComm_DateTime: 2026-11-0{i + 1}T10:00\nContacts: ['[[Ann]]']\n---\n")
+        write_note(
+            f"30 Records/Logs/Call {i}.md",
+            f"---\nComm_DateTime: 2026-11-0{i + 1}T10:00\nContacts: ['[[Ann]]']\n---\n",
+        )
 
 
 def test_adopt_writes_a_config_that_reads_the_vault(runner, vault_dir, write_note):
@@ -46,8 +59,11 @@ def test_adopt_writes_a_config_that_reads_the_vault(runner, vault_dir, write_not
     config = tomllib.loads((vault_dir / "vaultkit.toml").read_text())
     assert config["types"]["company"]["folders"] == ["30 Records/Positions"]
     assert config["types"]["contact"]["folders"] == ["30 Records/People"]
-    assert config["types"]["interaction"] == {"folders": ["30 Records/Logs"],
-                                              "date": "Comm_DateTime", "with": "Contacts"}
+    assert config["types"]["interaction"] == {
+        "folders": ["30 Records/Logs"],
+        "date": "Comm_DateTime",
+        "with": "Contacts",
+    }
     assert config["fields"]["stage"] == ["App-Stage"]
     assert config["fields"]["applied"] == ["Applied-Date"]
     assert config["fields"]["follow_up"] == ["Follow-Up-Reminder-Date"]
@@ -78,7 +94,9 @@ def template_style_vault(write_note, vault_dir):
     (vault_dir / ".obsidian/templates.json").write_text('{"folder": "99 Templates"}')
     write_note("99 Templates/Position.md", "---\nJob-Title:\nApp-Stage:\nApplied-Date:\n---\n")
     write_note("20 Records/Companies/Acme.md", "---\nIndustry: Widgets\nWebsite: x\n---\n")
-    write_note("20 Records/Positions/Acme SRE.md", """
+    write_note(
+        "20 Records/Positions/Acme SRE.md",
+        """
         ---
         Job-Title: Acme SRE
         App-Stage: Submitted
@@ -87,8 +105,11 @@ def template_style_vault(write_note, vault_dir):
         Company: "[[Acme]]"
         ---
         #position
-        """)
-    write_note("20 Records/Positions/Beta Dev.md", """
+        """,
+    )
+    write_note(
+        "20 Records/Positions/Beta Dev.md",
+        """
         ---
         Job-Title: Beta Dev
         App-Stage: Recruiter_Screen
@@ -96,28 +117,38 @@ def template_style_vault(write_note, vault_dir):
         Follow-Up-Reminder-Date:
         ---
         #position
-        """)
-    write_note("20 Records/People/Ann Lee.md", """
+        """,
+    )
+    write_note(
+        "20 Records/People/Ann Lee.md",
+        """
         ---
         Email: ann@beta.test
         Phone:
         Relationship: recruiter
         ---
         #person
-        """)
-    write_note("20 Records/Comms/Call Ann.md", """
+        """,
+    )
+    write_note(
+        "20 Records/Comms/Call Ann.md",
+        """
         ---
         Comm-Date: 2026-11-15
         Contacts: ["[[Ann Lee]]", "[[Beta Dev]]"]
         ---
         Phone screen went well.
-        """)
-    write_note("20 Records/Comms/Mail Ann.md", """
+        """,
+    )
+    write_note(
+        "20 Records/Comms/Mail Ann.md",
+        """
         ---
         Comm-Date: 2026-11-24T09:30
         Contacts: ["[[Ann Lee]]"]
         ---
-        """)
+        """,
+    )
 
 
 def test_adopted_config_unedited_reads_a_template_style_vault(runner, vault_dir, write_note):
@@ -128,11 +159,13 @@ def test_adopted_config_unedited_reads_a_template_style_vault(runner, vault_dir,
     assert config["types"]["interaction"]["date"] == "Comm-Date"
     check = runner.invoke(cli, ["check", "--vault", str(vault_dir), "--json"])
     assert [p for p in json.loads(check.output) if p["severity"] == "error"] == []
-    agenda = runner.invoke(cli, ["agenda", "--vault", str(vault_dir), "--today", "2026-12-01",
-                                 "--json", "--all"])
+    agenda = runner.invoke(
+        cli, ["agenda", "--vault", str(vault_dir), "--today", "2026-12-01", "--json", "--all"]
+    )
     items = json.loads(agenda.output)
-    assert [(i["rule"], i["note"]) for i in items if i["rule"] == "application-follow-up"] == \
-        [("application-follow-up", "20 Records/Positions/Acme SRE.md")]
+    assert [(i["rule"], i["note"]) for i in items if i["rule"] == "application-follow-up"] == [
+        ("application-follow-up", "20 Records/Positions/Acme SRE.md")
+    ]
     vault = load_vault(load_config(vault_dir))
     ann = vault.notes["20 Records/People/Ann Lee.md"]
     assert ann.kind == "contact"
@@ -161,8 +194,10 @@ def test_adopt_maps_nothing_on_a_vault_that_uses_vaultkit_names(runner, vault_di
     write_note("companies/Globex.md", "---\nstage: applied\napplied: 2026-11-20\n---\n")
     write_note("companies/Hooli.md", "---\nstage: screening\napplied: 2026-11-02\n---\n")
     for name in ("Jane Doe", "Raj Patel", "Ana Lima"):
-        write_note(f"people/{name}.md", "---\ncompany: '[[Globex]]'\nemail: x@y.test\n"
-                                        "relationship: recruiter\n---\n")
+        write_note(
+            f"people/{name}.md",
+            "---\ncompany: '[[Globex]]'\nemail: x@y.test\nrelationship: recruiter\n---\n",
+        )
     assert runner.invoke(cli, ["adopt", "--vault", str(vault_dir)]).exit_code == 0
     config = tomllib.loads((vault_dir / "vaultkit.toml").read_text())
     assert "fields" not in config  # the vault already uses vaultkit's own property names

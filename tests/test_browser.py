@@ -17,8 +17,9 @@ def test_page_reloads_after_an_edit_without_console_errors(tmp_path, chromium):
         page.set_default_timeout(10_000)
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
-                if r.status >= 400 else None)
+        page.on(
+            "response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None
+        )
         base = f"http://127.0.0.1:{site.server.port}/"
         page.goto(base + "index.html")
         page.click('a[href="notes/plan.html"] >> nth=0')

@@ -16,9 +16,19 @@ def test_build_writes_every_output(runner, tmp_path):
     result = build(runner, vault)
     assert result.exit_code == 0, result.output
     site = vault / "_site"
-    for name in ("index.html", "index.md", "agenda.html", "agenda.md", "followups.ics",
-                 "vault.json", "style.css", MANIFEST, "notes/companies/globex.html",
-                 "notes/people/jane-doe.html", "notes/plan.html"):
+    for name in (
+        "index.html",
+        "index.md",
+        "agenda.html",
+        "agenda.md",
+        "followups.ics",
+        "vault.json",
+        "style.css",
+        MANIFEST,
+        "notes/companies/globex.html",
+        "notes/people/jane-doe.html",
+        "notes/plan.html",
+    ):
         assert (site / name).is_file(), name
     manifest = json.loads((site / MANIFEST).read_text())
     assert "index.html" in manifest["files"] and MANIFEST not in manifest["files"]
@@ -129,8 +139,9 @@ def test_out_option_and_ics_command(runner, tmp_path):
     assert printed.exit_code == 0
     assert printed.stdout_bytes == (out / "followups.ics").read_bytes()
     target = tmp_path / "feed.ics"
-    written = runner.invoke(cli, ["ics", "--vault", str(vault), "--today", "2026-12-01",
-                                  "-o", str(target)])
+    written = runner.invoke(
+        cli, ["ics", "--vault", str(vault), "--today", "2026-12-01", "-o", str(target)]
+    )
     assert written.exit_code == 0 and written.output == ""
     assert target.read_bytes() == printed.stdout_bytes
 
@@ -149,8 +160,9 @@ def test_vault_json(runner, tmp_path):
     assert jane["fields"]["follow_up"] == "2026-12-02T10:30:00+01:00"
     ids = {f["id"] for f in doc["followups"]}
     assert jane["next_follow_up"] in ids
-    assert all({"id", "rule", "due", "title", "reason", "note"} <= f.keys()
-               for f in doc["followups"])
+    assert all(
+        {"id", "rule", "due", "title", "reason", "note"} <= f.keys() for f in doc["followups"]
+    )
 
 
 def test_sample_vault_builds_twice_identically(runner, tmp_path):

@@ -11,8 +11,9 @@ from vaultkit.cli import cli
 
 
 def agenda(runner, vault_dir, *extra):
-    result = runner.invoke(cli, ["agenda", "--vault", str(vault_dir), "--today", "2026-12-01",
-                                 "--json", *extra])
+    result = runner.invoke(
+        cli, ["agenda", "--vault", str(vault_dir), "--today", "2026-12-01", "--json", *extra]
+    )
     assert result.exit_code == 0, result.output
     return json.loads(result.output)
 
@@ -62,12 +63,22 @@ def test_corrupt_or_foreign_cache_is_ignored(runner, vault_dir, write_note, monk
     expected = agenda(runner, vault_dir, "--no-cache")
     target = cache_file(vault_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
-    for garbage in (b"\x00not json", b"[]", b'{"format": 1}',
-                    json.dumps({"format": FORMAT, "version": "0.0.0", "vault": str(vault_dir),
-                                "notes": {}}).encode(),
-                    json.dumps({"format": FORMAT, "version": __import__("vaultkit").__version__,
-                                "vault": str(vault_dir.resolve()),
-                                "notes": {"people/Jane.md": [[1, 2], {"bogus": 1}]}}).encode()):
+    for garbage in (
+        b"\x00not json",
+        b"[]",
+        b'{"format": 1}',
+        json.dumps(
+            {"format": FORMAT, "version": "0.0.0", "vault": str(vault_dir), "notes": {}}
+        ).encode(),
+        json.dumps(
+            {
+                "format": FORMAT,
+                "version": __import__("vaultkit").__version__,
+                "vault": str(vault_dir.resolve()),
+                "notes": {"people/Jane.md": [[1, 2], {"bogus": 1}]},
+            }
+        ).encode(),
+    ):
         target.write_bytes(garbage)
         assert agenda(runner, vault_dir) == expected
 
@@ -86,13 +97,17 @@ def _bump(path):
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
 
 
-@pytest.mark.parametrize("change", ["edit", "rename", "delete", "touch", "config", "version",
-                                    "corrupt"])
-def test_every_kind_of_change_gives_the_uncached_answer(runner, vault_dir, write_note,
-                                                        monkeypatch, change):
+@pytest.mark.parametrize(
+    "change", ["edit", "rename", "delete", "touch", "config", "version", "corrupt"]
+)
+def test_every_kind_of_change_gives_the_uncached_answer(
+    runner, vault_dir, write_note, monkeypatch, change
+):
     seed(write_note)
-    write_note("companies/Globex.md", "---\nstage: applied\napplied: 2026-11-20\n---\n"
-                                      "- 2026-11-21 Call with [[Jane]]\n")
+    write_note(
+        "companies/Globex.md",
+        "---\nstage: applied\napplied: 2026-11-20\n---\n- 2026-11-21 Call with [[Jane]]\n",
+    )
     agenda(runner, vault_dir)  # fills the cache
     if change == "edit":
         path = write_note("people/Jane.md", "---\nfollow_up: 2026-12-09\n---\n")
@@ -104,8 +119,9 @@ def test_every_kind_of_change_gives_the_uncached_answer(runner, vault_dir, write
     elif change == "touch":
         _bump(vault_dir / "people/Raj.md")
     elif change == "config":
-        (vault_dir / "vaultkit.toml").write_text('timezone = "Asia/Tokyo"\n'
-                                                 "[rules.application-follow-up]\ndays = 9\n")
+        (vault_dir / "vaultkit.toml").write_text(
+            'timezone = "Asia/Tokyo"\n[rules.application-follow-up]\ndays = 9\n'
+        )
     elif change == "version":
         monkeypatch.setattr("vaultkit.cache.__version__", "9.9.9")
     else:
@@ -114,13 +130,13 @@ def test_every_kind_of_change_gives_the_uncached_answer(runner, vault_dir, write
     fresh = agenda(runner, vault_dir, "--all", "--no-cache")
     assert cached == fresh
     check_cached = runner.invoke(cli, ["check", "--vault", str(vault_dir), "--json"])
-    check_fresh = runner.invoke(cli, ["check", "--vault", str(vault_dir), "--json",
-                                      "--no-cache"])
+    check_fresh = runner.invoke(cli, ["check", "--vault", str(vault_dir), "--json", "--no-cache"])
     assert check_cached.output == check_fresh.output
 
 
 def test_an_unchanged_build_renders_nothing_and_a_damaged_output_is_rebuilt(
-        runner, vault_dir, write_note, monkeypatch):
+    runner, vault_dir, write_note, monkeypatch
+):
     seed(write_note)
     args = ["build", "--vault", str(vault_dir), "--today", "2026-12-01"]
     assert runner.invoke(cli, args).exit_code == 0

@@ -12,8 +12,7 @@ LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+): (?P<sev>error|warning): (?P<
 
 
 def check(runner, vault_dir, *args):
-    return runner.invoke(cli, ["check", "--vault", str(vault_dir), "--today", "2026-12-01",
-                               *args])
+    return runner.invoke(cli, ["check", "--vault", str(vault_dir), "--today", "2026-12-01", *args])
 
 
 BROKEN = {
@@ -61,13 +60,20 @@ def test_warnings_alone_exit_zero_and_json(runner, vault_dir, write_note):
     write_note("Plan.md", "[[Nowhere]]\n")
     result = check(runner, vault_dir, "--json")
     assert result.exit_code == 0
-    assert json.loads(result.output) == [{"path": "Plan.md", "line": 1, "severity": "warning",
-                                          "message": "link [[Nowhere]] points to no note"}]
+    assert json.loads(result.output) == [
+        {
+            "path": "Plan.md",
+            "line": 1,
+            "severity": "warning",
+            "message": "link [[Nowhere]] points to no note",
+        }
+    ]
 
 
 def test_config_problems_are_reported(runner, vault_dir):
-    (vault_dir / "vaultkit.toml").write_text('timezone = "Mars/Olympus"\nbogus = 1\n'
-                                             '[rules.stale]\ndays = "three"\n')
+    (vault_dir / "vaultkit.toml").write_text(
+        'timezone = "Mars/Olympus"\nbogus = 1\n[rules.stale]\ndays = "three"\n'
+    )
     out = check(runner, vault_dir).output
     assert "vaultkit.toml:1: error: `timezone` must be an IANA time zone" in out
     assert "vaultkit.toml:2: warning: unknown setting `bogus`" in out
@@ -89,8 +95,9 @@ def test_unreadable_file(runner, vault_dir, write_note):
     assert "Secret.md:1: error: cannot read" in check(runner, vault_dir).output
 
 
-def test_symlinks_out_of_the_vault_and_loops_are_not_followed(runner, vault_dir, write_note,
-                                                              tmp_path):
+def test_symlinks_out_of_the_vault_and_loops_are_not_followed(
+    runner, vault_dir, write_note, tmp_path
+):
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "Secret.md").write_text("---\nfollow_up: 2026-12-01\n---\n")
@@ -103,16 +110,24 @@ def test_symlinks_out_of_the_vault_and_loops_are_not_followed(runner, vault_dir,
     assert "escape: warning: symlink points outside the vault" in result.output
     assert "escape.md: warning: symlink points outside the vault" in result.output
     assert "in 1 note(s)" in result.output
-    agenda = runner.invoke(cli, ["agenda", "--vault", str(vault_dir), "--today", "2026-12-01",
-                                 "--json"])
+    agenda = runner.invoke(
+        cli, ["agenda", "--vault", str(vault_dir), "--today", "2026-12-01", "--json"]
+    )
     assert json.loads(agenda.stdout) == []
 
 
 def test_hidden_output_and_excluded_folders_are_skipped(runner, vault_dir, write_note):
-    (vault_dir / "vaultkit.toml").write_text('exclude = ["templates/", "*.draft.md", '
-                                             '"archive/**"]\n')
-    for rel in (".obsidian/x.md", ".trash/y.md", "_site/z.md", "templates/company.md",
-                "notes/a.draft.md", "archive/old/b.md"):
+    (vault_dir / "vaultkit.toml").write_text(
+        'exclude = ["templates/", "*.draft.md", "archive/**"]\n'
+    )
+    for rel in (
+        ".obsidian/x.md",
+        ".trash/y.md",
+        "_site/z.md",
+        "templates/company.md",
+        "notes/a.draft.md",
+        "archive/old/b.md",
+    ):
         write_note(rel, "[[Nowhere]]\n")
     write_note("kept.md", "")
     assert "No problems in 1 note(s)." in check(runner, vault_dir).output

@@ -9,12 +9,13 @@ REQUIRED = {"id", "rule", "due", "title", "reason", "note", "priority"}
 
 
 def agenda(runner, vault_dir, *args):
-    return runner.invoke(cli, ["agenda", "--vault", str(vault_dir), "--today", "2026-12-01",
-                               *args])
+    return runner.invoke(cli, ["agenda", "--vault", str(vault_dir), "--today", "2026-12-01", *args])
 
 
 def seed(write_note):
-    write_note("companies/Globex.md", """
+    write_note(
+        "companies/Globex.md",
+        """
         ---
         role: Staff Engineer
         follow_up: 2026-11-28
@@ -25,7 +26,8 @@ def seed(write_note):
         - [ ] Far away 📅 2026-12-20
         - [ ] Undated
         - [x] Done already 📅 2026-11-20
-        """)
+        """,
+    )
     write_note("people/Jane Doe.md", "---\nfollow_up: 2026-12-03T10:00\n---\n")
 
 
@@ -48,7 +50,10 @@ def test_json_contract(runner, vault_dir, write_note):
 
 def test_days_and_all(runner, vault_dir, write_note):
     seed(write_note)
-    titles = lambda *a: [i["title"] for i in json.loads(agenda(runner, vault_dir, "--json", *a).output)]  # noqa: E731
+
+    def titles(*a):
+        return [i["title"] for i in json.loads(agenda(runner, vault_dir, "--json", *a).output)]
+
     assert "Far away" not in titles()
     assert "Far away" in titles("--days", "19")
     assert titles("--days", "0")[-1] == "Send portfolio"
@@ -57,8 +62,9 @@ def test_days_and_all(runner, vault_dir, write_note):
 
 def test_today_moves_the_agenda(runner, vault_dir, write_note):
     seed(write_note)
-    later = runner.invoke(cli, ["agenda", "--vault", str(vault_dir), "--today", "2026-12-19",
-                                "--json"])
+    later = runner.invoke(
+        cli, ["agenda", "--vault", str(vault_dir), "--today", "2026-12-19", "--json"]
+    )
     items = json.loads(later.output)
     assert items[-1]["title"] == "Far away"
 
@@ -71,8 +77,15 @@ def test_terminal_agenda_groups_and_aligns(runner, vault_dir, write_note):
     sections = [line for line in out.splitlines() if line and not line.startswith(" ")]
     assert sections[1:] == ["Overdue", "Today", "Tomorrow", "This week"]
     rows = [line for line in out.splitlines() if ".md:" in line]
-    assert len({line.index("companies/") if "companies/" in line else line.index("people/")
-                for line in rows}) == 1  # the note column is aligned
+    assert (
+        len(
+            {
+                line.index("companies/") if "companies/" in line else line.index("people/")
+                for line in rows
+            }
+        )
+        == 1
+    )  # the note column is aligned
     assert "5 follow-ups, 1 overdue" in out
     assert "Thu 3 Dec 10:00" in out
 
@@ -93,8 +106,9 @@ def test_colour_only_on_request(vault_dir, write_note, monkeypatch):
 
 def test_vault_from_environment_and_current_folder(runner, vault_dir, write_note):
     seed(write_note)
-    by_env = runner.invoke(cli, ["agenda", "--today", "2026-12-01", "--json"],
-                           env={"VAULTKIT_VAULT": str(vault_dir)})
+    by_env = runner.invoke(
+        cli, ["agenda", "--today", "2026-12-01", "--json"], env={"VAULTKIT_VAULT": str(vault_dir)}
+    )
     assert len(json.loads(by_env.output)) == 5
     cwd = os.getcwd()
     try:

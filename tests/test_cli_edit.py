@@ -24,21 +24,25 @@ def run(runner, vault_dir, *args):
 
 
 def followups(runner, vault_dir, today=TODAY):
-    result = runner.invoke(cli, ["agenda", "--vault", str(vault_dir), "--today", today,
-                                 "--all", "--json"])
+    result = runner.invoke(
+        cli, ["agenda", "--vault", str(vault_dir), "--today", today, "--all", "--json"]
+    )
     assert result.exit_code in (0, 1), result.output
     return json.loads(result.stdout)
 
 
 # ---------------------------------------------------------------- init
 
+
 def test_init_writes_a_working_vault(runner, tmp_path):
     target = tmp_path / "new-vault"
     result = runner.invoke(cli, ["init", str(target), "--today", TODAY])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        str(target / "vaultkit.toml"), str(target / "companies/Acme Robotics.md"),
-        str(target / "people/Jane Doe.md")]
+        str(target / "vaultkit.toml"),
+        str(target / "companies/Acme Robotics.md"),
+        str(target / "people/Jane Doe.md"),
+    ]
     toml = (target / "vaultkit.toml").read_text()
     for setting in ("timezone", "output", "exclude", "[rules.stale]"):
         assert setting in toml
@@ -56,8 +60,9 @@ def test_init_defaults_to_the_current_folder(runner, tmp_path, monkeypatch):
     assert (tmp_path / "people/Jane Doe.md").is_file()
 
 
-@pytest.mark.parametrize("existing", ["vaultkit.toml", "companies/Acme Robotics.md",
-                                      "people/Jane Doe.md"])
+@pytest.mark.parametrize(
+    "existing", ["vaultkit.toml", "companies/Acme Robotics.md", "people/Jane Doe.md"]
+)
 def test_init_refuses_to_overwrite_and_writes_nothing(runner, tmp_path, existing):
     (tmp_path / existing).parent.mkdir(parents=True, exist_ok=True)
     (tmp_path / existing).write_text("mine\n")
@@ -70,6 +75,7 @@ def test_init_refuses_to_overwrite_and_writes_nothing(runner, tmp_path, existing
 
 
 # ---------------------------------------------------------------- new
+
 
 def test_new_company_from_the_built_in_template(runner, vault_dir):
     result = run(runner, vault_dir, "new", "company", "Globex Corp", "--today", TODAY)
@@ -84,8 +90,9 @@ def test_new_company_from_the_built_in_template(runner, vault_dir):
 
 def test_new_contact_links_the_company(runner, vault_dir, write_note):
     write_note("companies/Globex.md", "---\naliases: [GX]\n---\n")
-    result = run(runner, vault_dir, "new", "contact", "Jane Doe", "--company", "gx",
-                 "--today", TODAY)
+    result = run(
+        runner, vault_dir, "new", "contact", "Jane Doe", "--company", "gx", "--today", TODAY
+    )
     assert result.exit_code == 0, result.output
     text = (vault_dir / "contacts/Jane Doe.md").read_text()
     assert 'company: "[[Globex]]"' in text
@@ -104,7 +111,8 @@ def test_new_contact_without_company_leaves_it_empty(runner, vault_dir, load):
 
 def test_new_uses_the_first_configured_folder(runner, vault_dir):
     (vault_dir / "vaultkit.toml").write_text(
-        'timezone = "UTC"\n[types.company]\nfolders = ["Jobs/Open", "companies"]\n')
+        'timezone = "UTC"\n[types.company]\nfolders = ["Jobs/Open", "companies"]\n'
+    )
     result = run(runner, vault_dir, "new", "company", "Initech", "--today", TODAY)
     assert result.exit_code == 0, result.output
     assert (vault_dir / "Jobs/Open/Initech.md").is_file()
@@ -114,29 +122,32 @@ def test_new_uses_the_first_configured_folder(runner, vault_dir):
 def test_user_template_overrides_the_default(runner, vault_dir, template_name):
     (vault_dir / "templates").mkdir()
     (vault_dir / "templates" / template_name).write_bytes(
-        b"---\r\nstage: lead  # {{name}}\r\n---\r\n# {{name}}\r\nAdded {{date}}. {{time}}\r\n")
+        b"---\r\nstage: lead  # {{name}}\r\n---\r\n# {{name}}\r\nAdded {{date}}. {{time}}\r\n"
+    )
     result = run(runner, vault_dir, "new", "company", "Umbrella", "--today", TODAY)
     assert result.exit_code == 0, result.output
-    assert (vault_dir / "companies/Umbrella.md").read_bytes() == \
-        b"---\r\nstage: lead  # Umbrella\r\n---\r\n# Umbrella\r\nAdded 2026-12-01. {{time}}\r\n"
+    assert (
+        (vault_dir / "companies/Umbrella.md").read_bytes()
+        == b"---\r\nstage: lead  # Umbrella\r\n---\r\n# Umbrella\r\nAdded 2026-12-01. {{time}}\r\n"
+    )
 
 
 def test_user_contact_template_company_placeholder(runner, vault_dir):
     (vault_dir / "templates").mkdir()
     (vault_dir / "templates/contact.md").write_text(
-        "---\ncompany: \"{{company}}\"\n---\nWorks at {{company}}.\n")
-    result = run(runner, vault_dir, "new", "contact", "Bo", "--company", "Hooli",
-                 "--today", TODAY)
+        '---\ncompany: "{{company}}"\n---\nWorks at {{company}}.\n'
+    )
+    result = run(runner, vault_dir, "new", "contact", "Bo", "--company", "Hooli", "--today", TODAY)
     assert result.exit_code == 0, result.output
-    assert (vault_dir / "contacts/Bo.md").read_text() == \
-        "---\ncompany: \"[[Hooli]]\"\n---\nWorks at [[Hooli]].\n"
+    assert (
+        vault_dir / "contacts/Bo.md"
+    ).read_text() == '---\ncompany: "[[Hooli]]"\n---\nWorks at [[Hooli]].\n'
 
 
 def test_template_without_company_placeholder_warns(runner, vault_dir):
     (vault_dir / "templates").mkdir()
     (vault_dir / "templates/contact.md").write_text("# {{name}}\n")
-    result = run(runner, vault_dir, "new", "contact", "Bo", "--company", "Hooli",
-                 "--today", TODAY)
+    result = run(runner, vault_dir, "new", "contact", "Bo", "--company", "Hooli", "--today", TODAY)
     assert result.exit_code == 0
     assert "no {{company}} placeholder" in result.stderr
 
@@ -174,20 +185,42 @@ def test_new_rejects_bad_names(runner, vault_dir, name):
 
 # ---------------------------------------------------------------- log
 
-LOG_NOTE = "---\n# keep me\nname:   'Globex Inc'\naliases: [GX]\n---\n## Log\n- 2026-11-01 a\n\n## Other\n"
+LOG_NOTE = (
+    "---\n# keep me\nname:   'Globex Inc'\naliases: [GX]\n---\n## Log\n- 2026-11-01 a\n\n## Other\n"
+)
 
 
-@pytest.mark.parametrize("target", ["Globex Inc", "gx", "Globex", "companies/Globex",
-                                    "companies/Globex.md", "/companies/globex.MD"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "Globex Inc",
+        "gx",
+        "Globex",
+        "companies/Globex",
+        "companies/Globex.md",
+        "/companies/globex.MD",
+    ],
+)
 def test_log_resolves_names_aliases_stems_and_paths(runner, vault_dir, write_note, target):
     write_note("companies/Globex.md", LOG_NOTE)
-    result = run(runner, vault_dir, "log", target, "Called Jane", "--date", "2026-11-30",
-                 "--tag", "thank-you", "--tag", "#call")
+    result = run(
+        runner,
+        vault_dir,
+        "log",
+        target,
+        "Called Jane",
+        "--date",
+        "2026-11-30",
+        "--tag",
+        "thank-you",
+        "--tag",
+        "#call",
+    )
     assert result.exit_code == 0, result.output
     assert (vault_dir / "companies/Globex.md").read_text() == LOG_NOTE.replace(
-        "- 2026-11-01 a\n", "- 2026-11-01 a\n- 2026-11-30 Called Jane #thank-you #call\n")
-    assert result.output.strip() == \
-        "companies/Globex.md: - 2026-11-30 Called Jane #thank-you #call"
+        "- 2026-11-01 a\n", "- 2026-11-01 a\n- 2026-11-30 Called Jane #thank-you #call\n"
+    )
+    assert result.output.strip() == "companies/Globex.md: - 2026-11-30 Called Jane #thank-you #call"
 
 
 def test_log_today_option_and_file_path(runner, vault_dir, write_note):
@@ -272,30 +305,39 @@ def test_log_refuses_an_unclosed_code_block(runner, vault_dir, write_note):
 
 # ---------------------------------------------------------------- done
 
+
 def test_done_checks_a_task(runner, vault_dir, write_note):
-    path = write_note("companies/Globex.md",
-                      "---\nstage: lead\n---\r\n- [ ] Send portfolio 📅 2026-12-01 ^t1\r\nend")
+    path = write_note(
+        "companies/Globex.md",
+        "---\nstage: lead\n---\r\n- [ ] Send portfolio 📅 2026-12-01 ^t1\r\nend",
+    )
     [item] = followups(runner, vault_dir)
     result = run(runner, vault_dir, "done", item["id"][:4], "--today", "2026-11-30")
     assert result.exit_code == 0, result.output
-    assert path.read_bytes().decode() == ("---\nstage: lead\n---\r\n- [x] Send portfolio 📅 "
-                                          "2026-12-01 ✅ 2026-11-30 ^t1\r\nend")
+    assert path.read_bytes().decode() == (
+        "---\nstage: lead\n---\r\n- [x] Send portfolio 📅 2026-12-01 ✅ 2026-11-30 ^t1\r\nend"
+    )
     assert followups(runner, vault_dir) == []
 
 
 def test_done_logs_with_the_rules_tag(runner, vault_dir, write_note, load):
-    path = write_note("people/Jane Doe.md",
-                      "---\nrole: recruiter\nawaiting_reply: 2026-11-28\n---\nBio\n")
+    path = write_note(
+        "people/Jane Doe.md", "---\nrole: recruiter\nawaiting_reply: 2026-11-28\n---\nBio\n"
+    )
     [item] = [f for f in followups(runner, vault_dir) if f["rule"] == "reply-promptly"]
     result = run(runner, vault_dir, "done", item["id"], "--today", TODAY)
     assert result.exit_code == 0, result.output
-    assert path.read_text() == ("---\nrole: recruiter\nawaiting_reply: 2026-11-28\n---\nBio\n"
-                                f"\n## Log\n- 2026-12-01 Done: {item['title']} #reply\n")
+    assert path.read_text() == (
+        "---\nrole: recruiter\nawaiting_reply: 2026-11-28\n---\nBio\n"
+        f"\n## Log\n- 2026-12-01 Done: {item['title']} #reply\n"
+    )
     assert "reply-promptly" not in [f["rule"] for f in followups(runner, vault_dir)]
 
 
 def test_done_thank_you_goes_to_the_interviewer(runner, vault_dir, write_note):
-    write_note("companies/Globex.md", """
+    write_note(
+        "companies/Globex.md",
+        """
         ---
         stage: interviewing
         interviews:
@@ -303,14 +345,17 @@ def test_done_thank_you_goes_to_the_interviewer(runner, vault_dir, write_note):
             with: "[[Jane Doe]]"
             kind: phone
         ---
-        """)
+        """,
+    )
     jane = write_note("people/Jane Doe.md", "---\nrole: manager\n---\n## Log\n")
     [item] = [f for f in followups(runner, vault_dir) if f["rule"] == "thank-you"]
     assert item["record"] == "people/Jane Doe.md"
     result = run(runner, vault_dir, "done", item["id"], "--today", TODAY)
     assert result.exit_code == 0, result.output
-    assert jane.read_text() == f"---\nrole: manager\n---\n## Log\n- 2026-12-01 Done: " \
-                               f"{item['title']} #thank-you\n"
+    assert (
+        jane.read_text() == f"---\nrole: manager\n---\n## Log\n- 2026-12-01 Done: "
+        f"{item['title']} #thank-you\n"
+    )
     assert "thank-you" not in [f["rule"] for f in followups(runner, vault_dir)]
 
 
@@ -319,8 +364,7 @@ def test_done_without_a_record_logs_in_the_source_note(vault_dir, write_note, lo
 
     note = write_note("Plan.md", "## Log\n")
     day = date(2026, 12, 1)
-    item = FollowUp("abc", "stale", day, "Check in", "r", "Plan.md", 1,
-                    record="companies/Gone.md")
+    item = FollowUp("abc", "stale", day, "Check in", "r", "Plan.md", 1, record="companies/Gone.md")
     result = edit.complete(load(), item, day)
     # The record does not exist: the line goes to the source note, without a dead link.
     assert result.path == "Plan.md"
@@ -332,8 +376,10 @@ def test_done_follow_up_date_logs_it_and_closes_it(runner, vault_dir, write_note
     [item] = [f for f in followups(runner, vault_dir) if f["rule"] == "follow-up"]
     result = run(runner, vault_dir, "done", item["id"], "--today", TODAY)
     assert result.exit_code == 0, result.output
-    assert path.read_text() == ("---\nfollow_up: 2026-11-30  # ping\n---\n\n## Log\n"
-                                f"- 2026-12-01 Done: {item['title']} #follow-up\n")
+    assert path.read_text() == (
+        "---\nfollow_up: 2026-11-30  # ping\n---\n\n## Log\n"
+        f"- 2026-12-01 Done: {item['title']} #follow-up\n"
+    )
     assert result.stderr == ""
     assert [f for f in followups(runner, vault_dir) if f["rule"] == "follow-up"] == []
 
@@ -355,8 +401,7 @@ def test_done_unknown_id(runner, vault_dir, write_note):
 
 def test_done_ambiguous_prefix_lists_candidates(runner, vault_dir, write_note):
     # 17 tasks have 17 ids; two of them must share a first hex digit.
-    write_note("companies/Globex.md",
-               "".join(f"- [ ] Task {i} 📅 2026-12-01\n" for i in range(17)))
+    write_note("companies/Globex.md", "".join(f"- [ ] Task {i} 📅 2026-12-01\n" for i in range(17)))
     items = followups(runner, vault_dir)
     firsts = [i["id"][0] for i in items]
     prefix = next(c for c in firsts if firsts.count(c) > 1)
@@ -394,17 +439,35 @@ def test_done_tags_are_known_to_every_rule():
 
 ENDING = st.sampled_from([b"\n", b"\r\n", b"\r"])
 PIECES = st.one_of(
-    st.sampled_from([b"## Notes", b"# Log", b"## Log", b"- 2026-11-01 met", b"", b"  ", b"\t",
-                     b"- [x] done", b"text  ", b"## Logistics", b"> q", b"* item",
-                     b"caf\xc3\xa9", b"\xff\xfe not utf-8"]),
-    st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc"),
-                                   blacklist_characters="`~\u2028\u2029\x85"),
-            max_size=20).map(lambda s: s.encode()),
+    st.sampled_from(
+        [
+            b"## Notes",
+            b"# Log",
+            b"## Log",
+            b"- 2026-11-01 met",
+            b"",
+            b"  ",
+            b"\t",
+            b"- [x] done",
+            b"text  ",
+            b"## Logistics",
+            b"> q",
+            b"* item",
+            b"caf\xc3\xa9",
+            b"\xff\xfe not utf-8",
+        ]
+    ),
+    st.text(
+        alphabet=st.characters(
+            blacklist_categories=("Cs", "Cc"), blacklist_characters="`~\u2028\u2029\x85"
+        ),
+        max_size=20,
+    ).map(lambda s: s.encode()),
 )
 FRONTMATTERS = [
     b"",
     b"---\n# a comment\nrole: 'Staff'   # why\nstage: applied\n---\n",
-    b"---\r\nname: \"Globex\"\r\ntags: [a,  b]\r\n---\r\n",
+    b'---\r\nname: "Globex"\r\ntags: [a,  b]\r\n---\r\n',
 ]
 
 
@@ -433,8 +496,20 @@ def test_cli_log_changes_no_other_byte(data):
         root = _vault(Path(tmp))
         path = root / "companies/Globex.md"
         path.write_bytes(data)
-        result = runner.invoke(cli, ["log", "companies/Globex", "Called ☃", "--date",
-                                     "2026-11-30", "--tag", "t", "--vault", str(root)])
+        result = runner.invoke(
+            cli,
+            [
+                "log",
+                "companies/Globex",
+                "Called ☃",
+                "--date",
+                "2026-11-30",
+                "--tag",
+                "t",
+                "--vault",
+                str(root),
+            ],
+        )
         if result.exit_code == 2:
             assert "never closed" in result.output
             assert path.read_bytes() == data
@@ -444,11 +519,16 @@ def test_cli_log_changes_no_other_byte(data):
         nl = edit.newline_of(data.decode("utf-8", "surrogateescape")).encode()
         inserted = "- 2026-11-30 Called ☃ #t".encode() + nl
         at = after.index(inserted)
-        rest = after[:at] + after[at + len(inserted):]
+        rest = after[:at] + after[at + len(inserted) :]
         if rest != data:  # the end of the file: a line ending and/or a new heading first
             assert after.endswith(inserted) and rest.startswith(data)
-            assert rest[len(data):] in {nl, nl + nl, b"## Log" + nl, nl + b"## Log" + nl,
-                                        nl + nl + b"## Log" + nl}
+            assert rest[len(data) :] in {
+                nl,
+                nl + nl,
+                b"## Log" + nl,
+                nl + b"## Log" + nl,
+                nl + nl + b"## Log" + nl,
+            }
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -464,20 +544,29 @@ def test_cli_done_changes_no_other_byte(data, ending, task):
             marker = "- [ ] Call ☃ 📅 2026-12-01".encode()
             data += marker + ending
         else:  # a follow-up date in the frontmatter: the `follow-up` rule
-            front = next((f for f in FRONTMATTERS if f and data.lstrip(b"\xef\xbb\xbf")
-                          .startswith(f)), None)
+            front = next(
+                (f for f in FRONTMATTERS if f and data.lstrip(b"\xef\xbb\xbf").startswith(f)), None
+            )
             if front is None:
                 return
-            data = data.replace(front, front.replace(b"---", b"---\nfollow_up: 2026-11-20", 1)
-                                .replace(b"---\nfollow_up: 2026-11-20\r\n", b"---\r\n"
-                                         b"follow_up: 2026-11-20\r\n"), 1)
+            data = data.replace(
+                front,
+                front.replace(b"---", b"---\nfollow_up: 2026-11-20", 1).replace(
+                    b"---\nfollow_up: 2026-11-20\r\n", b"---\r\nfollow_up: 2026-11-20\r\n"
+                ),
+                1,
+            )
         path.write_bytes(data)
-        items = [f for f in followups(runner, root) if f["note"] == "companies/Globex.md"
-                 and f["rule"] == ("task" if task else "follow-up")]
+        items = [
+            f
+            for f in followups(runner, root)
+            if f["note"] == "companies/Globex.md" and f["rule"] == ("task" if task else "follow-up")
+        ]
         if not items:  # e.g. the frontmatter broken by the noise around it
             return
-        result = runner.invoke(cli, ["done", items[0]["id"], "--today", TODAY,
-                                     "--vault", str(root)])
+        result = runner.invoke(
+            cli, ["done", items[0]["id"], "--today", TODAY, "--vault", str(root)]
+        )
         after = path.read_bytes()
         if task:
             assert result.exit_code == 0, result.output
@@ -494,9 +583,12 @@ def test_cli_done_changes_no_other_byte(data, ending, task):
             nl = edit.newline_of(data.decode("utf-8", "surrogateescape")).encode()
             inserted = f"- 2026-12-01 Done: {items[0]['title']} #follow-up".encode() + nl
             at = after.index(inserted)
-            rest = after[:at] + after[at + len(inserted):]
-            assert rest == data or (after.endswith(inserted) and rest.startswith(data)
-                                    and len(rest) - len(data) <= len(nl) * 2 + len(b"## Log"))
+            rest = after[:at] + after[at + len(inserted) :]
+            assert rest == data or (
+                after.endswith(inserted)
+                and rest.startswith(data)
+                and len(rest) - len(data) <= len(nl) * 2 + len(b"## Log")
+            )
 
 
 def test_new_contact_goes_where_the_contacts_are(runner, vault_dir, write_note):

@@ -28,8 +28,9 @@ def test_configuration_table_is_generated_from_config_spec():
     block = text.split(BEGIN, 1)[1].split(END, 1)[0].strip()
     assert block == setting_docs(), (
         "docs/configuration.md is out of date: replace the block between the markers with "
-        "the output of `python -c \"from vaultkit.config import setting_docs; "
-        "print(setting_docs())\"`")
+        'the output of `python -c "from vaultkit.config import setting_docs; '
+        'print(setting_docs())"`'
+    )
 
 
 @pytest.mark.parametrize("rule_id", RULE_IDS)

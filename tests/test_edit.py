@@ -32,85 +32,95 @@ LINE = "- 2026-11-30 Called ☃ #x"
 # ---------------------------------------------------------------- append_log, table-driven
 
 APPEND_CASES = [
-    ("section at the end",
-     "## Log\n- 2026-11-01 a\n",
-     "## Log\n- 2026-11-01 a\n" + LINE + "\n"),
-    ("before the next heading, blank lines kept after the line",
-     "## Log\n- 2026-11-01 a\n\n## Next\ntext\n",
-     "## Log\n- 2026-11-01 a\n" + LINE + "\n\n## Next\ntext\n"),
-    ("a deeper heading is inside the section",
-     "## Log\n- a\n### Week 2\n- b\n\n# Top\n",
-     "## Log\n- a\n### Week 2\n- b\n" + LINE + "\n\n# Top\n"),
-    ("empty section: right under the heading",
-     "## Log\n\n## Notes\n",
-     "## Log\n" + LINE + "\n\n## Notes\n"),
-    ("heading of another level and case",
-     "# log\n- a\n",
-     "# log\n- a\n" + LINE + "\n"),
-    ("closing hashes on the heading",
-     "## Log ##\n- a\n",
-     "## Log ##\n- a\n" + LINE + "\n"),
-    ("no heading: created at the end after a blank line",
-     "Some text\n",
-     "Some text\n\n## Log\n" + LINE + "\n"),
-    ("no heading, file ends with a blank line",
-     "Some text\n\n",
-     "Some text\n\n## Log\n" + LINE + "\n"),
-    ("no heading, no trailing newline",
-     "Some text",
-     "Some text\n\n## Log\n" + LINE + "\n"),
-    ("empty file",
-     "",
-     "## Log\n" + LINE + "\n"),
-    ("no trailing newline after the section",
-     "## Log\n- a",
-     "## Log\n- a\n" + LINE + "\n"),
-    ("CRLF file gets CRLF lines",
-     "---\r\nstage: applied\r\n---\r\n## Log\r\n- a\r\n",
-     "---\r\nstage: applied\r\n---\r\n## Log\r\n- a\r\n" + LINE + "\r\n"),
-    ("CRLF without trailing newline",
-     "## Log\r\n- a",
-     "## Log\r\n- a\r\n" + LINE + "\r\n"),
-    ("lone CR line endings",
-     "## Log\r- a\r",
-     "## Log\r- a\r" + LINE + "\r"),
-    ("a `# Log` comment in the frontmatter is not a heading",
-     "---\n# Log\nstage: applied\n---\nBody\n",
-     "---\n# Log\nstage: applied\n---\nBody\n\n## Log\n" + LINE + "\n"),
-    ("a heading inside a code block is not a heading",
-     "## Log\n- a\n```\n# not a heading\n```\n## Next\n",
-     "## Log\n- a\n```\n# not a heading\n```\n" + LINE + "\n## Next\n"),
-    ("`## Log` inside a code block does not count",
-     "```\n## Log\n```\n",
-     "```\n## Log\n```\n\n## Log\n" + LINE + "\n"),
-    ("BOM and trailing whitespace kept",
-     "\ufeff## Log  \n- a  \n",
-     "\ufeff## Log  \n- a  \n" + LINE + "\n"),
-    ("the first Log heading wins",
-     "## Log\n- a\n## Log\n- b\n",
-     "## Log\n- a\n" + LINE + "\n## Log\n- b\n"),
-    ("`## Logistics` is not the log",
-     "## Logistics\n- a\n",
-     "## Logistics\n- a\n\n## Log\n" + LINE + "\n"),
+    ("section at the end", "## Log\n- 2026-11-01 a\n", "## Log\n- 2026-11-01 a\n" + LINE + "\n"),
+    (
+        "before the next heading, blank lines kept after the line",
+        "## Log\n- 2026-11-01 a\n\n## Next\ntext\n",
+        "## Log\n- 2026-11-01 a\n" + LINE + "\n\n## Next\ntext\n",
+    ),
+    (
+        "a deeper heading is inside the section",
+        "## Log\n- a\n### Week 2\n- b\n\n# Top\n",
+        "## Log\n- a\n### Week 2\n- b\n" + LINE + "\n\n# Top\n",
+    ),
+    (
+        "empty section: right under the heading",
+        "## Log\n\n## Notes\n",
+        "## Log\n" + LINE + "\n\n## Notes\n",
+    ),
+    ("heading of another level and case", "# log\n- a\n", "# log\n- a\n" + LINE + "\n"),
+    ("closing hashes on the heading", "## Log ##\n- a\n", "## Log ##\n- a\n" + LINE + "\n"),
+    (
+        "no heading: created at the end after a blank line",
+        "Some text\n",
+        "Some text\n\n## Log\n" + LINE + "\n",
+    ),
+    (
+        "no heading, file ends with a blank line",
+        "Some text\n\n",
+        "Some text\n\n## Log\n" + LINE + "\n",
+    ),
+    ("no heading, no trailing newline", "Some text", "Some text\n\n## Log\n" + LINE + "\n"),
+    ("empty file", "", "## Log\n" + LINE + "\n"),
+    ("no trailing newline after the section", "## Log\n- a", "## Log\n- a\n" + LINE + "\n"),
+    (
+        "CRLF file gets CRLF lines",
+        "---\r\nstage: applied\r\n---\r\n## Log\r\n- a\r\n",
+        "---\r\nstage: applied\r\n---\r\n## Log\r\n- a\r\n" + LINE + "\r\n",
+    ),
+    ("CRLF without trailing newline", "## Log\r\n- a", "## Log\r\n- a\r\n" + LINE + "\r\n"),
+    ("lone CR line endings", "## Log\r- a\r", "## Log\r- a\r" + LINE + "\r"),
+    (
+        "a `# Log` comment in the frontmatter is not a heading",
+        "---\n# Log\nstage: applied\n---\nBody\n",
+        "---\n# Log\nstage: applied\n---\nBody\n\n## Log\n" + LINE + "\n",
+    ),
+    (
+        "a heading inside a code block is not a heading",
+        "## Log\n- a\n```\n# not a heading\n```\n## Next\n",
+        "## Log\n- a\n```\n# not a heading\n```\n" + LINE + "\n## Next\n",
+    ),
+    (
+        "`## Log` inside a code block does not count",
+        "```\n## Log\n```\n",
+        "```\n## Log\n```\n\n## Log\n" + LINE + "\n",
+    ),
+    (
+        "BOM and trailing whitespace kept",
+        "\ufeff## Log  \n- a  \n",
+        "\ufeff## Log  \n- a  \n" + LINE + "\n",
+    ),
+    (
+        "the first Log heading wins",
+        "## Log\n- a\n## Log\n- b\n",
+        "## Log\n- a\n" + LINE + "\n## Log\n- b\n",
+    ),
+    (
+        "`## Logistics` is not the log",
+        "## Logistics\n- a\n",
+        "## Logistics\n- a\n\n## Log\n" + LINE + "\n",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("before", "after"), [c[1:] for c in APPEND_CASES],
-                         ids=[c[0] for c in APPEND_CASES])
+@pytest.mark.parametrize(
+    ("before", "after"), [c[1:] for c in APPEND_CASES], ids=[c[0] for c in APPEND_CASES]
+)
 def test_append_log(before, after):
     assert append_log(before, LINE) == after
 
 
-@pytest.mark.parametrize("text", ["```\nnever closed\n", "## Log\n- a\n~~~\ncode\n",
-                                  "## Log\n```"])
+@pytest.mark.parametrize("text", ["```\nnever closed\n", "## Log\n- a\n~~~\ncode\n", "## Log\n```"])
 def test_append_log_refuses_inside_an_unclosed_code_block(text):
     with pytest.raises(edit.UnclosedFenceError, match="never closed"):
         append_log(text, LINE)
 
 
 def test_append_log_unclosed_block_after_the_section_is_fine():
-    assert append_log("## Log\n- a\n## Code\n```\nx\n", LINE) == \
-        "## Log\n- a\n" + LINE + "\n## Code\n```\nx\n"
+    assert (
+        append_log("## Log\n- a\n## Code\n```\nx\n", LINE)
+        == "## Log\n- a\n" + LINE + "\n## Code\n```\nx\n"
+    )
 
 
 def test_append_log_rejects_multiline():
@@ -118,30 +128,46 @@ def test_append_log_rejects_multiline():
         append_log("", "- a\n- b")
 
 
-@pytest.mark.parametrize(("text", "nl"), [
-    ("a\nb\n", "\n"), ("a\r\nb\r\n", "\r\n"), ("a\rb", "\r"), ("", "\n"), ("no ending", "\n"),
-    ("a\r\nb\r\nc\n", "\r\n"), ("a\nb\nc\r\n", "\n"),
-])
+@pytest.mark.parametrize(
+    ("text", "nl"),
+    [
+        ("a\nb\n", "\n"),
+        ("a\r\nb\r\n", "\r\n"),
+        ("a\rb", "\r"),
+        ("", "\n"),
+        ("no ending", "\n"),
+        ("a\r\nb\r\nc\n", "\r\n"),
+        ("a\nb\nc\r\n", "\n"),
+    ],
+)
 def test_newline_of(text, nl):
     assert newline_of(text) == nl
 
 
 # ---------------------------------------------------------------- log_line
 
-@pytest.mark.parametrize(("text", "tags", "expected"), [
-    ("Called Jane", (), "- 2026-11-30 Called Jane"),
-    ("Called  Jane\t", ("thank-you",), "- 2026-11-30 Called Jane #thank-you"),
-    ("Sent note #thank-you", ("thank-you", "#linkedin"),
-     "- 2026-11-30 Sent note #thank-you #linkedin"),
-    ("x", ("a", "A"), "- 2026-11-30 x #a"),
-    ("x", ("area/sub",), "- 2026-11-30 x #area/sub"),
-])
+
+@pytest.mark.parametrize(
+    ("text", "tags", "expected"),
+    [
+        ("Called Jane", (), "- 2026-11-30 Called Jane"),
+        ("Called  Jane\t", ("thank-you",), "- 2026-11-30 Called Jane #thank-you"),
+        (
+            "Sent note #thank-you",
+            ("thank-you", "#linkedin"),
+            "- 2026-11-30 Sent note #thank-you #linkedin",
+        ),
+        ("x", ("a", "A"), "- 2026-11-30 x #a"),
+        ("x", ("area/sub",), "- 2026-11-30 x #area/sub"),
+    ],
+)
 def test_log_line(text, tags, expected):
     assert log_line(DAY, text, tags) == expected
 
 
-@pytest.mark.parametrize(("text", "tags"), [("", ()), ("   ", ()), ("x", ("two words",)),
-                                            ("x", ("123",)), ("x", ("",))])
+@pytest.mark.parametrize(
+    ("text", "tags"), [("", ()), ("   ", ()), ("x", ("two words",)), ("x", ("123",)), ("x", ("",))]
+)
 def test_log_line_rejects(text, tags):
     with pytest.raises(VaultkitError):
         log_line(DAY, text, tags)
@@ -173,10 +199,17 @@ def test_check_task(before, line_no, after):
     assert check_task(before, line_no, DAY) == after
 
 
-@pytest.mark.parametrize(("text", "line_no"), [
-    ("- [x] done already\n", 1), ("- [-] cancelled\n", 1), ("plain\n", 1), ("- [ ] a\n", 2),
-    ("- [ ] a\n", 0), ("- item\n", 1),
-])
+@pytest.mark.parametrize(
+    ("text", "line_no"),
+    [
+        ("- [x] done already\n", 1),
+        ("- [-] cancelled\n", 1),
+        ("plain\n", 1),
+        ("- [ ] a\n", 2),
+        ("- [ ] a\n", 0),
+        ("- item\n", 1),
+    ],
+)
 def test_check_task_refuses(text, line_no):
     with pytest.raises(VaultkitError):
         check_task(text, line_no, DAY)
@@ -184,16 +217,21 @@ def test_check_task_refuses(text, line_no):
 
 # ---------------------------------------------------------------- templates
 
+
 def test_fill_template():
     template = "{{name}} / {{ title }} / {{date}} / {{company}} / {{time}} / {{date:YYYY}}"
-    assert fill_template(template, {"name": "Acme", "date": "2026-11-30", "company": ""}) == \
-        "Acme / Acme / 2026-11-30 /  / {{time}} / {{date:YYYY}}"
+    assert (
+        fill_template(template, {"name": "Acme", "date": "2026-11-30", "company": ""})
+        == "Acme / Acme / 2026-11-30 /  / {{time}} / {{date:YYYY}}"
+    )
 
 
 @pytest.mark.parametrize("kind", ["company", "contact"])
 def test_default_templates_make_valid_notes(kind):
-    text = fill_template(edit.default_template(kind),
-                         {"name": "Jane O'Neil", "date": "2026-11-30", "company": "[[Acme]]"})
+    text = fill_template(
+        edit.default_template(kind),
+        {"name": "Jane O'Neil", "date": "2026-11-30", "company": "[[Acme]]"},
+    )
     parsed = parse_note(f"x/{kind}.md", text.encode())
     assert parsed.problems == []
     assert "## Log" in text
@@ -203,13 +241,35 @@ def test_default_templates_make_valid_notes(kind):
 
 ENDINGS = st.sampled_from(["\n", "\r\n", "\r", ""])
 LINE_POOL = st.one_of(
-    st.sampled_from([
-        "---", "...", "## Log", "# Log", "### Log", "## Notes", "# Title", "```", "~~~", "",
-        "   ", "- 2026-11-01 met #x", "- [ ] task 📅 2026-12-01", "- [x] done", "key: value",
-        "# comment: yes", "text with trailing space  ", "\t", "#", "## Log ##", "> quote",
-    ]),
-    st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n☃"),
-            max_size=30),
+    st.sampled_from(
+        [
+            "---",
+            "...",
+            "## Log",
+            "# Log",
+            "### Log",
+            "## Notes",
+            "# Title",
+            "```",
+            "~~~",
+            "",
+            "   ",
+            "- 2026-11-01 met #x",
+            "- [ ] task 📅 2026-12-01",
+            "- [x] done",
+            "key: value",
+            "# comment: yes",
+            "text with trailing space  ",
+            "\t",
+            "#",
+            "## Log ##",
+            "> quote",
+        ]
+    ),
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n☃"),
+        max_size=30,
+    ),
 )
 
 
@@ -228,12 +288,12 @@ def _removed(before: str, after: str, inserted: str) -> None:
     at = after.find(inserted)
     assert at >= 0
     assert after.count("☃") == before.count("☃") + 1
-    head, tail = after[:at], after[at + len(inserted):]
+    head, tail = after[:at], after[at + len(inserted) :]
     if head + tail == before:
         return
     assert tail == ""
     assert head.startswith(before)
-    added = head[len(before):]
+    added = head[len(before) :]
     assert added in {nl, nl + nl, f"## Log{nl}", f"{nl}## Log{nl}", f"{nl}{nl}## Log{nl}"}
 
 
@@ -271,8 +331,12 @@ def test_append_log_puts_the_line_in_the_log_section(text):
 
 
 @settings(max_examples=300)
-@given(notes(), st.integers(min_value=0, max_value=30), ENDINGS.filter(bool),
-       st.sampled_from(["", "  ", " ^blk"]))
+@given(
+    notes(),
+    st.integers(min_value=0, max_value=30),
+    ENDINGS.filter(bool),
+    st.sampled_from(["", "  ", " ^blk"]),
+)
 def test_check_task_changes_only_its_line(text, where, ending, tail):
     lines = text.splitlines(keepends=True)
     where = min(where, len(lines))
@@ -296,9 +360,12 @@ def test_check_task_changes_only_its_line(text, where, ending, tail):
 
 # ---------------------------------------------------------------- files
 
+
 def test_write_keeps_bytes_and_permissions(tmp_path):
     path = tmp_path / "n.md"
-    raw = b"\xef\xbb\xbf---\r\n# c\r\nstage: 'applied'   \r\n---\r\n\xff\xfe bad utf-8\r\n## Log\r\n"
+    raw = (
+        b"\xef\xbb\xbf---\r\n# c\r\nstage: 'applied'   \r\n---\r\n\xff\xfe bad utf-8\r\n## Log\r\n"
+    )
     path.write_bytes(raw)
     os.chmod(path, 0o640)
     snap = read_snapshot(path)
@@ -387,8 +454,9 @@ def test_create_new_never_overwrites(tmp_path):
     assert sorted(p.name for p in path.parent.iterdir()) == ["n.md"]
 
 
-@pytest.mark.parametrize("name", ["", "  ", "a/b", "x:y", "a|b", "[[x]]", "#1", ".hidden",
-                                  "tab\there"])
+@pytest.mark.parametrize(
+    "name", ["", "  ", "a/b", "x:y", "a|b", "[[x]]", "#1", ".hidden", "tab\there"]
+)
 def test_check_name_rejects(name):
     with pytest.raises(VaultkitError):
         edit.check_name(name)

@@ -32,10 +32,10 @@ def _big_vault(root: Path, companies: int, version: str) -> Path:
         day = 1 + i % 28
         notes = {
             f"companies/C{i}.md": f"---\nstage: applied\napplied: 2026-11-{day:02d}\n"
-                                  f"follow_up: 2026-12-{day:02d}\ncontacts: ['[[P{i}]]']\n---\n"
-                                  f"Body {i} version {version}\n## Log\n- 2026-11-20 hi [[P{i}]]\n",
+            f"follow_up: 2026-12-{day:02d}\ncontacts: ['[[P{i}]]']\n---\n"
+            f"Body {i} version {version}\n## Log\n- 2026-11-20 hi [[P{i}]]\n",
             f"people/P{i}.md": f"---\ncompany: '[[C{i}]]'\ncadence: 3w\n---\n"
-                               f"Person {i} version {version}\n",
+            f"Person {i} version {version}\n",
         }
         for rel, text in notes.items():
             (root / rel).write_text(text)
@@ -44,9 +44,22 @@ def _big_vault(root: Path, companies: int, version: str) -> Path:
 
 
 def _build(vault: Path, *extra: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "vaultkit", "build", "--vault", str(vault),
-                           "--today", TODAY, *extra], capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "vaultkit",
+            "build",
+            "--vault",
+            str(vault),
+            "--today",
+            TODAY,
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def _expected(tmp_path: Path, version: str, companies: int) -> dict[str, bytes]:
@@ -69,9 +82,11 @@ def test_sigkill_mid_build_leaves_every_output_whole(tmp_path, rounds):
     for _ in range(rounds):
         version = "b" if version == "a" else "a"
         _big_vault(vault, companies, version)
-        proc = subprocess.Popen([sys.executable, "-m", "vaultkit", "build", "--vault",
-                                 str(vault), "--today", TODAY],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "vaultkit", "build", "--vault", str(vault), "--today", TODAY],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(rng.uniform(0.05, 1.2))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
@@ -86,8 +101,9 @@ def test_sigkill_mid_build_leaves_every_output_whole(tmp_path, rounds):
     done = _build(vault)  # and the next build finishes the job and tidies up
     assert done.returncode == 0, done.stderr
     left = site_text(site)
-    assert {k: v for k, v in left.items() if k != ".vaultkit-manifest.json"} == \
-        {k: v for k, v in expected[version].items() if k != ".vaultkit-manifest.json"}
+    assert {k: v for k, v in left.items() if k != ".vaultkit-manifest.json"} == {
+        k: v for k, v in expected[version].items() if k != ".vaultkit-manifest.json"
+    }
     assert not [rel for rel in left if rel.endswith(".tmp")]
 
 
@@ -136,8 +152,7 @@ def test_output_folder_that_cannot_be_written(runner, tmp_path, monkeypatch, cod
     before = site_text(vault / "_site")
     (vault / "companies" / "Globex.md").write_text("---\nfollow_up: 2026-12-09\n---\nNew\n")
     refused = _fail(monkeypatch, how, code, when="_site")
-    result = runner.invoke(cli, ["build", "--vault", str(vault), "--today", TODAY,
-                                 "--no-cache"])
+    result = runner.invoke(cli, ["build", "--vault", str(vault), "--today", TODAY, "--no-cache"])
     monkeypatch.undo()
     assert refused
     assert result.exit_code == 2, result.output
@@ -154,8 +169,7 @@ def test_ics_to_a_file_that_cannot_be_written(runner, tmp_path, monkeypatch, cod
     target = tmp_path / "feed.ics"
     target.write_bytes(b"old feed")
     _fail(monkeypatch, "replace", code, when="feed.ics")
-    result = runner.invoke(cli, ["ics", "--vault", str(vault), "--today", TODAY, "-o",
-                                 str(target)])
+    result = runner.invoke(cli, ["ics", "--vault", str(vault), "--today", TODAY, "-o", str(target)])
     monkeypatch.undo()
     assert result.exit_code == 2 and "internal error" not in result.output, result.output
     assert os.strerror(code) in result.output and str(target) in result.output
@@ -169,8 +183,7 @@ def test_log_to_a_note_that_cannot_be_written(runner, tmp_path, monkeypatch, cod
     note = vault / "companies" / "Globex.md"
     before = note.read_bytes()
     _fail(monkeypatch, "replace", code, when="Globex.md")
-    result = runner.invoke(cli, ["log", "Globex", "Called", "--vault", str(vault),
-                                 "--date", TODAY])
+    result = runner.invoke(cli, ["log", "Globex", "Called", "--vault", str(vault), "--date", TODAY])
     monkeypatch.undo()
     assert result.exit_code == 2 and "internal error" not in result.output, result.output
     assert os.strerror(code) in result.output and "companies/Globex.md" in result.output
@@ -186,11 +199,27 @@ def test_concurrent_log_commands_lose_no_line(tmp_path):
     note = vault / "companies" / "Globex.md"
     env = {**os.environ, "NO_COLOR": "1"}
     for round_ in range(20):
-        procs = [subprocess.Popen([sys.executable, "-m", "vaultkit", "log", "Globex",
-                                   f"round {round_} writer {w}", "--vault", str(vault),
-                                   "--date", TODAY], env=env, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True)
-                 for w in range(2)]
+        procs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "vaultkit",
+                    "log",
+                    "Globex",
+                    f"round {round_} writer {w}",
+                    "--vault",
+                    str(vault),
+                    "--date",
+                    TODAY,
+                ],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for w in range(2)
+        ]
         for proc in procs:
             _out, err = proc.communicate(timeout=60)
             assert proc.returncode == 0, err
@@ -224,26 +253,34 @@ def test_a_held_lock_makes_log_wait_then_give_up(runner, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("kind", ["task", "log"])
-def test_done_never_clobbers_a_save_made_while_it_writes(runner, vault_dir, write_note,
-                                                         monkeypatch, kind):
+def test_done_never_clobbers_a_save_made_while_it_writes(
+    runner, vault_dir, write_note, monkeypatch, kind
+):
     import vaultkit.atomic
     import vaultkit.edit
 
-    note = write_note("companies/Globex.md", """\
+    note = write_note(
+        "companies/Globex.md",
+        """\
         ---
         stage: applied
         follow_up: 2026-12-02
         ---
         - [ ] Send the portfolio 📅 2026-12-03
-        """)
+        """,
+    )
     rule = "task" if kind == "task" else "follow-up"
     from vaultkit.config import load_config
     from vaultkit.load import load_vault
     from vaultkit.rules import derive_followups
 
-    item = next(f for f in derive_followups(load_vault(load_config(vault_dir)),
-                                            __import__("datetime").date(2026, 12, 1))
-                if f.rule == rule)
+    item = next(
+        f
+        for f in derive_followups(
+            load_vault(load_config(vault_dir)), __import__("datetime").date(2026, 12, 1)
+        )
+        if f.rule == rule
+    )
     users = b"---\nstage: interviewing\n---\nThe user's own words, saved just now.\n"
     real = vaultkit.atomic.atomic_write
 
@@ -254,6 +291,7 @@ def test_done_never_clobbers_a_save_made_while_it_writes(runner, vault_dir, writ
             Path(path).write_bytes(users)  # the editor saves between the read and the rename
             if hook:
                 hook()
+
         return real(path, data, **{**kwargs, "before_replace": save_then_check})
 
     monkeypatch.setattr(vaultkit.edit, "atomic_write", racing_write)

@@ -40,11 +40,14 @@ def sample(tmp_path_factory) -> Path:
     return copy
 
 
-@pytest.mark.parametrize(("name", "args"), [
-    ("agenda.txt", ["agenda"]),
-    ("agenda-all.json", ["agenda", "--all", "--json"]),
-    ("check.txt", ["check"]),
-])
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("agenda.txt", ["agenda"]),
+        ("agenda-all.json", ["agenda", "--all", "--json"]),
+        ("check.txt", ["check"]),
+    ],
+)
 def test_terminal_output(runner, sample, name, args):
     result = runner.invoke(cli, [*args, "--vault", str(sample), "--today", TODAY, "--no-cache"])
     assert result.exit_code == 0, result.output
@@ -53,13 +56,16 @@ def test_terminal_output(runner, sample, name, args):
 
 def test_build_output(runner, sample, tmp_path):
     out = tmp_path / "site"
-    result = runner.invoke(cli, ["build", "--vault", str(sample), "--today", TODAY,
-                                 "--out", str(out)])
+    result = runner.invoke(
+        cli, ["build", "--vault", str(sample), "--today", TODAY, "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     for name in ("index.md", "agenda.md"):
         compare(f"site/{name}", (out / name).read_bytes())
-    compare("site/followups.ics", VOLATILE.sub(b"DTSTAMP:(from the note's mtime)",
-                                               (out / "followups.ics").read_bytes()))
+    compare(
+        "site/followups.ics",
+        VOLATILE.sub(b"DTSTAMP:(from the note's mtime)", (out / "followups.ics").read_bytes()),
+    )
 
 
 def test_pages_rendered_on_every_core_are_byte_identical(sample, monkeypatch):

@@ -49,8 +49,10 @@ def test_hostile_note_never_becomes_markup(runner, tmp_path):
 
 
 def test_markdown_renderer_neutralizes_javascript_links():
-    html = render_body("[x](javascript:alert(1)) [y](JAVASCRIPT:alert(1)) [ok](https://a.example)",
-                       lambda target: None)
+    html = render_body(
+        "[x](javascript:alert(1)) [y](JAVASCRIPT:alert(1)) [ok](https://a.example)",
+        lambda target: None,
+    )
     assert "javascript:" not in html.lower().replace("](javascript:", "")
     assert 'href="https://a.example"' in html
     assert "<a" in html and html.count("<a ") == 1
@@ -101,8 +103,10 @@ def test_agenda_page_sections_reasons_and_links(runner, tmp_path):
     assert "## Overdue" in md and "[[Old|Old]]" in md
 
 
-@given(st.lists(st.sampled_from(["notes", "a", "b", "x y", "é"]), min_size=0, max_size=3),
-       st.lists(st.sampled_from(["notes", "a", "b", "x y", "é"]), min_size=0, max_size=3))
+@given(
+    st.lists(st.sampled_from(["notes", "a", "b", "x y", "é"]), min_size=0, max_size=3),
+    st.lists(st.sampled_from(["notes", "a", "b", "x y", "é"]), min_size=0, max_size=3),
+)
 def test_relative_hrefs_match_posixpath(here, there):
     import posixpath
 
@@ -111,7 +115,8 @@ def test_relative_hrefs_match_posixpath(here, there):
     from_page = "/".join([*here, "page.html"])
     to_page = "/".join([*there, "other.html"])
     assert relative(from_page, to_page) == posixpath.relpath(
-        to_page, posixpath.dirname(from_page) or ".")
+        to_page, posixpath.dirname(from_page) or "."
+    )
 
 
 def test_a_remembered_body_is_rendered_again_when_a_link_goes_elsewhere():
@@ -120,6 +125,7 @@ def test_a_remembered_body_is_rendered_again_when_a_link_goes_elsewhere():
     assert render_body(text, lambda t: "jane.html" if t == "Jane Doe" else None) == first
     moved = render_body(text, lambda t: "people/jane.html" if t == "Jane Doe" else None)
     assert 'href="people/jane.html"' in moved and moved != first
-    created = render_body(text, lambda t: {"Jane Doe": "people/jane.html",
-                                           "Nobody": "nobody.html"}.get(t))
+    created = render_body(
+        text, lambda t: {"Jane Doe": "people/jane.html", "Nobody": "nobody.html"}.get(t)
+    )
     assert 'href="nobody.html"' in created

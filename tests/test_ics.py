@@ -50,8 +50,9 @@ def test_all_day_and_timed_events(runner, tmp_path):
     vault = make_vault(tmp_path / "v")
     data = _feed(runner, vault)
     events = _events(data)
-    globex = next(e for s, e in events.items()
-                  if "Globex" in s and e["DTSTART"].dt == date(2026, 12, 3))
+    globex = next(
+        e for s, e in events.items() if "Globex" in s and e["DTSTART"].dt == date(2026, 12, 3)
+    )
     assert globex["DTSTART"].params.get("VALUE") == "DATE"
     assert globex["DTEND"].dt == date(2026, 12, 4)  # exclusive
     assert b"DTSTART;VALUE=DATE:20261203\r\nDTEND;VALUE=DATE:20261204\r\n" in data
@@ -64,7 +65,8 @@ def test_all_day_and_timed_events(runner, tmp_path):
     assert zones == ["Europe/Berlin"]
     assert b"T103000Z" not in data
     assert "Jane" in str(jane["DESCRIPTION"]) and "Note: people/Jane Doe.md" in str(
-        jane["DESCRIPTION"])
+        jane["DESCRIPTION"]
+    )
     assert str(jane["URL"]) == "obsidian://open?vault=Jobs&file=people%2FJane%20Doe"
     assert "follow-up" in [str(c) for c in jane["CATEGORIES"].cats]
     globex_cats = [str(c) for c in globex["CATEGORIES"].cats]
@@ -92,7 +94,8 @@ def test_hostile_names_never_break_the_feed(runner, tmp_path):
     vault = make_vault(tmp_path / "v")
     (vault / "people/Odd.md").write_text(
         '---\nname: "Zoë, Ünïcode; <script>\\nSecond line\\u0007 bell"\n'
-        'follow_up: 2026-12-04T09:15+09:00\ntags: ["a,b", "c;d"]\n---\n')
+        'follow_up: 2026-12-04T09:15+09:00\ntags: ["a,b", "c;d"]\n---\n'
+    )
     data = _feed(runner, vault)
     assert b"\x07" not in data
     event = next(e for s, e in _events(data).items() if "Zo" in s)
@@ -110,8 +113,10 @@ def test_hostile_names_never_break_the_feed(runner, tmp_path):
 def test_feed_options(runner, tmp_path):
     vault = make_vault(tmp_path / "v")
     with open(vault / "vaultkit.toml", "a") as handle:
-        handle.write('[feed]\ntodo = true\nalarm_minutes = 30\ndetail = "minimal"\n'
-                     'name = "Jobs, mine"\nrefresh_hours = 6\n')
+        handle.write(
+            '[feed]\ntodo = true\nalarm_minutes = 30\ndetail = "minimal"\n'
+            'name = "Jobs, mine"\nrefresh_hours = 6\n'
+        )
     data = _feed(runner, vault)
     cal = icalendar.Calendar.from_ical(data)
     assert not cal.walk("VEVENT")
@@ -136,29 +141,43 @@ def test_private_feed_says_nothing(runner, tmp_path):
     assert {str(e["SUMMARY"]) for e in _events(data).values()} == {"Follow-up"}
 
 
-@pytest.mark.skipif(not (ICS_CHECK.exists() and (ICS_CHECK.parent / ".venv").exists()),
-                    reason="ics-check is not set up on this machine")
+@pytest.mark.skipif(
+    not (ICS_CHECK.exists() and (ICS_CHECK.parent / ".venv").exists()),
+    reason="ics-check is not set up on this machine",
+)
 def test_external_parsers_accept_the_feed(runner, tmp_path):
     vault = make_vault(tmp_path / "v")
     (vault / "people/Odd.md").write_text(
-        '---\nname: "Zoë, Ünïcode; x\\nline"\nfollow_up: 2026-12-04T09:15-05:00\n---\n')
-    (vault / "vaultkit.toml").write_text('timezone = "America/New_York"\n'
-                                         '[feed]\nalarm_minutes = 15\n')
+        '---\nname: "Zoë, Ünïcode; x\\nline"\nfollow_up: 2026-12-04T09:15-05:00\n---\n'
+    )
+    (vault / "vaultkit.toml").write_text(
+        'timezone = "America/New_York"\n[feed]\nalarm_minutes = 15\n'
+    )
     (vault / "people/Tokyo.md").write_text("---\nfollow_up: 2026-12-06T09:00\n---\n")
     _feed(runner, vault)
-    done = subprocess.run([str(ICS_CHECK), str(vault / "_site/followups.ics")],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [str(ICS_CHECK), str(vault / "_site/followups.ics")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "RESULT: OK" in done.stdout
 
 
-@pytest.mark.skipif(not (ICS_CHECK.exists() and (ICS_CHECK.parent / ".venv").exists()),
-                    reason="ics-check is not set up on this machine")
+@pytest.mark.skipif(
+    not (ICS_CHECK.exists() and (ICS_CHECK.parent / ".venv").exists()),
+    reason="ics-check is not set up on this machine",
+)
 def test_external_parsers_accept_the_sample_vault_feed(runner, tmp_path):
     vault = tmp_path / "sample-vault"
     shutil.copytree(SAMPLE_VAULT, vault)
     _feed(runner, vault)
-    done = subprocess.run([str(ICS_CHECK), str(vault / "_site/followups.ics")],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [str(ICS_CHECK), str(vault / "_site/followups.ics")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "RESULT: OK  (9 checks, 0 failed" in done.stdout

@@ -22,16 +22,22 @@ def test_classification_by_type_folder_and_default(write_note, load):
     write_note("Plan.md", "")
     kinds = {p: n.kind for p, n in load().notes.items()}
     assert kinds == {
-        "companies/Globex.md": "company", "people/Jane Doe.md": "contact",
-        "contacts/Raj.md": "contact", "elsewhere/Hooli.md": "company",
-        "elsewhere/Ana.md": "contact", "2026-11-18.md": "daily", "Plan.md": "note",
+        "companies/Globex.md": "company",
+        "people/Jane Doe.md": "contact",
+        "contacts/Raj.md": "contact",
+        "elsewhere/Hooli.md": "company",
+        "elsewhere/Ana.md": "contact",
+        "2026-11-18.md": "daily",
+        "Plan.md": "note",
     }
 
 
 def test_every_company_field_is_typed(write_note, load):
     write_note("people/Jane Doe.md", "")
     write_note("people/Raj Patel.md", "---\naliases: [Raj]\n---\n")
-    write_note("companies/Globex.md", """
+    write_note(
+        "companies/Globex.md",
+        """
         ---
         name: Globex Corp
         aliases: [Globex]
@@ -56,7 +62,8 @@ def test_every_company_field_is_typed(write_note, load):
         priority: high
         tags: [fintech, "#remote"]
         ---
-        """)
+        """,
+    )
     vault = load()
     note = vault.notes["companies/Globex.md"]
     assert messages(vault) == []
@@ -79,7 +86,9 @@ def test_every_company_field_is_typed(write_note, load):
 
 def test_every_contact_field_is_typed(write_note, load):
     write_note("companies/Globex.md", "")
-    write_note("people/Jane Doe.md", """
+    write_note(
+        "people/Jane Doe.md",
+        """
         ---
         company: "[[Globex]]"
         role: Engineering Manager
@@ -95,7 +104,8 @@ def test_every_contact_field_is_typed(write_note, load):
         awaiting_reply: 2026-11-28
         info_interview: 2026-12-04T15:00+01:00
         ---
-        """)
+        """,
+    )
     vault = load()
     jane = vault.notes["people/Jane Doe.md"]
     assert messages(vault) == []
@@ -122,8 +132,9 @@ def test_every_contact_field_is_typed(write_note, load):
         ("interviews", "[42]", "expected a list of interviews"),
     ],
 )
-def test_bad_company_values_are_errors_naming_file_line_and_field(write_note, load, field,
-                                                                  value, fragment):
+def test_bad_company_values_are_errors_naming_file_line_and_field(
+    write_note, load, field, value, fragment
+):
     write_note("companies/Globex.md", f"---\nlocation: x\n{field}: {value}\n---\n")
     vault = load()
     [problem] = [p for p in vault.problems if p.severity == "error"]
@@ -142,8 +153,14 @@ def test_empty_properties_are_absent(write_note, load, value):
 
 
 def test_cadence_forms(write_note, load):
-    forms = {"10d": (10, "d"), "3w": (3, "w"), "2m": (2, "m"), "monthly": (1, "m"),
-             "quarterly": (3, "m"), "2 weeks": (2, "w")}
+    forms = {
+        "10d": (10, "d"),
+        "3w": (3, "w"),
+        "2m": (2, "m"),
+        "monthly": (1, "m"),
+        "quarterly": (3, "m"),
+        "2 weeks": (2, "w"),
+    }
     for i, text in enumerate(forms):
         write_note(f"people/P{i}.md", f"---\ncadence: {text}\n---\n")
     write_note("people/Bad.md", "---\ncadence: sometimes\n---\n")
@@ -157,8 +174,11 @@ def test_link_resolution_like_obsidian(write_note, load):
     write_note("people/Jane Doe.md", "---\naliases: [JD]\n---\n")
     write_note("people/Raj Patel.md", "---\nname: Rajesh Patel\n---\n")
     write_note("archive/Raj Patel.md", "")
-    write_note("Plan.md", "[[jane doe]] [[JD|her]] [[Jane Doe#Intro]] [[Rajesh Patel]]\n"
-                          "[[people/Raj Patel]] [[Raj Patel]] [[Nobody]]\n")
+    write_note(
+        "Plan.md",
+        "[[jane doe]] [[JD|her]] [[Jane Doe#Intro]] [[Rajesh Patel]]\n"
+        "[[people/Raj Patel]] [[Raj Patel]] [[Nobody]]\n",
+    )
     vault = load()
     plan = vault.notes["Plan.md"]
     assert plan.links == ["people/Jane Doe.md", "people/Raj Patel.md"]
@@ -177,20 +197,26 @@ def test_duplicate_names_are_reported(write_note, load):
 
 
 def test_interactions_from_every_source(write_note, load):
-    write_note("companies/Globex.md", """
+    write_note(
+        "companies/Globex.md",
+        """
         ---
         applied: 2026-11-03
         interviews: [{date: 2026-11-20, with: "[[Jane Doe]]", kind: phone}]
         ---
         ## Log
         - 2026-11-05 Emailed the recruiter #email
-        """)
+        """,
+    )
     write_note("people/Jane Doe.md", "---\ncompany: '[[Globex]]'\nlast_contact: 2026-11-10\n---\n")
     write_note("people/Ana.md", "")
     write_note("2026-11-18.md", "- Coffee with [[Ana]] and [[Jane Doe]] #coffee\n- no link\n")
     write_note("Plan.md", "- 2026-11-22 Sent [[Jane Doe]] a thank-you #thank-you\n")
     vault = load()
-    touches = lambda p: [(i.date.isoformat(), i.source, i.path) for i in vault.notes[p].interactions]  # noqa: E731
+
+    def touches(p):
+        return [(i.date.isoformat(), i.source, i.path) for i in vault.notes[p].interactions]
+
     assert touches("people/Jane Doe.md") == [
         ("2026-11-10", "last_contact", "people/Jane Doe.md"),
         ("2026-11-18", "daily", "2026-11-18.md"),
@@ -200,7 +226,13 @@ def test_interactions_from_every_source(write_note, load):
     assert touches("people/Ana.md") == [("2026-11-18", "daily", "2026-11-18.md")]
     # the company sees its own touches and those of its people
     assert [d for d, _, _ in touches("companies/Globex.md")] == [
-        "2026-11-03", "2026-11-05", "2026-11-10", "2026-11-18", "2026-11-20", "2026-11-22"]
+        "2026-11-03",
+        "2026-11-05",
+        "2026-11-10",
+        "2026-11-18",
+        "2026-11-20",
+        "2026-11-22",
+    ]
     jane = vault.notes["people/Jane Doe.md"]
     assert jane.last_interaction(date(2026, 11, 21)).date == date(2026, 11, 20)
     assert jane.interactions[-1].tags == frozenset({"thank-you"})
@@ -209,14 +241,17 @@ def test_interactions_from_every_source(write_note, load):
 def test_bad_task_dates_are_warnings(write_note, load):
     write_note("Plan.md", "- [ ] Call 📅 2026-13-01\n")
     vault = load()
-    assert messages(vault) == [("Plan.md", 1, "warning",
-                                "task due date: '2026-13-01' is not a day on the calendar")]
+    assert messages(vault) == [
+        ("Plan.md", 1, "warning", "task due date: '2026-13-01' is not a day on the calendar")
+    ]
 
 
 def test_relative_markdown_links_resolve_from_the_note(write_note, load):
     write_note("people/Bob.md", "")
-    write_note("companies/Globex.md", "[Bob](../people/Bob.md) [same](./Hooli.md) "
-                                      "[out](../../etc/passwd.md)\n")
+    write_note(
+        "companies/Globex.md",
+        "[Bob](../people/Bob.md) [same](./Hooli.md) [out](../../etc/passwd.md)\n",
+    )
     write_note("companies/Hooli.md", "")
     vault = load()
     assert vault.notes["companies/Globex.md"].links == ["people/Bob.md", "companies/Hooli.md"]
@@ -224,8 +259,10 @@ def test_relative_markdown_links_resolve_from_the_note(write_note, load):
 
 
 def test_tags_on_log_lines_and_tasks_are_not_note_tags(write_note, load):
-    write_note("companies/Globex.md", "#fintech\n- 2026-11-03 Sent #thank-you\n"
-                                      "- [ ] Ask #prep 📅 2026-12-01\n")
+    write_note(
+        "companies/Globex.md",
+        "#fintech\n- 2026-11-03 Sent #thank-you\n- [ ] Ask #prep 📅 2026-12-01\n",
+    )
     vault = load()
     note = vault.notes["companies/Globex.md"]
     assert note.tags == ["fintech"]
@@ -234,7 +271,9 @@ def test_tags_on_log_lines_and_tasks_are_not_note_tags(write_note, load):
 
 def test_one_bad_interview_costs_only_itself_and_is_reported_on_its_line(write_note, load):
     write_note("people/Leah.md", "")
-    write_note("companies/Globex.md", """
+    write_note(
+        "companies/Globex.md",
+        """
         ---
         stage: interviewing
         interviews:
@@ -248,10 +287,19 @@ def test_one_bad_interview_costs_only_itself_and_is_reported_on_its_line(write_n
           - date: 2026-11-27
             kind: onsite
         ---
-        """)
+        """,
+    )
     vault = load()
     note = vault.notes["companies/Globex.md"]
     assert [(i.when, i.kind, i.line) for i in note.interviews] == [
-        (date(2026, 11, 20), "phone", 4), (date(2026, 11, 27), "onsite", 11)]
-    assert messages(vault) == [("companies/Globex.md", 7, "error",
-                                "`interviews`: '2026-11-31' is not a day on the calendar")]
+        (date(2026, 11, 20), "phone", 4),
+        (date(2026, 11, 27), "onsite", 11),
+    ]
+    assert messages(vault) == [
+        (
+            "companies/Globex.md",
+            7,
+            "error",
+            "`interviews`: '2026-11-31' is not a day on the calendar",
+        )
+    ]

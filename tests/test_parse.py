@@ -70,8 +70,9 @@ def test_binary_and_non_utf8_files():
 
 
 def test_bom_and_crlf_are_accepted():
-    note = parse_note("n.md", "\ufeff---\r\nstage: applied\r\n---\r\n- [ ] t 📅 2026-12-02\r\n"
-                      .encode())
+    note = parse_note(
+        "n.md", "\ufeff---\r\nstage: applied\r\n---\r\n- [ ] t 📅 2026-12-02\r\n".encode()
+    )
     assert note.meta == {"stage": "applied"}
     assert note.tasks[0].due == "2026-12-02" and note.tasks[0].line == 4
 

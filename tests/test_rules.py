@@ -26,8 +26,9 @@ def followups(vault_dir, notes, rule, today=TODAY, config=""):
         path.write_text(text)
     vault = load_vault(load_config(vault_dir))
     assert [p for p in vault.problems if p.severity == "error"] == []
-    return [(f.due, f.title, f.note, f.record) for f in derive_followups(vault, today)
-            if f.rule == rule]
+    return [
+        (f.due, f.title, f.note, f.record) for f in derive_followups(vault, today) if f.rule == rule
+    ]
 
 
 def fm(**fields):
@@ -42,173 +43,332 @@ CONFIG = "vaultkit.toml"  # in a case: extra config text
 
 CASES = {
     "application-follow-up": [
-        ("fires 4 days after applying",
-         {G: fm(stage="applied", applied="2026-11-25", role="SRE")},
-         [(date(2026, 11, 29), "Follow up on your application to Globex", G, G)]),
-        ("a touch after applying settles it",
-         {G: fm(stage="applied", applied="2026-11-25") + "- 2026-11-27 Emailed the recruiter\n"},
-         []),
-        ("a touch the same day does not",
-         {G: fm(stage="applied", applied="2026-11-25") + "- 2026-11-25 Applied online\n"},
-         [(date(2026, 11, 29), "Follow up on your application to Globex", G, G)]),
-        ("a touch with a contact there settles it",
-         {G: fm(stage="applied", applied="2026-11-25"),
-          J: fm(company='"[[Globex]]"'), "2026-11-28.md": "- Call with [[Jane Doe]]\n"},
-         []),
-        ("a touch planned for later has not happened yet",
-         {G: fm(stage="applied", applied="2026-11-25") + "- 2026-12-10 Call the recruiter\n"},
-         [(date(2026, 11, 29), "Follow up on your application to Globex", G, G)]),
+        (
+            "fires 4 days after applying",
+            {G: fm(stage="applied", applied="2026-11-25", role="SRE")},
+            [(date(2026, 11, 29), "Follow up on your application to Globex", G, G)],
+        ),
+        (
+            "a touch after applying settles it",
+            {G: fm(stage="applied", applied="2026-11-25") + "- 2026-11-27 Emailed the recruiter\n"},
+            [],
+        ),
+        (
+            "a touch the same day does not",
+            {G: fm(stage="applied", applied="2026-11-25") + "- 2026-11-25 Applied online\n"},
+            [(date(2026, 11, 29), "Follow up on your application to Globex", G, G)],
+        ),
+        (
+            "a touch with a contact there settles it",
+            {
+                G: fm(stage="applied", applied="2026-11-25"),
+                J: fm(company='"[[Globex]]"'),
+                "2026-11-28.md": "- Call with [[Jane Doe]]\n",
+            },
+            [],
+        ),
+        (
+            "a touch planned for later has not happened yet",
+            {G: fm(stage="applied", applied="2026-11-25") + "- 2026-12-10 Call the recruiter\n"},
+            [(date(2026, 11, 29), "Follow up on your application to Globex", G, G)],
+        ),
         ("the stage moved on", {G: fm(stage="screening", applied="2026-11-25")}, []),
         ("no applied date", {G: fm(stage="applied")}, []),
-        ("tuned days",
-         {G: fm(stage="applied", applied="2026-11-25"),
-          CONFIG: "[rules.application-follow-up]\ndays = 7\n"},
-         [(date(2026, 12, 2), "Follow up on your application to Globex", G, G)]),
+        (
+            "tuned days",
+            {
+                G: fm(stage="applied", applied="2026-11-25"),
+                CONFIG: "[rules.application-follow-up]\ndays = 7\n",
+            },
+            [(date(2026, 12, 2), "Follow up on your application to Globex", G, G)],
+        ),
     ],
     "thank-you": [
-        ("one per interviewer, 24 h after a timed interview",
-         {G: fm(stage="interviewing", interviews='[{date: "2026-11-30 14:30", with: '
-                '["[[Jane Doe]]", "[[Raj Patel]]"], kind: onsite}]'), J: "", R: ""},
-         [(datetime(2026, 12, 1, 14, 30, tzinfo=BERLIN), "Thank Jane Doe for the onsite at Globex",
-           G, J),
-          (datetime(2026, 12, 1, 14, 30, tzinfo=BERLIN), "Thank Raj Patel for the onsite at Globex",
-           G, R)]),
-        ("a day after a dated one; #thank-you in any note linking her settles hers",
-         {G: fm(stage="interviewing", interviews='[{date: 2026-11-30, with: ["[[Jane Doe]]", '
-                '"[[Raj Patel]]"], kind: phone}]'), J: "", R: "",
-          "Plan.md": "- 2026-11-30 Sent [[Jane Doe]] a note #thank-you\n"},
-         [(date(2026, 12, 1), "Thank Raj Patel for the phone at Globex", G, R)]),
-        ("a thank-you logged before the interview does not count",
-         {G: fm(stage="interviewing", interviews='[{date: 2026-11-30, with: "[[Jane Doe]]"}]'),
-          J: "- 2026-11-20 Thanks for the intro #thank-you\n"},
-         [(date(2026, 12, 1), "Thank Jane Doe for the interview at Globex", G, J)]),
-        ("no interviewer named: thank the company",
-         {G: fm(stage="interviewing", interviews='[{date: 2026-11-30, kind: video}]')},
-         [(date(2026, 12, 1), "Send a thank-you for the video at Globex", G, G)]),
-        ("closed stage stops it",
-         {G: fm(stage="rejected", interviews='[{date: 2026-11-30, with: "[[Jane Doe]]"}]'),
-          J: ""},
-         []),
+        (
+            "one per interviewer, 24 h after a timed interview",
+            {
+                G: fm(
+                    stage="interviewing",
+                    interviews='[{date: "2026-11-30 14:30", with: '
+                    '["[[Jane Doe]]", "[[Raj Patel]]"], kind: onsite}]',
+                ),
+                J: "",
+                R: "",
+            },
+            [
+                (
+                    datetime(2026, 12, 1, 14, 30, tzinfo=BERLIN),
+                    "Thank Jane Doe for the onsite at Globex",
+                    G,
+                    J,
+                ),
+                (
+                    datetime(2026, 12, 1, 14, 30, tzinfo=BERLIN),
+                    "Thank Raj Patel for the onsite at Globex",
+                    G,
+                    R,
+                ),
+            ],
+        ),
+        (
+            "a day after a dated one; #thank-you in any note linking her settles hers",
+            {
+                G: fm(
+                    stage="interviewing",
+                    interviews='[{date: 2026-11-30, with: ["[[Jane Doe]]", '
+                    '"[[Raj Patel]]"], kind: phone}]',
+                ),
+                J: "",
+                R: "",
+                "Plan.md": "- 2026-11-30 Sent [[Jane Doe]] a note #thank-you\n",
+            },
+            [(date(2026, 12, 1), "Thank Raj Patel for the phone at Globex", G, R)],
+        ),
+        (
+            "a thank-you logged before the interview does not count",
+            {
+                G: fm(
+                    stage="interviewing", interviews='[{date: 2026-11-30, with: "[[Jane Doe]]"}]'
+                ),
+                J: "- 2026-11-20 Thanks for the intro #thank-you\n",
+            },
+            [(date(2026, 12, 1), "Thank Jane Doe for the interview at Globex", G, J)],
+        ),
+        (
+            "no interviewer named: thank the company",
+            {G: fm(stage="interviewing", interviews="[{date: 2026-11-30, kind: video}]")},
+            [(date(2026, 12, 1), "Send a thank-you for the video at Globex", G, G)],
+        ),
+        (
+            "closed stage stops it",
+            {
+                G: fm(stage="rejected", interviews='[{date: 2026-11-30, with: "[[Jane Doe]]"}]'),
+                J: "",
+            },
+            [],
+        ),
     ],
     "linkedin-connect": [
-        ("a day after first meeting an interviewer",
-         {G: fm(stage="interviewing", interviews='[{date: 2026-11-20, with: "[[Jane Doe]]"}, '
-                '{date: 2026-11-27, with: "[[Jane Doe]]"}]'), J: ""},
-         [(date(2026, 11, 21), "Connect with Jane Doe on LinkedIn", J, J)]),
-        ("linkedin_connected set",
-         {G: fm(stage="interviewing", interviews='[{date: 2026-11-20, with: "[[Jane Doe]]"}]'),
-          J: fm(linkedin_connected="2026-11-22")},
-         []),
-        ("a #linkedin log line",
-         {G: fm(stage="interviewing", interviews='[{date: 2026-11-20, with: "[[Jane Doe]]"}]'),
-          J: "- 2026-11-21 Connected #linkedin\n"},
-         []),
+        (
+            "a day after first meeting an interviewer",
+            {
+                G: fm(
+                    stage="interviewing",
+                    interviews='[{date: 2026-11-20, with: "[[Jane Doe]]"}, '
+                    '{date: 2026-11-27, with: "[[Jane Doe]]"}]',
+                ),
+                J: "",
+            },
+            [(date(2026, 11, 21), "Connect with Jane Doe on LinkedIn", J, J)],
+        ),
+        (
+            "linkedin_connected set",
+            {
+                G: fm(
+                    stage="interviewing", interviews='[{date: 2026-11-20, with: "[[Jane Doe]]"}]'
+                ),
+                J: fm(linkedin_connected="2026-11-22"),
+            },
+            [],
+        ),
+        (
+            "a #linkedin log line",
+            {
+                G: fm(
+                    stage="interviewing", interviews='[{date: 2026-11-20, with: "[[Jane Doe]]"}]'
+                ),
+                J: "- 2026-11-21 Connected #linkedin\n",
+            },
+            [],
+        ),
     ],
     "info-interview-prep": [
-        ("two days before",
-         {J: fm(info_interview="2026-12-04T15:00")},
-         [(date(2026, 12, 2), "Prepare for the informational interview with Jane Doe", J, J)]),
+        (
+            "two days before",
+            {J: fm(info_interview="2026-12-04T15:00")},
+            [(date(2026, 12, 2), "Prepare for the informational interview with Jane Doe", J, J)],
+        ),
         ("passed", {J: fm(info_interview="2026-11-30")}, []),
-        ("a #prep line before it",
-         {J: fm(info_interview="2026-12-04") + "- 2026-12-01 Wrote questions #prep\n"}, []),
+        (
+            "a #prep line before it",
+            {J: fm(info_interview="2026-12-04") + "- 2026-12-01 Wrote questions #prep\n"},
+            [],
+        ),
     ],
     "reply-promptly": [
-        ("a day after the message, high priority",
-         {J: fm(awaiting_reply="2026-11-30")},
-         [(date(2026, 12, 1), "Reply to Jane Doe", J, J)]),
-        ("a later touch answers it",
-         {J: fm(awaiting_reply="2026-11-29") + "- 2026-11-30 Replied\n"}, []),
-        ("a same-day touch tagged #reply answers it",
-         {J: fm(awaiting_reply="2026-11-29") + "- 2026-11-29 Answered #reply\n"}, []),
-        ("a reply planned for later does not answer it",
-         {J: fm(awaiting_reply="2026-11-29") + "- 2026-12-05 Reply\n"},
-         [(date(2026, 11, 30), "Reply to Jane Doe", J, J)]),
-        ("a same-day touch without the tag is the message itself",
-         {J: fm(awaiting_reply="2026-11-29") + "- 2026-11-29 She wrote about the role\n"},
-         [(date(2026, 11, 30), "Reply to Jane Doe", J, J)]),
+        (
+            "a day after the message, high priority",
+            {J: fm(awaiting_reply="2026-11-30")},
+            [(date(2026, 12, 1), "Reply to Jane Doe", J, J)],
+        ),
+        (
+            "a later touch answers it",
+            {J: fm(awaiting_reply="2026-11-29") + "- 2026-11-30 Replied\n"},
+            [],
+        ),
+        (
+            "a same-day touch tagged #reply answers it",
+            {J: fm(awaiting_reply="2026-11-29") + "- 2026-11-29 Answered #reply\n"},
+            [],
+        ),
+        (
+            "a reply planned for later does not answer it",
+            {J: fm(awaiting_reply="2026-11-29") + "- 2026-12-05 Reply\n"},
+            [(date(2026, 11, 30), "Reply to Jane Doe", J, J)],
+        ),
+        (
+            "a same-day touch without the tag is the message itself",
+            {J: fm(awaiting_reply="2026-11-29") + "- 2026-11-29 She wrote about the role\n"},
+            [(date(2026, 11, 30), "Reply to Jane Doe", J, J)],
+        ),
     ],
     "keep-in-touch": [
-        ("cadence from the last touch, from any note that logs it",
-         {J: fm(cadence="3w", met="2026-10-01"),
-          "2026-11-10.md": "- Lunch with [[Jane Doe]]\n"},
-         [(date(2026, 12, 1), "Keep in touch with Jane Doe", J, J)]),
-        ("from met when nothing is logged; months are calendar months",
-         {J: fm(cadence="monthly", met="2026-10-31")},
-         [(date(2026, 11, 30), "Keep in touch with Jane Doe", J, J)]),
-        ("last_contact overrides an older log",
-         {J: fm(cadence="10d", last_contact="2026-11-25") + "- 2026-11-01 Coffee\n"},
-         [(date(2026, 12, 5), "Keep in touch with Jane Doe", J, J)]),
-        ("default cadence by relationship",
-         {J: fm(relationship="recruiter", last_contact="2026-11-20"), R: fm(relationship="peer"),
-          CONFIG: '[rules.keep-in-touch.by_relationship]\nrecruiter = "3w"\n'},
-         [(date(2026, 12, 11), "Keep in touch with Jane Doe", J, J)]),
-        ("a touch in the future is not a touch yet",
-         {J: fm(cadence="2w", last_contact="2026-11-01") + "- 2026-12-10 Planned call\n"},
-         [(date(2026, 11, 15), "Keep in touch with Jane Doe", J, J)]),
+        (
+            "cadence from the last touch, from any note that logs it",
+            {J: fm(cadence="3w", met="2026-10-01"), "2026-11-10.md": "- Lunch with [[Jane Doe]]\n"},
+            [(date(2026, 12, 1), "Keep in touch with Jane Doe", J, J)],
+        ),
+        (
+            "from met when nothing is logged; months are calendar months",
+            {J: fm(cadence="monthly", met="2026-10-31")},
+            [(date(2026, 11, 30), "Keep in touch with Jane Doe", J, J)],
+        ),
+        (
+            "last_contact overrides an older log",
+            {J: fm(cadence="10d", last_contact="2026-11-25") + "- 2026-11-01 Coffee\n"},
+            [(date(2026, 12, 5), "Keep in touch with Jane Doe", J, J)],
+        ),
+        (
+            "default cadence by relationship",
+            {
+                J: fm(relationship="recruiter", last_contact="2026-11-20"),
+                R: fm(relationship="peer"),
+                CONFIG: '[rules.keep-in-touch.by_relationship]\nrecruiter = "3w"\n',
+            },
+            [(date(2026, 12, 11), "Keep in touch with Jane Doe", J, J)],
+        ),
+        (
+            "a touch in the future is not a touch yet",
+            {J: fm(cadence="2w", last_contact="2026-11-01") + "- 2026-12-10 Planned call\n"},
+            [(date(2026, 11, 15), "Keep in touch with Jane Doe", J, J)],
+        ),
         ("no cadence, no rule", {J: fm(last_contact="2026-11-01")}, []),
     ],
     "interview-check-in": [
-        ("a week after the last interview",
-         {G: fm(stage="interviewing", interviews='[{date: 2026-11-10}, {date: 2026-11-20}]')},
-         [(date(2026, 11, 27), "Check in with Globex after the interview", G, G)]),
-        ("a touch since settles it",
-         {G: fm(stage="interviewing", interviews='[{date: 2026-11-20}]') +
-          "- 2026-11-23 Recruiter said next week\n"}, []),
-        ("an interview still ahead does not count",
-         {G: fm(stage="interviewing", interviews='[{date: 2026-12-03}]')}, []),
-        ("other stages", {G: fm(stage="offer", interviews='[{date: 2026-11-20}]')}, []),
+        (
+            "a week after the last interview",
+            {G: fm(stage="interviewing", interviews="[{date: 2026-11-10}, {date: 2026-11-20}]")},
+            [(date(2026, 11, 27), "Check in with Globex after the interview", G, G)],
+        ),
+        (
+            "a touch since settles it",
+            {
+                G: fm(stage="interviewing", interviews="[{date: 2026-11-20}]")
+                + "- 2026-11-23 Recruiter said next week\n"
+            },
+            [],
+        ),
+        (
+            "an interview still ahead does not count",
+            {G: fm(stage="interviewing", interviews="[{date: 2026-12-03}]")},
+            [],
+        ),
+        ("other stages", {G: fm(stage="offer", interviews="[{date: 2026-11-20}]")}, []),
     ],
     "stale": [
-        ("21 days without a touch",
-         {G: fm(stage="screening") + "- 2026-11-05 Recruiter call\n"},
-         [(date(2026, 11, 26), "Revive Globex: no contact for 21 days", G, G)]),
+        (
+            "21 days without a touch",
+            {G: fm(stage="screening") + "- 2026-11-05 Recruiter call\n"},
+            [(date(2026, 11, 26), "Revive Globex: no contact for 21 days", G, G)],
+        ),
         ("not yet", {G: fm(stage="screening") + "- 2026-11-15 Recruiter call\n"}, []),
         ("closed", {G: fm(stage="ghosted") + "- 2026-10-01 Call\n"}, []),
-        ("the application rule already asks",
-         {G: fm(stage="applied", applied="2026-10-01")}, []),
+        ("the application rule already asks", {G: fm(stage="applied", applied="2026-10-01")}, []),
     ],
     "offer-update": [
-        ("each company in screening or interviewing, via its hiring manager",
-         {G: fm(stage="offer", offer="2026-11-30"),
-          "companies/Hooli.md": fm(stage="interviewing", contacts='["[[Raj Patel]]", '
-                                   '"[[Jane Doe]]"]'),
-          "companies/Initech.md": fm(stage="screening"),
-          "companies/Umbrella.md": fm(stage="applied"),
-          J: fm(relationship="hiring-manager"), R: fm(relationship="recruiter")},
-         [(date(2026, 12, 1), "Tell Hooli about the Globex offer", "companies/Hooli.md", J),
-          (date(2026, 12, 1), "Tell Initech about the Globex offer", "companies/Initech.md",
-           "companies/Initech.md")]),
-        ("a touch after the offer settles it",
-         {G: fm(stage="offer", offer="2026-11-30"),
-          "companies/Initech.md": fm(stage="screening") + "- 2026-12-01 Told them #offer\n"},
-         []),
-        ("a declined offer does not", {G: fm(stage="withdrawn", offer="2026-11-30"),
-                                       "companies/Initech.md": fm(stage="screening")}, []),
+        (
+            "each company in screening or interviewing, via its hiring manager",
+            {
+                G: fm(stage="offer", offer="2026-11-30"),
+                "companies/Hooli.md": fm(
+                    stage="interviewing", contacts='["[[Raj Patel]]", "[[Jane Doe]]"]'
+                ),
+                "companies/Initech.md": fm(stage="screening"),
+                "companies/Umbrella.md": fm(stage="applied"),
+                J: fm(relationship="hiring-manager"),
+                R: fm(relationship="recruiter"),
+            },
+            [
+                (date(2026, 12, 1), "Tell Hooli about the Globex offer", "companies/Hooli.md", J),
+                (
+                    date(2026, 12, 1),
+                    "Tell Initech about the Globex offer",
+                    "companies/Initech.md",
+                    "companies/Initech.md",
+                ),
+            ],
+        ),
+        (
+            "a touch after the offer settles it",
+            {
+                G: fm(stage="offer", offer="2026-11-30"),
+                "companies/Initech.md": fm(stage="screening") + "- 2026-12-01 Told them #offer\n",
+            },
+            [],
+        ),
+        (
+            "a declined offer does not",
+            {
+                G: fm(stage="withdrawn", offer="2026-11-30"),
+                "companies/Initech.md": fm(stage="screening"),
+            },
+            [],
+        ),
     ],
     "follow-up": [
-        ("explicit date, whatever the stage",
-         {G: fm(stage="rejected", follow_up="2026-12-03 09:00")},
-         [(datetime(2026, 12, 3, 9, 0, tzinfo=BERLIN), "Follow up with Globex", G, G)]),
-        ("a #follow-up touch up to a week early settles it",
-         {G: fm(follow_up="2026-12-03") + "- 2026-11-27 Pinged them #follow-up\n"}, []),
-        ("an older #follow-up touch does not",
-         {G: fm(follow_up="2026-12-03") + "- 2026-11-20 Pinged them #follow-up\n"},
-         [(date(2026, 12, 3), "Follow up with Globex", G, G)]),
+        (
+            "explicit date, whatever the stage",
+            {G: fm(stage="rejected", follow_up="2026-12-03 09:00")},
+            [(datetime(2026, 12, 3, 9, 0, tzinfo=BERLIN), "Follow up with Globex", G, G)],
+        ),
+        (
+            "a #follow-up touch up to a week early settles it",
+            {G: fm(follow_up="2026-12-03") + "- 2026-11-27 Pinged them #follow-up\n"},
+            [],
+        ),
+        (
+            "an older #follow-up touch does not",
+            {G: fm(follow_up="2026-12-03") + "- 2026-11-20 Pinged them #follow-up\n"},
+            [(date(2026, 12, 3), "Follow up with Globex", G, G)],
+        ),
     ],
     "task": [
-        ("open tasks with a date, the earlier of due and scheduled",
-         {"Plan.md": "- [ ] Write [[Jane Doe|Jane]] 📅 2026-12-05 ⏳ 2026-12-03\n- [ ] No date\n"
-                     "- [x] Done 📅 2026-12-01\n", J: ""},
-         [(date(2026, 12, 3), "Write Jane", "Plan.md", J)]),
-        ("a task concerns the record it links, not the note's first link",
-         {"2026-11-30.md": "Met [[Globex]] people.\n- [ ] Reply to [[Jane Doe]] 📅 2026-12-01\n",
-          G: "", J: ""},
-         [(date(2026, 12, 1), "Reply to Jane Doe", "2026-11-30.md", J)]),
+        (
+            "open tasks with a date, the earlier of due and scheduled",
+            {
+                "Plan.md": "- [ ] Write [[Jane Doe|Jane]] 📅 2026-12-05 ⏳ 2026-12-03\n- [ ] No date\n"
+                "- [x] Done 📅 2026-12-01\n",
+                J: "",
+            },
+            [(date(2026, 12, 3), "Write Jane", "Plan.md", J)],
+        ),
+        (
+            "a task concerns the record it links, not the note's first link",
+            {
+                "2026-11-30.md": "Met [[Globex]] people.\n- [ ] Reply to [[Jane Doe]] 📅 2026-12-01\n",
+                G: "",
+                J: "",
+            },
+            [(date(2026, 12, 1), "Reply to Jane Doe", "2026-11-30.md", J)],
+        ),
     ],
 }
 
-PARAMS = [pytest.param(rule, notes, expected, id=f"{rule}: {name}")
-          for rule, cases in CASES.items() for name, notes, expected in cases]
+PARAMS = [
+    pytest.param(rule, notes, expected, id=f"{rule}: {name}")
+    for rule, cases in CASES.items()
+    for name, notes, expected in cases
+]
 
 
 @pytest.mark.parametrize(("rule", "notes", "expected"), PARAMS)
@@ -222,8 +382,12 @@ def test_rule(vault_dir, rule, notes, expected):
 def test_rules_can_be_switched_off(vault_dir):
     notes = {J: fm(awaiting_reply="2026-11-30")}
     assert followups(vault_dir, notes, "reply-promptly")
-    assert followups(vault_dir, notes, "reply-promptly",
-                     config="[rules.reply-promptly]\nenabled = false\n") == []
+    assert (
+        followups(
+            vault_dir, notes, "reply-promptly", config="[rules.reply-promptly]\nenabled = false\n"
+        )
+        == []
+    )
 
 
 def test_priorities_and_reasons(vault_dir):

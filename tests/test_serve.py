@@ -37,20 +37,26 @@ class Site:
             if rebuild.number > 1:
                 self.live.publish(rebuild.error)
 
-        self.watcher = Watcher(lambda: load_config(vault), lambda _c: TODAY, None, on_rebuild,
-                               delay=0.1)
+        self.watcher = Watcher(
+            lambda: load_config(vault), lambda _c: TODAY, None, on_rebuild, delay=0.1
+        )
         self.watcher.start()
-        self.server = make_server(lambda: self.watcher.out_dir, "127.0.0.1", 0, token,
-                                  self.live)
+        self.server = make_server(lambda: self.watcher.out_dir, "127.0.0.1", 0, token, self.live)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
-    def request(self, method: str, path: str, headers: dict[str, str] | None = None,
-                body: bytes | None = None):
+    def request(
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str] | None = None,
+        body: bytes | None = None,
+    ):
         conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=TIMEOUT)
         try:
-            conn.putrequest(method, path, skip_accept_encoding=True,
-                            skip_host="Host" in (headers or {}))
+            conn.putrequest(
+                method, path, skip_accept_encoding=True, skip_host="Host" in (headers or {})
+            )
             for name, value in (headers or {}).items():
                 conn.putheader(name, value)
             if body is not None:
@@ -76,14 +82,17 @@ def site(tmp_path):
     assert not s.thread.is_alive()
 
 
-@pytest.mark.parametrize(("path", "ctype"), [
-    ("/followups.ics", "text/calendar; charset=utf-8"),
-    ("/index.html", "text/html; charset=utf-8"),
-    ("/", "text/html; charset=utf-8"),
-    ("/agenda.md", "text/markdown; charset=utf-8"),
-    ("/vault.json", "application/json"),
-    ("/style.css", "text/css; charset=utf-8"),
-])
+@pytest.mark.parametrize(
+    ("path", "ctype"),
+    [
+        ("/followups.ics", "text/calendar; charset=utf-8"),
+        ("/index.html", "text/html; charset=utf-8"),
+        ("/", "text/html; charset=utf-8"),
+        ("/agenda.md", "text/markdown; charset=utf-8"),
+        ("/vault.json", "application/json"),
+        ("/style.css", "text/css; charset=utf-8"),
+    ],
+)
 def test_content_types(site, path, ctype):
     response, body = site.request("GET", path)
     assert response.status == 200
@@ -110,8 +119,9 @@ def test_etag_and_last_modified_give_304(site):
     assert again.status == 304
     stale, body2 = site.request("GET", "/followups.ics", {"If-None-Match": '"other"'})
     assert stale.status == 200 and body2 == body
-    old, _ = site.request("GET", "/followups.ics",
-                          {"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"})
+    old, _ = site.request(
+        "GET", "/followups.ics", {"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}
+    )
     assert old.status == 200
 
 
@@ -130,13 +140,29 @@ def test_other_methods_are_405(site, method):
     assert response.getheader("Allow") == "GET, HEAD"
 
 
-@pytest.mark.parametrize("path", [
-    "/../vaultkit.toml", "/notes/../../vaultkit.toml", "/%2e%2e/vaultkit.toml",
-    "/%2E%2E/%2e%2e/etc/passwd", "/..%2fvaultkit.toml", "/notes%2f..%2f..%2fvaultkit.toml",
-    "/%2fetc%2fpasswd", "//etc/passwd", "/etc/passwd", "/a%00b", "/.vaultkit-manifest.json",
-    "/..\\vaultkit.toml", "/%5c..%5cvaultkit.toml", "http://example.org/index.html",
-    "/nope.html", "/notes/", "/outside-link/secret.md", "/outside-file.md",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../vaultkit.toml",
+        "/notes/../../vaultkit.toml",
+        "/%2e%2e/vaultkit.toml",
+        "/%2E%2E/%2e%2e/etc/passwd",
+        "/..%2fvaultkit.toml",
+        "/notes%2f..%2f..%2fvaultkit.toml",
+        "/%2fetc%2fpasswd",
+        "//etc/passwd",
+        "/etc/passwd",
+        "/a%00b",
+        "/.vaultkit-manifest.json",
+        "/..\\vaultkit.toml",
+        "/%5c..%5cvaultkit.toml",
+        "http://example.org/index.html",
+        "/nope.html",
+        "/notes/",
+        "/outside-link/secret.md",
+        "/outside-file.md",
+    ],
+)
 def test_nothing_outside_the_output_folder(site, tmp_path, path):
     secret = tmp_path / "secret"
     secret.mkdir()
@@ -166,8 +192,18 @@ def test_split_request_path():
     assert split_request_path("/a/b.html?x=1#y", None) == ["a", "b.html"]
     assert split_request_path("/", None) == []
     assert split_request_path("/Jane%20Doe.html", None) == ["Jane Doe.html"]
-    for bad in ("/../x", "/%2e%2e/x", "/%2E%2e/x", "/a%2fb", "/a%5cb", "/a%00", "/.git/x",
-                "x/y", "", "/%ff"):
+    for bad in (
+        "/../x",
+        "/%2e%2e/x",
+        "/%2E%2e/x",
+        "/a%2fb",
+        "/a%5cb",
+        "/a%00",
+        "/.git/x",
+        "x/y",
+        "",
+        "/%ff",
+    ):
         assert split_request_path(bad, None) is None, bad
 
 
@@ -181,9 +217,15 @@ def test_token_is_required_off_loopback():
     token = "s3cret-T0ken"
     assert split_request_path(f"/{token}/index.html", token) == ["index.html"]
     assert split_request_path(f"/{token}/", token) == []
-    for bad in ("/index.html", "/", f"/{token}x/index.html", f"/x{token}/index.html",
-                f"/{token.upper()}/index.html", f"/%2e%2e/{token}/index.html",
-                f"/{token}/../index.html"):
+    for bad in (
+        "/index.html",
+        "/",
+        f"/{token}x/index.html",
+        f"/x{token}/index.html",
+        f"/{token.upper()}/index.html",
+        f"/%2e%2e/{token}/index.html",
+        f"/{token}/../index.html",
+    ):
         assert split_request_path(bad, token) is None, bad
 
 
@@ -213,8 +255,9 @@ def test_token_never_logged(tmp_path):
     root = make_vault(tmp_path / "v")
     (root / "_site").mkdir()
     (root / "_site/a.txt").write_text("a")
-    server = make_server(lambda: root / "_site", "127.0.0.1", 0, "tok-abcdef", live,
-                         verbose=True, log=lines.append)
+    server = make_server(
+        lambda: root / "_site", "127.0.0.1", 0, "tok-abcdef", live, verbose=True, log=lines.append
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -312,8 +355,11 @@ def test_concurrent_clients_never_see_a_partial_feed(site):
     def poll() -> None:
         while not stop.is_set():
             response, body = site.request("GET", "/followups.ics")
-            if response.status != 200 or not body.startswith(b"BEGIN:VCALENDAR") \
-                    or not body.rstrip().endswith(b"END:VCALENDAR"):
+            if (
+                response.status != 200
+                or not body.startswith(b"BEGIN:VCALENDAR")
+                or not body.rstrip().endswith(b"END:VCALENDAR")
+            ):
                 failures.append(f"{response.status} {body[-40:]!r}")
 
     clients = [threading.Thread(target=poll, daemon=True) for _ in range(4)]
@@ -324,7 +370,8 @@ def test_concurrent_clients_never_see_a_partial_feed(site):
             (site.vault / "Plan.md").write_text(f"- [ ] Task {i} 📅 2026-12-09\n" * (i + 1))
             time.sleep(0.03)
         assert site.watcher.wait_until(
-            lambda: b"Task 19" in (site.vault / "_site/followups.ics").read_bytes(), TIMEOUT)
+            lambda: b"Task 19" in (site.vault / "_site/followups.ics").read_bytes(), TIMEOUT
+        )
     finally:
         stop.set()
         for client in clients:
@@ -346,9 +393,11 @@ def test_resolve_file_refuses_symlinks_out(tmp_path):
 
 def test_addresses():
     where = addresses("127.0.0.1", 8765, None)
-    assert where == {"page": "http://127.0.0.1:8765/",
-                     "feed": "http://127.0.0.1:8765/followups.ics",
-                     "webcal": "webcal://127.0.0.1:8765/followups.ics"}
+    assert where == {
+        "page": "http://127.0.0.1:8765/",
+        "feed": "http://127.0.0.1:8765/followups.ics",
+        "webcal": "webcal://127.0.0.1:8765/followups.ics",
+    }
     assert addresses("0.0.0.0", 80, "t")["webcal"] == "webcal://127.0.0.1:80/t/followups.ics"
     assert addresses("::1", 1, None)["page"] == "http://[::1]:1/"
 
@@ -410,9 +459,23 @@ def test_cli_wires_serve(runner, tmp_path):
 
     vault = make_vault(tmp_path / "v")
     with mock.patch.object(serve_module, "serve", autospec=True) as fake:
-        result = runner.invoke(cli, ["serve", "--vault", str(vault), "--today", "2026-12-01",
-                                     "--host", "0.0.0.0", "--port", "0", "--token",
-                                     "a" * 20, "--verbose"])
+        result = runner.invoke(
+            cli,
+            [
+                "serve",
+                "--vault",
+                str(vault),
+                "--today",
+                "2026-12-01",
+                "--host",
+                "0.0.0.0",
+                "--port",
+                "0",
+                "--token",
+                "a" * 20,
+                "--verbose",
+            ],
+        )
     assert result.exit_code == 0, result.output
     args, kwargs = fake.call_args
     loader, today, out, _echo = args
@@ -428,8 +491,9 @@ def test_cli_wires_watch(runner, tmp_path):
 
     vault = make_vault(tmp_path / "v")
     with mock.patch.object(watch_module, "watch", autospec=True) as fake:
-        result = runner.invoke(cli, ["watch", "--vault", str(vault), "--out",
-                                     str(tmp_path / "out")])
+        result = runner.invoke(
+            cli, ["watch", "--vault", str(vault), "--out", str(tmp_path / "out")]
+        )
     assert result.exit_code == 0, result.output
     loader, today, out, _echo = fake.call_args.args
     assert loader().vault == vault.resolve() and today is None
@@ -446,8 +510,9 @@ def test_port_in_use_is_a_clear_error(runner, tmp_path):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = runner.invoke(cli, ["serve", "--vault", str(vault), "--today", "2026-12-01",
-                                     "--port", str(port)])
+        result = runner.invoke(
+            cli, ["serve", "--vault", str(vault), "--today", "2026-12-01", "--port", str(port)]
+        )
     assert result.exit_code == 2, result.output
     assert "cannot listen on 127.0.0.1" in result.output
 

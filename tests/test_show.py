@@ -54,7 +54,8 @@ def test_timeline_gathers_fields_interactions_and_followups(vault):
         ("2026-11-02", "applied", "companies/Globex.md"),
         ("2026-11-02", "log", "companies/Globex.md"),
         ("2026-11-20", "interview", "companies/Globex.md"),
-        ("2026-11-25", "daily", "daily/2026-11-25.md")]
+        ("2026-11-25", "daily", "daily/2026-11-25.md"),
+    ]
     # The thank-you for the interview is open (no #thank-you logged), with its reason.
     assert any(f.rule == "thank-you" and "thank-you" in f.reason for f in item.followups)
     assert "people/Jane Doe.md" in item.mentioned_in
@@ -63,8 +64,7 @@ def test_timeline_gathers_fields_interactions_and_followups(vault):
 def _show(runner, vault_dir, *args):
     from vaultkit.cli import cli
 
-    return runner.invoke(cli, ["show", "--vault", str(vault_dir), "--today", "2026-12-01",
-                               *args])
+    return runner.invoke(cli, ["show", "--vault", str(vault_dir), "--today", "2026-12-01", *args])
 
 
 def test_cli_show_by_alias_prints_a_timeline(runner, vault, vault_dir):
@@ -91,8 +91,7 @@ def test_cli_show_json_by_path(runner, vault, vault_dir):
 def test_cli_show_file_name_before_name(runner, vault, vault_dir):
     # "Jane" is the file name of people/Jane.md and the name of companies/Initech.md: the
     # file name wins, as in Obsidian. "jane roe" is only a name.
-    assert json.loads(_show(runner, vault_dir, "Jane", "--json").output)["path"] == \
-        "people/Jane.md"
+    assert json.loads(_show(runner, vault_dir, "Jane", "--json").output)["path"] == "people/Jane.md"
     result = _show(runner, vault_dir, "Jane Doe")
     assert result.exit_code == 0
 
@@ -102,8 +101,11 @@ def test_cli_show_ambiguous_names(runner, write_note, vault_dir, load):
     write_note("people/Acme.md", "---\nname: Ann\n---\n", dedent=False)
     result = _show(runner, vault_dir, "Acme")
     assert result.exit_code == 2
-    assert "ambiguous" in result.output and "companies/Acme.md" in result.output \
+    assert (
+        "ambiguous" in result.output
+        and "companies/Acme.md" in result.output
         and "people/Acme.md" in result.output
+    )
 
 
 def test_cli_show_unknown_note(runner, vault, vault_dir):

@@ -25,14 +25,18 @@ def _note(rng: random.Random, names: list[str]) -> str:
     link = f"[[{rng.choice(names)}]]" if names else ""
     kind = rng.random()
     if kind < 0.4:
-        front = (f"---\nstage: {rng.choice(['applied', 'screening', 'interviewing', 'lead'])}\n"
-                 f"applied: {day}\nfollow_up: {day}\n---\n")
+        front = (
+            f"---\nstage: {rng.choice(['applied', 'screening', 'interviewing', 'lead'])}\n"
+            f"applied: {day}\nfollow_up: {day}\n---\n"
+        )
     elif kind < 0.7:
         front = f"---\ncadence: 3w\nmet: {day}\nawaiting_reply: {day}\n---\n"
     else:
         front = ""
-    return (front + f"Notes about {link}.\n- [ ] Call {link} 📅 {day}\n"
-            f"## Log\n- {day} Talked with {link} #thank-you\n")
+    return (
+        front + f"Notes about {link}.\n- [ ] Call {link} 📅 {day}\n"
+        f"## Log\n- {day} Talked with {link} #thank-you\n"
+    )
 
 
 def _notes(root: Path) -> list[Path]:
@@ -81,8 +85,9 @@ def _mutate(rng: random.Random, root: Path, counter: list[int]) -> None:
 
 
 def _tree(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file()}
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()
+    }
 
 
 def test_outputs_equal_a_fresh_build_after_a_thousand_random_changes(tmp_path):

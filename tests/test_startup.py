@@ -21,12 +21,19 @@ print(json.dumps([result.exit_code, sorted(m for m in {heavy!r} if m in sys.modu
 
 @pytest.mark.parametrize("command", [["--help"], ["agenda"], ["check"], ["agenda", "--json"]])
 def test_agenda_and_check_import_no_renderer_or_watcher(command, tmp_path):
-    args = [*command] if command == ["--help"] else [
-        *command, "--vault", str(SAMPLE_VAULT), "--today", "2026-12-01", "--no-cache"]
-    out = subprocess.run([sys.executable, "-c", PROBE.format(heavy=HEAVY), *args],
-                         capture_output=True, text=True, timeout=60,
-                         env={"XDG_CACHE_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
-                         check=True)
+    args = (
+        [*command]
+        if command == ["--help"]
+        else [*command, "--vault", str(SAMPLE_VAULT), "--today", "2026-12-01", "--no-cache"]
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=HEAVY), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"XDG_CACHE_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        check=True,
+    )
     exit_code, imported = json.loads(out.stdout.strip().splitlines()[-1])
     assert exit_code == 0
     assert imported == []

@@ -134,9 +134,13 @@ def test_the_fixture_has_the_follow_ups_the_figures_assume(fixture_vault):
     # Alpha gone stale (last touch 11-10 + 21 days = 12-01: due today, so not missed) and
     # Cy's keep-in-touch (12-18, ahead).
     got = sorted((f.rule, f.due.isoformat()) for f in derive_followups(fixture_vault, TODAY))
-    assert got == [("keep-in-touch", "2026-11-25"), ("keep-in-touch", "2026-12-18"),
-                   ("reply-promptly", "2026-11-26"), ("stale", "2026-12-01"),
-                   ("task", "2026-11-20")]
+    assert got == [
+        ("keep-in-touch", "2026-11-25"),
+        ("keep-in-touch", "2026-12-18"),
+        ("reply-promptly", "2026-11-26"),
+        ("stale", "2026-12-01"),
+        ("task", "2026-11-20"),
+    ]
 
 
 def test_funnel_and_conversion(fixture_vault):
@@ -144,7 +148,12 @@ def test_funnel_and_conversion(fixture_vault):
     # lead: all 5 companies; applied: Alpha, Beta, Gamma, Delta; screening and interviewing:
     # Alpha and Gamma (a rejected company with an interview reached interviewing); offer: 0.
     assert [(s.stage, s.count) for s in stats.funnel] == [
-        ("lead", 5), ("applied", 4), ("screening", 2), ("interviewing", 2), ("offer", 0)]
+        ("lead", 5),
+        ("applied", 4),
+        ("screening", 2),
+        ("interviewing", 2),
+        ("offer", 0),
+    ]
     # 4/5, 2/4, 2/2, 0/2.
     assert [s.conversion for s in stats.funnel] == [None, 0.8, 0.5, 1.0, 0.0]
     assert stats.companies == 5 and stats.applications == 4
@@ -159,16 +168,18 @@ def test_response_rates(fixture_vault):
     assert rates(stats.by_resume) == [("r1", 1, 1, 1.0), ("r2", 3, 1, 1 / 3)]
     # c1: Alpha and Gamma, both responded; no cover letter: Beta and Delta, neither did.
     assert rates(stats.by_cover_letter) == [("c1", 2, 2, 1.0), ("(none)", 2, 0, 0.0)]
-    assert rates(stats.by_source) == [("job-board", 1, 0, 0.0), ("linkedin", 2, 1, 0.5),
-                                      ("referral", 1, 1, 1.0)]
+    assert rates(stats.by_source) == [
+        ("job-board", 1, 0, 0.0),
+        ("linkedin", 2, 1, 0.5),
+        ("referral", 1, 1, 1.0),
+    ]
 
 
 def test_medians_and_endings(fixture_vault):
     stats = _stats(fixture_vault)
     assert stats.median_days_to_response == 5.5  # Alpha 3, Gamma 8
     assert stats.median_days_to_interview == 7.5  # Alpha 7, Gamma 8
-    assert stats.endings == [("accepted", 0), ("rejected", 1), ("withdrawn", 0),
-                             ("ghosted", 1)]
+    assert stats.endings == [("accepted", 0), ("rejected", 1), ("withdrawn", 0), ("ghosted", 1)]
 
 
 def test_activity_per_week(fixture_vault):
@@ -179,8 +190,9 @@ def test_activity_per_week(fixture_vault):
     # 11-18 daily note, 11-20 follow-up; W48: 11-24 log.
     # Done: W46: the #thank-you line; W47: the task checked 11-17 and the #follow-up line.
     # Missed (open, due before today): W47 the task; W48 Bob (11-25) and Ann (11-26).
-    assert [(w.week, w.start.isoformat(), w.applied, w.touches, w.done, w.missed)
-            for w in stats.weeks] == [
+    assert [
+        (w.week, w.start.isoformat(), w.applied, w.touches, w.done, w.missed) for w in stats.weeks
+    ] == [
         ("2026-W44", "2026-10-26", 1, 0, 0, 0),
         ("2026-W45", "2026-11-02", 1, 3, 0, 0),
         ("2026-W46", "2026-11-09", 0, 3, 1, 0),
@@ -190,16 +202,28 @@ def test_activity_per_week(fixture_vault):
     ]
     # Per day: applications + touches + tasks done (a tagged touch counts once).
     assert {d.isoformat(): n for d, n in stats.days.items()} == {
-        "2026-10-26": 1, "2026-11-02": 2, "2026-11-03": 1, "2026-11-05": 1,
-        "2026-11-09": 1, "2026-11-10": 1, "2026-11-12": 1, "2026-11-16": 2,
-        "2026-11-17": 1, "2026-11-18": 1, "2026-11-20": 1, "2026-11-23": 1,
-        "2026-11-24": 1}
+        "2026-10-26": 1,
+        "2026-11-02": 2,
+        "2026-11-03": 1,
+        "2026-11-05": 1,
+        "2026-11-09": 1,
+        "2026-11-10": 1,
+        "2026-11-12": 1,
+        "2026-11-16": 2,
+        "2026-11-17": 1,
+        "2026-11-18": 1,
+        "2026-11-20": 1,
+        "2026-11-23": 1,
+        "2026-11-24": 1,
+    }
 
 
 def test_owed_list_most_overdue_first(fixture_vault):
     stats = _stats(fixture_vault)
     assert [(o.name, o.rule, o.due.isoformat(), o.days_overdue) for o in stats.owed] == [
-        ("Bob", "keep-in-touch", "2026-11-25", 6), ("Ann", "reply-promptly", "2026-11-26", 5)]
+        ("Bob", "keep-in-touch", "2026-11-25", 6),
+        ("Ann", "reply-promptly", "2026-11-26", 5),
+    ]
 
 
 def test_since_limits_the_window_and_divides_by_zero_safely(fixture_vault):
@@ -207,15 +231,22 @@ def test_since_limits_the_window_and_divides_by_zero_safely(fixture_vault):
     # Only applications started on or after 11-10: Beta and Delta (Epsilon has no date).
     assert stats.companies == 2 and stats.applications == 2 and stats.responses == 0
     assert [(s.stage, s.count, s.conversion) for s in stats.funnel] == [
-        ("lead", 2, None), ("applied", 2, 1.0), ("screening", 0, 0.0),
-        ("interviewing", 0, None), ("offer", 0, None)]  # 0/0 twice
+        ("lead", 2, None),
+        ("applied", 2, 1.0),
+        ("screening", 0, 0.0),
+        ("interviewing", 0, None),
+        ("offer", 0, None),
+    ]  # 0/0 twice
     assert stats.response_rate == 0.0
     assert stats.median_days_to_response is None and stats.median_days_to_interview is None
     assert dict(stats.endings)["ghosted"] == 1 and dict(stats.endings)["rejected"] == 0
     # The weeks start with the one holding 11-10; only what happened from 11-10 counts.
     assert [(w.week, w.applied, w.touches, w.done, w.missed) for w in stats.weeks] == [
-        ("2026-W46", 0, 2, 1, 0), ("2026-W47", 1, 3, 2, 1), ("2026-W48", 1, 1, 0, 2),
-        ("2026-W49", 0, 0, 0, 0)]
+        ("2026-W46", 0, 2, 1, 0),
+        ("2026-W47", 1, 3, 2, 1),
+        ("2026-W48", 1, 1, 0, 2),
+        ("2026-W49", 0, 0, 0, 0),
+    ]
     assert len(stats.owed) == 2  # what you owe now, whatever the window
 
 
@@ -239,7 +270,12 @@ def test_a_vault_with_no_applications(write_note, load):
     stats = _stats(load())
     # One lead: lead 1; applied 0 of 1 = 0%; every later stage 0 of 0.
     assert [(s.count, s.conversion) for s in stats.funnel] == [
-        (1, None), (0, 0.0), (0, None), (0, None), (0, None)]
+        (1, None),
+        (0, 0.0),
+        (0, None),
+        (0, None),
+        (0, None),
+    ]
     assert stats.applications == 0 and stats.response_rate is None
     assert stats.by_source == []
 
@@ -248,7 +284,11 @@ def test_json_is_plain_data(fixture_vault):
     data = _stats(fixture_vault).to_json()
     assert json.loads(json.dumps(data)) == data
     assert data["response_rate_by"]["resume"][1] == {
-        "key": "r2", "applications": 3, "responses": 1, "rate": 1 / 3}
+        "key": "r2",
+        "applications": 3,
+        "responses": 1,
+        "rate": 1 / 3,
+    }
     assert data["endings"] == {"accepted": 0, "rejected": 1, "withdrawn": 0, "ghosted": 1}
     assert data["owed"][0]["name"] == "Bob"
 
@@ -334,13 +374,25 @@ def test_heatmap_has_more_cells_for_a_longer_history(fixture_vault):
 def test_cli_stats_json(runner, fixture_vault, vault_dir):
     from vaultkit.cli import cli
 
-    result = runner.invoke(cli, ["stats", "--vault", str(vault_dir), "--today", "2026-12-01",
-                                 "--json"])
+    result = runner.invoke(
+        cli, ["stats", "--vault", str(vault_dir), "--today", "2026-12-01", "--json"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["applications"] == 4 and data["median_days_to_response"] == 5.5
-    result = runner.invoke(cli, ["stats", "--vault", str(vault_dir), "--today", "2026-12-01",
-                                 "--since", "2026-11-10", "--json"])
+    result = runner.invoke(
+        cli,
+        [
+            "stats",
+            "--vault",
+            str(vault_dir),
+            "--today",
+            "2026-12-01",
+            "--since",
+            "2026-11-10",
+            "--json",
+        ],
+    )
     assert json.loads(result.output)["since"] == "2026-11-10"
 
 
@@ -376,8 +428,9 @@ def test_cli_stats_still_prints_but_exits_1_on_note_errors(runner, write_note, v
     from vaultkit.cli import cli
 
     write_note("companies/Bad.md", "---\nstage: sleeping\napplied: 2026-11-02\n---\n")
-    result = runner.invoke(cli, ["stats", "--vault", str(vault_dir), "--today", "2026-12-01",
-                                 "--json"])
+    result = runner.invoke(
+        cli, ["stats", "--vault", str(vault_dir), "--today", "2026-12-01", "--json"]
+    )
     assert result.exit_code == 1
     assert json.loads(result.stdout)["applications"] == 1
     assert "vaultkit check" in result.stderr

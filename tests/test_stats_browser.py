@@ -21,8 +21,8 @@ def png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
     pos, idat = 8, []
     width = height = bpp = 0
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
             width, height, depth, colour_type, _, _, interlace = struct.unpack(">IIBBBBB", body)
             assert depth == 8 and colour_type in (2, 6) and interlace == 0
@@ -36,7 +36,7 @@ def png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
     rows = []
     for y in range(height):
         start = y * (stride + 1)
-        kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
+        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
         for i in range(stride):  # undo the PNG row filter (none, sub, up, average, Paeth)
             a = line[i - bpp] if i >= bpp else 0
             b = prev[i]
@@ -53,7 +53,7 @@ def png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
                 line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
         rows.append(bytes(line))
         prev = line
-    return width, height, [bytes(r[i:i + 3]) for r in rows for i in range(0, stride, bpp)]
+    return width, height, [bytes(r[i : i + 3]) for r in rows for i in range(0, stride, bpp)]
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +61,9 @@ def site(tmp_path_factory):
     from click.testing import CliRunner
 
     out = tmp_path_factory.mktemp("site")
-    result = build(CliRunner(env={"NO_COLOR": "1", "VAULTKIT_VAULT": None}), SAMPLE_VAULT,
-                   "--out", str(out))
+    result = build(
+        CliRunner(env={"NO_COLOR": "1", "VAULTKIT_VAULT": None}), SAMPLE_VAULT, "--out", str(out)
+    )
     assert result.exit_code == 0, result.output
     return out
 

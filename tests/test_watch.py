@@ -135,8 +135,19 @@ def test_relevant_path_rules(tmp_path):
     assert relevant_path(vault / "a/b.md", vault, out) == "a/b.md"
     assert relevant_path(vault / "vaultkit.toml", vault, out) == "vaultkit.toml"
     assert relevant_path(vault / "sub/vaultkit.toml", vault, out) is None
-    for name in ("4913", ".a.md.swp", "a.md.swx", "a.md~", "a.md.tmp", ".~a.md", "a.png",
-                 ".obsidian/app.json", ".trash/old.md", ".git/x.md", "_site/index.md"):
+    for name in (
+        "4913",
+        ".a.md.swp",
+        "a.md.swx",
+        "a.md~",
+        "a.md.tmp",
+        ".~a.md",
+        "a.png",
+        ".obsidian/app.json",
+        ".trash/old.md",
+        ".git/x.md",
+        "_site/index.md",
+    ):
         assert relevant_path(vault / name, vault, out) is None, name
     assert relevant_path(vault / "companies", vault, out, is_directory=True) == "companies/"
     assert relevant_path(vault / ".trash/x", vault, out, is_directory=True) is None
@@ -145,18 +156,33 @@ def test_relevant_path_rules(tmp_path):
 
 def test_delete_and_rename_of_a_note(watcher, vault):
     (vault / "Plan.md").unlink()
-    until(watcher, lambda: "Update the resume" not in feed(vault)
-          and not (vault / "_site/notes/plan.html").exists())
+    until(
+        watcher,
+        lambda: (
+            "Update the resume" not in feed(vault)
+            and not (vault / "_site/notes/plan.html").exists()
+        ),
+    )
     os.rename(vault / "people/Jane Doe.md", vault / "people/Jane Roe.md")
-    until(watcher, lambda: (vault / "_site/notes/people/jane-roe.html").is_file()
-          and not (vault / "_site/notes/people/jane-doe.html").exists())
+    until(
+        watcher,
+        lambda: (
+            (vault / "_site/notes/people/jane-roe.html").is_file()
+            and not (vault / "_site/notes/people/jane-doe.html").exists()
+        ),
+    )
     assert all(b.ok for b in watcher.builds)
 
 
 def test_move_delete_and_create_of_folders(watcher, vault, tmp_path):
     os.rename(vault / "companies", vault / "employers")
-    until(watcher, lambda: (vault / "_site/notes/employers/globex.html").is_file()
-          and not (vault / "_site/notes/companies/globex.html").exists())
+    until(
+        watcher,
+        lambda: (
+            (vault / "_site/notes/employers/globex.html").is_file()
+            and not (vault / "_site/notes/companies/globex.html").exists()
+        ),
+    )
     shutil.rmtree(vault / "people")
     until(watcher, lambda: not (vault / "_site/notes/people/jane-doe.html").exists())
     # A folder made elsewhere, with notes already in it, moved into the vault.
@@ -213,8 +239,15 @@ def test_a_failing_build_is_reported_and_the_loop_goes_on(vault, monkeypatch):
         assert "build failed" in line and "\n" not in line
         (vault / "Plan.md").write_text("- [ ] Recovered 📅 2026-12-09\n")
         # The feed is written before the rebuild is recorded and reported: wait for both.
-        until(w, lambda: "Recovered" in feed(vault) and w.builds[-1].ok
-              and bool(seen) and seen[-1] is w.builds[-1])
+        until(
+            w,
+            lambda: (
+                "Recovered" in feed(vault)
+                and w.builds[-1].ok
+                and bool(seen)
+                and seen[-1] is w.builds[-1]
+            ),
+        )
         assert w.builds[-1].ok and seen[-1] is w.builds[-1]
     finally:
         w.stop()

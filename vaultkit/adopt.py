@@ -26,8 +26,16 @@ FIELD_HINTS: dict[str, tuple[str, ...]] = {
     "name": ("name", "jobtitle", "positionname", "fullname"),
     "stage": ("stage", "status", "appstage", "applicationstatus", "applicationstage", "state"),
     "applied": ("applied", "applieddate", "dateapplied", "applicationdate", "appliedon"),
-    "follow_up": ("followup", "followupdate", "followupreminderdate", "nextfollowup",
-                  "nextaction", "nextactiondate", "reminder", "remindon"),
+    "follow_up": (
+        "followup",
+        "followupdate",
+        "followupreminderdate",
+        "nextfollowup",
+        "nextaction",
+        "nextactiondate",
+        "reminder",
+        "remindon",
+    ),
     "offer": ("offer", "offerdate", "offerreceived"),
     "contacts": ("contacts", "people", "hiringmanager", "recruiter", "contact"),
     "company": ("company", "organisation", "organization", "employer", "org"),
@@ -51,8 +59,22 @@ STAGE_HINTS: list[tuple[str, tuple[str, ...]]] = [
     ("interviewing", ("interview", "onsite", "technical", "final")),
     ("screening", ("screen", "recruiter", "phone", "hr")),
     ("applied", ("appl", "submitted", "sent")),
-    ("lead", ("lead", "review", "pursue", "interest", "wish", "bookmark", "research", "todo",
-              "saved", "prospect", "idea")),
+    (
+        "lead",
+        (
+            "lead",
+            "review",
+            "pursue",
+            "interest",
+            "wish",
+            "bookmark",
+            "research",
+            "todo",
+            "saved",
+            "prospect",
+            "idea",
+        ),
+    ),
 ]
 
 
@@ -84,8 +106,18 @@ def _kind_of_keys(keys: set[str], meta: dict[str, Any]) -> str | None:
     squashed = {_squash(k) for k in keys}
     if squashed & {"email", "phone", "linkedin", "relationship", "mobile", "linkedinurl"}:
         return "contact"
-    if squashed & {"stage", "status", "appstage", "applied", "applieddate", "dateapplied",
-                   "salary", "joburl", "jobtitle", "applicationstatus"}:
+    if squashed & {
+        "stage",
+        "status",
+        "appstage",
+        "applied",
+        "applieddate",
+        "dateapplied",
+        "salary",
+        "joburl",
+        "jobtitle",
+        "applicationstatus",
+    }:
         return "company"
     dates = [k for k, v in meta.items() if isinstance(v, str) and _DATE_VALUE.match(v.strip())]
     links = [k for k, v in meta.items() if find_links(str(v))]
@@ -136,8 +168,7 @@ def _propose_tags(parsed: list[ParsedNote], kinds: dict[str, str], proposal: Pro
             proposal.tags[kind] = common[:1]
 
 
-def _propose_fields(parsed: list[ParsedNote], kinds: dict[str, str],
-                    proposal: Proposal) -> None:
+def _propose_fields(parsed: list[ParsedNote], kinds: dict[str, str], proposal: Proposal) -> None:
     spelled: dict[str, Counter[str]] = {}
     for note in parsed:
         for key in note.meta:
@@ -165,9 +196,11 @@ def _propose_fields(parsed: list[ParsedNote], kinds: dict[str, str],
 
 def _propose_stages(parsed: list[ParsedNote], proposal: Proposal) -> None:
     stage_key = (proposal.fields.get("stage") or "stage").lower()
-    values = Counter(str(n.meta[stage_key]).strip() for n in parsed
-                     if not is_empty(n.meta.get(stage_key)) and isinstance(n.meta[stage_key],
-                                                                           str))
+    values = Counter(
+        str(n.meta[stage_key]).strip()
+        for n in parsed
+        if not is_empty(n.meta.get(stage_key)) and isinstance(n.meta[stage_key], str)
+    )
     for value in sorted(values):
         if value.lower() in DEFAULT_STAGES:
             continue
@@ -180,14 +213,21 @@ def _propose_stages(parsed: list[ParsedNote], proposal: Proposal) -> None:
 
 
 def _toml_list(values: list[str]) -> str:
-    return "[" + ", ".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
-                           for v in values) + "]"
+    return (
+        "["
+        + ", ".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+        + "]"
+    )
 
 
 def render_toml(proposal: Proposal) -> str:
-    out = ["# vaultkit.toml proposed by `vaultkit adopt`: check each line, then run",
-           "# `vaultkit check` to see how your notes read. Delete what is wrong.", "",
-           "# timezone = \"Europe/Berlin\"   # for times written without an offset", ""]
+    out = [
+        "# vaultkit.toml proposed by `vaultkit adopt`: check each line, then run",
+        "# `vaultkit check` to see how your notes read. Delete what is wrong.",
+        "",
+        '# timezone = "Europe/Berlin"   # for times written without an offset',
+        "",
+    ]
     if proposal.exclude:
         out += ["# templates are not notes", f"exclude = {_toml_list(proposal.exclude)}", ""]
     for kind in ("company", "contact", "interaction"):
@@ -223,9 +263,11 @@ def render_toml(proposal: Proposal) -> str:
 
 def summary(proposal: Proposal) -> str:
     skipped = f" (templates skipped: {', '.join(proposal.exclude)})" if proposal.exclude else ""
-    lines = [f"Read {proposal.notes} notes{skipped}: {proposal.counts['company']} look like "
-             f"companies, {proposal.counts['contact']} like contacts, "
-             f"{proposal.counts['interaction']} like interaction notes."]
+    lines = [
+        f"Read {proposal.notes} notes{skipped}: {proposal.counts['company']} look like "
+        f"companies, {proposal.counts['contact']} like contacts, "
+        f"{proposal.counts['interaction']} like interaction notes."
+    ]
     for kind, folders in proposal.folders.items():
         lines.append(f"  {kind} folders: {', '.join(folders)}")
     for name, prop in proposal.fields.items():

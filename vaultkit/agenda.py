@@ -18,8 +18,9 @@ def section_of(due: date, today: date) -> str:
     return "This week" if days < 7 else "Later"
 
 
-def agenda_items(followups: list[FollowUp], today: date, tz: tzinfo, *, days: int = 14,
-                 everything: bool = False) -> list[FollowUp]:
+def agenda_items(
+    followups: list[FollowUp], today: date, tz: tzinfo, *, days: int = 14, everything: bool = False
+) -> list[FollowUp]:
     """What the agenda shows: overdue ones and those due within `days` (all of them with
     `everything`), in due order."""
     horizon = today + timedelta(days=days)

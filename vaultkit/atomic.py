@@ -21,8 +21,13 @@ class WriteError(OSError):
         return f"cannot write {self.filename}: {self.strerror}"
 
 
-def atomic_write(path: Path, data: bytes, *, mode: int | None = None,
-                 before_replace: Callable[[], None] | None = None) -> None:
+def atomic_write(
+    path: Path,
+    data: bytes,
+    *,
+    mode: int | None = None,
+    before_replace: Callable[[], None] | None = None,
+) -> None:
     """Replace `path` with `data` atomically.
 
     `mode` gives the new file's permission bits; when it is None the file keeps the bits
@@ -40,8 +45,9 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None,
         raise WriteError(exc.errno, exc.strerror or str(exc), str(path)) from exc
 
 
-def _atomic_write(path: Path, data: bytes, mode: int | None,
-                  before_replace: Callable[[], None] | None) -> None:
+def _atomic_write(
+    path: Path, data: bytes, mode: int | None, before_replace: Callable[[], None] | None
+) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     if mode is None:
         try:

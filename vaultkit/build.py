@@ -63,8 +63,9 @@ def note_bodies(vault: Vault) -> dict[str, str]:
     return out
 
 
-def prepare(config: Config, today: date, *, use_cache: bool = False,
-            scan: Scan | None = None) -> tuple[SiteData, list[FollowUp]]:
+def prepare(
+    config: Config, today: date, *, use_cache: bool = False, scan: Scan | None = None
+) -> tuple[SiteData, list[FollowUp]]:
     from vaultkit.checks import check_vault
     from vaultkit.rules import derive_followups
 
@@ -80,8 +81,10 @@ def resolve_out_dir(config: Config, out: Path | None) -> Path:
     out_dir = (out if out is not None else config.output_dir).absolute()
     vault = config.vault.resolve()
     if out_dir.resolve() == vault or vault.is_relative_to(out_dir.resolve()):
-        raise OutputError(f"the output folder {out_dir} would contain the vault; "
-                          "choose a folder inside it such as `_site`")
+        raise OutputError(
+            f"the output folder {out_dir} would contain the vault; "
+            "choose a folder inside it such as `_site`"
+        )
     return out_dir
 
 
@@ -97,8 +100,14 @@ def _outputs_stamp(out_dir: Path, files: list[str]) -> list[list[int]] | None:
     return stamps
 
 
-def build(config: Config, today: date, out: Path | None = None, *, use_cache: bool = True,
-          progress: Callable[[str], None] | None = None) -> BuildResult:
+def build(
+    config: Config,
+    today: date,
+    out: Path | None = None,
+    *,
+    use_cache: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> BuildResult:
     """Render and write every output. With the cache, a build whose inputs (notes, config,
     day, vaultkit) and outputs are exactly as the last build left them renders nothing.
     `progress(stage)` hears what the build is doing, for a progress line."""
@@ -110,23 +119,44 @@ def build(config: Config, today: date, out: Path | None = None, *, use_cache: bo
     key = f"{inputs_key(config, scan, today)}:{out_dir}" if use_cache else ""
     saved = load_result(config.vault, "build", key) if use_cache else None
     if saved is not None and _outputs_stamp(out_dir, saved["files"]) == saved["stamps"]:
-        return BuildResult(out_dir, [], list(saved["files"]), [],
-                           [Problem(*p) for p in saved["problems"]], saved["notes"],
-                           saved["followups"])
+        return BuildResult(
+            out_dir,
+            [],
+            list(saved["files"]),
+            [],
+            [Problem(*p) for p in saved["problems"]],
+            saved["notes"],
+            saved["followups"],
+        )
     tell(f"reading {len(scan.notes)} notes")
     data, followups = prepare(config, today, use_cache=use_cache, scan=scan)
     tell(f"rendering {len(data.vault.notes)} pages and {len(followups)} follow-ups")
     files = render_site(data)
     tell(f"writing {len(files)} files")
     written = write_outputs(files, out_dir)
-    result = BuildResult(out_dir, written.written, written.unchanged, written.removed,
-                         list(data.vault.problems), len(data.vault.notes), len(followups))
+    result = BuildResult(
+        out_dir,
+        written.written,
+        written.unchanged,
+        written.removed,
+        list(data.vault.problems),
+        len(data.vault.notes),
+        len(followups),
+    )
     if use_cache:
         kept = sorted([*written.written, *written.unchanged])
-        save_result(config.vault, "build", key, {
-            "files": kept, "stamps": _outputs_stamp(out_dir, kept),
-            "problems": [[p.path, p.line, p.severity, p.message] for p in result.problems],
-            "notes": result.notes, "followups": result.followups})
+        save_result(
+            config.vault,
+            "build",
+            key,
+            {
+                "files": kept,
+                "stamps": _outputs_stamp(out_dir, kept),
+                "problems": [[p.path, p.line, p.severity, p.message] for p in result.problems],
+                "notes": result.notes,
+                "followups": result.followups,
+            },
+        )
     return result
 
 

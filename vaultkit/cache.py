@@ -44,9 +44,19 @@ _ROWS = {"links": Link, "tasks": Task, "entries": Entry, "problems": Problem}
 
 def _to_json(note: ParsedNote) -> dict[str, Any]:
     """The note as JSON-able rows (dataclasses.asdict is several times slower)."""
-    data: dict[str, Any] = {name: getattr(note, name) for name in
-                            ("path", "meta", "spelling", "meta_lines", "item_lines", "inline",
-                             "tags", "body_line")}
+    data: dict[str, Any] = {
+        name: getattr(note, name)
+        for name in (
+            "path",
+            "meta",
+            "spelling",
+            "meta_lines",
+            "item_lines",
+            "inline",
+            "tags",
+            "body_line",
+        )
+    }
     for name, kind in _ROWS.items():
         names = [f.name for f in fields(kind)]
         data[name] = [[getattr(item, n) for n in names] for item in getattr(note, name)]
@@ -77,8 +87,11 @@ class NoteCache:
     def _load(self) -> None:
         try:
             data = json.loads(self.path.read_bytes())
-            if (data.get("format") != FORMAT or data.get("version") != __version__
-                    or data.get("vault") != str(self.vault)):
+            if (
+                data.get("format") != FORMAT
+                or data.get("version") != __version__
+                or data.get("vault") != str(self.vault)
+            ):
                 return
             self.entries = {rel: (stamp, note) for rel, (stamp, note) in data["notes"].items()}
         except (OSError, ValueError, TypeError, AttributeError, KeyError):
@@ -108,8 +121,12 @@ class NoteCache:
             return
         for rel in stale:
             del self.entries[rel]
-        payload = {"format": FORMAT, "version": __version__, "vault": str(self.vault),
-                   "notes": self.entries}
+        payload = {
+            "format": FORMAT,
+            "version": __version__,
+            "vault": str(self.vault),
+            "notes": self.entries,
+        }
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             atomic_write(self.path, json.dumps(payload, ensure_ascii=False).encode(), mode=0o600)
@@ -135,7 +152,8 @@ def save_result(vault: Path, kind: str, key: str, payload: dict[str, Any]) -> No
     try:
         target = result_file(vault, kind)
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        atomic_write(target, json.dumps({**payload, "key": key}, ensure_ascii=False).encode(),
-                     mode=0o600)
+        atomic_write(
+            target, json.dumps({**payload, "key": key}, ensure_ascii=False).encode(), mode=0o600
+        )
     except OSError:
         pass

@@ -24,13 +24,23 @@ def _habit_problems(vault: Vault, path: str) -> list[Problem]:
     sent = stage not in (None, "lead") and (vault.is_active(company) or stage == "accepted")
     if sent and not company.get("resume") and not company.get("cover_letter"):
         # Habit 1: tailor the resume and cover letter, and remember which went where.
-        out.append(warning(path, company.line_of("stage"),
-                           f"stage is `{stage}` but no `resume` or `cover_letter` is recorded: "
-                           "note which tailored version you sent"))
+        out.append(
+            warning(
+                path,
+                company.line_of("stage"),
+                f"stage is `{stage}` but no `resume` or `cover_letter` is recorded: "
+                "note which tailored version you sent",
+            )
+        )
     if stage in ("offer", "accepted") and not company.get("offer"):
-        out.append(warning(path, company.line_of("stage"),
-                           f"stage is `{stage}` but there is no `offer` date: the offer-update "
-                           "rule needs it to tell the other companies"))
+        out.append(
+            warning(
+                path,
+                company.line_of("stage"),
+                f"stage is `{stage}` but there is no `offer` date: the offer-update "
+                "rule needs it to tell the other companies",
+            )
+        )
     return out
 
 
@@ -45,13 +55,22 @@ def _mapping_problems(vault: Vault) -> list[Problem]:
             present.update(note.parsed.inline)
     for name, names in config.table("fields").items():
         if names and not present & {n.lower() for n in names}:
-            out.append(warning(CONFIG_NAME, config.line_of(f"fields.{name}"),
-                               f"[fields] {name}: no note has any of the properties "
-                               f"{', '.join(names)}"))
+            out.append(
+                warning(
+                    CONFIG_NAME,
+                    config.line_of(f"fields.{name}"),
+                    f"[fields] {name}: no note has any of the properties {', '.join(names)}",
+                )
+            )
     for kind in ("company", "contact", "interaction"):
         for folder in config.type_list(kind, "folders"):
             explicit = f"types.{kind}.folders" in config.values
             if explicit and not (config.vault / folder).is_dir():
-                out.append(warning(CONFIG_NAME, config.line_of(f"types.{kind}.folders"),
-                                   f"[types.{kind}] folder {folder!r} does not exist"))
+                out.append(
+                    warning(
+                        CONFIG_NAME,
+                        config.line_of(f"types.{kind}.folders"),
+                        f"[types.{kind}] folder {folder!r} does not exist",
+                    )
+                )
     return out

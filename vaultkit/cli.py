@@ -40,9 +40,13 @@ def _vault_path(value: str | None) -> Path:
 
 
 def vault_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--vault", "vault", metavar="PATH", default=None,
-                        help="The vault folder (default: $VAULTKIT_VAULT, else the current "
-                             "folder).")(func)
+    return click.option(
+        "--vault",
+        "vault",
+        metavar="PATH",
+        default=None,
+        help="The vault folder (default: $VAULTKIT_VAULT, else the current folder).",
+    )(func)
 
 
 class DayParam(click.ParamType):
@@ -50,22 +54,32 @@ class DayParam(click.ParamType):
 
     name = "YYYY-MM-DD"
 
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> datetime:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime:
         if isinstance(value, datetime):
             return value
         try:
             return datetime.strptime(str(value).strip(), "%Y-%m-%d")
         except ValueError:
             shape = re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value).strip())
-            self.fail(f"{value!r} is not a day on the calendar" if shape
-                      else f"{value!r} is not a day; write it as YYYY-MM-DD", param, ctx)
+            self.fail(
+                f"{value!r} is not a day on the calendar"
+                if shape
+                else f"{value!r} is not a day; write it as YYYY-MM-DD",
+                param,
+                ctx,
+            )
 
 
 def today_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--today", type=DayParam(), default=None,
-                        metavar="YYYY-MM-DD",
-                        help="Evaluate the vault as of this day (default: today).")(func)
+    return click.option(
+        "--today",
+        type=DayParam(),
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="Evaluate the vault as of this day (default: today).",
+    )(func)
 
 
 def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -90,17 +104,23 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:  # a bug in vaultkit, not in the notes
             if os.environ.get("VAULTKIT_DEBUG"):
                 raise
-            click.echo(f"vaultkit: internal error: {type(exc).__name__}: {exc}\n"
-                       "This is a bug in vaultkit; rerun with VAULTKIT_DEBUG=1 for details.",
-                       err=True)
+            click.echo(
+                f"vaultkit: internal error: {type(exc).__name__}: {exc}\n"
+                "This is a bug in vaultkit; rerun with VAULTKIT_DEBUG=1 for details.",
+                err=True,
+            )
             sys.exit(3)
 
     return wrapper
 
 
 def cache_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--no-cache", "no_cache", is_flag=True,
-                        help="Reparse every note instead of reusing the cache.")(func)
+    return click.option(
+        "--no-cache",
+        "no_cache",
+        is_flag=True,
+        help="Reparse every note instead of reusing the cache.",
+    )(func)
 
 
 def _load(vault: str | None, no_cache: bool = False) -> Any:
@@ -151,24 +171,31 @@ def _problem_summary(problems: list[Problem]) -> tuple[int, int]:
     return errors, len(problems) - errors
 
 
-def _complete_notes(ctx: click.Context, param: click.Parameter,
-                    incomplete: str) -> list[click.shell_completion.CompletionItem]:
+def _complete_notes(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
     """Company and contact names for a NOTE argument (docs/completion.md)."""
     from vaultkit.completion import note_names
 
-    return [click.shell_completion.CompletionItem(name, help=what)
-            for name, what in note_names(ctx.params.get("vault"), incomplete)]
+    return [
+        click.shell_completion.CompletionItem(name, help=what)
+        for name, what in note_names(ctx.params.get("vault"), incomplete)
+    ]
 
 
-def _complete_ids(ctx: click.Context, param: click.Parameter,
-                  incomplete: str) -> list[click.shell_completion.CompletionItem]:
+def _complete_ids(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
     """Open follow-up ids (with their titles) for `done`."""
     from vaultkit.completion import followup_ids
 
     day = ctx.params.get("today")
-    return [click.shell_completion.CompletionItem(fid, help=title)
-            for fid, title in followup_ids(ctx.params.get("vault"),
-                                           day.date() if day else None, incomplete)]
+    return [
+        click.shell_completion.CompletionItem(fid, help=title)
+        for fid, title in followup_ids(
+            ctx.params.get("vault"), day.date() if day else None, incomplete
+        )
+    ]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -180,14 +207,25 @@ def cli() -> None:
 @cli.command()
 @vault_option
 @today_option
-@click.option("--days", type=click.IntRange(min=0), default=14, show_default=True,
-              help="Show follow-ups due within this many days (and every overdue one).")
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    default=14,
+    show_default=True,
+    help="Show follow-ups due within this many days (and every overdue one).",
+)
 @click.option("--all", "everything", is_flag=True, help="Show every open follow-up.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of follow-ups.")
 @cache_option
 @friendly_errors
-def agenda(vault: str | None, today: datetime | None, days: int, everything: bool,
-           as_json: bool, no_cache: bool) -> None:
+def agenda(
+    vault: str | None,
+    today: datetime | None,
+    days: int,
+    everything: bool,
+    as_json: bool,
+    no_cache: bool,
+) -> None:
     """What is due: overdue, today, tomorrow, this week, later."""
     from vaultkit.agenda import agenda_items
     from vaultkit.render.terminal import format_agenda
@@ -202,8 +240,11 @@ def agenda(vault: str | None, today: datetime | None, days: int, everything: boo
         click.echo(format_agenda(items, day, tz, colour=_colour()), color=_colour())
     errors, _ = _problem_summary(result.problems)
     if errors:
-        click.echo(f"vaultkit: {errors} problem(s) in notes; what they affect was left out. "
-                   "Run `vaultkit check` for details.", err=True)
+        click.echo(
+            f"vaultkit: {errors} problem(s) in notes; what they affect was left out. "
+            "Run `vaultkit check` for details.",
+            err=True,
+        )
         sys.exit(1)
 
 
@@ -224,12 +265,17 @@ def check(vault: str | None, today: datetime | None, as_json: bool, no_cache: bo
         for problem in problems:
             colour = "red" if problem.severity == "error" else "yellow"
             where = f"{problem.path}:{problem.line}" if problem.line else problem.path
-            _echo(f"{printable(where)}: " + (click.style(problem.severity, fg=colour)
-                                             if _colour() else problem.severity)
-                  + f": {printable(problem.message)}")
+            _echo(
+                f"{printable(where)}: "
+                + (click.style(problem.severity, fg=colour) if _colour() else problem.severity)
+                + f": {printable(problem.message)}"
+            )
         notes = result.notes
-        summary = (f"{errors} error(s), {warnings} warning(s) in {notes} note(s)"
-                   if problems else f"No problems in {notes} note(s).")
+        summary = (
+            f"{errors} error(s), {warnings} warning(s) in {notes} note(s)"
+            if problems
+            else f"No problems in {notes} note(s)."
+        )
         _echo(summary, bold=True)
     if errors:
         sys.exit(1)
@@ -240,8 +286,13 @@ def check(vault: str | None, today: datetime | None, as_json: bool, no_cache: bo
 
 
 @cli.command()
-@click.argument("directory", metavar="[DIR]", required=False, default=".",
-                type=click.Path(file_okay=False, path_type=Path))
+@click.argument(
+    "directory",
+    metavar="[DIR]",
+    required=False,
+    default=".",
+    type=click.Path(file_okay=False, path_type=Path),
+)
 @today_option
 @friendly_errors
 def init(directory: Path, today: datetime | None) -> None:
@@ -261,19 +312,26 @@ def new() -> None:
     else the built-in one)."""
 
 
-def _new_note(vault: str | None, today: datetime | None, kind: str, name: str,
-              company: str | None = None) -> None:
+def _new_note(
+    vault: str | None, today: datetime | None, kind: str, name: str, company: str | None = None
+) -> None:
     from vaultkit.edit import new_note
 
     model = _load(vault)
     created = new_note(model, kind, name, _today(today, model.config.tz), company)
     if created.unused:
-        click.echo(f"vaultkit: warning: the template {created.template} has no "
-                   f"{{{{{created.unused[0]}}}}} placeholder; --{created.unused[0]} was not "
-                   "used", err=True)
+        click.echo(
+            f"vaultkit: warning: the template {created.template} has no "
+            f"{{{{{created.unused[0]}}}}} placeholder; --{created.unused[0]} was not "
+            "used",
+            err=True,
+        )
     if created.clashes:
-        click.echo(f"vaultkit: warning: {', '.join(created.clashes)} has the same name; links "
-                   f"to {name.strip()!r} are ambiguous now", err=True)
+        click.echo(
+            f"vaultkit: warning: {', '.join(created.clashes)} has the same name; links "
+            f"to {name.strip()!r} are ambiguous now",
+            err=True,
+        )
     click.echo(str(_vault_path(vault) / created.path))
 
 
@@ -289,13 +347,16 @@ def new_company(name: str, vault: str | None, today: datetime | None) -> None:
 
 @new.command("contact")
 @click.argument("name")
-@click.option("--company", metavar="COMPANY", default=None,
-              help="The company they work at (fills {{company}} with a link to it).")
+@click.option(
+    "--company",
+    metavar="COMPANY",
+    default=None,
+    help="The company they work at (fills {{company}} with a link to it).",
+)
 @vault_option
 @today_option
 @friendly_errors
-def new_contact(name: str, company: str | None, vault: str | None,
-                today: datetime | None) -> None:
+def new_contact(name: str, company: str | None, vault: str | None, today: datetime | None) -> None:
     """Create a contact note in the first contact folder and print its path."""
     _new_note(vault, today, "contact", name, company)
 
@@ -303,14 +364,27 @@ def new_contact(name: str, company: str | None, vault: str | None,
 @cli.command()
 @click.argument("note", shell_complete=_complete_notes)
 @click.argument("text")
-@click.option("--date", "--today", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              metavar="YYYY-MM-DD", help="The log line's date (default: today).")
-@click.option("--tag", "tags", multiple=True, metavar="TAG",
-              help="Add #TAG to the line (repeatable), e.g. --tag thank-you.")
+@click.option(
+    "--date",
+    "--today",
+    "day",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="The log line's date (default: today).",
+)
+@click.option(
+    "--tag",
+    "tags",
+    multiple=True,
+    metavar="TAG",
+    help="Add #TAG to the line (repeatable), e.g. --tag thank-you.",
+)
 @vault_option
 @friendly_errors
-def log(note: str, text: str, day: datetime | None, tags: tuple[str, ...],
-        vault: str | None) -> None:
+def log(
+    note: str, text: str, day: datetime | None, tags: tuple[str, ...], vault: str | None
+) -> None:
     """Append `- DATE TEXT #tags` to the `## Log` section of NOTE.
 
     NOTE is a name, an alias, a file name or a path in the vault. A vault that keeps one
@@ -344,8 +418,11 @@ def done(followup_id: str, vault: str | None, today: datetime | None) -> None:
     result = complete(model, item, day)
     click.echo(printable(f"{result.path}: {result.line}"))
     if any(f.id == item.id for f in derive_followups(_load(vault), day)):
-        click.echo(f"vaultkit: note: the {item.rule} follow-up is still open; "
-                   "see docs/rules.md for what closes it", err=True)
+        click.echo(
+            f"vaultkit: note: the {item.rule} follow-up is still open; "
+            "see docs/rules.md for what closes it",
+            err=True,
+        )
 
 
 def _config_with_out(vault: str | None, out: str | None) -> tuple[Any, Path | None]:
@@ -371,8 +448,12 @@ def _print_problems(problems: list[Problem]) -> None:
 @cli.command()
 @vault_option
 @today_option
-@click.option("--out", metavar="DIR", default=None,
-              help="Output folder (default: the `output` setting, `_site` in the vault).")
+@click.option(
+    "--out",
+    metavar="DIR",
+    default=None,
+    help="Output folder (default: the `output` setting, `_site` in the vault).",
+)
 @cache_option
 @friendly_errors
 def build(vault: str | None, today: datetime | None, out: str | None, no_cache: bool) -> None:
@@ -382,14 +463,18 @@ def build(vault: str | None, today: datetime | None, out: str | None, no_cache: 
     started = time.monotonic()
     config, out_path = _config_with_out(vault, out)
     with _progress_line("building") as progress:
-        result = run_build(config, _today(today, config.tz), out_path, use_cache=not no_cache,
-                           progress=progress)
+        result = run_build(
+            config, _today(today, config.tz), out_path, use_cache=not no_cache, progress=progress
+        )
     _print_problems(result.problems)
     errors, warnings = _problem_summary(result.problems)
-    _echo(f"Built {result.out_dir}: {result.notes} note(s), {result.followups} follow-up(s); "
-          f"{len(result.written)} file(s) written, {len(result.unchanged)} unchanged, "
-          f"{len(result.removed)} removed; {errors} error(s), {warnings} warning(s) "
-          f"in {time.monotonic() - started:.2f}s.", bold=True)
+    _echo(
+        f"Built {result.out_dir}: {result.notes} note(s), {result.followups} follow-up(s); "
+        f"{len(result.written)} file(s) written, {len(result.unchanged)} unchanged, "
+        f"{len(result.removed)} removed; {errors} error(s), {warnings} warning(s) "
+        f"in {time.monotonic() - started:.2f}s.",
+        bold=True,
+    )
     if errors:
         sys.exit(1)
 
@@ -397,8 +482,14 @@ def build(vault: str | None, today: datetime | None, out: str | None, no_cache: 
 @cli.command()
 @vault_option
 @today_option
-@click.option("-o", "--output", "output", metavar="FILE", default=None,
-              help="Write the feed to FILE (atomically) instead of standard output.")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    metavar="FILE",
+    default=None,
+    help="Write the feed to FILE (atomically) instead of standard output.",
+)
 @friendly_errors
 def ics(vault: str | None, today: datetime | None, output: str | None) -> None:
     """Print the calendar feed of open follow-ups (or write it with -o)."""
@@ -441,7 +532,6 @@ def adopt(vault: str | None) -> None:
         click.echo(f"\nWrote {CONFIG_NAME}; edit it, then run `vaultkit check`.")
 
 
-
 # ---------------------------------------------------------------- watch and serve
 # (vaultkit/watch.py and vaultkit/serve.py do the work; docs/watch-and-serve.md explains them)
 
@@ -454,8 +544,12 @@ def _watch_args(vault: str | None, out: str | None) -> tuple[Callable[[], Any], 
 @cli.command()
 @vault_option
 @today_option
-@click.option("--out", metavar="DIR", default=None,
-              help="Output folder (default: the `output` setting, `_site` in the vault).")
+@click.option(
+    "--out",
+    metavar="DIR",
+    default=None,
+    help="Output folder (default: the `output` setting, `_site` in the vault).",
+)
 @friendly_errors
 def watch(vault: str | None, today: datetime | None, out: str | None) -> None:
     """Build, then rebuild after every change to the vault's notes or vaultkit.toml (Ctrl-C
@@ -469,26 +563,57 @@ def watch(vault: str | None, today: datetime | None, out: str | None) -> None:
 @cli.command()
 @vault_option
 @today_option
-@click.option("--out", metavar="DIR", default=None,
-              help="Output folder (default: the `output` setting, `_site` in the vault).")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; anything but loopback requires a secret token.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
-              help="Port to listen on (0: any free port).")
-@click.option("--token", default=None, metavar="TOKEN",
-              help="Secret first path segment of every URL (generated off loopback when not "
-                   "given).")
+@click.option(
+    "--out",
+    metavar="DIR",
+    default=None,
+    help="Output folder (default: the `output` setting, `_site` in the vault).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but loopback requires a secret token.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--token",
+    default=None,
+    metavar="TOKEN",
+    help="Secret first path segment of every URL (generated off loopback when not given).",
+)
 @click.option("--verbose", is_flag=True, help="Log one line per request.")
 @friendly_errors
-def serve(vault: str | None, today: datetime | None, out: str | None, host: str, port: int,
-          token: str | None, verbose: bool) -> None:
+def serve(
+    vault: str | None,
+    today: datetime | None,
+    out: str | None,
+    host: str,
+    port: int,
+    token: str | None,
+    verbose: bool,
+) -> None:
     """Watch and rebuild, and serve the site and the calendar feed over HTTP, with live
     reload of open pages."""
     from vaultkit.serve import serve as run_serve
 
     loader, out_path = _watch_args(vault, out)
-    run_serve(loader, today.date() if today else None, out_path, click.echo, host=host,
-              port=port, token=token, verbose=verbose)
+    run_serve(
+        loader,
+        today.date() if today else None,
+        out_path,
+        click.echo,
+        host=host,
+        port=port,
+        token=token,
+        verbose=verbose,
+    )
 
 
 # ---------------------------------------------------------------- stats and show
@@ -498,13 +623,19 @@ def serve(vault: str | None, today: datetime | None, out: str | None, host: str,
 @cli.command()
 @vault_option
 @today_option
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
-              help="Count only applications started and activity on or after this day.")
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Count only applications started and activity on or after this day.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as a JSON object.")
 @cache_option
 @friendly_errors
-def stats(vault: str | None, today: datetime | None, since: datetime | None, as_json: bool,
-          no_cache: bool) -> None:
+def stats(
+    vault: str | None, today: datetime | None, since: datetime | None, as_json: bool, no_cache: bool
+) -> None:
     """The search in numbers: funnel, response rates, time to reply, activity, who is waiting
     on you."""
     from vaultkit.render.terminal_stats import format_stats
@@ -513,8 +644,9 @@ def stats(vault: str | None, today: datetime | None, since: datetime | None, as_
 
     model = _load(vault, no_cache)
     day = _today(today, model.config.tz)
-    figures = compute_stats(model, derive_followups(model, day), day,
-                            since.date() if since else None)
+    figures = compute_stats(
+        model, derive_followups(model, day), day, since.date() if since else None
+    )
     if as_json:
         click.echo(json.dumps(figures.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -529,8 +661,9 @@ def stats(vault: str | None, today: datetime | None, since: datetime | None, as_
 @click.option("--json", "as_json", is_flag=True, help="Print the timeline as a JSON object.")
 @cache_option
 @friendly_errors
-def show(note: str, vault: str | None, today: datetime | None, as_json: bool,
-         no_cache: bool) -> None:
+def show(
+    note: str, vault: str | None, today: datetime | None, as_json: bool, no_cache: bool
+) -> None:
     """One company or contact as a timeline: fields, every interaction, open follow-ups.
 
     NOTE is a name, an alias, a file name or a path in the vault.
@@ -553,8 +686,11 @@ def show(note: str, vault: str | None, today: datetime | None, as_json: bool,
 def _exit_on_note_errors(problems: list[Problem]) -> None:
     errors, _ = _problem_summary(problems)
     if errors:
-        click.echo(f"vaultkit: {errors} problem(s) in notes; what they affect was left out. "
-                   "Run `vaultkit check` for details.", err=True)
+        click.echo(
+            f"vaultkit: {errors} problem(s) in notes; what they affect was left out. "
+            "Run `vaultkit check` for details.",
+            err=True,
+        )
         sys.exit(1)
 
 

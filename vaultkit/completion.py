@@ -36,8 +36,9 @@ def note_names(folder: str | None, incomplete: str) -> list[tuple[str, str]]:
         return []
     key = incomplete.lower()
     if "/" in key:
-        return [(p[:-3], vault.notes[p].kind) for p in sorted(vault.notes)
-                if p.lower().startswith(key)][:MAX_ITEMS]
+        return [
+            (p[:-3], vault.notes[p].kind) for p in sorted(vault.notes) if p.lower().startswith(key)
+        ][:MAX_ITEMS]
     names: dict[str, str] = {}
     for note in sorted(vault.notes.values(), key=lambda n: n.name.lower()):
         if note.is_record:
@@ -49,8 +50,7 @@ def note_names(folder: str | None, incomplete: str) -> list[tuple[str, str]]:
     return found[:MAX_ITEMS]
 
 
-def followup_ids(folder: str | None, today: date | None, incomplete: str
-                 ) -> list[tuple[str, str]]:
+def followup_ids(folder: str | None, today: date | None, incomplete: str) -> list[tuple[str, str]]:
     """(id, title) of each open follow-up whose id starts with `incomplete`."""
     from vaultkit.rules import derive_followups
 

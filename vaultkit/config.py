@@ -34,8 +34,16 @@ DEFAULT_STAGES: dict[str, bool] = {
 }
 
 RULE_IDS = (
-    "follow-up", "task", "application-follow-up", "thank-you", "linkedin-connect",
-    "info-interview-prep", "reply-promptly", "keep-in-touch", "interview-check-in", "stale",
+    "follow-up",
+    "task",
+    "application-follow-up",
+    "thank-you",
+    "linkedin-connect",
+    "info-interview-prep",
+    "reply-promptly",
+    "keep-in-touch",
+    "interview-check-in",
+    "stale",
     "offer-update",
 )
 
@@ -61,66 +69,144 @@ def _rule_settings() -> list[Setting]:
         "stale": (21, "days without any interaction before an active company is stale"),
         "offer-update": (1, "days after an offer to tell the other companies in play"),
     }
-    out = [Setting(f"rules.{rid}.enabled", "bool", True, f"run the `{rid}` rule")
-           for rid in RULE_IDS]
+    out = [
+        Setting(f"rules.{rid}.enabled", "bool", True, f"run the `{rid}` rule") for rid in RULE_IDS
+    ]
     out += [Setting(f"rules.{rid}.days", "int", d, doc) for rid, (d, doc) in days.items()]
     out += [
-        Setting("rules.keep-in-touch.cadence", "duration", "",
-                "default keep-in-touch cadence for every contact without one (empty: none)"),
-        Setting("rules.keep-in-touch.by_relationship.<name>", "duration", None,
-                "default cadence for contacts with this `relationship`, e.g. `recruiter = \"3w\"`"),
-        Setting("rules.keep-in-touch.by_tag.<name>", "duration", None,
-                "default cadence for contacts with this tag, e.g. `network = \"quarterly\"`"),
+        Setting(
+            "rules.keep-in-touch.cadence",
+            "duration",
+            "",
+            "default keep-in-touch cadence for every contact without one (empty: none)",
+        ),
+        Setting(
+            "rules.keep-in-touch.by_relationship.<name>",
+            "duration",
+            None,
+            'default cadence for contacts with this `relationship`, e.g. `recruiter = "3w"`',
+        ),
+        Setting(
+            "rules.keep-in-touch.by_tag.<name>",
+            "duration",
+            None,
+            'default cadence for contacts with this tag, e.g. `network = "quarterly"`',
+        ),
     ]
     return out
 
 
 CONFIG_SPEC: list[Setting] = [
-    Setting("timezone", "timezone", "",
-            "IANA time zone for naive datetimes in notes and for the feed (empty: the machine's)"),
+    Setting(
+        "timezone",
+        "timezone",
+        "",
+        "IANA time zone for naive datetimes in notes and for the feed (empty: the machine's)",
+    ),
     Setting("output", "str", "_site", "output folder of `vaultkit build`, relative to the vault"),
-    Setting("exclude", "list", [], "glob patterns (relative to the vault) of files to skip, "
-            "e.g. `[\"templates/**\", \"archive/*.md\"]`"),
-    Setting("exclude_templates", "bool", True, "skip the note templates: the folder set in "
-            "Obsidian's Templates or Templater settings, and a top-level `templates/` folder"),
-    Setting("vault_name", "str", "", "Obsidian vault name for `obsidian://` links "
-            "(empty: the vault folder's name when it has an `.obsidian/` folder)"),
-    Setting("site_url", "str", "", "public address of the built site (e.g. `https://me.example/"
-            "jobs`): the feed's `URL` links there when `vault_name` is unknown"),
-    Setting("types.company.folders", "list", ["companies"],
-            "folders whose notes are companies (opportunities)"),
+    Setting(
+        "exclude",
+        "list",
+        [],
+        "glob patterns (relative to the vault) of files to skip, "
+        'e.g. `["templates/**", "archive/*.md"]`',
+    ),
+    Setting(
+        "exclude_templates",
+        "bool",
+        True,
+        "skip the note templates: the folder set in "
+        "Obsidian's Templates or Templater settings, and a top-level `templates/` folder",
+    ),
+    Setting(
+        "vault_name",
+        "str",
+        "",
+        "Obsidian vault name for `obsidian://` links "
+        "(empty: the vault folder's name when it has an `.obsidian/` folder)",
+    ),
+    Setting(
+        "site_url",
+        "str",
+        "",
+        "public address of the built site (e.g. `https://me.example/"
+        "jobs`): the feed's `URL` links there when `vault_name` is unknown",
+    ),
+    Setting(
+        "types.company.folders",
+        "list",
+        ["companies"],
+        "folders whose notes are companies (opportunities)",
+    ),
     Setting("types.company.tags", "list", [], "tags that make a note a company"),
-    Setting("types.contact.folders", "list", ["contacts", "people"],
-            "folders whose notes are contacts"),
+    Setting(
+        "types.contact.folders", "list", ["contacts", "people"], "folders whose notes are contacts"
+    ),
     Setting("types.contact.tags", "list", [], "tags that make a note a contact"),
-    Setting("types.interaction.folders", "list", [],
-            "folders whose notes each record one interaction"),
+    Setting(
+        "types.interaction.folders", "list", [], "folders whose notes each record one interaction"
+    ),
     Setting("types.interaction.tags", "list", [], "tags that make a note an interaction"),
     Setting("types.interaction.date", "str", "date", "field holding an interaction note's date"),
-    Setting("types.interaction.with", "str", "with",
-            "field linking whom an interaction note was with"),
-    Setting("fields.<name>", "list", None, "vaultkit's field `<name>` is read from the first "
-            "of these properties present, e.g. `applied = [\"Applied-Date\"]`"),
-    Setting("stages.<name>", "list", None, "values in the vault that mean stage `<name>`, "
-            "e.g. `offer = [\"Offered\"]`; a new `<name>` adds a stage"),
-    Setting("closed_stages", "list", [s for s, active in DEFAULT_STAGES.items() if not active],
-            "stages that end an application: derived rules stop for them"),
+    Setting(
+        "types.interaction.with", "str", "with", "field linking whom an interaction note was with"
+    ),
+    Setting(
+        "fields.<name>",
+        "list",
+        None,
+        "vaultkit's field `<name>` is read from the first "
+        'of these properties present, e.g. `applied = ["Applied-Date"]`',
+    ),
+    Setting(
+        "stages.<name>",
+        "list",
+        None,
+        "values in the vault that mean stage `<name>`, "
+        'e.g. `offer = ["Offered"]`; a new `<name>` adds a stage',
+    ),
+    Setting(
+        "closed_stages",
+        "list",
+        [s for s, active in DEFAULT_STAGES.items() if not active],
+        "stages that end an application: derived rules stop for them",
+    ),
     *_rule_settings(),
     Setting("feed.name", "str", "Job search follow-ups", "calendar name shown by calendar apps"),
-    Setting("feed.todo", "bool", False, "write follow-ups as VTODO instead of VEVENT "
-            "(most calendar apps do not show VTODOs)"),
-    Setting("feed.alarm_minutes", "int", -1,
-            "add a reminder this many minutes before each follow-up (-1: none)"),
+    Setting(
+        "feed.todo",
+        "bool",
+        False,
+        "write follow-ups as VTODO instead of VEVENT (most calendar apps do not show VTODOs)",
+    ),
+    Setting(
+        "feed.alarm_minutes",
+        "int",
+        -1,
+        "add a reminder this many minutes before each follow-up (-1: none)",
+    ),
     Setting("feed.refresh_hours", "int", 1, "how often subscribers should refetch the feed"),
-    Setting("feed.detail", "choice:full,minimal,private", "full",
-            "how much the feed says: `full`, `minimal` (rule and company only), "
-            "`private` (only \"Follow-up\" and the date)"),
+    Setting(
+        "feed.detail",
+        "choice:full,minimal,private",
+        "full",
+        "how much the feed says: `full`, `minimal` (rule and company only), "
+        '`private` (only "Follow-up" and the date)',
+    ),
 ]
 
 DURATION_RE = re.compile(r"^\s*(\d+)\s*(d|days?|w|weeks?|m|months?|y|years?)\s*$", re.I)
-NAMED_DURATIONS = {"daily": (1, "d"), "weekly": (1, "w"), "biweekly": (2, "w"),
-                   "fortnightly": (2, "w"), "monthly": (1, "m"), "bimonthly": (2, "m"),
-                   "quarterly": (3, "m"), "yearly": (1, "y"), "annually": (1, "y")}
+NAMED_DURATIONS = {
+    "daily": (1, "d"),
+    "weekly": (1, "w"),
+    "biweekly": (2, "w"),
+    "fortnightly": (2, "w"),
+    "monthly": (1, "m"),
+    "bimonthly": (2, "m"),
+    "quarterly": (3, "m"),
+    "yearly": (1, "y"),
+    "annually": (1, "y"),
+}
 
 
 def parse_duration(value: str) -> tuple[int, str] | None:
@@ -148,7 +234,7 @@ def _check_timezone(value: str) -> str | None:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        return f"an IANA time zone such as \"Europe/Berlin\", got {value!r}"
+        return f'an IANA time zone such as "Europe/Berlin", got {value!r}'
     return None
 
 
@@ -166,11 +252,11 @@ def _validate(kind: str, value: Any) -> str | None:
     if kind == "list":
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return None
-        return f"a list of text such as [\"a\", \"b\"], got {value!r}"
+        return f'a list of text such as ["a", "b"], got {value!r}'
     if kind == "duration":
         if isinstance(value, str) and (value == "" or parse_duration(value)):
             return None
-        return f"a duration such as \"10d\", \"3w\", \"2m\" or \"monthly\", got {value!r}"
+        return f'a duration such as "10d", "3w", "2m" or "monthly", got {value!r}'
     if kind.startswith("choice:"):
         choices = kind.removeprefix("choice:").split(",")
         return None if value in choices else f"one of {', '.join(choices)}, got {value!r}"
@@ -188,14 +274,14 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-_SPEC_PATTERNS = [(re.compile(re.escape(s.key).replace(re.escape("<name>"), r"[^.]+")), s)
-                  for s in CONFIG_SPEC]
+_SPEC_PATTERNS = [
+    (re.compile(re.escape(s.key).replace(re.escape("<name>"), r"[^.]+")), s) for s in CONFIG_SPEC
+]
 
 
 @functools.lru_cache(maxsize=1024)
 def _spec_for(key: str) -> Setting | None:
-    return next((setting for pattern, setting in _SPEC_PATTERNS if pattern.fullmatch(key)),
-                None)
+    return next((setting for pattern, setting in _SPEC_PATTERNS if pattern.fullmatch(key)), None)
 
 
 def machine_timezone() -> str:
@@ -230,8 +316,11 @@ class Config:
     def table(self, prefix: str) -> dict[str, Any]:
         """The user's entries under `prefix.` (for `<name>` keys such as fields or stages)."""
         dotted = prefix + "."
-        return {k.removeprefix(dotted): v for k, v in self.values.items()
-                if k.startswith(dotted) and "." not in k.removeprefix(dotted)}
+        return {
+            k.removeprefix(dotted): v
+            for k, v in self.values.items()
+            if k.startswith(dotted) and "." not in k.removeprefix(dotted)
+        }
 
     @property
     def timezone_name(self) -> str:
@@ -256,8 +345,9 @@ class Config:
     def stages(self) -> dict[str, bool]:
         """Every stage name (lower case) -> active?, in pipeline order."""
         closed = {s.lower() for s in self.get("closed_stages")}
-        names = list(DEFAULT_STAGES) + [s.lower() for s in self.table("stages")
-                                         if s.lower() not in DEFAULT_STAGES]
+        names = list(DEFAULT_STAGES) + [
+            s.lower() for s in self.table("stages") if s.lower() not in DEFAULT_STAGES
+        ]
         return {name: name not in closed for name in names}
 
     @functools.cached_property
@@ -303,13 +393,13 @@ def load_config(vault: Path, overrides: dict[str, Any] | None = None) -> Config:
     for key, value in {**_flatten(raw), **(overrides or {})}.items():
         setting = _spec_for(key)
         if setting is None:
-            problems.append(warning(CONFIG_NAME, _line_of(path, key),
-                                    f"unknown setting `{key}` (ignored)"))
+            problems.append(
+                warning(CONFIG_NAME, _line_of(path, key), f"unknown setting `{key}` (ignored)")
+            )
             continue
         expected = _validate(setting.kind, value)
         if expected:
-            problems.append(error(CONFIG_NAME, _line_of(path, key),
-                                  f"`{key}` must be {expected}"))
+            problems.append(error(CONFIG_NAME, _line_of(path, key), f"`{key}` must be {expected}"))
             continue
         values[key] = value
     return Config(vault=vault.resolve(), values=values, problems=tuple(problems))
@@ -343,4 +433,3 @@ def _toml_repr(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_toml_repr(v) for v in value) + "]"
     return str(value)
-

@@ -66,8 +66,10 @@ class UnclosedFenceError(VaultkitError):
 
 
 def _unclosed(index: int) -> str:
-    return (f"the code block opened on line {index + 1} is never closed, so a log line added "
-            "below it would be code; close it with a matching ``` line first")
+    return (
+        f"the code block opened on line {index + 1} is never closed, so a log line added "
+        "below it would be code; close it with a matching ``` line first"
+    )
 
 
 # ---------------------------------------------------------------- text: pure functions
@@ -114,8 +116,12 @@ def _scan(lines: list[str]) -> tuple[list[tuple[int, int, str]], int | None]:
         text = _content(lines[i]).lstrip("\ufeff")
         m = FENCE.match(text)
         if fence is not None:
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) \
-                    and not text.strip()[len(m.group(1)):].strip():
+            if (
+                m
+                and m.group(1)[0] == fence[0]
+                and len(m.group(1)) >= len(fence)
+                and not text.strip()[len(m.group(1)) :].strip()
+            ):
                 fence = fence_at = None
             continue
         if m:
@@ -146,8 +152,9 @@ def append_log(text: str, line: str) -> str:
     lines = split_lines(text)
     nl = newline_of(text)
     headings, open_fence = _scan(lines)
-    log = next(((i, level) for i, level, title in headings
-                if title.lower() == LOG_HEADING.lower()), None)
+    log = next(
+        ((i, level) for i, level, title in headings if title.lower() == LOG_HEADING.lower()), None
+    )
     if log is None:
         if open_fence is not None:
             raise UnclosedFenceError(_unclosed(open_fence))
@@ -165,7 +172,7 @@ def append_log(text: str, line: str) -> str:
         if _content(lines[i]).strip():
             last = i
     before = "".join(lines[: last + 1])
-    after = "".join(lines[last + 1:])
+    after = "".join(lines[last + 1 :])
     if open_fence is not None and open_fence <= last:
         raise UnclosedFenceError(_unclosed(open_fence))
     fix = "" if lines[last].endswith(("\n", "\r")) else nl
@@ -182,8 +189,9 @@ def log_line(day: date, text: str, tags: list[str] | tuple[str, ...] = ()) -> st
     for raw in tags:
         tag = raw.strip().lstrip("#")
         if not _TAG_WORD.match(tag):
-            raise VaultkitError(f"not a tag: {raw!r} (letters, digits, `-`, `_` and `/`, "
-                                "not only digits)")
+            raise VaultkitError(
+                f"not a tag: {raw!r} (letters, digits, `-`, `_` and `/`, not only digits)"
+            )
         if tag.lower() not in present:
             present.add(tag.lower())
             extra.append(f"#{tag}")
@@ -199,11 +207,11 @@ def check_task(text: str, line_no: int, day: date) -> str:
         raise VaultkitError(f"line {line_no} is not in the note (it has {len(lines)} lines)")
     raw = lines[line_no - 1]
     body = raw.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
-    ending = raw[len(body):]
+    ending = raw[len(body) :]
     m = _TASK.match(body)
     if not m or m.group(2) in "xX-":
         raise VaultkitError(f"line {line_no} is not an open task: {body.strip()!r}")
-    body = m.group(1) + "x" + m.group(3) + body[m.end():]
+    body = m.group(1) + "x" + m.group(3) + body[m.end() :]
     tail = _TAIL.search(body)
     cut = tail.start() if tail else len(body)
     body = f"{body[:cut]} ✅ {day.isoformat()}{body[cut:]}"
@@ -214,6 +222,7 @@ def check_task(text: str, line_no: int, day: date) -> str:
 def fill_template(template: str, values: dict[str, str]) -> str:
     """Replace `{{name}}`, `{{title}}` (the name), `{{date}}` and `{{company}}`; any other
     `{{...}}` stays as written."""
+
     def value(m: re.Match[str]) -> str:
         key = m.group(1)
         return values.get("name" if key == "title" else key, m.group())
@@ -260,12 +269,14 @@ def _ensure_unchanged(snapshot: Snapshot, shown: str) -> None:
     try:
         now = read_snapshot(snapshot.path)
     except VaultkitError:
-        raise NoteChangedError(f"{shown} was moved or deleted while vaultkit was editing it; "
-                               "nothing was written") from None
-    if (now.mtime_ns, now.size, now.digest) != (snapshot.mtime_ns, snapshot.size,
-                                                snapshot.digest):
-        raise NoteChangedError(f"{shown} changed on disk while vaultkit was editing it (saved "
-                               "in an editor?); nothing was written. Run the command again.")
+        raise NoteChangedError(
+            f"{shown} was moved or deleted while vaultkit was editing it; nothing was written"
+        ) from None
+    if (now.mtime_ns, now.size, now.digest) != (snapshot.mtime_ns, snapshot.size, snapshot.digest):
+        raise NoteChangedError(
+            f"{shown} changed on disk while vaultkit was editing it (saved "
+            "in an editor?); nothing was written. Run the command again."
+        )
 
 
 def write_snapshot(snapshot: Snapshot, text: str, shown: str) -> None:
@@ -324,14 +335,18 @@ def resolve_note(vault: Vault, target: str) -> str:
         return path
     if candidates:
         listing = "".join(f"\n  {c}" for c in candidates)
-        raise VaultkitError(f"{target!r} is ambiguous; it could be:{listing}\n"
-                            "Give the path to pick one.")
+        raise VaultkitError(
+            f"{target!r} is ambiguous; it could be:{listing}\nGive the path to pick one."
+        )
     key = text.lower().removesuffix(".md")
-    near = sorted(p for p, n in vault.notes.items()
-                  if key in n.name.lower() or key in Path(p).stem.lower())
+    near = sorted(
+        p for p, n in vault.notes.items() if key in n.name.lower() or key in Path(p).stem.lower()
+    )
     hint = "".join(f"\n  {p}" for p in near[:10])
-    raise VaultkitError(f"no note named {target!r} in {vault.config.vault}"
-                        + (f"; did you mean:{hint}" if near else ""))
+    raise VaultkitError(
+        f"no note named {target!r} in {vault.config.vault}"
+        + (f"; did you mean:{hint}" if near else "")
+    )
 
 
 LOCK_WAIT = 10.0
@@ -364,8 +379,10 @@ def note_lock(path: Path, shown: str) -> Iterator[None]:
                     break
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
-                        raise VaultkitError(f"{shown} is being edited by another vaultkit "
-                                            "command; nothing was written. Try again.") from None
+                        raise VaultkitError(
+                            f"{shown} is being edited by another vaultkit "
+                            "command; nothing was written. Try again."
+                        ) from None
                     time.sleep(0.01)
                 except OSError:  # a file system without locks
                     break
@@ -388,8 +405,9 @@ def log_to_note(vault: Vault, rel: str, line: str) -> None:
         write_snapshot(snapshot, append_log(snapshot.text, line), rel)
 
 
-def record_touch(vault: Vault, rel: str, day: date, text: str,
-                 tags: list[str] | tuple[str, ...] = ()) -> DoneResult:
+def record_touch(
+    vault: Vault, rel: str, day: date, text: str, tags: list[str] | tuple[str, ...] = ()
+) -> DoneResult:
     """Record a touch with the note at `rel` the way the vault keeps them: a log line in the
     note, or, where `[types.interaction]` names folders, a new interaction note there."""
     config = vault.config
@@ -430,8 +448,9 @@ def find_followup(followups: list[FollowUp], prefix: str) -> FollowUp:
     if matches:
         listing = "".join(f"\n  {f.id}  {f.rule}  {f.title}" for f in matches)
         raise VaultkitError(f"the id {prefix!r} is ambiguous; it could be:{listing}")
-    raise VaultkitError(f"no open follow-up with the id {prefix!r} "
-                        "(see `vaultkit agenda --all` for the ids)")
+    raise VaultkitError(
+        f"no open follow-up with the id {prefix!r} (see `vaultkit agenda --all` for the ids)"
+    )
 
 
 @dataclass(frozen=True)
@@ -461,12 +480,13 @@ def _check_task_locked(vault: Vault, item: FollowUp, day: date) -> DoneResult:
     # The model's line number is from when the vault was loaded: make sure the same open task
     # is still on that line of the bytes about to be edited.
     expected = next((t for t in vault.notes[item.note].tasks if t.line == item.line), None)
-    now = next((t for t in parse_note(item.note, snapshot.data).tasks if t.line == item.line),
-               None)
+    now = next((t for t in parse_note(item.note, snapshot.data).tasks if t.line == item.line), None)
     if expected is None or now is None or now.status != "open" or now.text != expected.text:
-        raise NoteChangedError(f"{item.note} changed since it was read: line {item.line} is no "
-                               "longer that open task; nothing was written. Run the command "
-                               "again.")
+        raise NoteChangedError(
+            f"{item.note} changed since it was read: line {item.line} is no "
+            "longer that open task; nothing was written. Run the command "
+            "again."
+        )
     text = check_task(snapshot.text, item.line, day)
     write_snapshot(snapshot, text, item.note)
     changed = text.splitlines()[item.line - 1]
@@ -483,8 +503,9 @@ def check_name(name: str, what: str = "name") -> str:
     bad = sorted({c for c in clean if c in FORBIDDEN_NAME_CHARS or ord(c) < 32})
     if bad:
         shown = " ".join(repr(c) for c in bad)
-        raise VaultkitError(f"the {what} {name!r} has characters a note's file name cannot "
-                            f"hold: {shown}")
+        raise VaultkitError(
+            f"the {what} {name!r} has characters a note's file name cannot hold: {shown}"
+        )
     if clean.startswith("."):
         raise VaultkitError(f"the {what} {name!r} starts with `.`, which hides the note")
     return clean
@@ -538,27 +559,35 @@ def company_link(vault: Vault, company: str) -> str:
     return f"[[{stem}]]" if vault.index.resolve(stem)[0] == path else f"[[{path[:-3]}]]"
 
 
-def new_note(vault: Vault, kind: str, name: str, day: date,
-             company: str | None = None) -> NewNote:
+def new_note(vault: Vault, kind: str, name: str, day: date, company: str | None = None) -> NewNote:
     """Create the note of a new company or contact from its template."""
     clean = check_name(name)
     folders = [f.strip("/") for f in vault.config.type_list(kind, "folders") if f.strip("/")]
     if not folders:
-        raise VaultkitError(f"no folder is configured for {kind} notes "
-                            f"(`types.{kind}.folders` in {CONFIG_NAME})")
+        raise VaultkitError(
+            f"no folder is configured for {kind} notes (`types.{kind}.folders` in {CONFIG_NAME})"
+        )
     # The folder that already holds most notes of that kind (people/ rather than an empty
     # contacts/), else the first configured one.
-    held = {f: sum(1 for n in vault.notes.values()
-                   if n.kind == kind and n.path.lower().startswith(f.lower() + "/"))
-            for f in folders}
+    held = {
+        f: sum(
+            1
+            for n in vault.notes.values()
+            if n.kind == kind and n.path.lower().startswith(f.lower() + "/")
+        )
+        for f in folders
+    }
     folder = max(folders, key=lambda f: (held[f], -folders.index(f)))
     rel = f"{folder}/{clean}.md"
     root = vault.config.vault
     user = find_user_template(root, kind)
     template = user.read_bytes().decode(ENCODING, ERRORS) if user else default_template(kind)
     source = user.relative_to(root).as_posix() if user else "built-in"
-    values = {"name": clean, "date": day.isoformat(),
-              "company": company_link(vault, company) if company else ""}
+    values = {
+        "name": clean,
+        "date": day.isoformat(),
+        "company": company_link(vault, company) if company else "",
+    }
     unused = ("company",) if company and not has_placeholder(template, "company") else ()
     text = fill_template(template, values)
     if not user:
@@ -566,8 +595,10 @@ def new_note(vault: Vault, kind: str, name: str, day: date,
     parsed = parse_note(rel, text.encode(ENCODING, ERRORS))
     broken = [p for p in parsed.problems if p.severity == "error"]
     if broken:
-        raise VaultkitError(f"the note made from the {source} template would be broken, so it "
-                            f"was not written: {broken[0].message}")
+        raise VaultkitError(
+            f"the note made from the {source} template would be broken, so it "
+            f"was not written: {broken[0].message}"
+        )
     try:
         create_new(root / rel, text.encode(ENCODING, ERRORS))
     except FileExistsError:
@@ -585,7 +616,7 @@ def use_vault_field_names(text: str, config: Config) -> str:
         m = re.match(r"^([A-Za-z_][\w-]*)(\s*:)", lines[i])
         if m and f"fields.{m.group(1).lower()}" in config.values:
             own = config.values[f"fields.{m.group(1).lower()}"][0]
-            lines[i] = own + lines[i][m.end(1):]
+            lines[i] = own + lines[i][m.end(1) :]
     return "".join(lines)
 
 
@@ -603,26 +634,33 @@ def _shift(day: date, days: int) -> str:
 def init_vault(folder: Path, day: date) -> list[str]:
     """Write a starter vault into `folder`: the config and two example notes. Writes nothing
     when any of them exists already."""
-    existing = [rel for rel in INIT_FILES if (folder / rel).exists()
-                or (folder / rel).is_symlink()]
+    existing = [rel for rel in INIT_FILES if (folder / rel).exists() or (folder / rel).is_symlink()]
     if existing:
-        raise VaultkitError(f"not overwriting what is there: {', '.join(existing)} "
-                            f"already exist(s) in {folder}; nothing was written")
+        raise VaultkitError(
+            f"not overwriting what is there: {', '.join(existing)} "
+            f"already exist(s) in {folder}; nothing was written"
+        )
     if folder.exists() and not folder.is_dir():
         raise VaultkitError(f"not a folder: {folder}")
-    dates = {"date": day.isoformat(), "applied": _shift(day, -5), "screen": _shift(day, 3),
-             "met": _shift(day, -12), "task": _shift(day, 1)}
+    dates = {
+        "date": day.isoformat(),
+        "applied": _shift(day, -5),
+        "screen": _shift(day, 3),
+        "met": _shift(day, -12),
+        "task": _shift(day, 1),
+    }
     contents = {}
     for rel, resource in INIT_FILES.items():
         text = resources.files("vaultkit").joinpath("templates", resource).read_text(ENCODING)
-        contents[rel] = re.sub(r"\{\{(\w+)\}\}", lambda m: dates.get(m.group(1), m.group()),
-                               text)
+        contents[rel] = re.sub(r"\{\{(\w+)\}\}", lambda m: dates.get(m.group(1), m.group()), text)
     written: list[str] = []
     for rel, text in contents.items():
         try:
             create_new(folder / rel, text.encode(ENCODING))
         except FileExistsError:
-            raise VaultkitError(f"{rel} appeared in {folder} meanwhile; stopped after writing "
-                                f"{', '.join(written) or 'nothing'}") from None
+            raise VaultkitError(
+                f"{rel} appeared in {folder} meanwhile; stopped after writing "
+                f"{', '.join(written) or 'nothing'}"
+            ) from None
         written.append(rel)
     return written

@@ -16,7 +16,8 @@ When = date | datetime
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _DATETIME = re.compile(
-    r"^(\d{4}-\d{2}-\d{2})[T ](\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(Z|[+-]\d{2}:?\d{2})?$", re.I)
+    r"^(\d{4}-\d{2}-\d{2})[T ](\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(Z|[+-]\d{2}:?\d{2})?$", re.I
+)
 
 
 class FieldError(ValueError):
@@ -30,8 +31,9 @@ LATEST = date(2999, 12, 31)
 
 def _in_range(day: date, text: str) -> date:
     if not EARLIEST <= day <= LATEST:
-        raise FieldError(f"{text!r} is out of range: use a year from {EARLIEST.year} to "
-                         f"{LATEST.year}")
+        raise FieldError(
+            f"{text!r} is out of range: use a year from {EARLIEST.year} to {LATEST.year}"
+        )
     return day
 
 
@@ -45,20 +47,35 @@ class Field:
 
 
 FIELDS: list[Field] = [
-    Field("name", "text", ("company", "contact"), "display name (default: the file name)",
-          "Globex"),
-    Field("aliases", "list", ("company", "contact"), "other names links may use",
-          "[Globex Corp]"),
+    Field(
+        "name", "text", ("company", "contact"), "display name (default: the file name)", "Globex"
+    ),
+    Field("aliases", "list", ("company", "contact"), "other names links may use", "[Globex Corp]"),
     Field("tags", "tags", ("company", "contact"), "tags, with or without `#`", "[fintech, remote]"),
-    Field("role", "text", ("company", "contact"), "the position applied for / the person's job",
-          "Staff Engineer"),
+    Field(
+        "role",
+        "text",
+        ("company", "contact"),
+        "the position applied for / the person's job",
+        "Staff Engineer",
+    ),
     Field("stage", "stage", ("company",), "where the application stands", "interviewing"),
     Field("applied", "date", ("company",), "when the application went in", "2026-11-03"),
-    Field("follow_up", "when", ("company", "contact"), "an explicit next follow-up",
-          "2026-12-03T10:00"),
+    Field(
+        "follow_up",
+        "when",
+        ("company", "contact"),
+        "an explicit next follow-up",
+        "2026-12-03T10:00",
+    ),
     Field("contacts", "links", ("company",), "people at the company", '["[[Jane Doe]]"]'),
-    Field("interviews", "interviews", ("company",),
-          "interviews: each `{date, with, kind}`", "see below"),
+    Field(
+        "interviews",
+        "interviews",
+        ("company",),
+        "interviews: each `{date, with, kind}`",
+        "see below",
+    ),
     Field("offer", "date", ("company",), "when an offer arrived", "2026-11-25"),
     Field("resume", "text", ("company",), "which tailored resume was sent", "resume-v3-platform"),
     Field("cover_letter", "text", ("company",), "which cover letter was sent", "cl-globex"),
@@ -68,22 +85,44 @@ FIELDS: list[Field] = [
     Field("salary", "text", ("company",), "the range", "150-180k"),
     Field("priority", "text", ("company", "contact"), "high, medium or low", "high"),
     Field("company", "link", ("contact",), "where the person works", '"[[Globex]]"'),
-    Field("relationship", "text", ("contact",),
-          "hiring-manager, recruiter, interviewer, referral, peer …", "hiring-manager"),
+    Field(
+        "relationship",
+        "text",
+        ("contact",),
+        "hiring-manager, recruiter, interviewer, referral, peer …",
+        "hiring-manager",
+    ),
     Field("email", "text", ("contact",), "email address", "jane@globex.example"),
     Field("phone", "text", ("contact",), "phone number", '"+1 555 0100"'),
-    Field("linkedin", "text", ("contact",), "LinkedIn profile URL",
-          "https://www.linkedin.com/in/janedoe"),
-    Field("linkedin_connected", "date", ("contact",), "when you connected on LinkedIn",
-          "2026-11-21"),
+    Field(
+        "linkedin",
+        "text",
+        ("contact",),
+        "LinkedIn profile URL",
+        "https://www.linkedin.com/in/janedoe",
+    ),
+    Field(
+        "linkedin_connected", "date", ("contact",), "when you connected on LinkedIn", "2026-11-21"
+    ),
     Field("met", "date", ("contact",), "when you met (an event, a conference)", "2026-10-14"),
-    Field("last_contact", "date", ("contact",),
-          "the last touch, when no log line records it", "2026-11-02"),
+    Field(
+        "last_contact",
+        "date",
+        ("contact",),
+        "the last touch, when no log line records it",
+        "2026-11-02",
+    ),
     Field("cadence", "duration", ("contact",), "keep-in-touch interval", "3w"),
-    Field("awaiting_reply", "date", ("contact",), "a message you have not answered yet",
-          "2026-11-28"),
-    Field("info_interview", "when", ("contact",), "a planned informational interview",
-          "2026-12-04 15:00"),
+    Field(
+        "awaiting_reply", "date", ("contact",), "a message you have not answered yet", "2026-11-28"
+    ),
+    Field(
+        "info_interview",
+        "when",
+        ("contact",),
+        "a planned informational interview",
+        "2026-12-04 15:00",
+    ),
 ]
 FIELDS_BY_NAME = {f.name: f for f in FIELDS}
 
@@ -247,8 +286,9 @@ def parse_interview(item: Any, tz: tzinfo | None) -> RawInterview | None:
         if not m:
             raise FieldError(f"expected {KIND_FORMS['interviews']}, got {_shown(item)}")
         rest = re.sub(r"\[\[[^\]]*\]\]|\bwith\b", " ", m.group(2))
-        return RawInterview(parse_when(m.group(1), tz), find_links(m.group(2)),
-                            " ".join(rest.split()))
+        return RawInterview(
+            parse_when(m.group(1), tz), find_links(m.group(2)), " ".join(rest.split())
+        )
     if not isinstance(item, dict):
         raise FieldError(f"expected {KIND_FORMS['interviews']}, got {_shown(item)}")
     entry = {str(k).lower(): v for k, v in item.items()}

@@ -38,10 +38,16 @@ class FollowUp:
         return local_date(self.due, tz)
 
     def sort_key(self, tz: tzinfo) -> tuple[object, ...]:
-        moment = self.due.astimezone(tz).time().isoformat() if isinstance(self.due, datetime) \
-            else ""
-        return (self.due_date(tz), moment, PRIORITY_ORDER.get(self.priority, 1), self.title,
-                self.id)
+        moment = (
+            self.due.astimezone(tz).time().isoformat() if isinstance(self.due, datetime) else ""
+        )
+        return (
+            self.due_date(tz),
+            moment,
+            PRIORITY_ORDER.get(self.priority, 1),
+            self.title,
+            self.id,
+        )
 
     def to_json(self) -> dict[str, object]:
         return {

@@ -106,8 +106,13 @@ def inputs_key(config: Config, scan: Scan, today: date) -> str:
         config_bytes = (config.vault / CONFIG_NAME).read_bytes()
     except OSError:
         config_bytes = b""
-    for part in (__version__, str(config.vault), config.vault_name, config.timezone_name,
-                 today.isoformat()):
+    for part in (
+        __version__,
+        str(config.vault),
+        config.vault_name,
+        config.timezone_name,
+        today.isoformat(),
+    ):
         digest.update(part.encode() + b"\0")
     digest.update(config_bytes + b"\0")
     # The settings as in force, command-line overrides included.
@@ -127,10 +132,17 @@ def inputs_key(config: Config, scan: Scan, today: date) -> str:
 def _followup_from(data: dict[str, Any]) -> FollowUp:
     due = data["due"]
     return FollowUp(
-        id=data["id"], rule=data["rule"],
+        id=data["id"],
+        rule=data["rule"],
         due=datetime.fromisoformat(due) if "T" in due else date.fromisoformat(due),
-        title=data["title"], reason=data["reason"], note=data["note"], line=data["line"],
-        priority=data["priority"], record=data["record"], tags=tuple(data["tags"]))
+        title=data["title"],
+        reason=data["reason"],
+        note=data["note"],
+        line=data["line"],
+        priority=data["priority"],
+        record=data["record"],
+        tags=tuple(data["tags"]),
+    )
 
 
 def evaluate(config: Config, today: date, *, use_cache: bool = True) -> Evaluation:
@@ -145,15 +157,27 @@ def evaluate(config: Config, today: date, *, use_cache: bool = True) -> Evaluati
     saved = load_result(config.vault, "evaluation", key) if use_cache else None
     if saved is not None:
         try:
-            return Evaluation(config, [_followup_from(f) for f in saved["followups"]],
-                              [Problem(**p) for p in saved["problems"]], saved["notes"])
+            return Evaluation(
+                config,
+                [_followup_from(f) for f in saved["followups"]],
+                [Problem(**p) for p in saved["problems"]],
+                saved["notes"],
+            )
         except (KeyError, TypeError, ValueError):
             pass  # a damaged result: evaluate afresh
     vault = load_vault(config, use_cache=use_cache, scan=scan)
-    result = Evaluation(config, derive_followups(vault, today), check_vault(vault, today),
-                        len(vault.notes))
+    result = Evaluation(
+        config, derive_followups(vault, today), check_vault(vault, today), len(vault.notes)
+    )
     if use_cache:
-        save_result(config.vault, "evaluation", key, {
-            "followups": [f.to_json() for f in result.followups],
-            "problems": [p.to_json() for p in result.problems], "notes": result.notes})
+        save_result(
+            config.vault,
+            "evaluation",
+            key,
+            {
+                "followups": [f.to_json() for f in result.followups],
+                "problems": [p.to_json() for p in result.problems],
+                "notes": result.notes,
+            },
+        )
     return result

@@ -37,8 +37,14 @@ from vaultkit.problems import Problem, error, warning
 
 DAILY_NOTE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TYPE_WORDS = {
-    "company": "company", "opportunity": "company", "job": "company", "position": "company",
-    "application": "company", "contact": "contact", "person": "contact", "people": "contact",
+    "company": "company",
+    "opportunity": "company",
+    "job": "company",
+    "position": "company",
+    "application": "company",
+    "contact": "contact",
+    "person": "contact",
+    "people": "contact",
 }
 
 
@@ -191,8 +197,9 @@ def _classify(parsed: ParsedNote, config: Config, tags: list[str]) -> str:
     return "note"
 
 
-def _interviews(parsed: ParsedNote, value: Any, line: int, key: str, tz: tzinfo,
-                problems: list[Problem]) -> list[tuple[RawInterview, int]]:
+def _interviews(
+    parsed: ParsedNote, value: Any, line: int, key: str, tz: tzinfo, problems: list[Problem]
+) -> list[tuple[RawInterview, int]]:
     """Each good interview with its line; a bad one is an error on its own line and the
     others still count."""
     items = value if isinstance(value, list) else [value]
@@ -209,8 +216,9 @@ def _interviews(parsed: ParsedNote, value: Any, line: int, key: str, tz: tzinfo,
     return out
 
 
-def _typed_fields(note: Note, parsed: ParsedNote, config: Config, tz: tzinfo,
-                  problems: list[Problem]) -> list[tuple[RawInterview, int]]:
+def _typed_fields(
+    note: Note, parsed: ParsedNote, config: Config, tz: tzinfo, problems: list[Problem]
+) -> list[tuple[RawInterview, int]]:
     interviews: list[tuple[RawInterview, int]] = []
     for spec in FIELDS:
         if note.kind not in spec.applies_to or spec.name in ("name", "aliases", "tags"):
@@ -239,8 +247,10 @@ def _stage(value: Any, config: Config) -> str:
     stage = config.stage_aliases.get(text) or config.stage_aliases.get(text.replace(" ", "-"))
     if stage is None:
         names = ", ".join(config.stages)
-        raise FieldError(f"unknown stage {text!r}; expected one of {names} "
-                         "(or map it under [stages] in vaultkit.toml)")
+        raise FieldError(
+            f"unknown stage {text!r}; expected one of {names} "
+            "(or map it under [stages] in vaultkit.toml)"
+        )
     return stage
 
 
@@ -256,8 +266,9 @@ _PROCESSORS = {
 assert set(_PROCESSORS) | {"stage", "interviews", "tags"} >= set(KIND_FORMS)
 
 
-def _note_from(parsed: ParsedNote, config: Config, tz: tzinfo,
-               problems: list[Problem]) -> tuple[Note, list[tuple[RawInterview, int]]]:
+def _note_from(
+    parsed: ParsedNote, config: Config, tz: tzinfo, problems: list[Problem]
+) -> tuple[Note, list[tuple[RawInterview, int]]]:
     stem = PurePosixPath(parsed.path).stem
 
     def read(name: str, parser: Any) -> Any:
@@ -276,11 +287,24 @@ def _note_from(parsed: ParsedNote, config: Config, tz: tzinfo,
     name = (read("name", parse_text) if kind in ("company", "contact") else None) or stem
     name_line = (_lookup(parsed, config, "name") or (None, 1))[1]
     aliases = read("aliases", parse_list) or []
-    note = Note(parsed.path, kind, name, aliases, tags, tasks=parsed.tasks,
-                entries=parsed.entries, parsed=parsed, field_lines={"name": name_line})
+    note = Note(
+        parsed.path,
+        kind,
+        name,
+        aliases,
+        tags,
+        tasks=parsed.tasks,
+        entries=parsed.entries,
+        parsed=parsed,
+        field_lines={"name": name_line},
+    )
     for task in parsed.tasks:
-        for label, value in (("due", task.due), ("scheduled", task.scheduled),
-                             ("start", task.start), ("done", task.done)):
+        for label, value in (
+            ("due", task.due),
+            ("scheduled", task.scheduled),
+            ("start", task.start),
+            ("done", task.done),
+        ):
             if value is not None:
                 try:
                     parse_date(value)
@@ -318,18 +342,26 @@ def _report_duplicate_names(vault: Vault) -> None:
         if len(paths) > 1:
             for path in paths:
                 others = ", ".join(p for p in paths if p != path)
-                vault.problems.append(warning(path, vault.notes[path].line_of("name"),
-                                              f"the name {name!r} is also claimed by {others}; "
-                                              "links to it are ambiguous"))
+                vault.problems.append(
+                    warning(
+                        path,
+                        vault.notes[path].line_of("name"),
+                        f"the name {name!r} is also claimed by {others}; links to it are ambiguous",
+                    )
+                )
 
 
-def _resolve_links(vault: Vault, index: LinkIndex,
-                   raw_interviews: dict[str, list[tuple[RawInterview, int]]]) -> None:
+def _resolve_links(
+    vault: Vault, index: LinkIndex, raw_interviews: dict[str, list[tuple[RawInterview, int]]]
+) -> None:
     def resolve(note: Note, target: str, line: int) -> str | None:
         path, candidates = index.resolve(target, note.path)
         if path is None:
-            what = (f"is ambiguous: it could be {', '.join(candidates)}" if candidates
-                    else "points to no note")
+            what = (
+                f"is ambiguous: it could be {', '.join(candidates)}"
+                if candidates
+                else "points to no note"
+            )
             vault.problems.append(warning(note.path, line, f"link [[{target}]] {what}"))
         return path
 
@@ -378,17 +410,33 @@ def _gather_interactions(vault: Vault, tz: tzinfo) -> None:
     for note in notes.values():
         _entry_interactions(vault, note, touch, tz)
         if note.kind == "contact" and "last_contact" in note.fields:
-            touch(note.path, Interaction(note.fields["last_contact"], "last_contact", note.path,
-                                         note.line_of("last_contact")))
+            touch(
+                note.path,
+                Interaction(
+                    note.fields["last_contact"],
+                    "last_contact",
+                    note.path,
+                    note.line_of("last_contact"),
+                ),
+            )
         if note.kind == "company":
             if "applied" in note.fields:
                 own = notes[note.path]
-                own.interactions.append(Interaction(note.fields["applied"], "applied",
-                                                    note.path, note.line_of("applied")))
+                own.interactions.append(
+                    Interaction(
+                        note.fields["applied"], "applied", note.path, note.line_of("applied")
+                    )
+                )
             for interview in note.interviews:
                 when = local_date(interview.when, tz)
-                item = Interaction(when, "interview", note.path, interview.line, interview.kind,
-                                   frozenset({"interview"}))
+                item = Interaction(
+                    when,
+                    "interview",
+                    note.path,
+                    interview.line,
+                    interview.kind,
+                    frozenset({"interview"}),
+                )
                 note.interactions.append(item)
                 for person in interview.with_:
                     if notes[person].kind == "contact":
@@ -426,8 +474,17 @@ def _entry_interactions(vault: Vault, note: Note, touch: Any, tz: tzinfo) -> Non
         if note.is_record:
             targets.add(note.path)
         for path in sorted(targets):
-            touch(path, Interaction(when, "daily" if note.kind == "daily" else "log", note.path,
-                                    entry.line, entry.text, frozenset(entry.tags)))
+            touch(
+                path,
+                Interaction(
+                    when,
+                    "daily" if note.kind == "daily" else "log",
+                    note.path,
+                    entry.line,
+                    entry.text,
+                    frozenset(entry.tags),
+                ),
+            )
 
 
 def _entry_targets(vault: Vault, note: Note, entry: Entry) -> list[str]:
@@ -454,8 +511,9 @@ def _interaction_note(vault: Vault, note: Note, touch: Any, tz: tzinfo) -> None:
     try:
         when = local_date(parse_when(raw, tz), tz)
     except FieldError as exc:
-        vault.problems.append(error(note.path, parsed.meta_lines.get(date_field, 1),
-                                    f"`{date_field}`: {exc}"))
+        vault.problems.append(
+            error(note.path, parsed.meta_lines.get(date_field, 1), f"`{date_field}`: {exc}")
+        )
         return
     tags = frozenset(note.tags)
     targets = set(note.links)
@@ -465,9 +523,8 @@ def _interaction_note(vault: Vault, note: Note, touch: Any, tz: tzinfo) -> None:
                 if (path := vault.index.resolve(target, note.path)[0]) is not None:
                     targets.add(path)
         except FieldError as exc:
-            vault.problems.append(error(note.path, parsed.meta_lines.get(with_field, 1),
-                                        f"`{with_field}`: {exc}"))
+            vault.problems.append(
+                error(note.path, parsed.meta_lines.get(with_field, 1), f"`{with_field}`: {exc}")
+            )
     for path in sorted(targets):
         touch(path, Interaction(when, "interaction", note.path, 1, note.name, tags))
-
-

@@ -35,9 +35,15 @@ class WriteResult:
 
 def check_relpath(rel: str) -> str:
     path = PurePosixPath(rel)
-    if (not rel or path.is_absolute() or "\\" in rel or rel.startswith("/")
-            or any(part in ("", ".", "..") for part in rel.split("/")) or rel == MANIFEST
-            or "\0" in rel):
+    if (
+        not rel
+        or path.is_absolute()
+        or "\\" in rel
+        or rel.startswith("/")
+        or any(part in ("", ".", "..") for part in rel.split("/"))
+        or rel == MANIFEST
+        or "\0" in rel
+    ):
         raise OutputError(f"refusing to write an output file named {rel!r}")
     return rel
 
@@ -125,8 +131,10 @@ def _remove_stale_temps(out_dir: Path, files: list[str], before: float) -> None:
             if not m or m.group(1) not in names:
                 continue
             with contextlib.suppress(OSError):
-                if entry.is_file(follow_symlinks=False) and \
-                        entry.stat(follow_symlinks=False).st_mtime < before:
+                if (
+                    entry.is_file(follow_symlinks=False)
+                    and entry.stat(follow_symlinks=False).st_mtime < before
+                ):
                     os.unlink(entry.path)
 
 

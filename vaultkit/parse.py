@@ -157,8 +157,14 @@ def parse_note(rel: str, data: bytes) -> ParsedNote:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        note.problems.append(error(rel, line, f"not UTF-8 text (byte {data[exc.start]:#04x} "
-                                              "cannot be decoded); save the file as UTF-8"))
+        note.problems.append(
+            error(
+                rel,
+                line,
+                f"not UTF-8 text (byte {data[exc.start]:#04x} "
+                "cannot be decoded); save the file as UTF-8",
+            )
+        )
         text = data.decode("utf-8-sig", errors="replace")
     lines = text.splitlines()
     body_start = _read_frontmatter(note, lines)
@@ -176,8 +182,14 @@ def _read_frontmatter(note: ParsedNote, lines: list[str]) -> int:
         return 0
     end = next((i for i in range(1, len(lines)) if FM_CLOSE.match(lines[i])), None)
     if end is None:
-        note.problems.append(error(note.path, 1, "frontmatter opened with `---` is never closed "
-                                                 "(add a `---` line after the properties)"))
+        note.problems.append(
+            error(
+                note.path,
+                1,
+                "frontmatter opened with `---` is never closed "
+                "(add a `---` line after the properties)",
+            )
+        )
         return 0
     note.body_line = end + 2
     source = "\n".join(lines[1:end])
@@ -199,14 +211,16 @@ def _read_frontmatter(note: ParsedNote, lines: list[str]) -> int:
         note.problems.append(error(note.path, 1, f"frontmatter is not valid YAML: {exc}"))
         return end + 1
     for key, line in duplicates:
-        note.problems.append(warning(note.path, line + 2,
-                                     f"property `{key}` appears twice; the last one counts"))
+        note.problems.append(
+            warning(note.path, line + 2, f"property `{key}` appears twice; the last one counts")
+        )
     if data is None:
         return end + 1
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"the value {str(data)[:40]!r}"
-        note.problems.append(error(note.path, 2, "frontmatter must be properties (`key: value` "
-                                                 f"lines), not {kind}"))
+        note.problems.append(
+            error(note.path, 2, f"frontmatter must be properties (`key: value` lines), not {kind}")
+        )
         return end + 1
     try:
         note.meta = _plain(data, note)
@@ -264,7 +278,8 @@ FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")  # a tab is 4 columns: not a fence
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 _TASK = re.compile(r"^\[(.)\]\s*(.*)$")
 _LEADING_DATE = re.compile(
-    r"^(?:\*\*|__|\[\[)?(\d{4}-\d{2}-\d{2})(?:\*\*|__|\]\])?(?=\s|$|[:,.—–-])[\s:,.—–-]*(.*)$")
+    r"^(?:\*\*|__|\[\[)?(\d{4}-\d{2}-\d{2})(?:\*\*|__|\]\])?(?=\s|$|[:,.—–-])[\s:,.—–-]*(.*)$"
+)
 _WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
 _MDLINK = re.compile(r"\[[^\]\n]*\]\(<?([^)<>\n]+?\.md)(?:#[^)\n]*)?>?\)")
 TAG_BODY = r"[\w/-]*[^\W\d][\w/-]*"
@@ -275,12 +290,17 @@ _INLINE_FIELD_LINE = re.compile(r"^\s*(?:[-*+]\s+)?([\w][\w .-]{0,60}?)::\s*(.*?
 _INLINE_FIELD_BRACKET = re.compile(r"[\[(]([\w][\w .-]{0,60}?)::\s*([^\])]*)[\])]")
 
 _TASK_DATES = {
-    "due": "📅📆🗓", "scheduled": "⏳⌛", "start": "🛫", "done": "✅",
-    "created": "➕", "cancelled": "❌",
+    "due": "📅📆🗓",
+    "scheduled": "⏳⌛",
+    "start": "🛫",
+    "done": "✅",
+    "created": "➕",
+    "cancelled": "❌",
 }
 _TASK_DATE = re.compile(r"([📅📆🗓⏳⌛🛫✅➕❌])\ufe0f?\s*(\d{4}-\d{2}-\d{2})")
 _DATAVIEW_TASK_FIELD = re.compile(
-    r"\[(due|scheduled|start|completion|created|cancelled)::\s*([^\]]*)\]", re.I)
+    r"\[(due|scheduled|start|completion|created|cancelled)::\s*([^\]]*)\]", re.I
+)
 _PRIORITIES = {"🔺": "high", "⏫": "high", "🔼": "normal", "🔽": "low", "⏬": "low"}
 _RECURRENCE = re.compile(r"🔁\ufe0f?[^📅📆🗓⏳⌛🛫✅➕❌⏫🔼🔽🔺⏬]*")
 
@@ -315,16 +335,25 @@ def _read_body(note: ParsedNote, lines: list[str], start: int) -> None:
         number = index + 1
         if fence is not None:
             m = FENCE.match(raw)
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) \
-                    and not raw.strip()[len(m.group(1)):].strip():
+            if (
+                m
+                and m.group(1)[0] == fence[0]
+                and len(m.group(1)) >= len(fence)
+                and not raw.strip()[len(m.group(1)) :].strip()
+            ):
                 fence = None
             continue
         m = FENCE.match(raw)
         if m:
             fence = m.group(1)
             continue
-        if "[[" not in raw and "#" not in raw and "](" not in raw and "::" not in raw \
-                and not _LIST_ITEM.match(raw):
+        if (
+            "[[" not in raw
+            and "#" not in raw
+            and "](" not in raw
+            and "::" not in raw
+            and not _LIST_ITEM.match(raw)
+        ):
             continue
         text = _INLINE_CODE.sub("", raw)
         links = find_links(text)
@@ -344,8 +373,9 @@ def _read_body(note: ParsedNote, lines: list[str], start: int) -> None:
         if item:
             entry_text = item.group(1)
             if dated:
-                note.entries.append(Entry(number, dated.group(1), dated.group(2).strip(),
-                                          tags, links))
+                note.entries.append(
+                    Entry(number, dated.group(1), dated.group(2).strip(), tags, links)
+                )
             elif links:
                 note.entries.append(Entry(number, None, entry_text.strip(), tags, links))
 
@@ -358,8 +388,9 @@ def _read_inline_fields(note: ParsedNote, text: str, number: int) -> None:
         note.inline.setdefault(key.strip().lower(), (value.strip(), number))
 
 
-def _read_task(note: ParsedNote, number: int, mark: str, text: str, tags: list[str],
-               links: list[str]) -> Task:
+def _read_task(
+    note: ParsedNote, number: int, mark: str, text: str, tags: list[str], links: list[str]
+) -> Task:
     status = "done" if mark in "xX" else "cancelled" if mark == "-" else "open"
     task = Task(number, "", status, tags=tags, links=links)
     for emoji, priority in _PRIORITIES.items():

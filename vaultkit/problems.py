@@ -31,8 +31,12 @@ class Problem:
         return printable(f"{where}: {self.severity}: {self.message}")
 
     def to_json(self) -> dict[str, object]:
-        return {"path": self.path, "line": self.line, "severity": self.severity,
-                "message": self.message}
+        return {
+            "path": self.path,
+            "line": self.line,
+            "severity": self.severity,
+            "message": self.message,
+        }
 
 
 def error(path: str, line: int, message: str) -> Problem:

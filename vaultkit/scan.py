@@ -66,8 +66,9 @@ def scan_vault(vault: Path, output: str, exclude: list[str]) -> Scan:
             st = folder.stat()
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
-            problems.append(warning(rel_folder or ".", 0,
-                                    f"cannot read folder: {exc.strerror or exc}"))
+            problems.append(
+                warning(rel_folder or ".", 0, f"cannot read folder: {exc.strerror or exc}")
+            )
             return
         if (st.st_dev, st.st_ino) in seen_dirs:  # a symlink loop
             return
@@ -109,14 +110,23 @@ def template_folders(vault: Path) -> list[str]:
     """Where the vault keeps note templates (Obsidian's core plugin, Templater, or a folder
     called templates): their empty properties are not notes to read."""
     found = []
-    for settings, key in ((".obsidian/templates.json", "folder"),
-                          (".obsidian/plugins/templater-obsidian/data.json", "templates_folder")):
+    for settings, key in (
+        (".obsidian/templates.json", "folder"),
+        (".obsidian/plugins/templater-obsidian/data.json", "templates_folder"),
+    ):
         try:
             folder = json.loads((vault / settings).read_text(encoding="utf-8")).get(key)
         except (OSError, ValueError, AttributeError):
             continue
         if isinstance(folder, str) and folder.strip("/"):
             found.append(folder.strip("/"))
-    found += [p.name for p in vault.iterdir() if p.is_dir() and p.name.lower() in
-              ("templates", "template", "_templates")] if vault.is_dir() else []
+    found += (
+        [
+            p.name
+            for p in vault.iterdir()
+            if p.is_dir() and p.name.lower() in ("templates", "template", "_templates")
+        ]
+        if vault.is_dir()
+        else []
+    )
     return sorted(set(found))

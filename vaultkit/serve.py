@@ -207,10 +207,16 @@ class SiteServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], root: Callable[[], Path | None],
-                 token: str | None,
-                 live: LiveReload, verbose: bool = False,
-                 log: Callable[[str], None] | None = None, keepalive: float = 15.0) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        root: Callable[[], Path | None],
+        token: str | None,
+        live: LiveReload,
+        verbose: bool = False,
+        log: Callable[[str], None] | None = None,
+        keepalive: float = 15.0,
+    ) -> None:
         self.root = root
         self.token = token
         self.live = live
@@ -262,8 +268,9 @@ class SiteHandler(BaseHTTPRequestHandler):
 
     # ------------------------------------------------------------------------------- helpers
 
-    def _simple(self, status: HTTPStatus, headers: dict[str, str] | None = None,
-                head: bool = False) -> None:
+    def _simple(
+        self, status: HTTPStatus, headers: dict[str, str] | None = None, head: bool = False
+    ) -> None:
         body = f"{status.value} {status.phrase}\n".encode()
         self.send_response(status)
         for name, value in (headers or {}).items():
@@ -281,7 +288,7 @@ class SiteHandler(BaseHTTPRequestHandler):
         if not host:
             return True  # HTTP/1.0 clients
         if host.startswith("["):
-            name = host[1:host.find("]")] if "]" in host else ""
+            name = host[1 : host.find("]")] if "]" in host else ""
         else:
             name = host.rsplit(":", 1)[0]
         return is_loopback(name)
@@ -308,8 +315,11 @@ class SiteHandler(BaseHTTPRequestHandler):
             self._simple(HTTPStatus.NOT_FOUND, head=head)
             return
         url_path = urlsplit(self.path).path
-        if target.name == "index.html" and parts[-1:] != ["index.html"] \
-                and not url_path.endswith("/"):
+        if (
+            target.name == "index.html"
+            and parts[-1:] != ["index.html"]
+            and not url_path.endswith("/")
+        ):
             # A folder without its slash: redirect, so the page's relative links work.
             self._simple(HTTPStatus.MOVED_PERMANENTLY, {"Location": url_path + "/"}, head)
             return
@@ -406,22 +416,39 @@ def addresses(host: str, port: int, token: str | None) -> dict[str, str]:
         shown = f"[{shown}]"
     prefix = f"/{token}/" if token else "/"
     base = f"{shown}:{port}{prefix}"
-    return {"page": f"http://{base}", "feed": f"http://{base}followups.ics",
-            "webcal": f"webcal://{base}followups.ics"}
+    return {
+        "page": f"http://{base}",
+        "feed": f"http://{base}followups.ics",
+        "webcal": f"webcal://{base}followups.ics",
+    }
 
 
-def make_server(root: Callable[[], Path | None], host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-                token: str | None = None, live: LiveReload | None = None, verbose: bool = False,
-                log: Callable[[str], None] | None = None) -> SiteServer:
+def make_server(
+    root: Callable[[], Path | None],
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    token: str | None = None,
+    live: LiveReload | None = None,
+    verbose: bool = False,
+    log: Callable[[str], None] | None = None,
+) -> SiteServer:
     """A server (not yet serving) for the folder `root()`. Off loopback, `token` is required."""
     if needs_token(host) and not token:
         raise ValueError("listening beyond loopback needs a token")
     return SiteServer((host, port), root, token, live or LiveReload(), verbose, log)
 
 
-def serve(config_loader: ConfigLoader, today: date | None, out: Path | None,
-          echo: Callable[[str], None], host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-          token: str | None = None, verbose: bool = False, delay: float = 0.3) -> None:
+def serve(
+    config_loader: ConfigLoader,
+    today: date | None,
+    out: Path | None,
+    echo: Callable[[str], None],
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    token: str | None = None,
+    verbose: bool = False,
+    delay: float = 0.3,
+) -> None:
     """`vaultkit serve`: watch and rebuild, serve the output folder, until Ctrl-C."""
     generated = False
     if token is not None and not valid_token(token):
@@ -451,8 +478,10 @@ def serve(config_loader: ConfigLoader, today: date | None, out: Path | None,
     thread.start()
     where = addresses(host, server.port, token)
     if generated:
-        echo("Listening beyond loopback: every address starts with this secret token "
-             "(pass --token to choose it):")
+        echo(
+            "Listening beyond loopback: every address starts with this secret token "
+            "(pass --token to choose it):"
+        )
     echo(f"Serving {watcher.out_dir} at {where['page']}")
     echo(f"Calendar feed: {where['feed']}")
     echo(f"Subscribe:     {where['webcal']}")

@@ -34,9 +34,17 @@ class Timeline:
             "kind": self.kind,
             "today": self.today.isoformat(),
             "fields": dict(self.fields),
-            "interactions": [{"date": i.date.isoformat(), "source": i.source, "note": i.path,
-                              "line": i.line, "text": i.text, "tags": sorted(i.tags)}
-                             for i in self.interactions],
+            "interactions": [
+                {
+                    "date": i.date.isoformat(),
+                    "source": i.source,
+                    "note": i.path,
+                    "line": i.line,
+                    "text": i.text,
+                    "tags": sorted(i.tags),
+                }
+                for i in self.interactions
+            ],
             "followups": [f.to_json() for f in self.followups],
             "mentioned_in": self.mentioned_in,
         }
@@ -67,13 +75,24 @@ def timeline(vault: Vault, followups: list[FollowUp], path: str, today: date) ->
     tz = vault.config.tz
     for interview in note.interviews:
         people = ", ".join(vault.notes[p].name for p in interview.with_)
-        rows.append(("interview", " ".join(x for x in (show_when(interview.when, tz),
-                                                       interview.kind,
-                                                       f"with {people}" if people else "")
-                                           if x)))
+        rows.append(
+            (
+                "interview",
+                " ".join(
+                    x
+                    for x in (
+                        show_when(interview.when, tz),
+                        interview.kind,
+                        f"with {people}" if people else "",
+                    )
+                    if x
+                ),
+            )
+        )
     if note.tags:
         rows.append(("tags", " ".join(f"#{t}" for t in note.tags)))
     items = [f for f in followups if path in (f.record, f.note)]
     mentions = sorted(p for p, n in vault.notes.items() if path in n.links and p != path)
-    return Timeline(path, note.name, note.kind, today, rows, list(note.interactions), items,
-                    mentions)
+    return Timeline(
+        path, note.name, note.kind, today, rows, list(note.interactions), items, mentions
+    )

@@ -19,8 +19,7 @@ from vaultkit.render.svg import reached
 
 # The tags of log lines that record *your* outreach (what `vaultkit done` writes for the rules
 # that chase a company or person). Such a line is not a response from the company.
-OUTREACH_TAGS = frozenset({"follow-up", "thank-you", "linkedin", "prep", "touch",
-                           "offer-update"})
+OUTREACH_TAGS = frozenset({"follow-up", "thank-you", "linkedin", "prep", "touch", "offer-update"})
 # The follow-ups that mean someone is waiting on you (the owed list).
 OWED_RULES = ("reply-promptly", "keep-in-touch", "thank-you")
 NONE_KEY = "(none)"
@@ -105,8 +104,15 @@ class Stats:
 
     def to_json(self) -> dict[str, object]:
         def rates(items: list[Rate]) -> list[dict[str, object]]:
-            return [{"key": r.key, "applications": r.applications, "responses": r.responses,
-                     "rate": r.rate} for r in items]
+            return [
+                {
+                    "key": r.key,
+                    "applications": r.applications,
+                    "responses": r.responses,
+                    "rate": r.rate,
+                }
+                for r in items
+            ]
 
         return {
             "today": self.today.isoformat(),
@@ -115,20 +121,42 @@ class Stats:
             "applications": self.applications,
             "responses": self.responses,
             "response_rate": self.response_rate,
-            "funnel": [{"stage": s.stage, "count": s.count, "conversion": s.conversion}
-                       for s in self.funnel],
-            "response_rate_by": {"resume": rates(self.by_resume),
-                                 "cover_letter": rates(self.by_cover_letter),
-                                 "source": rates(self.by_source)},
+            "funnel": [
+                {"stage": s.stage, "count": s.count, "conversion": s.conversion}
+                for s in self.funnel
+            ],
+            "response_rate_by": {
+                "resume": rates(self.by_resume),
+                "cover_letter": rates(self.by_cover_letter),
+                "source": rates(self.by_source),
+            },
             "median_days_to_response": self.median_days_to_response,
             "median_days_to_interview": self.median_days_to_interview,
             "endings": {stage: n for stage, n in self.endings},
-            "weeks": [{"week": w.week, "start": w.start.isoformat(), "applied": w.applied,
-                       "touches": w.touches, "done": w.done, "missed": w.missed}
-                      for w in self.weeks],
-            "owed": [{"name": o.name, "path": o.path, "rule": o.rule, "due": o.due.isoformat(),
-                      "days_overdue": o.days_overdue, "title": o.title, "reason": o.reason,
-                      "id": o.id} for o in self.owed],
+            "weeks": [
+                {
+                    "week": w.week,
+                    "start": w.start.isoformat(),
+                    "applied": w.applied,
+                    "touches": w.touches,
+                    "done": w.done,
+                    "missed": w.missed,
+                }
+                for w in self.weeks
+            ],
+            "owed": [
+                {
+                    "name": o.name,
+                    "path": o.path,
+                    "rule": o.rule,
+                    "due": o.due.isoformat(),
+                    "days_overdue": o.days_overdue,
+                    "title": o.title,
+                    "reason": o.reason,
+                    "id": o.id,
+                }
+                for o in self.owed
+            ],
         }
 
 
@@ -178,8 +206,11 @@ def first_interview(company: Note, vault: Vault, today: date) -> date | None:
     applied = company.get("applied")
     if applied is None:
         return None
-    days = sorted(d for i in company.interviews
-                  if applied < (d := local_date(i.when, vault.config.tz)) <= today)
+    days = sorted(
+        d
+        for i in company.interviews
+        if applied < (d := local_date(i.when, vault.config.tz)) <= today
+    )
     return days[0] if days else None
 
 
@@ -194,16 +225,17 @@ def _median(values: list[int]) -> float | None:
     return float(statistics.median(values)) if values else None
 
 
-def _rates(vault: Vault, apps: list[Note], name: str, order: list[str], today: date
-           ) -> list[Rate]:
+def _rates(vault: Vault, apps: list[Note], name: str, order: list[str], today: date) -> list[Rate]:
     groups: dict[str, list[int]] = {}
     for company in apps:
         key = str(company.get(name) or "").strip() or NONE_KEY
         counts = groups.setdefault(key, [0, 0])
         counts[0] += 1
         counts[1] += responded(vault, company, order, today)
-    return [Rate(k, n, r) for k, (n, r) in
-            sorted(groups.items(), key=lambda kv: (kv[0] == NONE_KEY, kv[0].lower()))]
+    return [
+        Rate(k, n, r)
+        for k, (n, r) in sorted(groups.items(), key=lambda kv: (kv[0] == NONE_KEY, kv[0].lower()))
+    ]
 
 
 def iso_week(day: date) -> tuple[str, date]:
@@ -237,8 +269,9 @@ def _done_tasks(vault: Vault) -> Iterable[date]:
                     continue  # reported by `check`
 
 
-def compute_stats(vault: Vault, followups: list[FollowUp], today: date,
-                  since: date | None = None) -> Stats:
+def compute_stats(
+    vault: Vault, followups: list[FollowUp], today: date, since: date | None = None
+) -> Stats:
     order = _order(vault)
     tz = vault.config.tz
 
@@ -254,14 +287,21 @@ def compute_stats(vault: Vault, followups: list[FollowUp], today: date,
     for company in companies:
         for i in range(_stage_index(vault, company, order) + 1):
             counts[i] += 1
-    funnel = [StageCount(stage, n, ratio(n, counts[i - 1]) if i else None)
-              for i, (stage, n) in enumerate(zip(order, counts, strict=True))]
+    funnel = [
+        StageCount(stage, n, ratio(n, counts[i - 1]) if i else None)
+        for i, (stage, n) in enumerate(zip(order, counts, strict=True))
+    ]
 
-    to_response = [(d - c.get("applied")).days for c in apps
-                   if responded(vault, c, order, today)
-                   and (d := first_response(c, today)) is not None]
-    to_interview = [(d - c.get("applied")).days for c in apps
-                    if (d := first_interview(c, vault, today)) is not None]
+    to_response = [
+        (d - c.get("applied")).days
+        for c in apps
+        if responded(vault, c, order, today) and (d := first_response(c, today)) is not None
+    ]
+    to_interview = [
+        (d - c.get("applied")).days
+        for c in apps
+        if (d := first_interview(c, vault, today)) is not None
+    ]
     closed = [s for s, active in vault.config.stages.items() if not active]
     endings = [(s, sum(c.stage == s for c in companies)) for s in closed]
 
@@ -301,8 +341,16 @@ def compute_stats(vault: Vault, followups: list[FollowUp], today: date,
         while monday <= today:
             key = iso_week(monday)[0]
             got = weeks.get(key, {})
-            week_rows.append(Week(key, monday, got.get("applied", 0), got.get("touches", 0),
-                                  got.get("done", 0), got.get("missed", 0)))
+            week_rows.append(
+                Week(
+                    key,
+                    monday,
+                    got.get("applied", 0),
+                    got.get("touches", 0),
+                    got.get("done", 0),
+                    got.get("missed", 0),
+                )
+            )
             monday += timedelta(days=7)
 
     owed = []
@@ -311,16 +359,27 @@ def compute_stats(vault: Vault, followups: list[FollowUp], today: date,
         if item.rule in OWED_RULES and due < today:
             path = item.record or item.note
             name = vault.notes[path].name if path in vault.notes else path
-            owed.append(Owed(name, path, item.rule, due, (today - due).days, item.title,
-                             item.reason, item.id))
+            owed.append(
+                Owed(
+                    name, path, item.rule, due, (today - due).days, item.title, item.reason, item.id
+                )
+            )
     owed.sort(key=lambda o: (-o.days_overdue, o.name.lower(), o.rule, o.id))
 
     return Stats(
-        today=today, since=since, companies=len(companies), applications=len(apps),
-        responses=sum(responded(vault, c, order, today) for c in apps), funnel=funnel,
+        today=today,
+        since=since,
+        companies=len(companies),
+        applications=len(apps),
+        responses=sum(responded(vault, c, order, today) for c in apps),
+        funnel=funnel,
         by_resume=_rates(vault, apps, "resume", order, today),
         by_cover_letter=_rates(vault, apps, "cover_letter", order, today),
         by_source=_rates(vault, apps, "source", order, today),
         median_days_to_response=_median(to_response),
         median_days_to_interview=_median(to_interview),
-        endings=endings, weeks=week_rows, days=dict(sorted(days.items())), owed=owed)
+        endings=endings,
+        weeks=week_rows,
+        days=dict(sorted(days.items())),
+        owed=owed,
+    )

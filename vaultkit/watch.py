@@ -64,12 +64,17 @@ class Rebuild:
 
 def ignored_name(name: str) -> bool:
     """Editor droppings and temporary files, judged by the file name alone."""
-    return (name.startswith(".") or name.endswith("~") or name == "4913"
-            or name.endswith((".tmp", ".swp", ".swx", ".swo", ".part", ".crdownload")))
+    return (
+        name.startswith(".")
+        or name.endswith("~")
+        or name == "4913"
+        or name.endswith((".tmp", ".swp", ".swx", ".swo", ".part", ".crdownload"))
+    )
 
 
-def relevant_path(path: str | Path, vault: Path, out_dir: Path | None,
-                  is_directory: bool = False) -> str | None:
+def relevant_path(
+    path: str | Path, vault: Path, out_dir: Path | None, is_directory: bool = False
+) -> str | None:
     """The vault-relative path of a change that can affect the build, else None."""
     try:
         rel = Path(path).absolute().relative_to(vault)
@@ -77,8 +82,9 @@ def relevant_path(path: str | Path, vault: Path, out_dir: Path | None,
         return None  # outside the vault (a move in from elsewhere has its own dest event)
     if not rel.parts:
         return None
-    if out_dir is not None and (Path(path).absolute() == out_dir
-                                or Path(path).absolute().is_relative_to(out_dir)):
+    if out_dir is not None and (
+        Path(path).absolute() == out_dir or Path(path).absolute().is_relative_to(out_dir)
+    ):
         return None
     if any(part.startswith(".") for part in rel.parts[:-1]) or ignored_name(rel.name):
         return None
@@ -110,9 +116,15 @@ class Watcher:
     after each build, from the build thread. Tests call `wait_for_build` instead of sleeping.
     """
 
-    def __init__(self, config_loader: ConfigLoader, today_fn: TodayFn, out: Path | None = None,
-                 on_rebuild: Callable[[Rebuild], None] | None = None, delay: float = 0.3,
-                 max_delay: float = 5.0) -> None:
+    def __init__(
+        self,
+        config_loader: ConfigLoader,
+        today_fn: TodayFn,
+        out: Path | None = None,
+        on_rebuild: Callable[[Rebuild], None] | None = None,
+        delay: float = 0.3,
+        max_delay: float = 5.0,
+    ) -> None:
         self.config_loader = config_loader
         self.today_fn = today_fn
         self.out = out
@@ -136,8 +148,9 @@ class Watcher:
     def record(self, paths: list[str], is_directory: bool = False) -> None:
         """Note the paths that changed (the handler's only job) and wake the build loop."""
         assert self.vault is not None
-        rels = [rel for p in paths
-                if (rel := relevant_path(p, self.vault, self.out_dir, is_directory))]
+        rels = [
+            rel for p in paths if (rel := relevant_path(p, self.vault, self.out_dir, is_directory))
+        ]
         if not rels:
             return
         with self._cond:
@@ -162,8 +175,9 @@ class Watcher:
         first = self._rebuild([], config)
         # watchdog warns when a folder appears while it adds watches (the output folder, during
         # a build); the watch is set up all the same, so the warning only alarms users.
-        warnings.filterwarnings("ignore", message="Callback with id", category=RuntimeWarning,
-                                module="watchdog")
+        warnings.filterwarnings(
+            "ignore", message="Callback with id", category=RuntimeWarning, module="watchdog"
+        )
         observer = Observer()
         observer.schedule(_Handler(self), str(self.vault), recursive=True)
         observer.daemon = True
@@ -260,8 +274,7 @@ class Watcher:
         except Exception as exc:  # the loop never dies: report and wait for the next change
             error = f"{type(exc).__name__}: {exc}" if not _is_ours(exc) else str(exc)
             error = " ".join(error.split())
-        rebuild = Rebuild(len(self.builds) + 1, changed, time.monotonic() - started,
-                          result, error)
+        rebuild = Rebuild(len(self.builds) + 1, changed, time.monotonic() - started, result, error)
         if self.on_rebuild is not None:
             try:
                 self.on_rebuild(rebuild)
@@ -309,9 +322,11 @@ def describe(rebuild: Rebuild) -> str:
         return f"[{stamp}] {what}: build failed: {rebuild.error}"
     r = rebuild.result
     errors = r.errors
-    return (f"[{stamp}] {what}: {len(r.written)} written, {len(r.unchanged)} unchanged, "
-            f"{len(r.removed)} removed in {rebuild.seconds:.2f}s; "
-            f"{len(r.problems)} problem(s) ({errors} error(s))")
+    return (
+        f"[{stamp}] {what}: {len(r.written)} written, {len(r.unchanged)} unchanged, "
+        f"{len(r.removed)} removed in {rebuild.seconds:.2f}s; "
+        f"{len(r.problems)} problem(s) ({errors} error(s))"
+    )
 
 
 def fixed_or_real_today(pinned: date | None) -> TodayFn:
@@ -321,8 +336,9 @@ def fixed_or_real_today(pinned: date | None) -> TodayFn:
     return lambda config: datetime.now(config.tz).date()
 
 
-def run_until_interrupted(watcher: Watcher, echo: Callable[[str], None],
-                          extra_stop: Callable[[], None] | None = None) -> None:
+def run_until_interrupted(
+    watcher: Watcher, echo: Callable[[str], None], extra_stop: Callable[[], None] | None = None
+) -> None:
     """Block until Ctrl-C (or SIGTERM, as systemd and launchd stop services), then stop
     everything cleanly."""
     stopped = threading.Event()
@@ -343,11 +359,21 @@ def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def watch(config_loader: ConfigLoader, today: date | None, out: Path | None,
-          echo: Callable[[str], None], delay: float = 0.3) -> None:
+def watch(
+    config_loader: ConfigLoader,
+    today: date | None,
+    out: Path | None,
+    echo: Callable[[str], None],
+    delay: float = 0.3,
+) -> None:
     """`vaultkit watch`: build, then rebuild after every change until Ctrl-C."""
-    watcher = Watcher(config_loader, fixed_or_real_today(today), out,
-                      lambda rebuild: echo(describe(rebuild)), delay)
+    watcher = Watcher(
+        config_loader,
+        fixed_or_real_today(today),
+        out,
+        lambda rebuild: echo(describe(rebuild)),
+        delay,
+    )
     watcher.start()
     echo(f"Watching {watcher.vault} (output: {watcher.out_dir}); Ctrl-C stops.")
     run_until_interrupted(watcher, echo)

@@ -12,8 +12,13 @@ from vaultkit.render.paths import relative
 from vaultkit.render.site import SiteData
 from vaultkit.render.svg import funnel_svg
 
-NAV = (("index.html", "Board"), ("agenda.html", "Agenda"), ("stats.html", "Stats"),
-       ("followups.ics", "Calendar feed"), ("vault.json", "JSON"))
+NAV = (
+    ("index.html", "Board"),
+    ("agenda.html", "Agenda"),
+    ("stats.html", "Stats"),
+    ("followups.ics", "Calendar feed"),
+    ("vault.json", "JSON"),
+)
 
 
 def e(text: object) -> str:
@@ -24,8 +29,10 @@ def layout(page: str, title: str, body: str, *, subtitle: str = "") -> bytes:
     """A whole page; `page` is its own path in the output, for relative links."""
     nav = "".join(
         f'<a href="{e(relative(page, target))}"'
-        + (' aria-current="page"' if target == page else "") + f">{e(label)}</a>"
-        for target, label in NAV)
+        + (' aria-current="page"' if target == page else "")
+        + f">{e(label)}</a>"
+        for target, label in NAV
+    )
     sub = f'<p class="subtitle">{subtitle}</p>' if subtitle else ""
     return f"""<!doctype html>
 <html lang="en">
@@ -35,7 +42,7 @@ def layout(page: str, title: str, body: str, *, subtitle: str = "") -> bytes:
 <meta name="color-scheme" content="light dark">
 <meta name="generator" content="vaultkit">
 <title>{e(title)}</title>
-<link rel="stylesheet" href="{e(relative(page, 'style.css'))}">
+<link rel="stylesheet" href="{e(relative(page, "style.css"))}">
 </head>
 <body>
 <header class="top"><nav>{nav}</nav></header>
@@ -55,8 +62,10 @@ def due_html(data: SiteData, item: FollowUp | None) -> str:
         return '<span class="none">—</span>'
     section = section_of(item.due_date(data.tz), data.today)
     css = {"Overdue": "overdue", "Today": "today"}.get(section, "due")
-    return (f'<span class="{css}"><time datetime="{e(item.due.isoformat())}">'
-            f"{e(due_label(item, data.today, data.tz))}</time></span>")
+    return (
+        f'<span class="{css}"><time datetime="{e(item.due.isoformat())}">'
+        f"{e(due_label(item, data.today, data.tz))}</time></span>"
+    )
 
 
 def note_link(data: SiteData, page: str, path: str, text: str | None = None) -> str:
@@ -83,35 +92,53 @@ def problems_html(data: SiteData, page: str) -> str:
             where = f'<a href="{e(data.href(page, p.path))}">{e(where)}</a>'
         else:
             where = e(where)
-        items.append(f'<li class="{e(p.severity)}"><code>{where}</code> '
-                     f'<strong>{e(p.severity)}</strong>: {e(p.message)}</li>')
+        items.append(
+            f'<li class="{e(p.severity)}"><code>{where}</code> '
+            f"<strong>{e(p.severity)}</strong>: {e(p.message)}</li>"
+        )
     opened = " open" if errors else ""
-    return (f'<details class="problems"{opened}><summary>{errors} error(s), '
-            f"{len(problems) - errors} warning(s) in the notes: what they affect may be "
-            f"missing below</summary><ul>{''.join(items)}</ul></details>")
+    return (
+        f'<details class="problems"{opened}><summary>{errors} error(s), '
+        f"{len(problems) - errors} warning(s) in the notes: what they affect may be "
+        f"missing below</summary><ul>{''.join(items)}</ul></details>"
+    )
 
 
 def _counts(data: SiteData) -> str:
     companies = data.companies()
     active = sum(data.vault.is_active(c) for c in companies)
-    overdue = sum(section_of(f.due_date(data.tz), data.today) == "Overdue"
-                  for f in data.followups)
+    overdue = sum(section_of(f.due_date(data.tz), data.today) == "Overdue" for f in data.followups)
     due_today = sum(f.due_date(data.tz) == data.today for f in data.followups)
-    cells = [("companies", len(companies)), ("active", active),
-             ("contacts", len(data.contacts())), ("follow-ups", len(data.followups)),
-             ("overdue", overdue), ("due today", due_today)]
-    return '<ul class="counts">' + "".join(
-        f'<li><span class="n">{n}</span> {e(label)}</li>' for label, n in cells) + "</ul>"
+    cells = [
+        ("companies", len(companies)),
+        ("active", active),
+        ("contacts", len(data.contacts())),
+        ("follow-ups", len(data.followups)),
+        ("overdue", overdue),
+        ("due today", due_today),
+    ]
+    return (
+        '<ul class="counts">'
+        + "".join(f'<li><span class="n">{n}</span> {e(label)}</li>' for label, n in cells)
+        + "</ul>"
+    )
 
 
 def _card(data: SiteData, page: str, company: Note) -> str:
     role = company.get("role")
     nxt = data.next_followup(company.path)
-    nxt_html = (f'<p class="next">{due_html(data, nxt)} {e(nxt.title)}</p>' if nxt
-                else '<p class="next none">no follow-up</p>')
+    nxt_html = (
+        f'<p class="next">{due_html(data, nxt)} {e(nxt.title)}</p>'
+        if nxt
+        else '<p class="next none">no follow-up</p>'
+    )
     prio = ' data-priority="high"' if company.get("priority") == "high" else ""
-    return (f'<li class="card"{prio}><h3>{note_link(data, page, company.path)}</h3>'
-            + (f'<p class="role">{e(role)}</p>' if role else "") + nxt_html + "</li>")
+    return (
+        f'<li class="card"{prio}><h3>{note_link(data, page, company.path)}</h3>'
+        + (f'<p class="role">{e(role)}</p>' if role else "")
+        + nxt_html
+        + "</li>"
+    )
 
 
 def _board(data: SiteData, page: str) -> str:
@@ -126,52 +153,64 @@ def _board(data: SiteData, page: str) -> str:
     for stage in active:
         cards = "".join(_card(data, page, c) for c in by_stage.get(stage, []))
         count = len(by_stage.get(stage, []))
-        columns.append(f'<section class="column"><h2>{e(stage)} <span class="badge">{count}'
-                       f'</span></h2><ul class="cards">{cards}</ul></section>')
+        columns.append(
+            f'<section class="column"><h2>{e(stage)} <span class="badge">{count}'
+            f'</span></h2><ul class="cards">{cards}</ul></section>'
+        )
     closed = []
     for stage, is_active in stages.items():
         if not is_active and by_stage.get(stage):
             names = ", ".join(note_link(data, page, c.path) for c in by_stage[stage])
-            closed.append(f"<li><strong>{e(stage)}</strong> ({len(by_stage[stage])}): "
-                          f"{names}</li>")
-    closed_count = sum(len(by_stage.get(s, [])) for s, is_active in stages.items()
-                       if not is_active)
-    closed_html = (f'<details class="closed"><summary>Closed ({closed_count})</summary>'
-                   f'<ul>{"".join(closed)}</ul></details>' if closed else "")
+            closed.append(f"<li><strong>{e(stage)}</strong> ({len(by_stage[stage])}): {names}</li>")
+    closed_count = sum(len(by_stage.get(s, [])) for s, is_active in stages.items() if not is_active)
+    closed_html = (
+        f'<details class="closed"><summary>Closed ({closed_count})</summary>'
+        f"<ul>{''.join(closed)}</ul></details>"
+        if closed
+        else ""
+    )
     return f'<div class="board">{"".join(columns)}</div>{closed_html}'
 
 
 def _company_table(data: SiteData, page: str) -> str:
     rows = []
     for c in data.companies():
-        rows.append(f"<tr><td>{note_link(data, page, c.path)}</td><td>{e(c.stage or '')}</td>"
-                    f"<td>{e(c.get('role') or '')}</td><td>{last_contact(data, c)}</td>"
-                    f"<td>{due_html(data, data.next_followup(c.path))}</td></tr>")
+        rows.append(
+            f"<tr><td>{note_link(data, page, c.path)}</td><td>{e(c.stage or '')}</td>"
+            f"<td>{e(c.get('role') or '')}</td><td>{last_contact(data, c)}</td>"
+            f"<td>{due_html(data, data.next_followup(c.path))}</td></tr>"
+        )
     if not rows:
         return '<p class="none">No companies yet.</p>'
-    return ('<div class="scroll"><table><thead><tr><th>Company</th><th>Stage</th><th>Role</th>'
-            "<th>Last contact</th><th>Next follow-up</th></tr></thead><tbody>"
-            + "".join(rows) + "</tbody></table></div>")
+    return (
+        '<div class="scroll"><table><thead><tr><th>Company</th><th>Stage</th><th>Role</th>'
+        "<th>Last contact</th><th>Next follow-up</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table></div>"
+    )
 
 
 def _contact_table(data: SiteData, page: str) -> str:
     rows = []
     for c in data.contacts():
         company = note_link(data, page, c.company) if c.company else ""
-        rows.append(f"<tr><td>{note_link(data, page, c.path)}</td><td>{company}</td>"
-                    f"<td>{e(c.get('relationship') or c.get('role') or '')}</td>"
-                    f"<td>{last_contact(data, c)}</td>"
-                    f"<td>{due_html(data, data.next_followup(c.path))}</td></tr>")
+        rows.append(
+            f"<tr><td>{note_link(data, page, c.path)}</td><td>{company}</td>"
+            f"<td>{e(c.get('relationship') or c.get('role') or '')}</td>"
+            f"<td>{last_contact(data, c)}</td>"
+            f"<td>{due_html(data, data.next_followup(c.path))}</td></tr>"
+        )
     if not rows:
         return '<p class="none">No contacts yet.</p>'
-    return ('<div class="scroll"><table><thead><tr><th>Contact</th><th>Company</th>'
-            "<th>Relationship</th><th>Last contact</th><th>Next follow-up</th></tr></thead>"
-            "<tbody>" + "".join(rows) + "</tbody></table></div>")
+    return (
+        '<div class="scroll"><table><thead><tr><th>Contact</th><th>Company</th>'
+        "<th>Relationship</th><th>Last contact</th><th>Next follow-up</th></tr></thead>"
+        "<tbody>" + "".join(rows) + "</tbody></table></div>"
+    )
 
 
 def _other_notes(data: SiteData, page: str) -> str:
-    others = sorted((n for n in data.vault.notes.values() if not n.is_record),
-                    key=lambda n: n.path)
+    others = sorted((n for n in data.vault.notes.values() if not n.is_record), key=lambda n: n.path)
     if not others:
         return ""
     items = "".join(f"<li>{note_link(data, page, n.path, n.path[:-3])}</li>" for n in others)
@@ -180,12 +219,21 @@ def _other_notes(data: SiteData, page: str) -> str:
 
 def render_index(data: SiteData) -> dict[str, bytes]:
     page = "index.html"
-    body = (problems_html(data, page) + _counts(data)
-            + '<h2 id="board">Pipeline</h2>' + _board(data, page)
-            + '<h2 id="funnel">Funnel</h2>' + funnel_svg(data.vault)
-            + '<h2 id="companies">Companies</h2>' + _company_table(data, page)
-            + '<h2 id="contacts">Contacts</h2>' + _contact_table(data, page)
-            + _other_notes(data, page))
-    subtitle = (f"As of {data.today:%A} {data.today.isoformat()} · "
-                f'<a href="agenda.html">{len(data.followups)} open follow-up(s)</a>')
+    body = (
+        problems_html(data, page)
+        + _counts(data)
+        + '<h2 id="board">Pipeline</h2>'
+        + _board(data, page)
+        + '<h2 id="funnel">Funnel</h2>'
+        + funnel_svg(data.vault)
+        + '<h2 id="companies">Companies</h2>'
+        + _company_table(data, page)
+        + '<h2 id="contacts">Contacts</h2>'
+        + _contact_table(data, page)
+        + _other_notes(data, page)
+    )
+    subtitle = (
+        f"As of {data.today:%A} {data.today.isoformat()} · "
+        f'<a href="agenda.html">{len(data.followups)} open follow-up(s)</a>'
+    )
     return {page: layout(page, "Job search", body, subtitle=subtitle)}

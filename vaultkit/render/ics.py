@@ -28,11 +28,19 @@ TIMED_MINUTES = 30
 FALLBACK_STAMP = datetime(2000, 1, 1, tzinfo=UTC)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _PRIORITY = {"high": 1, "normal": 5, "low": 9}
-_RULE_LABELS = {"follow-up": "Follow-up", "task": "Task", "thank-you": "Thank-you",
-                "application-follow-up": "Application follow-up",
-                "linkedin-connect": "LinkedIn", "info-interview-prep": "Prepare",
-                "reply-promptly": "Reply", "keep-in-touch": "Keep in touch",
-                "interview-check-in": "Check in", "stale": "Stale", "offer-update": "Offer news"}
+_RULE_LABELS = {
+    "follow-up": "Follow-up",
+    "task": "Task",
+    "thank-you": "Thank-you",
+    "application-follow-up": "Application follow-up",
+    "linkedin-connect": "LinkedIn",
+    "info-interview-prep": "Prepare",
+    "reply-promptly": "Reply",
+    "keep-in-touch": "Keep in touch",
+    "interview-check-in": "Check in",
+    "stale": "Stale",
+    "offer-update": "Offer news",
+}
 
 
 MAX_LINE = 250
@@ -79,8 +87,9 @@ def note_url(config: Config, note_path: str, page: str | None) -> str | None:
     """`obsidian://` when the vault's name is known, else the page under `site_url`."""
     if config.vault_name:
         bare = note_path[:-3] if note_path.endswith(".md") else note_path
-        return (f"obsidian://open?vault={quote(config.vault_name, safe='')}"
-                f"&file={quote(bare, safe='')}")
+        return (
+            f"obsidian://open?vault={quote(config.vault_name, safe='')}&file={quote(bare, safe='')}"
+        )
     site = str(config.get("site_url") or "").rstrip("/")
     if site and page:
         return f"{site}/{quote(page)}"
@@ -106,16 +115,23 @@ def _description(vault: Vault, item: FollowUp) -> str:
             extra = ", ".join(x for x in (record.get("role"), record.stage) if x)
         else:
             company = _company_name(vault, item)
-            extra = ", ".join(x for x in (record.get("role") or record.get("relationship"),
-                                          company and f"at {company}") if x)
+            extra = ", ".join(
+                x
+                for x in (
+                    record.get("role") or record.get("relationship"),
+                    company and f"at {company}",
+                )
+                if x
+            )
         lines.append(f"{what.capitalize()}: {record.name}" + (f" ({extra})" if extra else ""))
     lines.append(f"Note: {item.note}:{item.line}")
     lines.append(f"Rule: {item.rule} · priority {item.priority} · id {item.id}")
     return clean("\n".join(lines))
 
 
-def _event_fields(vault: Vault, item: FollowUp, mtimes: dict[str, datetime],
-                  pages: dict[str, str]) -> tuple[Any, ...]:
+def _event_fields(
+    vault: Vault, item: FollowUp, mtimes: dict[str, datetime], pages: dict[str, str]
+) -> tuple[Any, ...]:
     """Everything one VEVENT (or VTODO) says, as plain values: cheap to compute, and the key
     under which its serialisation, the expensive part, is remembered."""
     config = vault.config
@@ -143,8 +159,19 @@ def _event_fields(vault: Vault, item: FollowUp, mtimes: dict[str, datetime],
         categories = tuple(dict.fromkeys(c for c in [item.rule, *tags] if c))
     minutes = config.get("feed.alarm_minutes")
     alarm = minutes if minutes is not None and minutes >= 0 else None
-    return (bool(config.get("feed.todo")), f"{item.id}@vaultkit", _stamp(item, mtimes), start,
-            end, summary, description, url, priority, categories, alarm)
+    return (
+        bool(config.get("feed.todo")),
+        f"{item.id}@vaultkit",
+        _stamp(item, mtimes),
+        start,
+        end,
+        summary,
+        description,
+        url,
+        priority,
+        categories,
+        alarm,
+    )
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -189,13 +216,17 @@ def _timezones(followups: list[FollowUp], tz: tzinfo) -> list[Timezone]:
                 continue
             key = str(zoned.tzinfo.key)  # type: ignore[union-attr]
             years.setdefault(key, []).append(zoned.year)
-    return [Timezone.from_tzid(key, first_date=date(min(ys) - 1, 1, 1),
-                               last_date=date(max(ys) + 2, 1, 1))
-            for key, ys in sorted(years.items())]
+    return [
+        Timezone.from_tzid(
+            key, first_date=date(min(ys) - 1, 1, 1), last_date=date(max(ys) + 2, 1, 1)
+        )
+        for key, ys in sorted(years.items())
+    ]
 
 
-def feed(vault: Vault, followups: list[FollowUp], mtimes: dict[str, datetime],
-         pages: dict[str, str]) -> bytes:
+def feed(
+    vault: Vault, followups: list[FollowUp], mtimes: dict[str, datetime], pages: dict[str, str]
+) -> bytes:
     config = vault.config
     cal = Calendar()
     name = one_line(str(config.get("feed.name"))) or "Job search follow-ups"
@@ -205,8 +236,13 @@ def feed(vault: Vault, followups: list[FollowUp], mtimes: dict[str, datetime],
     cal.add("calscale", "GREGORIAN")
     cal.add("name", vText(name))
     cal.add("x-wr-calname", vText(name))
-    cal.add("x-wr-caldesc", vText("Follow-ups derived from your notes by vaultkit: "
-                            "thank-yous, check-ins, replies and tasks."))
+    cal.add(
+        "x-wr-caldesc",
+        vText(
+            "Follow-ups derived from your notes by vaultkit: "
+            "thank-yous, check-ins, replies and tasks."
+        ),
+    )
     cal.add("refresh-interval", vDuration(timedelta(hours=hours)), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(timedelta(hours=hours)))
     for zone in _timezones(followups, config.tz):
@@ -215,11 +251,14 @@ def feed(vault: Vault, followups: list[FollowUp], mtimes: dict[str, datetime],
     head = cal.to_ical()
     closing = b"END:VCALENDAR\r\n"
     assert head.endswith(closing)
-    events = [_event_bytes(_event_fields(vault, item, mtimes, pages))
-              for item in sorted(followups, key=_sort_key)]
+    events = [
+        _event_bytes(_event_fields(vault, item, mtimes, pages))
+        for item in sorted(followups, key=_sort_key)
+    ]
     return head[: -len(closing)] + b"".join(events) + closing
 
 
-def render(vault: Vault, followups: list[FollowUp], mtimes: dict[str, datetime],
-           pages: dict[str, str]) -> dict[str, bytes]:
+def render(
+    vault: Vault, followups: list[FollowUp], mtimes: dict[str, datetime], pages: dict[str, str]
+) -> dict[str, bytes]:
     return {FEED_NAME: feed(vault, followups, mtimes, pages)}

@@ -37,15 +37,24 @@ def _record(data: SiteData, note: Note) -> dict[str, Any]:
         "last_contact": last.date.isoformat() if last else None,
         "next_follow_up": nxt.id if nxt else None,
         "interactions": [
-            {"date": i.date.isoformat(), "source": i.source, "note": i.path, "line": i.line,
-             "text": i.text, "tags": sorted(i.tags)} for i in note.interactions],
+            {
+                "date": i.date.isoformat(),
+                "source": i.source,
+                "note": i.path,
+                "line": i.line,
+                "text": i.text,
+                "tags": sorted(i.tags),
+            }
+            for i in note.interactions
+        ],
     }
     if note.kind == "company":
         out["stage"] = note.stage
         out["active"] = data.vault.is_active(note)
         out["contacts"] = note.contacts
-        out["interviews"] = [{"when": plain_value(i.when), "with": i.with_, "kind": i.kind}
-                             for i in note.interviews]
+        out["interviews"] = [
+            {"when": plain_value(i.when), "with": i.with_, "kind": i.kind} for i in note.interviews
+        ]
     else:
         out["company"] = note.company
     return out
@@ -61,9 +70,11 @@ def render(data: SiteData) -> dict[str, bytes]:
         "stages": [{"name": s, "active": a} for s, a in config.stages.items()],
         "companies": [_record(data, n) for n in data.companies()],
         "contacts": [_record(data, n) for n in data.contacts()],
-        "notes": [{"path": n.path, "kind": n.kind, "name": n.name, "page": data.pages[n.path]}
-                  for n in sorted(data.vault.notes.values(), key=lambda n: n.path)
-                  if not n.is_record],
+        "notes": [
+            {"path": n.path, "kind": n.kind, "name": n.name, "page": data.pages[n.path]}
+            for n in sorted(data.vault.notes.values(), key=lambda n: n.path)
+            if not n.is_record
+        ],
         "followups": [f.to_json() for f in data.followups],
         "problems": [p.to_json() for p in data.vault.problems],
     }

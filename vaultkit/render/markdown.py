@@ -64,8 +64,13 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def _render_wikilink(self: RendererHTML, tokens: Sequence[Token], idx: int,
-                     options: OptionsDict, env: MutableMapping[str, Any]) -> str:
+def _render_wikilink(
+    self: RendererHTML,
+    tokens: Sequence[Token],
+    idx: int,
+    options: OptionsDict,
+    env: MutableMapping[str, Any],
+) -> str:
     target, heading, label = split_wikilink(tokens[idx].meta["inner"])
     href = link_href(env.get("resolve") or (lambda _t: None), target, heading)
     if href is None:
@@ -83,17 +88,25 @@ def _core_rule(state: StateCore) -> None:
             slug = slugify(tokens[i + 1].content) or "section"
             count = seen[slug] = seen.get(slug, 0) + 1
             token.attrSet("id", slug if count == 1 else f"{slug}-{count}")
-        if token.type == "inline" and i >= 2 and tokens[i - 2].type == "list_item_open" \
-                and token.children and token.children[0].type == "text":
+        if (
+            token.type == "inline"
+            and i >= 2
+            and tokens[i - 2].type == "list_item_open"
+            and token.children
+            and token.children[0].type == "text"
+        ):
             first = token.children[0]
             if m := _TASK_BOX.match(first.content):
-                first.content = ("☐ " if m.group(1) == " " else "☑ ") + first.content[m.end():]
+                first.content = ("☐ " if m.group(1) == " " else "☑ ") + first.content[m.end() :]
                 tokens[i - 2].attrSet("class", "task")
         for child in token.children or []:
             if child.type == "link_open":
                 href = str(child.attrGet("href") or "")
-                if "://" not in href and ":" not in href.split("/")[0] \
-                        and href.split("#")[0].lower().endswith(".md"):
+                if (
+                    "://" not in href
+                    and ":" not in href.split("/")[0]
+                    and href.split("#")[0].lower().endswith(".md")
+                ):
                     page, _, heading = href.partition("#")
                     resolved = link_href(resolve, unquote(page), unquote(heading))
                     child.attrSet("href", resolved or "#missing")
@@ -140,11 +153,14 @@ def render_inline(text: str, resolve: Resolver) -> str:
     everything else escaped."""
     out, last = [], 0
     for m in _WIKILINK.finditer(text):
-        out.append(escape(text[last:m.start()]))
+        out.append(escape(text[last : m.start()]))
         target, heading, label = split_wikilink(m.group(1))
         href = link_href(resolve, target, heading)
-        out.append(f'<a class="wikilink" href="{escape(href)}">{escape(label)}</a>' if href
-                   else f'<span class="missing">{escape(label)}</span>')
+        out.append(
+            f'<a class="wikilink" href="{escape(href)}">{escape(label)}</a>'
+            if href
+            else f'<span class="missing">{escape(label)}</span>'
+        )
         last = m.end()
     out.append(escape(text[last:]))
     return "".join(out)

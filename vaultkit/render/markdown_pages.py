@@ -42,8 +42,12 @@ def _last(data: SiteData, note: Note) -> str:
 
 
 def index_md(data: SiteData) -> str:
-    lines = ["# Job search", "", f"As of {data.today.isoformat()}. "
-             f"{len(data.followups)} open follow-up(s); see [[agenda]].", ""]
+    lines = [
+        "# Job search",
+        "",
+        f"As of {data.today.isoformat()}. {len(data.followups)} open follow-up(s); see [[agenda]].",
+        "",
+    ]
     problems = data.vault.problems
     if problems:
         lines += ["## Problems", ""] + [f"- {text(p)}" for p in problems] + [""]
@@ -58,18 +62,31 @@ def index_md(data: SiteData) -> str:
             role = f", {text(c.get('role'))}" if c.get("role") else ""
             lines.append(f"- {link(c)}{role}; next: {_due(data, data.next_followup(c.path))}")
         lines.append("")
-    lines += ["## Companies", "", "| Company | Stage | Role | Last contact | Next follow-up |",
-              "|---|---|---|---|---|"]
+    lines += [
+        "## Companies",
+        "",
+        "| Company | Stage | Role | Last contact | Next follow-up |",
+        "|---|---|---|---|---|",
+    ]
     for c in data.companies():
-        lines.append(f"| {link(c, table=True)} | {text(c.stage or '')} | "
-                     f"{text(c.get('role') or '')} | {_last(data, c)} | "
-                     f"{_due(data, data.next_followup(c.path))} |")
-    lines += ["", "## Contacts", "", "| Contact | Company | Last contact | Next follow-up |",
-              "|---|---|---|---|"]
+        lines.append(
+            f"| {link(c, table=True)} | {text(c.stage or '')} | "
+            f"{text(c.get('role') or '')} | {_last(data, c)} | "
+            f"{_due(data, data.next_followup(c.path))} |"
+        )
+    lines += [
+        "",
+        "## Contacts",
+        "",
+        "| Contact | Company | Last contact | Next follow-up |",
+        "|---|---|---|---|",
+    ]
     for c in data.contacts():
         company = link(data.vault.notes[c.company], table=True) if c.company else ""
-        lines.append(f"| {link(c, table=True)} | {company} | {_last(data, c)} | "
-                     f"{_due(data, data.next_followup(c.path))} |")
+        lines.append(
+            f"| {link(c, table=True)} | {company} | {_last(data, c)} | "
+            f"{_due(data, data.next_followup(c.path))} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -83,8 +100,10 @@ def agenda_md(data: SiteData) -> str:
         for item in items:
             note = data.vault.notes.get(item.note)
             where = link(note) if note else text(item.note)
-            lines.append(f"- **{text(due_label(item, data.today, data.tz))}** "
-                         f"{text(plain(item.title))} ({text(item.rule)})")
+            lines.append(
+                f"- **{text(due_label(item, data.today, data.tz))}** "
+                f"{text(plain(item.title))} ({text(item.rule)})"
+            )
             lines.append(f"  {text(plain(item.reason))} {where}")
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -63,8 +63,11 @@ def _interviews(data: SiteData, page: str, note: Note) -> str:
     for interview in sorted(note.interviews, key=lambda i: show_when(i.when, data.tz)):
         people = ", ".join(note_link(data, page, p) for p in interview.with_)
         kind = f" {e(interview.kind)}" if interview.kind else ""
-        items.append(f"<li><time>{e(show_when(interview.when, data.tz))}</time>{kind}"
-                     + (f" with {people}" if people else "") + "</li>")
+        items.append(
+            f"<li><time>{e(show_when(interview.when, data.tz))}</time>{kind}"
+            + (f" with {people}" if people else "")
+            + "</li>"
+        )
     return f'<h2>Interviews</h2><ul class="timeline">{"".join(items)}</ul>'
 
 
@@ -72,13 +75,17 @@ def followup_item(data: SiteData, page: str, item: FollowUp, *, with_note: bool)
     resolve = data.resolver(page)
     where = ""
     if with_note and item.note in data.pages:
-        where = (f' <a class="source" href="{e(data.href(page, item.note))}">'
-                 f"{e(item.note)}:{item.line}</a>")
+        where = (
+            f' <a class="source" href="{e(data.href(page, item.note))}">'
+            f"{e(item.note)}:{item.line}</a>"
+        )
     prio = f' data-priority="{e(item.priority)}"' if item.priority != "normal" else ""
-    return (f'<li class="followup"{prio} id="f-{e(item.id)}">'
-            f'<p class="when">{due_html(data, item)} <span class="rule">{e(item.rule)}</span>'
-            f"</p><p class=\"title\">{render_inline(item.title, resolve)}</p>"
-            f'<p class="reason">{render_inline(item.reason, resolve)}{where}</p></li>')
+    return (
+        f'<li class="followup"{prio} id="f-{e(item.id)}">'
+        f'<p class="when">{due_html(data, item)} <span class="rule">{e(item.rule)}</span>'
+        f'</p><p class="title">{render_inline(item.title, resolve)}</p>'
+        f'<p class="reason">{render_inline(item.reason, resolve)}{where}</p></li>'
+    )
 
 
 def _timeline(data: SiteData, page: str, note: Note) -> str:
@@ -93,8 +100,10 @@ def _timeline(data: SiteData, page: str, note: Note) -> str:
         tags = " ".join(f'<span class="tag">#{e(t)}</span>' for t in sorted(touch.tags))
         text = render_inline(touch.text, resolve) if touch.text else e(touch.source)
         future = ' class="future"' if touch.date > data.today else ""
-        items.append(f'<li{future}><time datetime="{touch.date.isoformat()}">'
-                     f"{touch.date.isoformat()}</time> {text} {tags}{source}</li>")
+        items.append(
+            f'<li{future}><time datetime="{touch.date.isoformat()}">'
+            f"{touch.date.isoformat()}</time> {text} {tags}{source}</li>"
+        )
     return f'<h2>Interactions</h2><ul class="timeline">{"".join(items)}</ul>'
 
 
@@ -103,36 +112,47 @@ def _note_page(data: SiteData, note: Note) -> bytes:
     parts = []
     problems = [p for p in data.vault.problems if p.path == note.path]
     if problems:
-        items = "".join(f'<li class="{e(p.severity)}"><code>line {p.line}</code> '
-                        f"<strong>{e(p.severity)}</strong>: {e(p.message)}</li>"
-                        for p in problems)
-        parts.append(f'<details class="problems" open><summary>{len(problems)} problem(s) in '
-                     f"this note</summary><ul>{items}</ul></details>")
+        items = "".join(
+            f'<li class="{e(p.severity)}"><code>line {p.line}</code> '
+            f"<strong>{e(p.severity)}</strong>: {e(p.message)}</li>"
+            for p in problems
+        )
+        parts.append(
+            f'<details class="problems" open><summary>{len(problems)} problem(s) in '
+            f"this note</summary><ul>{items}</ul></details>"
+        )
     if note.is_record:
         parts.append(_fields(data, page, note))
         parts.append(_interviews(data, page, note))
         open_items = data.by_record.get(note.path, [])
         if open_items:
-            lis = "".join(followup_item(data, page, f, with_note=f.note != note.path)
-                          for f in open_items)
+            lis = "".join(
+                followup_item(data, page, f, with_note=f.note != note.path) for f in open_items
+            )
             parts.append(f'<h2>Open follow-ups</h2><ul class="followups">{lis}</ul>')
         parts.append(_timeline(data, page, note))
     body = data.bodies.get(note.path, "")
     cut = ""
     if len(body) > MAX_BODY:
         shown = body[:MAX_BODY].rsplit("\n", 1)[0]
-        cut = (f'<p class="none">The rest of this note ({len(body) - len(shown):,} more '
-               "characters) is not shown here: open the note itself to read it.</p>")
+        cut = (
+            f'<p class="none">The rest of this note ({len(body) - len(shown):,} more '
+            "characters) is not shown here: open the note itself to read it.</p>"
+        )
         body = shown
     if body.strip():
-        parts.append(f'<article class="body">{render_body(body, data.resolver(page, note.path))}'
-                     f"{cut}</article>")
+        parts.append(
+            f'<article class="body">{render_body(body, data.resolver(page, note.path))}'
+            f"{cut}</article>"
+        )
     kind = note.kind if note.kind != "note" else "note"
     subtitle = f'<span class="kind">{e(kind)}</span> <code>{e(note.path)}</code>'
     vault_name = data.vault.config.vault_name
     if vault_name:
-        url = (f"obsidian://open?vault={quote(vault_name, safe='')}"
-               f"&file={quote(note.path[:-3], safe='')}")
+        url = (
+            f"obsidian://open?vault={quote(vault_name, safe='')}"
+            f"&file={quote(note.path[:-3], safe='')}"
+        )
         subtitle += f' · <a href="{e(url)}">open in Obsidian</a>'
     return layout(page, note.name, "".join(parts), subtitle=subtitle)
 
@@ -152,17 +172,20 @@ def render_note_pages(data: SiteData) -> dict[str, bytes]:
     workers = min(os.cpu_count() or 1, 8)
     # Forking a process that runs other threads (watch, serve) can deadlock the child on a
     # lock some thread held: those builds stay on one core.
-    if (len(paths) < PARALLEL_FROM or workers < 2 or threading.active_count() > 1
-            or "fork" not in multiprocessing.get_all_start_methods()):
+    if (
+        len(paths) < PARALLEL_FROM
+        or workers < 2
+        or threading.active_count() > 1
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
         return dict(_render_chunk_of(data, paths))
     size = -(-len(paths) // (workers * 4))
-    chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+    chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
     _SHARED[:] = [data]
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return {page: html for part in pool.map(_render_chunk, chunks)
-                    for page, html in part}
+            return {page: html for part in pool.map(_render_chunk, chunks) for page, html in part}
     except (OSError, RuntimeError):  # no processes to be had: render here
         return dict(_render_chunk_of(data, paths))
     finally:
@@ -179,9 +202,11 @@ def render_agenda(data: SiteData) -> dict[str, bytes]:
     for name, items in group(data.followups, data.today, data.tz):
         lis = "".join(followup_item(data, page, f, with_note=True) for f in items)
         slug = name.lower().replace(" ", "-")
-        sections.append(f'<section class="agenda {slug}"><h2 id="{slug}">{e(name)} '
-                        f'<span class="badge">{len(items)}</span></h2>'
-                        f'<ul class="followups">{lis}</ul></section>')
+        sections.append(
+            f'<section class="agenda {slug}"><h2 id="{slug}">{e(name)} '
+            f'<span class="badge">{len(items)}</span></h2>'
+            f'<ul class="followups">{lis}</ul></section>'
+        )
     body = "".join(sections) or '<p class="none">Nothing to follow up on. Well done.</p>'
     subtitle = f"As of {data.today:%A} {data.today.isoformat()}"
     return {page: layout(page, "Agenda", body, subtitle=subtitle)}

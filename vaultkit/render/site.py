@@ -61,6 +61,7 @@ class SiteData:
             if path is None or path not in self.pages:
                 return None
             return relative(from_page, self.pages[path])
+
         return resolve
 
     def href(self, from_page: str, note_path: str) -> str:

@@ -57,17 +57,21 @@ def days_text(value: float | None) -> str:
     return f"{value:g} day" + ("" if value == 1 else "s")
 
 
-def _svg(ident: str, title: str, desc: str, width: int, height: int, body: str,
-         css: str = "") -> str:
+def _svg(
+    ident: str, title: str, desc: str, width: int, height: int, body: str, css: str = ""
+) -> str:
     size = f' class="{css}" width="{width}" height="{max(height, 1)}"' if css else ""
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} '
-            f'{max(height, 1)}"{size} aria-labelledby="{ident}-title {ident}-desc">'
-            f'<title id="{ident}-title">{escape(title)}</title>'
-            f'<desc id="{ident}-desc">{escape(desc)}</desc>{body}</svg>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} '
+        f'{max(height, 1)}"{size} aria-labelledby="{ident}-title {ident}-desc">'
+        f'<title id="{ident}-title">{escape(title)}</title>'
+        f'<desc id="{ident}-desc">{escape(desc)}</desc>{body}</svg>'
+    )
 
 
-def bar_chart(ident: str, title: str, rows: list[tuple[str, float, str]], *, top: float,
-              centred: bool = False) -> str:
+def bar_chart(
+    ident: str, title: str, rows: list[tuple[str, float, str]], *, top: float, centred: bool = False
+) -> str:
     """Horizontal bars: (label, value, shown text) per row, `top` the value of a full bar."""
     room = WIDTH - LABEL_WIDTH - 90
     parts = []
@@ -77,14 +81,19 @@ def bar_chart(ident: str, title: str, rows: list[tuple[str, float, str]], *, top
         x = LABEL_WIDTH + ((room - w) // 2 if centred else 0)
         mid = y + BAR_HEIGHT // 2 + 5
         short = label if len(label) <= 24 else label[:23] + "…"
-        track = ("" if centred else f'<rect class="track" x="{LABEL_WIDTH}" y="{y}" '
-                 f'width="{room}" height="{BAR_HEIGHT}" rx="4"/>')
+        track = (
+            ""
+            if centred
+            else f'<rect class="track" x="{LABEL_WIDTH}" y="{y}" '
+            f'width="{room}" height="{BAR_HEIGHT}" rx="4"/>'
+        )
         parts.append(
             f"<g><title>{escape(label)}: {escape(shown)}</title>"
             f'<text x="{LABEL_WIDTH - 8}" y="{mid}" text-anchor="end">{escape(short)}</text>'
             f'{track}<rect class="bar" x="{x}" y="{y}" width="{max(w, 2)}" '
             f'height="{BAR_HEIGHT}" rx="4"/>'
-            f'<text x="{LABEL_WIDTH + room + 8}" y="{mid}">{escape(shown)}</text></g>')
+            f'<text x="{LABEL_WIDTH + room + 8}" y="{mid}">{escape(shown)}</text></g>'
+        )
     desc = "; ".join(f"{label}: {shown}" for label, _, shown in rows) or "no data"
     height = len(rows) * (BAR_HEIGHT + GAP) - GAP
     return _svg(ident, title, desc, WIDTH, height, "".join(parts))
@@ -114,8 +123,9 @@ def heatmap(stats: Stats) -> str:
     top = max((n for d, n in stats.days.items() if first <= d <= stats.today), default=0)
     parts = []
     for label, row in (("Mon", 0), ("Wed", 2), ("Fri", 4)):
-        parts.append(f'<text class="muted" x="0" y="{top_pad + row * (CELL + CELL_GAP) + 10}">'
-                     f"{label}</text>")
+        parts.append(
+            f'<text class="muted" x="0" y="{top_pad + row * (CELL + CELL_GAP) + 10}">{label}</text>'
+        )
     labels: list[tuple[int, str]] = []
     for col in range(weeks):
         monday = first + timedelta(weeks=col)
@@ -124,8 +134,9 @@ def heatmap(stats: Stats) -> str:
                 labels.pop()  # a month cut short at the left: name the next one
             labels.append((col, f"{monday:%b}"))
     for col, name in labels:
-        parts.append(f'<text class="muted" x="{left + col * (CELL + CELL_GAP)}" y="11">'
-                     f"{name}</text>")
+        parts.append(
+            f'<text class="muted" x="{left + col * (CELL + CELL_GAP)}" y="11">{name}</text>'
+        )
     total = active = 0
     for col in range(weeks):
         monday = first + timedelta(weeks=col)
@@ -138,23 +149,38 @@ def heatmap(stats: Stats) -> str:
             total += n
             active += n > 0
             y = top_pad + row * (CELL + CELL_GAP)
-            parts.append(f'<rect class="cell l{_level(n, top)}" x="{x}" y="{y}" width="{CELL}" '
-                         f'height="{CELL}" rx="2"><title>{day.isoformat()}: {n}</title></rect>')
+            parts.append(
+                f'<rect class="cell l{_level(n, top)}" x="{x}" y="{y}" width="{CELL}" '
+                f'height="{CELL}" rx="2"><title>{day.isoformat()}: {n}</title></rect>'
+            )
     legend_y = top_pad + 7 * (CELL + CELL_GAP) + 8
     legend = [f'<text class="muted" x="{left}" y="{legend_y + 10}">Less</text>']
     for i in range(LEVELS + 1):
-        legend.append(f'<rect class="l{i}" x="{left + 34 + i * (CELL + CELL_GAP)}" '
-                      f'y="{legend_y}" width="{CELL}" height="{CELL}" rx="2"/>')
-    legend.append(f'<text class="muted" x="{left + 40 + (LEVELS + 1) * (CELL + CELL_GAP)}" '
-                  f'y="{legend_y + 10}">More</text>')
+        legend.append(
+            f'<rect class="l{i}" x="{left + 34 + i * (CELL + CELL_GAP)}" '
+            f'y="{legend_y}" width="{CELL}" height="{CELL}" rx="2"/>'
+        )
+    legend.append(
+        f'<text class="muted" x="{left + 40 + (LEVELS + 1) * (CELL + CELL_GAP)}" '
+        f'y="{legend_y + 10}">More</text>'
+    )
     width = max(left + weeks * (CELL + CELL_GAP), 260)
     busiest = max(stats.days.items(), key=lambda kv: (kv[1], kv[0]), default=None)
-    desc = (f"Activity from {first.isoformat()} to {stats.today.isoformat()}: {total} "
-            f"action(s) on {active} day(s)"
-            + (f"; busiest day {busiest[0].isoformat()} with {busiest[1]}" if busiest else "")
-            + ". Darker cells mean more activity.")
-    return _svg("heatmap", "Activity per day", desc, width, legend_y + CELL + 2,
-                "".join(parts + legend), css="heat")
+    desc = (
+        f"Activity from {first.isoformat()} to {stats.today.isoformat()}: {total} "
+        f"action(s) on {active} day(s)"
+        + (f"; busiest day {busiest[0].isoformat()} with {busiest[1]}" if busiest else "")
+        + ". Darker cells mean more activity."
+    )
+    return _svg(
+        "heatmap",
+        "Activity per day",
+        desc,
+        width,
+        legend_y + CELL + 2,
+        "".join(parts + legend),
+        css="heat",
+    )
 
 
 def _table(head: list[str], rows: list[list[str]], numeric: set[int]) -> str:
@@ -165,15 +191,20 @@ def _table(head: list[str], rows: list[list[str]], numeric: set[int]) -> str:
     if not rows:
         return '<p class="none">Nothing to show yet.</p>'
     thead = "".join(cell("th", i, e(h)) for i, h in enumerate(head))
-    body = "".join("<tr>" + "".join(cell("td", i, c) for i, c in enumerate(r)) + "</tr>"
-                   for r in rows)
-    return (f'<div class="scroll"><table class="stats-table"><thead><tr>{thead}</tr></thead>'
-            f"<tbody>{body}</tbody></table></div>")
+    body = "".join(
+        "<tr>" + "".join(cell("td", i, c) for i, c in enumerate(r)) + "</tr>" for r in rows
+    )
+    return (
+        f'<div class="scroll"><table class="stats-table"><thead><tr>{thead}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
 
 
 def _row(figure: str, caption: str, table: str, *, fit: bool = False) -> str:
-    return (f'<div class="chart-row{" fit" if fit else ""}"><figure class="chart">{figure}'
-            f"<figcaption>{caption}</figcaption></figure>{table}</div>")
+    return (
+        f'<div class="chart-row{" fit" if fit else ""}"><figure class="chart">{figure}'
+        f"<figcaption>{caption}</figcaption></figure>{table}</div>"
+    )
 
 
 def _rate_rows(rates: list[Rate]) -> list[list[str]]:
@@ -185,63 +216,114 @@ def _rate_table(name: str, rates: list[Rate]) -> str:
 
 
 def _counts(stats: Stats) -> str:
-    cells = [("applications", str(stats.applications)),
-             ("responded", str(stats.responses)),
-             ("response rate", pct(stats.response_rate)),
-             ("median days to a response", days_text(stats.median_days_to_response)
-              .split(" ")[0]),
-             ("median days to an interview", days_text(stats.median_days_to_interview)
-              .split(" ")[0]),
-             ("people waiting on you", str(len(stats.owed)))]
-    return '<ul class="counts">' + "".join(
-        f'<li><span class="n">{n}</span> {e(label)}</li>' for label, n in cells) + "</ul>"
+    cells = [
+        ("applications", str(stats.applications)),
+        ("responded", str(stats.responses)),
+        ("response rate", pct(stats.response_rate)),
+        ("median days to a response", days_text(stats.median_days_to_response).split(" ")[0]),
+        ("median days to an interview", days_text(stats.median_days_to_interview).split(" ")[0]),
+        ("people waiting on you", str(len(stats.owed))),
+    ]
+    return (
+        '<ul class="counts">'
+        + "".join(f'<li><span class="n">{n}</span> {e(label)}</li>' for label, n in cells)
+        + "</ul>"
+    )
 
 
 def render_stats_page(data: SiteData, since: date | None = None) -> dict[str, bytes]:
     stats = compute_stats(data.vault, data.followups, data.today, since)
-    funnel_rows = [(s.stage, float(s.count), str(s.count) if s.conversion is None
-                    else f"{s.count} ({pct(s.conversion)})") for s in stats.funnel]
-    funnel = bar_chart("funnel", "Funnel: companies that reached each stage", funnel_rows,
-                       top=max((s.count for s in stats.funnel), default=0), centred=True)
+    funnel_rows = [
+        (
+            s.stage,
+            float(s.count),
+            str(s.count) if s.conversion is None else f"{s.count} ({pct(s.conversion)})",
+        )
+        for s in stats.funnel
+    ]
+    funnel = bar_chart(
+        "funnel",
+        "Funnel: companies that reached each stage",
+        funnel_rows,
+        top=max((s.count for s in stats.funnel), default=0),
+        centred=True,
+    )
     funnel_table = _table(
         ["Stage", "Reached", "From the stage before"],
-        [[e(s.stage), str(s.count), pct(s.conversion)] for s in stats.funnel], {1, 2})
-    resume_rows = [(r.key, r.rate or 0.0, f"{pct(r.rate)} of {r.applications}")
-                   for r in stats.by_resume]
+        [[e(s.stage), str(s.count), pct(s.conversion)] for s in stats.funnel],
+        {1, 2},
+    )
+    resume_rows = [
+        (r.key, r.rate or 0.0, f"{pct(r.rate)} of {r.applications}") for r in stats.by_resume
+    ]
     resume = bar_chart("resume", "Response rate by resume version", resume_rows, top=1.0)
 
-    week_rows = [[e(w.week), f'<time datetime="{w.start.isoformat()}">{w.start.isoformat()}'
-                  "</time>", str(w.applied), str(w.touches), str(w.done), str(w.missed)]
-                 for w in reversed(stats.weeks)]
-    weeks_table = _table(["Week", "From", "Applied", "Touches", "Done", "Missed"],
-                         week_rows, {2, 3, 4, 5})
+    week_rows = [
+        [
+            e(w.week),
+            f'<time datetime="{w.start.isoformat()}">{w.start.isoformat()}</time>',
+            str(w.applied),
+            str(w.touches),
+            str(w.done),
+            str(w.missed),
+        ]
+        for w in reversed(stats.weeks)
+    ]
+    weeks_table = _table(
+        ["Week", "From", "Applied", "Touches", "Done", "Missed"], week_rows, {2, 3, 4, 5}
+    )
     endings = _table(["Stage", "Companies"], [[e(s), str(n)] for s, n in stats.endings], {1})
     owed_rows = []
     for o in stats.owed:
         who = note_link(data, PAGE, o.path) if o.path in data.pages else e(o.name)
-        owed_rows.append([who, e(o.rule), f'<time datetime="{o.due.isoformat()}">'
-                          f"{o.due.isoformat()}</time>", str(o.days_overdue), e(o.title)])
-    owed = (_table(["Who", "Rule", "Due", "Days overdue", "What"], owed_rows, {3})
-            if owed_rows else '<p class="none">Nobody is waiting on you.</p>')
+        owed_rows.append(
+            [
+                who,
+                e(o.rule),
+                f'<time datetime="{o.due.isoformat()}">{o.due.isoformat()}</time>',
+                str(o.days_overdue),
+                e(o.title),
+            ]
+        )
+    owed = (
+        _table(["Who", "Rule", "Due", "Days overdue", "What"], owed_rows, {3})
+        if owed_rows
+        else '<p class="none">Nobody is waiting on you.</p>'
+    )
 
-    body = (f"<style>{CSS}</style>" + _counts(stats)
-            + '<h2 id="owed">Waiting on you</h2>' + owed
-            + '<h2 id="funnel">Funnel</h2>'
-            + _row(funnel, "Companies that reached each stage; a closed company counts as far "
-                   "as its notes show. In brackets: the share of the stage before.",
-                   funnel_table)
-            + '<h2 id="resume">Response rate by resume version</h2>'
-            + _row(resume, "Share of applications with each resume that got a response "
-                   "(a reply or a stage past applied).", _rate_table("Resume",
-                                                                     stats.by_resume))
-            + '<h2 id="activity">Activity</h2>'
-            + _row(heatmap(stats), "Applications, touches and tasks done per day.",
-                   weeks_table, fit=True)
-            + '<h2 id="sources">Response rate by cover letter and by source</h2>'
-            + '<div class="chart-row">' + _rate_table("Cover letter", stats.by_cover_letter)
-            + _rate_table("Source", stats.by_source) + "</div>"
-            + '<h2 id="endings">Why applications ended</h2>' + endings)
+    body = (
+        f"<style>{CSS}</style>"
+        + _counts(stats)
+        + '<h2 id="owed">Waiting on you</h2>'
+        + owed
+        + '<h2 id="funnel">Funnel</h2>'
+        + _row(
+            funnel,
+            "Companies that reached each stage; a closed company counts as far "
+            "as its notes show. In brackets: the share of the stage before.",
+            funnel_table,
+        )
+        + '<h2 id="resume">Response rate by resume version</h2>'
+        + _row(
+            resume,
+            "Share of applications with each resume that got a response "
+            "(a reply or a stage past applied).",
+            _rate_table("Resume", stats.by_resume),
+        )
+        + '<h2 id="activity">Activity</h2>'
+        + _row(
+            heatmap(stats), "Applications, touches and tasks done per day.", weeks_table, fit=True
+        )
+        + '<h2 id="sources">Response rate by cover letter and by source</h2>'
+        + '<div class="chart-row">'
+        + _rate_table("Cover letter", stats.by_cover_letter)
+        + _rate_table("Source", stats.by_source)
+        + "</div>"
+        + '<h2 id="endings">Why applications ended</h2>'
+        + endings
+    )
     window = f" · since {since.isoformat()}" if since else ""
-    subtitle = (f"As of {data.today:%A} {data.today.isoformat()}{window} · definitions in "
-                "docs/stats.md")
+    subtitle = (
+        f"As of {data.today:%A} {data.today.isoformat()}{window} · definitions in docs/stats.md"
+    )
     return {PAGE: layout(PAGE, "Stats", body, subtitle=subtitle)}

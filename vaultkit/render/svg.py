@@ -19,9 +19,11 @@ def reached(vault: Vault, company: Note, order: list[str]) -> int:
     if company.stage in order:
         return order.index(company.stage)
     furthest = 0
-    for stage, known in (("applied", "applied" in company.fields),
-                         ("interviewing", bool(company.interviews)),
-                         ("offer", "offer" in company.fields or company.stage == "accepted")):
+    for stage, known in (
+        ("applied", "applied" in company.fields),
+        ("interviewing", bool(company.interviews)),
+        ("offer", "offer" in company.fields or company.stage == "accepted"),
+    ):
         if known and stage in order:
             furthest = max(furthest, order.index(stage))
     return furthest
@@ -47,15 +49,19 @@ def funnel_svg(vault: Vault) -> str:
         w = round(room * n / top) if n else 0
         x = LABEL_WIDTH + (room - w) // 2
         parts.append(
-            f'<g><title>{escape(stage)}: {n}</title>'
+            f"<g><title>{escape(stage)}: {n}</title>"
             f'<text class="label" x="{LABEL_WIDTH - 8}" y="{y + BAR_HEIGHT // 2 + 5}" '
             f'text-anchor="end">{escape(stage)}</text>'
             f'<rect class="bar" x="{x}" y="{y}" width="{max(w, 2)}" height="{BAR_HEIGHT}" '
             f'rx="4"/>'
             f'<text class="value" x="{LABEL_WIDTH + room + 8}" y="{y + BAR_HEIGHT // 2 + 5}">'
-            f"{n}</text></g>")
+            f"{n}</text></g>"
+        )
     summary = ", ".join(f"{stage} {n}" for stage, n in rows)
-    return (f'<figure class="funnel"><svg xmlns="http://www.w3.org/2000/svg" role="img" '
-            f'viewBox="0 0 {WIDTH} {max(height, 1)}" aria-label="Funnel: {escape(summary)}">'
-            + "".join(parts) + "</svg><figcaption>Companies that reached each stage "
-            "(closed ones count as far as their notes show).</figcaption></figure>")
+    return (
+        f'<figure class="funnel"><svg xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'viewBox="0 0 {WIDTH} {max(height, 1)}" aria-label="Funnel: {escape(summary)}">'
+        + "".join(parts)
+        + "</svg><figcaption>Companies that reached each stage "
+        "(closed ones count as far as their notes show).</figcaption></figure>"
+    )

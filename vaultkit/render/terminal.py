@@ -52,11 +52,21 @@ def format_agenda(items: list[FollowUp], today: date, tz: tzinfo, *, colour: boo
             title = title if len(title) <= title_width else title[: title_width - 1] + "…"
             title = title.ljust(title_width)
             lines.append(
-                "  " + due[item.id].ljust(due_width) + "  "
+                "  "
+                + due[item.id].ljust(due_width)
+                + "  "
                 + _style(relative[item.id].rjust(rel_width), colour, dim=True)
-                + " " + _style(mark, colour, fg="red", bold=True) + title + "  "
-                + _style(printable(f"{item.note}:{item.line}"), colour, fg="cyan"))
+                + " "
+                + _style(mark, colour, fg="red", bold=True)
+                + title
+                + "  "
+                + _style(printable(f"{item.note}:{item.line}"), colour, fg="cyan")
+            )
             # The id, for `vaultkit done ID`, then why the follow-up exists.
-            lines.append(indent + _style(item.id, colour, fg="magenta") + "  "
-                         + _style(printable(item.reason), colour, dim=True))
+            lines.append(
+                indent
+                + _style(item.id, colour, fg="magenta")
+                + "  "
+                + _style(printable(item.reason), colour, dim=True)
+            )
     return "\n".join(lines)

@@ -27,11 +27,16 @@ def follow_up(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         if when is None:
             continue
         day = local_date(when, ctx.tz)
-        if any("follow-up" in t.tags and day - EARLY_DONE <= t.date <= ctx.today
-               for t in note.interactions):
+        if any(
+            "follow-up" in t.tags and day - EARLY_DONE <= t.date <= ctx.today
+            for t in note.interactions
+        ):
             continue  # done: `vaultkit done` (or the user) logged the follow-up
-        about = f" about the {note.get('role')} role" if note.kind == "company" and \
-            note.get("role") else ""
+        about = (
+            f" about the {note.get('role')} role"
+            if note.kind == "company" and note.get("role")
+            else ""
+        )
         yield FollowUp(
             # The date is part of the key: a new `follow_up:` date is a new follow-up.
             id=stable_id("follow-up", note.path, when.isoformat()),
@@ -39,7 +44,7 @@ def follow_up(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
             due=when,
             title=f"Follow up with {note.name}",
             reason=f"You set `follow_up: {show_when(when, ctx.tz)}` in {_where(note)}{about}; "
-                   "it stays until you change that date or log it with #follow-up.",
+            "it stays until you change that date or log it with #follow-up.",
             note=note.path,
             line=note.line_of("follow_up"),
             priority="high" if note.get("priority") == "high" else "normal",

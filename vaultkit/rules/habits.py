@@ -17,9 +17,15 @@ from vaultkit.model import Interaction, Interview, Note, Vault
 from vaultkit.rules import RuleContext
 
 
-def _touched(note: Note, today: date, *, after: date | None = None,
-             on_or_after: date | None = None, tag: str | None = None,
-             until: date | None = None) -> Interaction | None:
+def _touched(
+    note: Note,
+    today: date,
+    *,
+    after: date | None = None,
+    on_or_after: date | None = None,
+    tag: str | None = None,
+    until: date | None = None,
+) -> Interaction | None:
     """The first interaction of `note` that fits every condition given. A touch dated after
     today (a planned call written ahead) has not happened yet, so it does not count."""
     for touch in note.interactions:
@@ -74,13 +80,31 @@ def _pending_check_in(company: Note, ctx: RuleContext) -> date | None:
     return None if _touched(company, ctx.today, after=last) else last
 
 
-def _about(ctx: RuleContext, record: Note, key: str, *, due: When, title: str, reason: str,
-           line: int, priority: str = "normal") -> FollowUp:
+def _about(
+    ctx: RuleContext,
+    record: Note,
+    key: str,
+    *,
+    due: When,
+    title: str,
+    reason: str,
+    line: int,
+    priority: str = "normal",
+) -> FollowUp:
     """A follow-up about `record` itself, kept in its own note; `key` tells it apart from the
     rule's other follow-ups for that note (see `stable_id`)."""
-    return FollowUp(id=stable_id(ctx.rule_id, record.path, key), rule=ctx.rule_id, due=due,
-                    title=title, reason=reason, note=record.path, line=line, priority=priority,
-                    record=record.path, tags=tuple(record.tags))
+    return FollowUp(
+        id=stable_id(ctx.rule_id, record.path, key),
+        rule=ctx.rule_id,
+        due=due,
+        title=title,
+        reason=reason,
+        note=record.path,
+        line=line,
+        priority=priority,
+        record=record.path,
+        tags=tuple(record.tags),
+    )
 
 
 def application_follow_up(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
@@ -90,21 +114,27 @@ def application_follow_up(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
             continue
         role = f" ({company.get('role')})" if company.get("role") else ""
         yield _about(
-            ctx, company, applied.isoformat(),
+            ctx,
+            company,
+            applied.isoformat(),
             due=applied + timedelta(days=_days(ctx)),
             title=f"Follow up on your application to {company.name}",
             reason=f"You applied to [[{company.name}]]{role} on {applied} and nothing is logged "
-                   f"since: follow up after {_days(ctx)} days, restating your interest and fit.",
-            line=company.line_of("applied"), priority=_priority(company))
+            f"since: follow up after {_days(ctx)} days, restating your interest and fit.",
+            line=company.line_of("applied"),
+            priority=_priority(company),
+        )
 
 
 def thank_you(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
     for company in _active_companies(vault):
         for interview in company.interviews:
             day = local_date(interview.when, ctx.tz)
-            due: When = (interview.when + timedelta(hours=24 * _days(ctx))
-                         if isinstance(interview.when, datetime)
-                         else day + timedelta(days=_days(ctx)))
+            due: When = (
+                interview.when + timedelta(hours=24 * _days(ctx))
+                if isinstance(interview.when, datetime)
+                else day + timedelta(days=_days(ctx))
+            )
             kind = interview.kind or "interview"
             people = [p for p in interview.with_ if vault.notes[p].kind == "contact"]
             for person in people or [company.path]:
@@ -116,13 +146,20 @@ def thank_you(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
                     id=stable_id(ctx.rule_id, company.path, f"{day}\0{person}"),
                     rule=ctx.rule_id,
                     due=due,
-                    title=(f"Thank {record.name} for the {kind} at {company.name}" if people
-                           else f"Send a thank-you for the {kind} at {company.name}"),
+                    title=(
+                        f"Thank {record.name} for the {kind} at {company.name}"
+                        if people
+                        else f"Send a thank-you for the {kind} at {company.name}"
+                    ),
                     reason=f"{kind.capitalize()} with {whom} on "
-                           f"{show_when(interview.when, ctx.tz)}: send a personalised "
-                           "thank-you within 24 hours (log it with #thank-you).",
-                    note=company.path, line=interview.line, priority="high", record=person,
-                    tags=tuple(company.tags))
+                    f"{show_when(interview.when, ctx.tz)}: send a personalised "
+                    "thank-you within 24 hours (log it with #thank-you).",
+                    note=company.path,
+                    line=interview.line,
+                    priority="high",
+                    record=person,
+                    tags=tuple(company.tags),
+                )
 
 
 def linkedin_connect(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
@@ -132,20 +169,24 @@ def linkedin_connect(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
             day = local_date(interview.when, ctx.tz)
             for person in interview.with_:
                 if vault.notes[person].kind == "contact" and (
-                        person not in first_met or day < first_met[person][0]):
+                    person not in first_met or day < first_met[person][0]
+                ):
                     first_met[person] = (day, company, interview)
     for person, (day, company, interview) in sorted(first_met.items()):
         contact = vault.notes[person]
         if contact.get("linkedin_connected") or _touched(contact, ctx.today, tag="linkedin"):
             continue
         yield _about(
-            ctx, contact, "",
+            ctx,
+            contact,
+            "",
             due=day + timedelta(days=_days(ctx)),
             title=f"Connect with {contact.name} on LinkedIn",
             reason=f"[[{contact.name}]] interviewed you for [[{company.name}]] "
-                   f"({interview.kind or 'interview'}, {day}): connect on LinkedIn and engage "
-                   "with what they post (then set `linkedin_connected`).",
-            line=contact.line_of("linkedin"))
+            f"({interview.kind or 'interview'}, {day}): connect on LinkedIn and engage "
+            "with what they post (then set `linkedin_connected`).",
+            line=contact.line_of("linkedin"),
+        )
 
 
 def info_interview_prep(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
@@ -156,17 +197,21 @@ def info_interview_prep(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         day = local_date(when, ctx.tz)
         if day < ctx.today:
             continue  # it has passed
-        if _touched(contact, ctx.today, on_or_after=day - timedelta(days=30), until=day,
-                    tag="prep"):
+        if _touched(
+            contact, ctx.today, on_or_after=day - timedelta(days=30), until=day, tag="prep"
+        ):
             continue
         yield _about(
-            ctx, contact, day.isoformat(),
+            ctx,
+            contact,
+            day.isoformat(),
             due=day - timedelta(days=_days(ctx)),
             title=f"Prepare for the informational interview with {contact.name}",
             reason=f"Informational interview with [[{contact.name}]] on "
-                   f"{show_when(when, ctx.tz)}: prepare thoughtful questions and research "
-                   "their work beforehand (log it with #prep).",
-            line=contact.line_of("info_interview"))
+            f"{show_when(when, ctx.tz)}: prepare thoughtful questions and research "
+            "their work beforehand (log it with #prep).",
+            line=contact.line_of("info_interview"),
+        )
 
 
 def reply_promptly(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
@@ -176,15 +221,20 @@ def reply_promptly(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
             continue
         # A later touch answers it; so does a same-day one tagged #reply.
         if _touched(contact, ctx.today, after=received) or _touched(
-                contact, ctx.today, on_or_after=received, tag="reply"):
+            contact, ctx.today, on_or_after=received, tag="reply"
+        ):
             continue
         yield _about(
-            ctx, contact, received.isoformat(),
+            ctx,
+            contact,
+            received.isoformat(),
             due=received + timedelta(days=_days(ctx)),
             title=f"Reply to {contact.name}",
             reason=f"[[{contact.name}]] wrote on {received} and is waiting for your answer: "
-                   "reply promptly (then clear `awaiting_reply` or log the reply).",
-            line=contact.line_of("awaiting_reply"), priority="high")
+            "reply promptly (then clear `awaiting_reply` or log the reply).",
+            line=contact.line_of("awaiting_reply"),
+            priority="high",
+        )
 
 
 def _add(day: date, count: int, unit: str) -> date:
@@ -207,14 +257,16 @@ def _cadence(contact: Note, ctx: RuleContext) -> tuple[tuple[int, str], str] | N
     """The contact's cadence and where it came from."""
     if contact.get("cadence"):
         return contact.get("cadence"), "its `cadence`"
-    by_relationship = {k.lower(): v for k, v in
-                       ctx.vault.config.table("rules.keep-in-touch.by_relationship").items()}
+    by_relationship = {
+        k.lower(): v
+        for k, v in ctx.vault.config.table("rules.keep-in-touch.by_relationship").items()
+    }
     relationship = str(contact.get("relationship") or "").lower()
-    if relationship in by_relationship and (parsed := parse_duration(
-            by_relationship[relationship])):
+    if relationship in by_relationship and (
+        parsed := parse_duration(by_relationship[relationship])
+    ):
         return parsed, f"the default for {relationship}s"
-    by_tag = {k.lower(): v for k, v in
-              ctx.vault.config.table("rules.keep-in-touch.by_tag").items()}
+    by_tag = {k.lower(): v for k, v in ctx.vault.config.table("rules.keep-in-touch.by_tag").items()}
     for tag in contact.tags:
         if tag in by_tag and (parsed := parse_duration(by_tag[tag])):
             return parsed, f"the default for #{tag}"
@@ -246,12 +298,14 @@ def keep_in_touch(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
             continue
         every = f"{count} {_UNITS[unit]}{'s' if count > 1 else ''}"
         yield _about(
-            ctx, contact, "",  # one per contact: the date rolls forward, the id stays
+            ctx,
+            contact,
+            "",  # one per contact: the date rolls forward, the id stays
             due=due,
             title=f"Keep in touch with {contact.name}",
-            reason=f"With [[{contact.name}]], {since}; keep in touch every {every} "
-                   f"({origin}).",
-            line=contact.line_of("cadence" if contact.get("cadence") else "relationship"))
+            reason=f"With [[{contact.name}]], {since}; keep in touch every {every} ({origin}).",
+            line=contact.line_of("cadence" if contact.get("cadence") else "relationship"),
+        )
 
 
 def interview_check_in(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
@@ -260,12 +314,16 @@ def interview_check_in(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         if last is None:
             continue
         yield _about(
-            ctx, company, last.isoformat(),
+            ctx,
+            company,
+            last.isoformat(),
             due=last + timedelta(days=_days(ctx)),
             title=f"Check in with {company.name} after the interview",
             reason=f"Your last interview with [[{company.name}]] was on {last} and nothing is "
-                   f"logged since: ask about next steps after {_days(ctx)} days.",
-            line=company.line_of("interviews"), priority=_priority(company))
+            f"logged since: ask about next steps after {_days(ctx)} days.",
+            line=company.line_of("interviews"),
+            priority=_priority(company),
+        )
 
 
 def stale(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
@@ -275,16 +333,23 @@ def stale(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
             continue
         due = last.date + timedelta(days=_days(ctx))
         # Only once it has gone quiet, and not when a more specific rule already asks.
-        if (due > ctx.today or _pending_application(company, ctx.today)
-                or _pending_check_in(company, ctx)):
+        if (
+            due > ctx.today
+            or _pending_application(company, ctx.today)
+            or _pending_check_in(company, ctx)
+        ):
             continue
         yield _about(
-            ctx, company, "",
+            ctx,
+            company,
+            "",
             due=due,
             title=f"Revive {company.name}: no contact for {_days(ctx)} days",
             reason=f"The last touch with [[{company.name}]] was on {last.date} ({last.path}); "
-                   f"an application with no contact for {_days(ctx)} days goes cold.",
-            line=company.line_of("stage"), priority=_priority(company))
+            f"an application with no contact for {_days(ctx)} days goes cold.",
+            line=company.line_of("stage"),
+            priority=_priority(company),
+        )
 
 
 def _hiring_manager(vault: Vault, company: Note) -> Note | None:
@@ -297,8 +362,11 @@ def _hiring_manager(vault: Vault, company: Note) -> Note | None:
 
 
 def offer_update(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
-    offers = [c for c in vault.records("company") if c.get("offer")
-              and (vault.is_active(c) or c.stage == "accepted")]
+    offers = [
+        c
+        for c in vault.records("company")
+        if c.get("offer") and (vault.is_active(c) or c.stage == "accepted")
+    ]
     for offering in offers:
         offered: date = offering.get("offer")
         for other in _active_companies(vault):
@@ -314,6 +382,10 @@ def offer_update(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
                 due=offered + timedelta(days=_days(ctx)),
                 title=f"Tell {other.name} about the {offering.name} offer",
                 reason=f"[[{offering.name}]] made an offer on {offered}: tell {whom}, where you "
-                       f"are {other.stage}, so they can decide in time.",
-                note=other.path, line=other.line_of("stage"), priority="high",
-                record=manager.path if manager else other.path, tags=tuple(other.tags))
+                f"are {other.stage}, so they can decide in time.",
+                note=other.path,
+                line=other.line_of("stage"),
+                priority="high",
+                record=manager.path if manager else other.path,
+                tags=tuple(other.tags),
+            )
