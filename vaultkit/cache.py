@@ -20,7 +20,7 @@ from vaultkit.atomic import atomic_write
 from vaultkit.parse import Entry, Link, ParsedNote, Task
 from vaultkit.problems import Problem
 
-FORMAT = 3
+FORMAT = 4
 
 
 def cache_dir() -> Path:
@@ -53,8 +53,10 @@ def _to_json(note: ParsedNote) -> dict[str, Any]:
             "meta_lines",
             "item_lines",
             "inline",
+            "inline_spelling",
             "tags",
             "body_line",
+            "frontmatter_broken",
         )
     }
     for name, kind in _ROWS.items():
