@@ -42,6 +42,8 @@ STYLES: dict[str, Style] = {
             ("application-follow-up", "Job Hunt/Applications/Northwind Traders.md", "2025-12-10"),
             # Adatum's offer came 12-08; Contoso (interviewing) heard nothing since
             ("offer-update", "Job Hunt/Applications/Contoso Pharma.md", "2025-12-09"),
+            # nobody known at Northwind: ask for an informational interview a week in
+            ("info-interview-request", "Job Hunt/Applications/Northwind Traders.md", "2025-12-13"),
         },
     ),
     # A template whose own example value has an unquoted colon: that line is an error, every
@@ -52,6 +54,9 @@ STYLES: dict[str, Style] = {
             ("application-follow-up", "jobs/Orchard Mobility.md", "2026-03-31"),
             # Brightline's offer (03-30) is read despite the broken line beside it
             ("offer-update", "jobs/Kestrel Analytics.md", "2026-03-31"),
+            ("info-interview-request", "jobs/Orchard Mobility.md", "2026-04-03"),
+            # the hiring manager, connected on 03-17: engage every three weeks
+            ("engage", "people/Omar Haddad.md", "2026-04-07"),
         },
         errors={("jobs/Brightline Freight.md", 6), ("jobs/Pelican Bay Games.md", 6)},
     ),
