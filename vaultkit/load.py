@@ -62,6 +62,9 @@ def load_vault(config: Config, *, use_cache: bool = False, scan: Scan | None = N
     vault = build_model(parsed, config)
     vault.problems.extend(scan.problems)
     vault.problems.sort()
+    from vaultkit.identity import track
+
+    track(vault)  # renamed and moved notes keep their follow-ups' ids
     return vault
 
 
@@ -123,6 +126,7 @@ def inputs_key(config: Config, scan: Scan, today: date) -> str:
         digest.update(f"{rel}\0{stamp}\0".encode())
     for problem in scan.problems:
         digest.update(str(problem).encode() + b"\0")
+
     for kind in ("company", "contact", "interaction"):  # `check` says when one is missing
         for folder in config.type_list(kind, "folders"):
             digest.update(f"{folder}:{(config.vault / folder).is_dir()}\0".encode())
