@@ -395,10 +395,15 @@ def log(
 
 @cli.command()
 @click.argument("followup_id", metavar="ID", shell_complete=_complete_ids)
+@click.option(
+    "--sent",
+    is_flag=True,
+    help="You sent the message it asks for: log `Sent: …` tagged #sent too (an outbound touch).",
+)
 @vault_option
 @today_option
 @friendly_errors
-def done(followup_id: str, vault: str | None, today: datetime | None) -> None:
+def done(followup_id: str, sent: bool, vault: str | None, today: datetime | None) -> None:
     """Complete the follow-up ID (or a unique prefix of it, as `agenda` shows).
 
     A task is checked (`- [x] … ✅ DATE`); anything else is logged in its company's or
@@ -408,10 +413,14 @@ def done(followup_id: str, vault: str | None, today: datetime | None) -> None:
 
     evaluation = _evaluate(vault, today)
     item = find_followup(evaluation.followups, followup_id)
-    result = complete(evaluation.vault, item, evaluation.today)
+    result = complete(evaluation.vault, item, evaluation.today, sent=sent)
     click.echo(printable(f"{result.path}: {result.line}"))
     after = _evaluate(vault, today, config=evaluation.config)
-    if any(f.id == item.id for f in after.followups):
+    again = next((f for f in after.followups if f.id == item.id), None)
+    if again is not None and again.due != item.due:
+        # A rule that rolls forward (keep-in-touch, engage, share-expertise): it is done for now.
+        click.echo(f"Next one due {again.due_date(evaluation.config.tz).isoformat()}.")
+    elif again is not None:
         click.echo(
             f"vaultkit: note: the {item.rule} follow-up is still open; "
             "see docs/rules.md for what closes it",

@@ -40,6 +40,10 @@ _RULE_LABELS = {
     "interview-check-in": "Check in",
     "stale": "Stale",
     "offer-update": "Offer news",
+    "met-follow-up": "After meeting",
+    "info-interview-request": "Informational interview",
+    "engage": "Engage",
+    "share-expertise": "Share your work",
 }
 
 

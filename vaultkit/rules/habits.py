@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from pathlib import PurePosixPath
 
-from vaultkit.config import parse_duration
-from vaultkit.fields import When, local_date, show_when
+from vaultkit.config import CONFIG_NAME, parse_duration
+from vaultkit.fields import FieldError, When, local_date, parse_date, show_when
 from vaultkit.followup import FollowUp, stable_id
 from vaultkit.model import Interaction, Interview, Note, Vault
 from vaultkit.rules import RuleContext
@@ -389,3 +390,195 @@ def offer_update(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
                 record=manager.path if manager else other.path,
                 tags=tuple(other.tags),
             )
+
+
+# ---------------------------------------------------------------- the habits left thin
+# (DESIGN section 2, second table). Each is bounded so that a vault's first run adds a handful
+# of items: `window` keeps old meetings and applications out, `engage` needs a connection.
+
+OUTREACH_TAGS = frozenset(
+    {"sent", "follow-up", "thank-you", "linkedin", "reply", "touch", "offer-update", "engage"}
+)
+"""Tags that mark a touch as your own outreach: `#sent`, and the tags `vaultkit done` writes
+for the rules that have you write to someone."""
+
+
+def reached_out(touch: Interaction) -> bool:
+    """An outbound or two-way touch: tagged as your outreach, or an interview (DESIGN 1.6).
+    This is the minimal reading of direction these rules need; an untagged log line says
+    nothing about who wrote to whom, so it does not count."""
+    return touch.source == "interview" or bool(touch.tags & OUTREACH_TAGS)
+
+
+def _within(day: date, ctx: RuleContext) -> bool:
+    return (ctx.today - day).days <= int(ctx.setting("window"))
+
+
+def met_follow_up(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
+    for contact in vault.records("contact"):
+        met = contact.get("met")
+        if met is None or not _within(met, ctx):
+            continue
+        connected = contact.get("linkedin_connected")
+        if isinstance(connected, date) and met <= connected <= ctx.today:
+            continue  # connected at the event or since
+        # On the day itself only explicit outreach counts (a note sent that evening): any other
+        # touch that day is the meeting.
+        if any(
+            (met < t.date <= ctx.today and reached_out(t))
+            or (t.date == met and t.tags & OUTREACH_TAGS)
+            for t in contact.interactions
+        ):
+            continue
+        where = f" at {contact.get('met_at')}" if contact.get("met_at") else ""
+        yield _about(
+            ctx,
+            contact,
+            met.isoformat(),
+            due=met + timedelta(days=_days(ctx)),
+            title=f"Connect with {contact.name} and send a note",
+            reason=f"You met [[{contact.name}]]{where} on {met}: connect on LinkedIn and send "
+            "a short note while the meeting is fresh (log it with #sent).",
+            line=contact.line_of("met"),
+        )
+
+
+def _knows_someone(vault: Vault, company: Note) -> bool:
+    people = [*company.contacts, *(p for i in company.interviews for p in i.with_)]
+    return any(vault.notes[p].kind == "contact" for p in people)
+
+
+def info_interview_request(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
+    # An informational interview takes real effort: a few at a time, for the newest
+    # applications, rather than one per application of a long search.
+    found = sorted(
+        _info_interview_requests(vault, ctx), key=lambda f: (f.due, f.note), reverse=True
+    )
+    yield from found[: max(0, int(ctx.setting("limit")))]
+
+
+def _info_interview_requests(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
+    for company in _active_companies(vault):
+        if _knows_someone(vault, company):
+            continue
+        start = company.get("applied")
+        since = f"you applied on {start}"
+        if start is None:
+            first = next((t for t in company.interactions if t.date <= ctx.today), None)
+            if first is None:
+                continue
+            start, since = first.date, f"your first note of it is from {start}"
+        if not _within(start, ctx) or _touched(
+            company, ctx.today, on_or_after=start, tag="info-interview"
+        ):
+            continue
+        yield _about(
+            ctx,
+            company,
+            "",
+            due=start + timedelta(days=_days(ctx)),
+            title=f"Ask someone at {company.name} for an informational interview",
+            reason=f"You know nobody at [[{company.name}]] and {since}: find someone there "
+            "(LinkedIn, a friend, a meetup) and ask for a short informational interview "
+            "(add them as a contact, or log the request with #info-interview).",
+            line=company.line_of("applied" if company.get("applied") else "stage"),
+            priority=_priority(company),
+        )
+
+
+def _active_company_of(vault: Vault, contact: Note) -> Note | None:
+    """The active company the contact works at or interviewed you for."""
+    for company in _active_companies(vault):
+        people = {*company.contacts, *(p for i in company.interviews for p in i.with_)}
+        if contact.path in people or contact.company == company.path:
+            return company
+    return None
+
+
+def engage(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
+    wanted = {r.strip().lower() for r in ctx.setting("relationships")}
+    interviewed = {p for c in vault.records("company") for i in c.interviews for p in i.with_}
+    for contact in vault.records("contact"):
+        relationship = str(contact.get("relationship") or "").strip().lower()
+        if not (relationship in wanted or (not relationship and contact.path in interviewed)):
+            continue
+        company = _active_company_of(vault, contact)
+        if company is None:
+            continue
+        connected = contact.get("linkedin_connected")
+        dates = [connected] if isinstance(connected, date) and connected <= ctx.today else []
+        dates += [
+            t.date
+            for t in contact.interactions
+            if t.date <= ctx.today and t.tags & {"engage", "linkedin"}
+        ]
+        if not dates:
+            continue  # not connected (yet): linkedin-connect asks for that
+        last = max(dates)
+        yield _about(
+            ctx,
+            contact,
+            "",  # one per person: the date rolls forward, the id stays
+            due=last + timedelta(days=_days(ctx)),
+            title=f"Engage with {contact.name}'s posts on LinkedIn",
+            reason=f"You are connected with [[{contact.name}]] ({relationship or 'interviewer'} "
+            f"at [[{company.name}]]), last engaged on {last}: comment on or share something "
+            f"they posted, every {_days(ctx)} days while the application is open "
+            "(log it with #engage).",
+            line=contact.line_of("linkedin_connected" if connected else "relationship"),
+        )
+
+
+def _publication_date(note: Note) -> date | None:
+    """A published piece's date: its `published` or `date` property, else a date that starts
+    its file name (`2026-11-20 Build caches.md`)."""
+    meta = note.parsed.meta if note.parsed else {}
+    stem = PurePosixPath(note.path).stem
+    for value in (meta.get("published"), meta.get("date"), stem[:10]):
+        if value is None:
+            continue
+        try:
+            return parse_date(value)
+        except FieldError:
+            continue
+    return None
+
+
+def share_expertise(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
+    folders = [f.strip("/").lower() + "/" for f in ctx.setting("folders") if f.strip("/")]
+    pieces: list[tuple[date, str, int]] = []  # (day, note, line), up to today
+    place: tuple[str, int] | None = None
+    for note in vault.notes.values():
+        if any(note.path.lower().startswith(f) for f in folders):
+            place = place or (note.path, 1)
+            day = _publication_date(note)
+            if day is not None and day <= ctx.today:
+                pieces.append((day, note.path, 1))
+        for entry in note.entries:
+            if "published" in entry.tags and entry.date:
+                try:
+                    day = parse_date(entry.date)
+                except FieldError:
+                    continue  # reported by the model
+                if day <= ctx.today:
+                    pieces.append((day, note.path, entry.line))
+    configured = any(k.startswith(f"rules.{ctx.rule_id}.") for k in vault.config.values)
+    if pieces:
+        last, path, line = max(pieces)
+        due = last + timedelta(days=_days(ctx))
+        since = f"Your last published work is from {last} ({path})"
+    elif place is not None or configured:
+        due, (path, line) = ctx.today, place or (CONFIG_NAME, 1)
+        since = "Nothing you published is recorded yet"
+    else:
+        return  # the vault keeps no record of published work: not a habit it tracks
+    yield FollowUp(
+        id=stable_id(ctx.rule_id, "", ""),  # one per vault: the date rolls forward
+        rule=ctx.rule_id,
+        due=due,
+        title="Share something that shows your expertise",
+        reason=f"{since}: publish or share a post, a talk or a write-up every {_days(ctx)} "
+        "days, so hiring managers see your work (log it with #published).",
+        note=path,
+        line=line,
+    )
