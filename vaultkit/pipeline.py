@@ -130,6 +130,9 @@ class Evaluation:
         vault = build_model(self._parsed(), self.config)
         vault.problems.extend(self.scan.problems)
         vault.problems.sort()
+        from vaultkit.identity import track
+
+        track(vault)  # renamed and moved notes keep their follow-ups' ids
         return vault
 
     @property
