@@ -136,11 +136,22 @@ class ParsedNote:
 def read_file(path: Path) -> bytes:
     """A regular file's bytes (at most MAX_FILE_BYTES + 1 of them). Anything else, such as a
     FIFO put where a note was, is an OSError at once rather than a read that blocks forever."""
+    return read_file_stat(path)[0]
+
+
+def read_file_stat(path: Path) -> tuple[bytes, os.stat_result]:
+    """`read_file`, and the file's status as it was before the read (so a change made while
+    reading shows as a newer stamp next time, never as an old stamp on new bytes)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+    with os.fdopen(fd, "rb", buffering=0) as handle:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
             raise OSError(errno.EINVAL, "not a regular file")
-        return handle.read(MAX_FILE_BYTES + 1)
+        # Sized by the file, not by the limit: a 64 MB buffer per note costs more than the read.
+        data = handle.read(min(status.st_size, MAX_FILE_BYTES) + 1)
+        while len(data) <= MAX_FILE_BYTES and (more := handle.read(MAX_FILE_BYTES + 1 - len(data))):
+            data += more  # it grew while we read
+        return data, status
 
 
 def read_note(vault: Path, rel: str) -> ParsedNote | None:
@@ -150,21 +161,31 @@ def read_note(vault: Path, rel: str) -> ParsedNote | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        return ParsedNote(rel, problems=[error(rel, 1, f"cannot read: {exc.strerror or exc}")])
+        return unreadable(rel, exc)
     return parse_note(rel, data)
 
 
+def unreadable(rel: str, exc: OSError) -> ParsedNote:
+    return ParsedNote(rel, problems=[error(rel, 1, f"cannot read: {exc.strerror or exc}")])
+
+
 def parse_note(rel: str, data: bytes) -> ParsedNote:
+    return parse_source(rel, data)[0]
+
+
+def parse_source(rel: str, data: bytes) -> tuple[ParsedNote, str]:
+    """The note's parse and its body: the Markdown after the frontmatter, cut from the same
+    text (pages render it)."""
     note = ParsedNote(rel)
     if len(data) > MAX_FILE_BYTES:
         note.problems.append(error(rel, 1, f"larger than {MAX_FILE_BYTES // 2**20} MB (skipped)"))
-        return note
+        return note, _whole(data)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # the byte-order mark of UTF-16 (or 32)
         note.problems.append(error(rel, 1, "UTF-16 text; save the file as UTF-8 (skipped)"))
-        return note
+        return note, _whole(data)
     if b"\0" in data[:8192]:
         note.problems.append(error(rel, 1, "binary file, not Markdown text (skipped)"))
-        return note
+        return note, _whole(data)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -181,7 +202,11 @@ def parse_note(rel: str, data: bytes) -> ParsedNote:
     lines = text.splitlines()
     body_start = _read_frontmatter(note, lines)
     _read_body(note, lines, body_start)
-    return note
+    return note, "\n".join(lines[note.body_line - 1 :])
+
+
+def _whole(data: bytes) -> str:
+    return "\n".join(data.decode("utf-8-sig", "replace").splitlines())
 
 
 FM_OPEN = re.compile(r"^---[ \t]*$")
