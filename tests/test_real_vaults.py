@@ -217,7 +217,7 @@ def test_a_field_is_proposed_only_where_the_values_fit(runner, vault_dir, write_
     assert [p for p in check_json(runner, vault_dir) if p["severity"] == "error"] == []
 
 
-def test_roles_named_apart_on_companies_and_contacts(runner, vault_dir, write_note):
+def test_roles_named_apart_on_companies_and_contacts(runner, vault_dir, write_note, load):
     write_note("Jobs/A.md", "---\nStatus: Applied\nPosition: Data Engineer\n---\n")
     write_note("Jobs/B.md", "---\nStatus: Applied\nPosition: Analyst\n---\n")
     write_note("People/Ann.md", "---\nEmail: a@x.test\nRole: Recruiter\n---\n")
@@ -225,10 +225,7 @@ def test_roles_named_apart_on_companies_and_contacts(runner, vault_dir, write_no
     _, config = adopt(runner, vault_dir)
     assert config["types"]["company"]["fields"] == {"role": ["Position"]}
     assert "role" not in config.get("fields", {})
-    from vaultkit.config import load_config
-    from vaultkit.load import load_vault
-
-    vault = load_vault(load_config(vault_dir))
+    vault = load()
     assert vault.notes["Jobs/A.md"].get("role") == "Data Engineer"
     assert vault.notes["People/Ann.md"].get("role") == "Recruiter"
 
