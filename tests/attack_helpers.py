@@ -153,6 +153,7 @@ MINIMAL_KEYS = {
 def assert_minimal_feed(data: bytes, company_names: set[str]) -> None:
     """`detail = "minimal"`: each event says its rule and at most a company's name; no
     description, URL, contact, role or tag."""
+    from vaultkit.config import RULE_IDS
     from vaultkit.render.ics import _RULE_LABELS, one_line
 
     labels = set(_RULE_LABELS.values())
@@ -162,19 +163,4 @@ def assert_minimal_feed(data: bytes, company_names: set[str]) -> None:
         summary = str(event["SUMMARY"])
         label, _, company = summary.partition(": ")
         assert label in labels and (not company or company in companies), summary
-        assert {str(c) for c in event["CATEGORIES"].cats} <= set(_RULE_IDS), event["CATEGORIES"]
-
-
-_RULE_IDS = (
-    "follow-up",
-    "task",
-    "application-follow-up",
-    "thank-you",
-    "linkedin-connect",
-    "info-interview-prep",
-    "reply-promptly",
-    "keep-in-touch",
-    "interview-check-in",
-    "stale",
-    "offer-update",
-)
+        assert {str(c) for c in event["CATEGORIES"].cats} <= set(RULE_IDS), event["CATEGORIES"]

@@ -105,9 +105,9 @@ def test_new_contact_links_the_company(runner, vault_dir, write_note):
     text = (vault_dir / "contacts/Jane Doe.md").read_text()
     assert 'company: "[[Globex]]"' in text
     from vaultkit.config import load_config
-    from vaultkit.load import load_vault
+    from vaultkit.pipeline import evaluate
 
-    vault = load_vault(load_config(vault_dir))
+    vault = evaluate(load_config(vault_dir), date(2026, 12, 1)).vault
     assert vault.notes["contacts/Jane Doe.md"].company == "companies/Globex.md"
 
 
@@ -436,6 +436,68 @@ def test_done_refuses_when_the_task_moved(runner, vault_dir, write_note, monkeyp
     assert "no longer that open task" in result.output
     monkeypatch.undo()
     assert path.read_text() == "new first line\n- [ ] a 📅 2026-12-01\n"
+
+
+# Each rule of the second table, and what `done` (with and without --sent) must close.
+CLOSED_BY_DONE = {
+    "met-follow-up": {"people/Jane Doe.md": "---\nmet: 2026-11-25\n---\n"},
+    "info-interview-request": {
+        "companies/Globex.md": "---\nstage: applied\napplied: 2026-11-20\n---\n"
+    },
+    "engage": {
+        "companies/Globex.md": "---\nstage: interviewing\n---\n",
+        "people/Jane Doe.md": '---\ncompany: "[[Globex]]"\nrelationship: hiring-manager\n'
+        "linkedin_connected: 2026-11-01\n---\n",
+    },
+    "share-expertise": {"Plan.md": "## Log\n- 2026-11-02 Published a post #published\n"},
+    "thank-you": {
+        "companies/Globex.md": '---\nstage: interviewing\ninterviews: [{date: 2026-11-30, with: "[[Jane Doe]]"}]\n---\n',
+        "people/Jane Doe.md": "---\nlinkedin_connected: 2026-11-30\n---\n",
+    },
+}
+
+
+@pytest.mark.parametrize("sent", [False, True], ids=["done", "done --sent"])
+@pytest.mark.parametrize("rule", sorted(CLOSED_BY_DONE))
+def test_done_closes_the_rule(runner, vault_dir, write_note, rule, sent):
+    for rel, text in CLOSED_BY_DONE[rule].items():
+        write_note(rel, text)
+    [item] = [f for f in followups(runner, vault_dir) if f["rule"] == rule]
+    result = run(
+        runner, vault_dir, "done", item["id"], "--today", TODAY, *(["--sent"] if sent else [])
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""  # no "still open"
+    verb, tags = ("Sent", f"#{DONE_TAGS[rule]} #sent") if sent else ("Done", f"#{DONE_TAGS[rule]}")
+    assert f": - {TODAY} {verb}: {item['title']} {tags}\n" in result.stdout
+    left = [f for f in followups(runner, vault_dir) if f["rule"] == rule]
+    if rule in ("engage", "share-expertise"):  # they roll forward: done for now
+        [later] = left
+        assert later["id"] == item["id"] and later["due"] > TODAY
+        assert f"Next one due {later['due']}." in result.stdout
+    else:
+        assert left == []
+
+
+def test_done_sent_refuses_a_task(runner, vault_dir, write_note):
+    path = write_note("companies/Globex.md", "- [ ] Write to Jane 📅 2026-12-01\n")
+    [item] = followups(runner, vault_dir)
+    result = run(runner, vault_dir, "done", item["id"], "--today", TODAY, "--sent")
+    assert result.exit_code == 2
+    assert "a task is checked, not sent" in result.output
+    assert path.read_text() == "- [ ] Write to Jane 📅 2026-12-01\n"
+
+
+def test_done_never_logs_into_the_config(runner, vault_dir, write_note):
+    config = vault_dir / "vaultkit.toml"
+    config.write_text('timezone = "Europe/Berlin"\n[rules.share-expertise]\ndays = 10\n')
+    before = config.read_bytes()
+    [item] = [f for f in followups(runner, vault_dir) if f["rule"] == "share-expertise"]
+    assert item["note"] == "vaultkit.toml"
+    result = run(runner, vault_dir, "done", item["id"], "--today", TODAY)
+    assert result.exit_code == 2
+    assert "vaultkit log NOTE TEXT --tag published" in result.output
+    assert config.read_bytes() == before
 
 
 def test_done_tags_are_known_to_every_rule():

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from vaultkit.config import load_config
-from vaultkit.load import load_vault
+from vaultkit.pipeline import evaluate
 from vaultkit.rules import derive_followups
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -24,7 +24,7 @@ def followups(vault_dir, notes, rule, today=TODAY, config=""):
         path = vault_dir / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-    vault = load_vault(load_config(vault_dir))
+    vault = evaluate(load_config(vault_dir), TODAY).vault
     assert [p for p in vault.problems if p.severity == "error"] == []
     return [
         (f.due, f.title, f.note, f.record) for f in derive_followups(vault, today) if f.rule == rule
@@ -362,6 +362,296 @@ CASES = {
             [(date(2026, 12, 1), "Reply to Jane Doe", "2026-11-30.md", J)],
         ),
     ],
+    "met-follow-up": [
+        (
+            "fires two days after meeting",
+            {J: fm(met="2026-11-25", met_at="PyCon")},
+            [(date(2026, 11, 27), "Connect with Jane Doe and send a note", J, J)],
+        ),
+        (
+            "a note you sent after meeting closes it",
+            {J: fm(met="2026-11-25") + "- 2026-11-26 Emailed her the slides #sent\n"},
+            [],
+        ),
+        (
+            "so does outreach logged in another note that links her",
+            {
+                J: fm(met="2026-11-25"),
+                "Plan.md": "- 2026-11-27 Wrote to [[Jane Doe]] #follow-up\n",
+            },
+            [],
+        ),
+        (
+            "and connecting on LinkedIn, at the event or later",
+            {J: fm(met="2026-11-25", linkedin_connected="2026-11-25")},
+            [],
+        ),
+        (
+            "a connection from before the meeting does not",
+            {J: fm(met="2026-11-25", linkedin_connected="2026-10-01")},
+            [(date(2026, 11, 27), "Connect with Jane Doe and send a note", J, J)],
+        ),
+        (
+            "a touch that says nothing of who wrote, or a message from her, does not",
+            {
+                J: fm(met="2026-11-25")
+                + "- 2026-11-26 Her slides are online\n- 2026-11-28 She wrote back #received\n"
+            },
+            [(date(2026, 11, 27), "Connect with Jane Doe and send a note", J, J)],
+        ),
+        (
+            "a note sent the evening of the meeting counts",
+            {J: fm(met="2026-11-25") + "- 2026-11-25 Sent her my slides that evening #sent\n"},
+            [],
+        ),
+        (
+            "an interview on the day you met is the meeting itself",
+            {
+                J: fm(met="2026-11-25"),
+                G: fm(
+                    stage="interviewing", interviews='[{date: 2026-11-25, with: "[[Jane Doe]]"}]'
+                ),
+            },
+            [(date(2026, 11, 27), "Connect with Jane Doe and send a note", J, J)],
+        ),
+        (
+            "an interview with her since is a two-way touch",
+            {
+                J: fm(met="2026-11-20"),
+                G: fm(
+                    stage="interviewing", interviews='[{date: 2026-11-27, with: "[[Jane Doe]]"}]'
+                ),
+            },
+            [],
+        ),
+        ("a meeting older than the window gets none", {J: fm(met="2026-10-01")}, []),
+        (
+            "tuned days and window",
+            {J: fm(met="2026-10-01"), CONFIG: "[rules.met-follow-up]\ndays = 3\nwindow = 90\n"},
+            [(date(2026, 10, 4), "Connect with Jane Doe and send a note", J, J)],
+        ),
+    ],
+    "info-interview-request": [
+        (
+            "fires a week after applying where you know nobody",
+            {G: fm(stage="applied", applied="2026-11-20")},
+            [
+                (
+                    date(2026, 11, 27),
+                    "Ask someone at Globex for an informational interview",
+                    G,
+                    G,
+                )
+            ],
+        ),
+        (
+            "a lead without `applied` counts from its first touch",
+            {G: fm(stage="lead") + "- 2026-11-22 Saw their talk on caching\n"},
+            [
+                (
+                    date(2026, 11, 29),
+                    "Ask someone at Globex for an informational interview",
+                    G,
+                    G,
+                )
+            ],
+        ),
+        ("a company with no date at all gets none", {G: fm(stage="lead")}, []),
+        (
+            "a contact whose `company:` links it closes it",
+            {G: fm(stage="applied", applied="2026-11-20"), J: fm(company='"[[Globex]]"')},
+            [],
+        ),
+        (
+            "so does one in its `contacts:`",
+            {G: fm(stage="applied", applied="2026-11-20", contacts='["[[Jane Doe]]"]'), J: ""},
+            [],
+        ),
+        (
+            "and a request logged with #info-interview",
+            {
+                G: fm(stage="applied", applied="2026-11-20")
+                + "- 2026-11-28 Asked a friend's colleague there for a chat #info-interview\n"
+            },
+            [],
+        ),
+        ("a closed company gets none", {G: fm(stage="rejected", applied="2026-11-20")}, []),
+        (
+            "an application older than the window (21 days) gets none",
+            {G: fm(stage="applied", applied="2026-11-09")},
+            [],
+        ),
+        (
+            "three at a time, for the newest applications",
+            {
+                f"companies/{name}.md": fm(stage="applied", applied=f"2026-11-{day}")
+                for name, day in [("A", 20), ("B", 25), ("C", 12), ("D", 22)]
+            },
+            [
+                (due, f"Ask someone at {name} for an informational interview", path, path)
+                for name, due, path in [
+                    ("A", date(2026, 11, 27), "companies/A.md"),
+                    ("B", date(2026, 12, 2), "companies/B.md"),
+                    ("D", date(2026, 11, 29), "companies/D.md"),
+                ]
+            ],
+        ),
+        (
+            "tuned window and limit",
+            {
+                f"companies/{name}.md": fm(stage="applied", applied=f"2026-11-{day}")
+                for name, day in [("A", "02"), ("B", 25)]
+            }
+            | {CONFIG: "[rules.info-interview-request]\nwindow = 40\nlimit = 1\n"},
+            [
+                (
+                    date(2026, 12, 2),
+                    "Ask someone at B for an informational interview",
+                    "companies/B.md",
+                    "companies/B.md",
+                )
+            ],
+        ),
+    ],
+    "engage": [
+        (
+            "every three weeks from the connection, with a hiring manager",
+            {
+                G: fm(stage="interviewing"),
+                J: fm(
+                    company='"[[Globex]]"',
+                    relationship="hiring-manager",
+                    linkedin_connected="2026-11-20",
+                ),
+            },
+            [(date(2026, 12, 11), "Engage with Jane Doe's posts on LinkedIn", J, J)],
+        ),
+        (
+            "an #engage touch rolls it forward",
+            {
+                G: fm(stage="interviewing"),
+                J: fm(
+                    company='"[[Globex]]"',
+                    relationship="hiring-manager",
+                    linkedin_connected="2026-11-20",
+                )
+                + "- 2026-11-28 Commented on her post about SLOs #engage\n",
+            },
+            [(date(2026, 12, 19), "Engage with Jane Doe's posts on LinkedIn", J, J)],
+        ),
+        (
+            "a #linkedin touch is a connection",
+            {
+                G: fm(stage="interviewing"),
+                J: fm(company='"[[Globex]]"', relationship="interviewer")
+                + "- 2026-11-15 Connected on LinkedIn #linkedin\n",
+            },
+            [(date(2026, 12, 6), "Engage with Jane Doe's posts on LinkedIn", J, J)],
+        ),
+        (
+            "someone who interviewed you, with no relationship set",
+            {
+                G: fm(
+                    stage="interviewing", interviews='[{date: 2026-11-09, with: "[[Raj Patel]]"}]'
+                ),
+                R: fm(linkedin_connected="2026-11-10"),
+            },
+            [(date(2026, 12, 1), "Engage with Raj Patel's posts on LinkedIn", R, R)],
+        ),
+        (
+            "not connected: none (linkedin-connect asks for that)",
+            {
+                G: fm(stage="interviewing"),
+                J: fm(company='"[[Globex]]"', relationship="interviewer"),
+            },
+            [],
+        ),
+        (
+            "a recruiter: none by default",
+            {
+                G: fm(stage="interviewing"),
+                J: fm(
+                    company='"[[Globex]]"',
+                    relationship="recruiter",
+                    linkedin_connected="2026-11-20",
+                ),
+            },
+            [],
+        ),
+        (
+            "tuned relationships",
+            {
+                G: fm(stage="interviewing"),
+                J: fm(
+                    company='"[[Globex]]"',
+                    relationship="Recruiter",
+                    linkedin_connected="2026-11-20",
+                ),
+                CONFIG: '[rules.engage]\nrelationships = ["recruiter"]\n',
+            },
+            [(date(2026, 12, 11), "Engage with Jane Doe's posts on LinkedIn", J, J)],
+        ),
+        (
+            "the company closed: none",
+            {
+                G: fm(stage="rejected"),
+                J: fm(
+                    company='"[[Globex]]"',
+                    relationship="hiring-manager",
+                    linkedin_connected="2026-11-20",
+                ),
+            },
+            [],
+        ),
+    ],
+    "share-expertise": [
+        ("a vault that records no published work gets none", {G: fm(stage="lead")}, []),
+        (
+            "two weeks after the latest #published line, in any note",
+            {
+                "Plan.md": "## Log\n- 2026-11-02 Published a post on caching #published\n"
+                "- 2026-11-10 Gave a meetup talk #published\n- 2026-11-12 Unrelated\n",
+            },
+            [(date(2026, 11, 24), "Share something that shows your expertise", "Plan.md", None)],
+        ),
+        (
+            "one written ahead has not happened yet",
+            {"Plan.md": "- 2026-12-20 Publish the migrations post #published\n"},
+            [],
+        ),
+        (
+            "a folder of published pieces, dated by file name or property",
+            {
+                "published/2026-11-20 Caching.md": "# Caching\n",
+                "published/Talk.md": "---\ndate: 2026-11-25\n---\n# Talk\n",
+            },
+            [
+                (
+                    date(2026, 12, 9),
+                    "Share something that shows your expertise",
+                    "published/Talk.md",
+                    None,
+                )
+            ],
+        ),
+        (
+            "a folder with nothing dated: due today",
+            {"published/Draft post.md": "# Draft\n"},
+            [
+                (
+                    TODAY,
+                    "Share something that shows your expertise",
+                    "published/Draft post.md",
+                    None,
+                )
+            ],
+        ),
+        (
+            "turned on in the config: due today",
+            {G: fm(stage="lead"), CONFIG: "[rules.share-expertise]\ndays = 10\n"},
+            [(TODAY, "Share something that shows your expertise", "vaultkit.toml", None)],
+        ),
+    ],
 }
 
 PARAMS = [
@@ -393,14 +683,14 @@ def test_rules_can_be_switched_off(vault_dir):
 def test_priorities_and_reasons(vault_dir):
     (vault_dir / "people").mkdir()
     (vault_dir / J).write_text(fm(awaiting_reply="2026-11-30"))
-    vault = load_vault(load_config(vault_dir))
+    vault = evaluate(load_config(vault_dir), TODAY).vault
     [item] = derive_followups(vault, TODAY)
     assert item.priority == "high"
     assert item.reason.startswith("[[Jane Doe]] wrote on 2026-11-30")
 
 
 def _ids(vault_dir):
-    vault = load_vault(load_config(vault_dir))
+    vault = evaluate(load_config(vault_dir), TODAY).vault
     return {(f.rule, f.title): f.id for f in derive_followups(vault, TODAY)}
 
 

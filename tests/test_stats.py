@@ -100,7 +100,8 @@ NOTES = {
         cadence: 1w
         ---
         """,
-    # Cy: every 4 weeks from 11-20 -> due 12-18, not owed yet.
+    # Cy: every 4 weeks from 11-20 -> due 12-18, not owed yet; met on 11-20 and never written
+    # to -> met-follow-up due 11-22 (missed in W47).
     "people/Cy.md": """\
         ---
         cadence: 4w
@@ -131,12 +132,15 @@ def _stats(vault, since=None, today=TODAY):
 
 def test_the_fixture_has_the_follow_ups_the_figures_assume(fixture_vault):
     # Open on 12-01: Ann's reply (11-26), Bob's keep-in-touch (11-25), the task (11-20),
-    # Alpha gone stale (last touch 11-10 + 21 days = 12-01: due today, so not missed) and
-    # Cy's keep-in-touch (12-18, ahead).
+    # Alpha gone stale (last touch 11-10 + 21 days = 12-01: due today, so not missed),
+    # Cy's keep-in-touch (12-18, ahead), the note to Cy after meeting (11-22), and an
+    # informational-interview request for Beta, where you know nobody (applied 11-16: 11-23).
     got = sorted((f.rule, f.due.isoformat()) for f in derive_followups(fixture_vault, TODAY))
     assert got == [
+        ("info-interview-request", "2026-11-23"),
         ("keep-in-touch", "2026-11-25"),
         ("keep-in-touch", "2026-12-18"),
+        ("met-follow-up", "2026-11-22"),
         ("reply-promptly", "2026-11-26"),
         ("stale", "2026-12-01"),
         ("task", "2026-11-20"),
@@ -189,15 +193,16 @@ def test_activity_per_week(fixture_vault):
     # 11-05 log; W46: 11-09 interview, 11-10 thank-you, 11-12 rejection; W47: 11-16 log,
     # 11-18 daily note, 11-20 follow-up; W48: 11-24 log.
     # Done: W46: the #thank-you line; W47: the task checked 11-17 and the #follow-up line.
-    # Missed (open, due before today): W47 the task; W48 Bob (11-25) and Ann (11-26).
+    # Missed (open, due before today): W47 the task and Cy's note (11-22); W48 Beta's request
+    # (11-23), Bob (11-25) and Ann (11-26).
     assert [
         (w.week, w.start.isoformat(), w.applied, w.touches, w.done, w.missed) for w in stats.weeks
     ] == [
         ("2026-W44", "2026-10-26", 1, 0, 0, 0),
         ("2026-W45", "2026-11-02", 1, 3, 0, 0),
         ("2026-W46", "2026-11-09", 0, 3, 1, 0),
-        ("2026-W47", "2026-11-16", 1, 3, 2, 1),
-        ("2026-W48", "2026-11-23", 1, 1, 0, 2),
+        ("2026-W47", "2026-11-16", 1, 3, 2, 2),
+        ("2026-W48", "2026-11-23", 1, 1, 0, 3),
         ("2026-W49", "2026-11-30", 0, 0, 0, 0),
     ]
     # Per day: applications + touches + tasks done (a tagged touch counts once).
@@ -243,8 +248,8 @@ def test_since_limits_the_window_and_divides_by_zero_safely(fixture_vault):
     # The weeks start with the one holding 11-10; only what happened from 11-10 counts.
     assert [(w.week, w.applied, w.touches, w.done, w.missed) for w in stats.weeks] == [
         ("2026-W46", 0, 2, 1, 0),
-        ("2026-W47", 1, 3, 2, 1),
-        ("2026-W48", 1, 1, 0, 2),
+        ("2026-W47", 1, 3, 2, 2),
+        ("2026-W48", 1, 1, 0, 3),
         ("2026-W49", 0, 0, 0, 0),
     ]
     assert len(stats.owed) == 2  # what you owe now, whatever the window

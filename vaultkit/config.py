@@ -45,6 +45,10 @@ RULE_IDS = (
     "interview-check-in",
     "stale",
     "offer-update",
+    "met-follow-up",
+    "info-interview-request",
+    "engage",
+    "share-expertise",
 )
 
 
@@ -68,6 +72,14 @@ def _rule_settings() -> list[Setting]:
         "interview-check-in": (7, "days after the last interview with no news to check in"),
         "stale": (21, "days without any interaction before an active company is stale"),
         "offer-update": (1, "days after an offer to tell the other companies in play"),
+        "met-follow-up": (2, "days after `met` to connect and send a note"),
+        "info-interview-request": (
+            7,
+            "days after applying (or the first touch) to ask someone there for an "
+            "informational interview",
+        ),
+        "engage": (21, "days between engagements with an interviewer's or hiring manager's posts"),
+        "share-expertise": (14, "days after your last published work to share the next"),
     }
     out = [
         Setting(f"rules.{rid}.enabled", "bool", True, f"run the `{rid}` rule") for rid in RULE_IDS
@@ -91,6 +103,39 @@ def _rule_settings() -> list[Setting]:
             "duration",
             None,
             'default cadence for contacts with this tag, e.g. `network = "quarterly"`',
+        ),
+        Setting(
+            "rules.met-follow-up.window",
+            "int",
+            21,
+            "only people met in the last this many days get a note (older meetings are past "
+            "the moment; `keep-in-touch` carries them)",
+        ),
+        Setting(
+            "rules.info-interview-request.window",
+            "int",
+            21,
+            "only applications (or first touches) of the last this many days get a request",
+        ),
+        Setting(
+            "rules.info-interview-request.limit",
+            "int",
+            3,
+            "at most this many requests at a time, for the most recent applications",
+        ),
+        Setting(
+            "rules.engage.relationships",
+            "list",
+            ["interviewer", "hiring-manager", "hiring manager"],
+            "the `relationship` values whose posts to engage with (a contact without one counts "
+            "when they interviewed you)",
+        ),
+        Setting(
+            "rules.share-expertise.folders",
+            "list",
+            ["published"],
+            "folders holding your published work, one note per piece (dated by `published`, "
+            "`date`, or a date starting the file name)",
         ),
     ]
     return out
@@ -172,6 +217,12 @@ CONFIG_SPEC: list[Setting] = [
         "stages that end an application: derived rules stop for them",
     ),
     *_rule_settings(),
+    Setting(
+        "drafts.signature",
+        "str",
+        "",
+        "how drafts sign off, e.g. `Sam Rivera` (empty: a `[your name]` placeholder)",
+    ),
     Setting("feed.name", "str", "Job search follow-ups", "calendar name shown by calendar apps"),
     Setting(
         "feed.todo",

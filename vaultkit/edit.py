@@ -52,7 +52,13 @@ DONE_TAGS: dict[str, str] = {
     "interview-check-in": "follow-up",
     "stale": "follow-up",
     "offer-update": "offer-update",
+    "met-follow-up": "follow-up",
+    "info-interview-request": "info-interview",
+    "engage": "engage",
+    "share-expertise": "published",
 }
+SENT_TAG = "sent"
+"""The tag of a touch that was your own message (`vaultkit done ID --sent`): an outbound touch."""
 
 LOG_HEADING = "Log"
 TEMPLATE_FOLDER = "templates"
@@ -625,7 +631,9 @@ def record_touch(
 
 
 def find_followup(followups: list[FollowUp], prefix: str) -> FollowUp:
-    key = prefix.strip().lower()
+    """The follow-up named by its id, a unique beginning of it, or the feed's UID for it
+    (`<id>@vaultkit`, copied from a calendar)."""
+    key = prefix.strip().lower().removesuffix("@vaultkit")
     if not key:
         raise VaultkitError("no follow-up id given")
     exact = [f for f in followups if f.id.lower() == key]
@@ -648,13 +656,26 @@ class DoneResult:
     """The line as written."""
 
 
-def complete(vault: Vault, item: FollowUp, day: date) -> DoneResult:
-    """Mark a follow-up done: check its task, or log the touch with the rule's tag."""
+def complete(vault: Vault, item: FollowUp, day: date, *, sent: bool = False) -> DoneResult:
+    """Mark a follow-up done: check its task, or log the touch with the rule's tag. With
+    `sent`, the touch is the message you sent: `Sent: …`, tagged `#sent` as well (outbound)."""
     if item.rule == "task":
+        if sent:
+            raise VaultkitError(
+                "a task is checked, not sent: run `vaultkit done ID` without --sent "
+                "(and `vaultkit log NOTE TEXT --tag sent` to record a message)"
+            )
         return _check_task_of(vault, item, day)
-    tag = DONE_TAGS.get(item.rule, "follow-up")
+    tags = [DONE_TAGS.get(item.rule, "follow-up"), *([SENT_TAG] if sent else [])]
     record = item.record if item.record in vault.notes else None
-    return record_touch(vault, record or item.note, day, f"Done: {item.title}", [tag])
+    target = record or item.note
+    if target not in vault.notes:
+        raise VaultkitError(
+            f"the {item.rule} follow-up has no note to log it in ({target} is not a note); "
+            f"log it yourself: vaultkit log NOTE TEXT --tag {tags[0]}"
+        )
+    verb = "Sent" if sent else "Done"
+    return record_touch(vault, target, day, f"{verb}: {item.title}", tags)
 
 
 def _check_task_of(vault: Vault, item: FollowUp, day: date) -> DoneResult:

@@ -77,6 +77,14 @@ FIELDS: list[Field] = [
         "see below",
     ),
     Field("offer", "date", ("company",), "when an offer arrived", "2026-11-25"),
+    Field("offer_deadline", "date", ("company",), "when you must answer the offer", "2026-12-07"),
+    Field(
+        "pitch",
+        "text",
+        ("company",),
+        "one sentence on why you fit the role, for drafts",
+        "My outbox migration of 40 services is the work this team is starting.",
+    ),
     Field("resume", "text", ("company",), "which tailored resume was sent", "resume-v3-platform"),
     Field("cover_letter", "text", ("company",), "which cover letter was sent", "cl-globex"),
     Field("url", "text", ("company",), "the job posting", "https://globex.example/jobs/42"),
@@ -105,6 +113,7 @@ FIELDS: list[Field] = [
         "linkedin_connected", "date", ("contact",), "when you connected on LinkedIn", "2026-11-21"
     ),
     Field("met", "date", ("contact",), "when you met (an event, a conference)", "2026-10-14"),
+    Field("met_at", "text", ("contact",), "where you met, for drafts", "PyCon US"),
     Field(
         "last_contact",
         "date",

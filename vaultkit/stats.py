@@ -19,7 +19,19 @@ from vaultkit.render.svg import reached
 
 # The tags of log lines that record *your* outreach (what `vaultkit done` writes for the rules
 # that chase a company or person). Such a line is not a response from the company.
-OUTREACH_TAGS = frozenset({"follow-up", "thank-you", "linkedin", "prep", "touch", "offer-update"})
+OUTREACH_TAGS = frozenset(
+    {
+        "follow-up",
+        "thank-you",
+        "linkedin",
+        "prep",
+        "touch",
+        "offer-update",
+        "sent",
+        "engage",
+        "info-interview",
+    }
+)
 # The follow-ups that mean someone is waiting on you (the owed list).
 OWED_RULES = ("reply-promptly", "keep-in-touch", "thank-you")
 NONE_KEY = "(none)"

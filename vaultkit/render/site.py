@@ -14,6 +14,7 @@ from importlib import resources
 
 from vaultkit.followup import FollowUp
 from vaultkit.model import Note, Vault
+from vaultkit.problems import Problem
 from vaultkit.render.markdown import Resolver
 from vaultkit.render.paths import page_paths, relative
 
@@ -27,6 +28,8 @@ class SiteData:
     """Note path -> its Markdown body (frontmatter removed)."""
     mtimes: dict[str, datetime] = field(default_factory=dict)
     """Note path -> when the file last changed (UTC, whole seconds)."""
+    problems: list[Problem] = field(default_factory=list)
+    """What `vaultkit check` reports (the model's problems and the checks')."""
 
     @property
     def tz(self) -> tzinfo:

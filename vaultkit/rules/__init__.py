@@ -44,6 +44,10 @@ def _registry() -> list[tuple[str, Rule]]:
         ("interview-check-in", habits.interview_check_in),
         ("stale", habits.stale),
         ("offer-update", habits.offer_update),
+        ("met-follow-up", habits.met_follow_up),
+        ("info-interview-request", habits.info_interview_request),
+        ("engage", habits.engage),
+        ("share-expertise", habits.share_expertise),
     ]
 
 

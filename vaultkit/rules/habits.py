@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from pathlib import PurePosixPath
 
-from vaultkit.config import parse_duration
-from vaultkit.fields import When, local_date, show_when
+from vaultkit.config import CONFIG_NAME, parse_duration
+from vaultkit.fields import FieldError, When, local_date, parse_date, show_when
 from vaultkit.followup import FollowUp, stable_id
+from vaultkit.identity import note_identity
 from vaultkit.model import Interaction, Interview, Note, Vault
 from vaultkit.rules import RuleContext
 
@@ -92,9 +94,10 @@ def _about(
     priority: str = "normal",
 ) -> FollowUp:
     """A follow-up about `record` itself, kept in its own note; `key` tells it apart from the
-    rule's other follow-ups for that note (see `stable_id`)."""
+    rule's other follow-ups for that note (see `stable_id`; the note is known by its identity,
+    which outlives renames and moves)."""
     return FollowUp(
-        id=stable_id(ctx.rule_id, record.path, key),
+        id=stable_id(ctx.rule_id, note_identity(ctx.vault, record.path), key),
         rule=ctx.rule_id,
         due=due,
         title=title,
@@ -116,7 +119,7 @@ def application_follow_up(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         yield _about(
             ctx,
             company,
-            applied.isoformat(),
+            "",  # one per company: a corrected `applied` date moves it
             due=applied + timedelta(days=_days(ctx)),
             title=f"Follow up on your application to {company.name}",
             reason=f"You applied to [[{company.name}]]{role} on {applied} and nothing is logged "
@@ -142,8 +145,9 @@ def thank_you(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
                 if _touched(record, ctx.today, on_or_after=day, tag="thank-you"):
                     continue
                 whom = f"[[{record.name}]]" if people else f"[[{company.name}]]"
+                who = note_identity(vault, person)
                 yield FollowUp(
-                    id=stable_id(ctx.rule_id, company.path, f"{day}\0{person}"),
+                    id=stable_id(ctx.rule_id, note_identity(vault, company.path), f"{day}\0{who}"),
                     rule=ctx.rule_id,
                     due=due,
                     title=(
@@ -204,7 +208,7 @@ def info_interview_prep(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         yield _about(
             ctx,
             contact,
-            day.isoformat(),
+            "",  # one per contact: a rescheduled interview moves it
             due=day - timedelta(days=_days(ctx)),
             title=f"Prepare for the informational interview with {contact.name}",
             reason=f"Informational interview with [[{contact.name}]] on "
@@ -227,7 +231,7 @@ def reply_promptly(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         yield _about(
             ctx,
             contact,
-            received.isoformat(),
+            "",  # one per contact: a newer message moves it
             due=received + timedelta(days=_days(ctx)),
             title=f"Reply to {contact.name}",
             reason=f"[[{contact.name}]] wrote on {received} and is waiting for your answer: "
@@ -316,7 +320,7 @@ def interview_check_in(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         yield _about(
             ctx,
             company,
-            last.isoformat(),
+            "",  # one per company: a later interview moves it
             due=last + timedelta(days=_days(ctx)),
             title=f"Check in with {company.name} after the interview",
             reason=f"Your last interview with [[{company.name}]] was on {last} and nothing is "
@@ -377,7 +381,11 @@ def offer_update(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
             manager = _hiring_manager(vault, other)
             whom = f"[[{manager.name}]] at [[{other.name}]]" if manager else f"[[{other.name}]]"
             yield FollowUp(
-                id=stable_id(ctx.rule_id, other.path, f"{offering.path}\0{offered}"),
+                id=stable_id(
+                    ctx.rule_id,
+                    note_identity(vault, other.path),
+                    note_identity(vault, offering.path),
+                ),
                 rule=ctx.rule_id,
                 due=offered + timedelta(days=_days(ctx)),
                 title=f"Tell {other.name} about the {offering.name} offer",
@@ -389,3 +397,195 @@ def offer_update(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
                 record=manager.path if manager else other.path,
                 tags=tuple(other.tags),
             )
+
+
+# ---------------------------------------------------------------- the habits left thin
+# (DESIGN section 2, second table). Each is bounded so that a vault's first run adds a handful
+# of items: `window` keeps old meetings and applications out, `engage` needs a connection.
+
+OUTREACH_TAGS = frozenset(
+    {"sent", "follow-up", "thank-you", "linkedin", "reply", "touch", "offer-update", "engage"}
+)
+"""Tags that mark a touch as your own outreach: `#sent`, and the tags `vaultkit done` writes
+for the rules that have you write to someone."""
+
+
+def reached_out(touch: Interaction) -> bool:
+    """An outbound or two-way touch: tagged as your outreach, or an interview (DESIGN 1.6).
+    This is the minimal reading of direction these rules need; an untagged log line says
+    nothing about who wrote to whom, so it does not count."""
+    return touch.source == "interview" or bool(touch.tags & OUTREACH_TAGS)
+
+
+def _within(day: date, ctx: RuleContext) -> bool:
+    return (ctx.today - day).days <= int(ctx.setting("window"))
+
+
+def met_follow_up(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
+    for contact in vault.records("contact"):
+        met = contact.get("met")
+        if met is None or not _within(met, ctx):
+            continue
+        connected = contact.get("linkedin_connected")
+        if isinstance(connected, date) and met <= connected <= ctx.today:
+            continue  # connected at the event or since
+        # On the day itself only explicit outreach counts (a note sent that evening): any other
+        # touch that day is the meeting.
+        if any(
+            (met < t.date <= ctx.today and reached_out(t))
+            or (t.date == met and t.tags & OUTREACH_TAGS)
+            for t in contact.interactions
+        ):
+            continue
+        where = f" at {contact.get('met_at')}" if contact.get("met_at") else ""
+        yield _about(
+            ctx,
+            contact,
+            "",  # one per contact: a corrected `met` date moves it
+            due=met + timedelta(days=_days(ctx)),
+            title=f"Connect with {contact.name} and send a note",
+            reason=f"You met [[{contact.name}]]{where} on {met}: connect on LinkedIn and send "
+            "a short note while the meeting is fresh (log it with #sent).",
+            line=contact.line_of("met"),
+        )
+
+
+def _knows_someone(vault: Vault, company: Note) -> bool:
+    people = [*company.contacts, *(p for i in company.interviews for p in i.with_)]
+    return any(vault.notes[p].kind == "contact" for p in people)
+
+
+def info_interview_request(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
+    # An informational interview takes real effort: a few at a time, for the newest
+    # applications, rather than one per application of a long search.
+    found = sorted(
+        _info_interview_requests(vault, ctx), key=lambda f: (f.due, f.note), reverse=True
+    )
+    yield from found[: max(0, int(ctx.setting("limit")))]
+
+
+def _info_interview_requests(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
+    for company in _active_companies(vault):
+        if _knows_someone(vault, company):
+            continue
+        start = company.get("applied")
+        since = f"you applied on {start}"
+        if start is None:
+            first = next((t for t in company.interactions if t.date <= ctx.today), None)
+            if first is None:
+                continue
+            start, since = first.date, f"your first note of it is from {start}"
+        if not _within(start, ctx) or _touched(
+            company, ctx.today, on_or_after=start, tag="info-interview"
+        ):
+            continue
+        yield _about(
+            ctx,
+            company,
+            "",
+            due=start + timedelta(days=_days(ctx)),
+            title=f"Ask someone at {company.name} for an informational interview",
+            reason=f"You know nobody at [[{company.name}]] and {since}: find someone there "
+            "(LinkedIn, a friend, a meetup) and ask for a short informational interview "
+            "(add them as a contact, or log the request with #info-interview).",
+            line=company.line_of("applied" if company.get("applied") else "stage"),
+            priority=_priority(company),
+        )
+
+
+def _active_company_of(vault: Vault, contact: Note) -> Note | None:
+    """The active company the contact works at or interviewed you for."""
+    for company in _active_companies(vault):
+        people = {*company.contacts, *(p for i in company.interviews for p in i.with_)}
+        if contact.path in people or contact.company == company.path:
+            return company
+    return None
+
+
+def engage(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
+    wanted = {r.strip().lower() for r in ctx.setting("relationships")}
+    interviewed = {p for c in vault.records("company") for i in c.interviews for p in i.with_}
+    for contact in vault.records("contact"):
+        relationship = str(contact.get("relationship") or "").strip().lower()
+        if not (relationship in wanted or (not relationship and contact.path in interviewed)):
+            continue
+        company = _active_company_of(vault, contact)
+        if company is None:
+            continue
+        connected = contact.get("linkedin_connected")
+        dates = [connected] if isinstance(connected, date) and connected <= ctx.today else []
+        dates += [
+            t.date
+            for t in contact.interactions
+            if t.date <= ctx.today and t.tags & {"engage", "linkedin"}
+        ]
+        if not dates:
+            continue  # not connected (yet): linkedin-connect asks for that
+        last = max(dates)
+        yield _about(
+            ctx,
+            contact,
+            "",  # one per person: the date rolls forward, the id stays
+            due=last + timedelta(days=_days(ctx)),
+            title=f"Engage with {contact.name}'s posts on LinkedIn",
+            reason=f"You are connected with [[{contact.name}]] ({relationship or 'interviewer'} "
+            f"at [[{company.name}]]), last engaged on {last}: comment on or share something "
+            f"they posted, every {_days(ctx)} days while the application is open "
+            "(log it with #engage).",
+            line=contact.line_of("linkedin_connected" if connected else "relationship"),
+        )
+
+
+def _publication_date(note: Note) -> date | None:
+    """A published piece's date: its `published` or `date` property, else a date that starts
+    its file name (`2026-11-20 Build caches.md`)."""
+    meta = note.parsed.meta if note.parsed else {}
+    stem = PurePosixPath(note.path).stem
+    for value in (meta.get("published"), meta.get("date"), stem[:10]):
+        if value is None:
+            continue
+        try:
+            return parse_date(value)
+        except FieldError:
+            continue
+    return None
+
+
+def share_expertise(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
+    folders = [f.strip("/").lower() + "/" for f in ctx.setting("folders") if f.strip("/")]
+    pieces: list[tuple[date, str, int]] = []  # (day, note, line), up to today
+    place: tuple[str, int] | None = None
+    for note in vault.notes.values():
+        if any(note.path.lower().startswith(f) for f in folders):
+            place = place or (note.path, 1)
+            day = _publication_date(note)
+            if day is not None and day <= ctx.today:
+                pieces.append((day, note.path, 1))
+        for entry in note.entries:
+            if "published" in entry.tags and entry.date:
+                try:
+                    day = parse_date(entry.date)
+                except FieldError:
+                    continue  # reported by the model
+                if day <= ctx.today:
+                    pieces.append((day, note.path, entry.line))
+    configured = any(k.startswith(f"rules.{ctx.rule_id}.") for k in vault.config.values)
+    if pieces:
+        last, path, line = max(pieces)
+        due = last + timedelta(days=_days(ctx))
+        since = f"Your last published work is from {last} ({path})"
+    elif place is not None or configured:
+        due, (path, line) = ctx.today, place or (CONFIG_NAME, 1)
+        since = "Nothing you published is recorded yet"
+    else:
+        return  # the vault keeps no record of published work: not a habit it tracks
+    yield FollowUp(
+        id=stable_id(ctx.rule_id, "", ""),  # one per vault: the date rolls forward
+        rule=ctx.rule_id,
+        due=due,
+        title="Share something that shows your expertise",
+        reason=f"{since}: publish or share a post, a talk or a write-up every {_days(ctx)} "
+        "days, so hiring managers see your work (log it with #published).",
+        note=path,
+        line=line,
+    )
