@@ -29,8 +29,8 @@ from vaultkit import edit
 from vaultkit.cli import cli
 from vaultkit.config import load_config
 from vaultkit.edit import NoteChangedError, log_to_note
-from vaultkit.load import load_vault
 from vaultkit.parse import parse_note
+from vaultkit.pipeline import evaluate
 
 DAY = date(2026, 12, 1)
 
@@ -79,7 +79,7 @@ def _race(tmp_path: Path, monkeypatch, rounds: int, seed: int) -> tuple[int, int
     source = tmp_path / "full.md"
     source.write_bytes(full)
     stop = tmp_path / "stop"
-    model = load_vault(load_config(vault))
+    model = evaluate(load_config(vault), DAY).vault
     written: list[bytes] = []
     real = edit.atomic_write
 
@@ -149,7 +149,9 @@ def test_a_note_that_never_holds_still_is_refused(tmp_path, monkeypatch):
     thread.start()
     try:
         with pytest.raises(NoteChangedError, match="keeps changing"):
-            log_to_note(load_vault(load_config(vault)), "companies/Globex.md", "- 2026-12-01 x")
+            log_to_note(
+                evaluate(load_config(vault), DAY).vault, "companies/Globex.md", "- 2026-12-01 x"
+            )
     finally:
         stop.set()
         thread.join()
@@ -162,7 +164,7 @@ def test_a_save_landing_during_the_last_check_is_caught(tmp_path, monkeypatch):
     vault = make_vault(tmp_path / "vault")
     note = vault / "companies" / "Globex.md"
     theirs = b"---\nstage: interviewing\n---\nSaved in vim just now.\n"
-    model = load_vault(load_config(vault))
+    model = evaluate(load_config(vault), DAY).vault
     real_write = edit.atomic_write
     armed = threading.Event()
     real_sha = edit.hashlib.sha256
@@ -202,15 +204,14 @@ def _swap_in_fifo(note: Path) -> None:
 def test_a_fifo_swapped_in_for_the_note_never_hangs(runner, tmp_path, monkeypatch, command):
     vault = make_vault(tmp_path / "vault")
     note = vault / "companies" / "Globex.md"
-    model = load_vault(load_config(vault))
+    before = evaluate(load_config(vault), DAY)
+    assert before.vault and before.followups  # read now, before the swap
     _swap_in_fifo(note)  # after the vault was read: the edit opens a FIFO
-    monkeypatch.setattr("vaultkit.cli._load", lambda *a, **k: model)
-    from vaultkit.rules import derive_followups
-
+    monkeypatch.setattr("vaultkit.cli._evaluate", lambda *a, **k: before)
     if command == "log":
         args = ["log", "Globex", "Called", "--vault", str(vault), "--date", TODAY]
     else:
-        item = next(f for f in derive_followups(model, DAY) if f.note == "companies/Globex.md")
+        item = next(f for f in before.followups if f.note == "companies/Globex.md")
         args = ["done", item.id, "--vault", str(vault), "--today", TODAY]
     result: list = []
     thread = threading.Thread(target=lambda: result.append(runner.invoke(cli, args)), daemon=True)
