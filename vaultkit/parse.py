@@ -183,7 +183,9 @@ def parse_source(rel: str, data: bytes) -> tuple[ParsedNote, str]:
     if len(data) > MAX_FILE_BYTES:
         note.problems.append(error(rel, 1, f"larger than {MAX_FILE_BYTES // 2**20} MB (skipped)"))
         return note, _whole(data)
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # the byte-order mark of UTF-16 (or 32)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\0" in data[:8192]:
+        # the byte-order mark of UTF-16 (or 32), with the zero bytes of its Latin letters;
+        # without them, two stray bytes at the start of a UTF-8 note (reported below)
         note.problems.append(error(rel, 1, "UTF-16 text; save the file as UTF-8 (skipped)"))
         return note, _whole(data)
     if b"\0" in data[:8192]:
