@@ -62,7 +62,7 @@ def cache_dir() -> Path:
 
 
 def store_path(vault: Path) -> Path:
-    key = hashlib.sha256(str(vault.resolve()).encode()).hexdigest()[:16]
+    key = hashlib.sha256(os.fsencode(vault.resolve())).hexdigest()[:16]
     return cache_dir() / f"{key}{SUFFIX}"
 
 
@@ -132,7 +132,9 @@ class Store:
         read-only cache folder). Raises StoreRefused when the cache folder is not trusted."""
         path = store_path(vault)
         _private_folder(path.parent)
-        identity = {"format": str(FORMAT), "version": __version__, "vault": str(vault.resolve())}
+        # The vault's folder as bytes (its name may not be UTF-8), written out in hex.
+        where = os.fsencode(vault.resolve()).hex()
+        identity = {"format": str(FORMAT), "version": __version__, "vault": where}
         for attempt in range(2):
             try:
                 _clear_foreign(path)
