@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import posixpath
 import re
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from pathlib import PurePosixPath
@@ -31,7 +33,7 @@ from vaultkit.fields import (
     parse_when,
     squash,
 )
-from vaultkit.parse import Entry, ParsedNote, Task, find_links
+from vaultkit.parse import Entry, ParsedNote, Task, extension, find_links
 from vaultkit.problems import Problem, error, warning
 from vaultkit.vocabulary import BOTH, OUT, UNKNOWN, direction_of, direction_value
 
@@ -127,30 +129,52 @@ class Note:
         return best
 
 
-class LinkIndex:
-    """Obsidian's link resolution: by path, then file name, then `name:`/alias; case-insensitive."""
+def link_key(text: str) -> str:
+    """How link targets compare, as in Obsidian: without case, and alike in composed and
+    decomposed Unicode (macOS writes `é` in file names as `e` and a combining accent)."""
+    return unicodedata.normalize("NFC", text).lower()
 
-    def __init__(self, notes: dict[str, Note]) -> None:
+
+class LinkIndex:
+    """Obsidian's link resolution: by path, then file name, then `name:`/alias; case-insensitive.
+    Files that are not notes (attachments, canvases, bases, excluded templates) are kept apart:
+    a link to one is resolved, but to no record."""
+
+    def __init__(self, notes: dict[str, Note], files: Iterable[str] = ()) -> None:
         self.by_path: dict[str, str] = {}
         self.by_stem: dict[str, list[str]] = {}
         self.by_name: dict[str, list[str]] = {}
         for path, note in notes.items():
-            bare = path[:-3].lower()
+            bare = link_key(path[:-3])
             self.by_path[bare] = path
             self.by_stem.setdefault(PurePosixPath(bare).name, []).append(path)
-            for name in {note.name.lower(), *(a.lower() for a in note.aliases)}:
+            for name in {link_key(note.name), *(link_key(a) for a in note.aliases)}:
                 if name != PurePosixPath(bare).name:
                     self.by_name.setdefault(name, []).append(path)
+        self.files: dict[str, str] = {}
+        self.file_names: dict[str, list[str]] = {}
+        for rel in files:
+            key = link_key(rel)
+            # An excluded note (a template) is linked without its `.md`, like any note.
+            for form in (key, key[:-3]) if key.endswith(".md") else (key,):
+                self.files.setdefault(form, rel)
+                self.file_names.setdefault(PurePosixPath(form).name, []).append(rel)
+
+    @staticmethod
+    def _key(target: str, source: str) -> str | None:
+        """The target as a key; a `./` or `../` target (a Markdown link) is relative to the
+        `source` note's folder (None when it leaves the vault)."""
+        if target.startswith(("./", "../")):
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+            if target.startswith("../"):
+                return None
+        return link_key(target.strip()).lstrip("/")
 
     def resolve(self, target: str, source: str = "") -> tuple[str | None, list[str]]:
-        """(path, []) when found; (None, candidates) when ambiguous; (None, []) when missing.
-        A `./` or `../` target (a Markdown link) is relative to the `source` note's folder."""
-        if target.startswith(("./", "../")):
-            joined = posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
-            if joined.startswith("../"):
-                return None, []
-            target = joined
-        key = target.strip().lower().lstrip("/")
+        """(path, []) when found; (None, candidates) when ambiguous; (None, []) when missing."""
+        key = self._key(target, source)
+        if key is None:
+            return None, []
         if key.endswith(".md"):
             key = key[:-3]
         if "/" in key:
@@ -165,6 +189,19 @@ class LinkIndex:
             if matches:
                 return None, matches
         return None, []
+
+    def resolve_file(self, target: str, source: str = "") -> str | None:
+        """The file, not a note, that `target` names (`CV 2026.pdf`, `Board.canvas`, an
+        excluded template); None when there is none. Several alike: any, it is no record."""
+        key = self._key(target, source)
+        if key is None:
+            return None
+        if "/" in key:
+            if key in self.files:
+                return self.files[key]
+            return next((rel for k, rel in self.files.items() if k.endswith("/" + key)), None)
+        found = self.file_names.get(key)
+        return found[0] if found else None
 
 
 @dataclass
@@ -393,7 +430,9 @@ def _note_from(
     return note, interviews
 
 
-def build_model(parsed_notes: list[ParsedNote], config: Config) -> Vault:
+def build_model(parsed_notes: list[ParsedNote], config: Config, files: Iterable[str] = ()) -> Vault:
+    """The vault from its parsed notes; `files` are the vault's other files (attachments,
+    canvases, excluded templates), which links may name too."""
     tz = config.tz
     problems: list[Problem] = list(config.problems)
     notes: dict[str, Note] = {}
@@ -405,7 +444,7 @@ def build_model(parsed_notes: list[ParsedNote], config: Config) -> Vault:
         notes[note.path] = note
         raw_interviews[note.path] = interviews
     _report_unknown_stages(unknown, config, problems)
-    vault = Vault(config, notes, problems, LinkIndex(notes))
+    vault = Vault(config, notes, problems, LinkIndex(notes, files))
     _report_duplicate_names(vault)
     _resolve_links(vault, vault.index, raw_interviews)
     _gather_interactions(vault, tz)
@@ -442,14 +481,18 @@ def _resolve_links(
 ) -> None:
     def resolve(note: Note, target: str, line: int, field: str = "") -> str | None:
         path, candidates = index.resolve(target, note.path)
-        if path is None and field not in note.named_by_text:
+        if path is not None or field in note.named_by_text:
+            return path
+        if candidates:
+            what = f"is ambiguous: it could be {', '.join(candidates)}"
+        elif index.resolve_file(target, note.path) is not None:
+            return None  # an attachment, a canvas, a template: fine, and no record
+        else:
             what = (
-                f"is ambiguous: it could be {', '.join(candidates)}"
-                if candidates
-                else "points to no note"
+                "points to no file" if extension(target) not in ("", "md") else "points to no note"
             )
-            vault.problems.append(warning(note.path, line, f"link [[{target}]] {what}"))
-        return path
+        vault.problems.append(warning(note.path, line, f"link [[{target}]] {what}"))
+        return None
 
     for note in vault.notes.values():
         linked: dict[str, None] = {}

@@ -133,7 +133,7 @@ class Evaluation:
     @cached_property
     def vault(self) -> Vault:
         """The model, with the problems found while reading (the checks' are in `problems`)."""
-        vault = build_model(self._parsed(), self.config)
+        vault = build_model(self._parsed(), self.config, self.scan.files)
         vault.problems.extend(self.scan.problems)
         vault.problems.sort()
         from vaultkit.identity import track
@@ -260,6 +260,8 @@ def inputs_key(config: Config, scan: Scan, today: date) -> str:
         digest.update(os.fsencode(f"{rel}\0{stamp}\0"))
     for problem in scan.problems:
         digest.update(os.fsencode(str(problem)) + b"\0")
+    for rel in scan.files:  # links to attachments resolve, or warn, by what is there
+        digest.update(os.fsencode(rel) + b"\0")
     for kind in ("company", "contact", "interaction"):  # `check` says when one is missing
         for folder in config.type_list(kind, "folders"):
             digest.update(os.fsencode(f"{folder}:{(config.vault / folder).is_dir()}\0"))
