@@ -10,13 +10,14 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from vaultkit.config import Config
 from vaultkit.output import OutputError, refuse_foreign, write_outputs
-from vaultkit.pipeline import Evaluation, evaluate, inputs_key
+from vaultkit.pipeline import Evaluation, evaluate, inputs_key, problem_from
 from vaultkit.problems import Problem
 from vaultkit.render.site import SiteData, render_site
 
@@ -30,6 +31,8 @@ class BuildResult:
     problems: list[Problem] = field(default_factory=list)
     notes: int = 0
     followups: int = 0
+    store_refused: str | None = None
+    """Why the cache folder was not used, for a warning."""
 
     @property
     def errors(self) -> int:
@@ -37,10 +40,7 @@ class BuildResult:
 
 
 def site_data(evaluation: Evaluation) -> SiteData:
-    """What the renderers need from an evaluation. (Bodies are read with the parses, so this
-    reads every note afresh, until the store keeps bodies too.)"""
-    if evaluation.use_cache:
-        evaluation = replace(evaluation, use_cache=False)
+    """What the renderers need from an evaluation."""
     vault = evaluation.vault  # reads the notes (and fills `sources`) the first time
     sources = evaluation.sources
     mtimes = {path: when for path in sources if (when := evaluation.mtime(path)) is not None}
@@ -48,7 +48,7 @@ def site_data(evaluation: Evaluation) -> SiteData:
         vault,
         evaluation.followups,
         evaluation.today,
-        {path: source.body for path, source in sources.items()},
+        {path: evaluation.body(path) for path in sources},
         mtimes,
         evaluation.problems,
     )
@@ -131,34 +131,16 @@ def build(
     and outputs are exactly as the last build left them renders nothing. `progress(stage)`
     hears what the build is doing, for a progress line. `force` writes into folders that hold
     files vaultkit did not write (see `write_outputs`)."""
-    from vaultkit.cache import load_result, save_result
 
     tell = progress or (lambda _stage: None)
     out_dir = resolve_out_dir(config, out)
     publish_dir = resolve_publish_dir(config, out_dir)
     evaluation = evaluate(config, today, use_cache=use_cache)
-    key = (
-        f"{inputs_key(config, evaluation.scan, today)}:{out_dir}:{publish_dir}" if use_cache else ""
-    )
-    saved = load_result(config.vault, "build", key) if use_cache else None
-    if (
-        saved is not None
-        and _outputs_stamp(out_dir, saved["files"]) == saved["stamps"]
-        and (
-            publish_dir is None
-            or _outputs_stamp(publish_dir, list(PUBLISHED)) == saved["published"]
-        )
-    ):
+    store = evaluation.store
+    key = f"{inputs_key(config, evaluation.scan, today)}:{out_dir}:{publish_dir}" if store else ""
+    if store and (unchanged := _unchanged(store.result("build", key), out_dir, publish_dir)):
         _keep_private(out_dir, config)
-        return BuildResult(
-            out_dir,
-            [],
-            list(saved["files"]),
-            [],
-            [Problem(*p) for p in saved["problems"]],
-            saved["notes"],
-            saved["followups"],
-        )
+        return unchanged
     tell(f"reading {len(evaluation.scan.notes)} notes")
     data = site_data(evaluation)
     followups = data.followups
@@ -178,19 +160,45 @@ def build(
         len(data.vault.notes),
         len(followups),
     )
-    if use_cache:
+    if store:
         kept = sorted([*written.written, *written.unchanged])
-        save_result(
-            config.vault,
+        store.put_result(
             "build",
             key,
             {
                 "files": kept,
                 "stamps": _outputs_stamp(out_dir, kept),
                 "published": _outputs_stamp(publish_dir, list(PUBLISHED)) if publish_dir else None,
-                "problems": [[p.path, p.line, p.severity, p.message] for p in result.problems],
+                "problems": [p.to_json() for p in result.problems],
                 "notes": result.notes,
                 "followups": result.followups,
             },
         )
+    result.store_refused = evaluation.store_refused
     return result
+
+
+def _unchanged(saved: Any, out_dir: Path, publish_dir: Path | None) -> BuildResult | None:
+    """The last build's result, when its inputs are these and its outputs (the publish
+    folder's too) are as it left them (a damaged or foreign record is as good as none)."""
+    if saved is None:
+        return None
+    try:
+        files = [f for f in saved["files"] if isinstance(f, str)]
+        if files != saved["files"] or _outputs_stamp(out_dir, files) != saved["stamps"]:
+            return None
+        if publish_dir is not None and (
+            _outputs_stamp(publish_dir, list(PUBLISHED)) != saved["published"]
+        ):
+            return None
+        return BuildResult(
+            out_dir,
+            [],
+            files,
+            [],
+            [problem_from(p) for p in saved["problems"]],
+            int(saved["notes"]),
+            int(saved["followups"]),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError):  # CodecError is a ValueError
+        return None
