@@ -164,4 +164,3 @@ def assert_minimal_feed(data: bytes, company_names: set[str]) -> None:
         label, _, company = summary.partition(": ")
         assert label in labels and (not company or company in companies), summary
         assert {str(c) for c in event["CATEGORIES"].cats} <= set(RULE_IDS), event["CATEGORIES"]
-

@@ -67,13 +67,17 @@ def prepare(
     config: Config, today: date, *, use_cache: bool = False, scan: Scan | None = None
 ) -> tuple[SiteData, list[FollowUp]]:
     from vaultkit.checks import check_vault
+    from vaultkit.draft_templates import load_templates
+    from vaultkit.drafts import compose_all
     from vaultkit.rules import derive_followups
 
     vault = load_vault(config, use_cache=use_cache, scan=scan)
+    templates, template_problems = load_templates(config.vault)
     # The site shows what `vaultkit check` shows, habit and mapping checks included.
-    vault.problems[:] = check_vault(vault, today)
+    vault.problems[:] = sorted({*check_vault(vault, today), *template_problems})
     followups = derive_followups(vault, today)
-    data = SiteData(vault, followups, today, note_bodies(vault), note_mtimes(vault))
+    drafts = compose_all(vault, followups, templates, today)
+    data = SiteData(vault, followups, today, note_bodies(vault), note_mtimes(vault), drafts)
     return data, followups
 
 
@@ -163,6 +167,8 @@ def build(
 def feed(config: Config, today: date) -> tuple[bytes, list[Problem]]:
     """Just the calendar feed, as `vaultkit ics` prints it, and the vault's problems."""
     from vaultkit.render import ics
+    from vaultkit.render.site import draft_texts
 
     data, followups = prepare(config, today)
-    return ics.feed(data.vault, followups, data.mtimes, data.pages), list(data.vault.problems)
+    data_bytes = ics.feed(data.vault, followups, data.mtimes, data.pages, draft_texts(data.drafts))
+    return data_bytes, list(data.vault.problems)

@@ -123,6 +123,9 @@ def inputs_key(config: Config, scan: Scan, today: date) -> str:
         digest.update(f"{rel}\0{stamp}\0".encode())
     for problem in scan.problems:
         digest.update(str(problem).encode() + b"\0")
+    from vaultkit.draft_templates import templates_stamp
+
+    digest.update(templates_stamp(config.vault).encode() + b"\0")  # the site shows drafts
     for kind in ("company", "contact", "interaction"):  # `check` says when one is missing
         for folder in config.type_list(kind, "folders"):
             digest.update(f"{folder}:{(config.vault / folder).is_dir()}\0".encode())

@@ -353,7 +353,9 @@ def stale(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         )
 
 
-def _hiring_manager(vault: Vault, company: Note) -> Note | None:
+def hiring_manager(vault: Vault, company: Note) -> Note | None:
+    """Whom to write to at a company: its hiring manager, else its recruiter, else its first
+    contact."""
     people = [vault.notes[p] for p in company.contacts if vault.notes[p].kind == "contact"]
     for wanted in ("hiring-manager", "hiring manager", "recruiter"):
         for person in people:
@@ -375,7 +377,7 @@ def offer_update(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
                 continue
             if _touched(other, ctx.today, after=offered):
                 continue
-            manager = _hiring_manager(vault, other)
+            manager = hiring_manager(vault, other)
             whom = f"[[{manager.name}]] at [[{other.name}]]" if manager else f"[[{other.name}]]"
             yield FollowUp(
                 id=stable_id(ctx.rule_id, other.path, f"{offering.path}\0{offered}"),
