@@ -17,7 +17,7 @@ from vaultkit.config import load_config
 from vaultkit.draft_templates import MAX_BYTES, builtin_templates, load_templates
 from vaultkit.drafts import DRAFT_RULES, VARIABLES, compose
 from vaultkit.followup import FollowUp
-from vaultkit.load import load_vault
+from vaultkit.pipeline import evaluate
 from vaultkit.rules import derive_followups
 
 TODAY = date(2026, 12, 1)
@@ -84,7 +84,7 @@ def write(vault_dir, notes, config=""):
     for rel, text in notes.items():
         (vault_dir / rel).parent.mkdir(parents=True, exist_ok=True)
         (vault_dir / rel).write_text(text)
-    return load_vault(load_config(vault_dir))
+    return evaluate(load_config(vault_dir), TODAY, use_cache=False).vault
 
 
 def draft_of(vault, rule, templates=None):

@@ -534,7 +534,7 @@ def _special_files(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _vanishing(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Deleted (or swapped for a FIFO) between the scan and the read."""
-    import vaultkit.load
+    import vaultkit.pipeline
     import vaultkit.scan
 
     real = vaultkit.scan.scan_vault
@@ -550,7 +550,7 @@ def _vanishing(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             os.mkfifo(swapped)
         return found
 
-    monkeypatch.setattr(vaultkit.load, "scan_vault", scan_then_change)
+    monkeypatch.setattr(vaultkit.pipeline, "scan_vault", scan_then_change)
 
 
 FILE_CASES = [

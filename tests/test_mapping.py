@@ -147,9 +147,9 @@ def test_log_and_done_write_interaction_notes_in_such_a_vault(runner, vault_dir,
     )
     assert "2026-12-01 Jo 2.md" in again.output
     from vaultkit.config import load_config
-    from vaultkit.load import load_vault
+    from vaultkit.pipeline import evaluate
 
-    jo = load_vault(load_config(vault_dir)).notes["30 Records/People/Jo.md"]
+    jo = evaluate(load_config(vault_dir), date(2026, 12, 1)).vault.notes["30 Records/People/Jo.md"]
     assert [t.date for t in jo.interactions][-1] == date(2026, 12, 1)
 
 

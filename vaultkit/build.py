@@ -1,26 +1,23 @@
-"""The one pipeline entry: load the vault, derive the follow-ups, render, write.
+"""`vaultkit build`: evaluate the vault, render every output, write them.
 
-`build(config, today)` reads the notes (and their bodies and last-change times for the pages
-and the feed), renders every output in memory, then hands them to `write_outputs`.
+`build(config, today)` evaluates (pipeline.evaluate: the notes with their bodies and stamps,
+the follow-ups, the problems), renders every output in memory, then hands them to
+`write_outputs`.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 
 from vaultkit.config import Config
-from vaultkit.followup import FollowUp
-from vaultkit.load import inputs_key, load_vault, scan_notes
-from vaultkit.model import Vault
 from vaultkit.output import OutputError, write_outputs
-from vaultkit.parse import read_file
+from vaultkit.pipeline import Evaluation, evaluate, inputs_key
 from vaultkit.problems import Problem
 from vaultkit.render.site import SiteData, render_site
-from vaultkit.scan import Scan
 
 
 @dataclass
@@ -38,47 +35,28 @@ class BuildResult:
         return sum(p.severity == "error" for p in self.problems)
 
 
-def note_mtimes(vault: Vault) -> dict[str, datetime]:
-    """Each note's last change in UTC, whole seconds: the feed's DTSTAMPs."""
-    out = {}
-    for path in vault.notes:
-        try:
-            seconds = int(os.stat(vault.config.vault / path).st_mtime)
-        except OSError:
-            continue
-        out[path] = datetime.fromtimestamp(seconds, UTC)
-    return out
-
-
-def note_bodies(vault: Vault) -> dict[str, str]:
-    """Each note's Markdown without its frontmatter (as parsed: from the body's first line)."""
-    out = {}
-    for path, note in vault.notes.items():
-        try:
-            text = read_file(vault.config.vault / path).decode("utf-8-sig", "replace")
-        except OSError:
-            continue
-        start = note.parsed.body_line - 1 if note.parsed else 0
-        out[path] = "\n".join(text.splitlines()[start:])
-    return out
-
-
-def prepare(
-    config: Config, today: date, *, use_cache: bool = False, scan: Scan | None = None
-) -> tuple[SiteData, list[FollowUp]]:
-    from vaultkit.checks import check_vault
+def site_data(evaluation: Evaluation) -> SiteData:
+    """What the renderers need from an evaluation, and the drafts of its messages. (Bodies are
+    read with the parses, so this reads every note afresh, until the store keeps bodies too.)"""
     from vaultkit.draft_templates import load_templates
     from vaultkit.drafts import compose_all
-    from vaultkit.rules import derive_followups
 
-    vault = load_vault(config, use_cache=use_cache, scan=scan)
-    templates, template_problems = load_templates(config.vault)
-    # The site shows what `vaultkit check` shows, habit and mapping checks included.
-    vault.problems[:] = sorted({*check_vault(vault, today), *template_problems})
-    followups = derive_followups(vault, today)
-    drafts = compose_all(vault, followups, templates, today)
-    data = SiteData(vault, followups, today, note_bodies(vault), note_mtimes(vault), drafts)
-    return data, followups
+    if evaluation.use_cache:
+        evaluation = replace(evaluation, use_cache=False)
+    vault = evaluation.vault  # reads the notes (and fills `sources`) the first time
+    sources = evaluation.sources
+    mtimes = {path: when for path in sources if (when := evaluation.mtime(path)) is not None}
+    templates, template_problems = load_templates(evaluation.config.vault)
+    followups = evaluation.followups
+    return SiteData(
+        vault,
+        followups,
+        evaluation.today,
+        {path: source.body for path, source in sources.items()},
+        mtimes,
+        sorted({*evaluation.problems, *template_problems}),
+        compose_all(vault, followups, templates, evaluation.today),
+    )
 
 
 def resolve_out_dir(config: Config, out: Path | None) -> Path:
@@ -119,8 +97,8 @@ def build(
 
     tell = progress or (lambda _stage: None)
     out_dir = resolve_out_dir(config, out)
-    scan = scan_notes(config)
-    key = f"{inputs_key(config, scan, today)}:{out_dir}" if use_cache else ""
+    evaluation = evaluate(config, today, use_cache=use_cache)
+    key = f"{inputs_key(config, evaluation.scan, today)}:{out_dir}" if use_cache else ""
     saved = load_result(config.vault, "build", key) if use_cache else None
     if saved is not None and _outputs_stamp(out_dir, saved["files"]) == saved["stamps"]:
         return BuildResult(
@@ -132,8 +110,9 @@ def build(
             saved["notes"],
             saved["followups"],
         )
-    tell(f"reading {len(scan.notes)} notes")
-    data, followups = prepare(config, today, use_cache=use_cache, scan=scan)
+    tell(f"reading {len(evaluation.scan.notes)} notes")
+    data = site_data(evaluation)
+    followups = data.followups
     tell(f"rendering {len(data.vault.notes)} pages and {len(followups)} follow-ups")
     files = render_site(data)
     tell(f"writing {len(files)} files")
@@ -143,7 +122,7 @@ def build(
         written.written,
         written.unchanged,
         written.removed,
-        list(data.vault.problems),
+        list(data.problems),
         len(data.vault.notes),
         len(followups),
     )
@@ -162,13 +141,3 @@ def build(
             },
         )
     return result
-
-
-def feed(config: Config, today: date) -> tuple[bytes, list[Problem]]:
-    """Just the calendar feed, as `vaultkit ics` prints it, and the vault's problems."""
-    from vaultkit.render import ics
-    from vaultkit.render.site import draft_texts
-
-    data, followups = prepare(config, today)
-    data_bytes = ics.feed(data.vault, followups, data.mtimes, data.pages, draft_texts(data.drafts))
-    return data_bytes, list(data.vault.problems)

@@ -20,7 +20,7 @@ from vaultkit.atomic import atomic_write
 from vaultkit.parse import Entry, Link, ParsedNote, Task
 from vaultkit.problems import Problem
 
-FORMAT = 3
+FORMAT = 4
 
 
 def cache_dir() -> Path:

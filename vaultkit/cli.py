@@ -123,19 +123,14 @@ def cache_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
-def _load(vault: str | None, no_cache: bool = False) -> Any:
+def _evaluate(
+    vault: str | None, today: datetime | None, no_cache: bool = False, config: Any = None
+) -> Any:
+    """The vault as of --today (or the real today): pipeline.evaluate, the one front door."""
     from vaultkit.config import load_config
-    from vaultkit.load import load_vault
+    from vaultkit.pipeline import evaluate
 
-    return load_vault(load_config(_vault_path(vault)), use_cache=not no_cache)
-
-
-def _evaluate(vault: str | None, today: datetime | None, no_cache: bool) -> Any:
-    """The vault's follow-ups and problems as of --today (or the real today)."""
-    from vaultkit.config import load_config
-    from vaultkit.load import evaluate
-
-    config = load_config(_vault_path(vault))
+    config = config or load_config(_vault_path(vault))
     return evaluate(config, _today(today, config.tz), use_cache=not no_cache)
 
 
@@ -232,7 +227,7 @@ def agenda(
 
     result = _evaluate(vault, today, no_cache)
     tz = result.config.tz
-    day = _today(today, tz)
+    day = result.today
     items = agenda_items(result.followups, day, tz, days=days, everything=everything)
     if as_json:
         click.echo(json.dumps([item.to_json() for item in items], indent=2, ensure_ascii=False))
@@ -317,8 +312,8 @@ def _new_note(
 ) -> None:
     from vaultkit.edit import new_note
 
-    model = _load(vault)
-    created = new_note(model, kind, name, _today(today, model.config.tz), company)
+    evaluation = _evaluate(vault, today)
+    created = new_note(evaluation.vault, kind, name, evaluation.today, company)
     if created.unused:
         click.echo(
             f"vaultkit: warning: the template {created.template} has no "
@@ -392,9 +387,9 @@ def log(
     """
     from vaultkit.edit import record_touch, resolve_note
 
-    model = _load(vault)
-    rel = resolve_note(model, note)
-    written = record_touch(model, rel, _today(day, model.config.tz), text, tags)
+    evaluation = _evaluate(vault, day)
+    rel = resolve_note(evaluation.vault, note)
+    written = record_touch(evaluation.vault, rel, evaluation.today, text, tags)
     click.echo(f"{written.path}: {written.line}")
 
 
@@ -415,17 +410,16 @@ def done(followup_id: str, sent: bool, vault: str | None, today: datetime | None
     contact's note with the rule's tag, which the rule counts as done.
     """
     from vaultkit.edit import complete, find_followup
-    from vaultkit.rules import derive_followups
 
-    model = _load(vault)
-    day = _today(today, model.config.tz)
-    item = find_followup(derive_followups(model, day), followup_id)
-    result = complete(model, item, day, sent=sent)
+    evaluation = _evaluate(vault, today)
+    item = find_followup(evaluation.followups, followup_id)
+    result = complete(evaluation.vault, item, evaluation.today, sent=sent)
     click.echo(printable(f"{result.path}: {result.line}"))
-    again = next((f for f in derive_followups(_load(vault), day) if f.id == item.id), None)
+    after = _evaluate(vault, today, config=evaluation.config)
+    again = next((f for f in after.followups if f.id == item.id), None)
     if again is not None and again.due != item.due:
         # A rule that rolls forward (keep-in-touch, engage, share-expertise): it is done for now.
-        click.echo(f"Next one due {again.due_date(model.config.tz).isoformat()}.")
+        click.echo(f"Next one due {again.due_date(evaluation.config.tz).isoformat()}.")
     elif again is not None:
         click.echo(
             f"vaultkit: note: the {item.rule} follow-up is still open; "
@@ -462,13 +456,11 @@ def draft(
     from vaultkit.draft_templates import load_templates
     from vaultkit.drafts import DRAFT_RULES, compose
     from vaultkit.edit import find_followup
-    from vaultkit.rules import derive_followups
 
-    model = _load(vault, no_cache)
-    day = _today(today, model.config.tz)
-    item = find_followup(derive_followups(model, day), followup_id)
-    templates, problems = load_templates(model.config.vault)
-    found = compose(model, item, templates, day)
+    evaluation = _evaluate(vault, today, no_cache)
+    item = find_followup(evaluation.followups, followup_id)
+    templates, problems = load_templates(evaluation.config.vault)
+    found = compose(evaluation.vault, item, templates, evaluation.today)
     if found is None:
         kinds = ", ".join(sorted(DRAFT_RULES))
         raise VaultkitError(
@@ -571,10 +563,14 @@ def build(vault: str | None, today: datetime | None, out: str | None, no_cache: 
 @friendly_errors
 def ics(vault: str | None, today: datetime | None, output: str | None) -> None:
     """Print the calendar feed of open follow-ups (or write it with -o)."""
-    from vaultkit.build import feed
+    from vaultkit.build import site_data
+    from vaultkit.render.ics import feed
+    from vaultkit.render.site import draft_texts
 
     config, _ = _config_with_out(vault, None)
-    data, problems = feed(config, _today(today, config.tz))
+    site = site_data(_evaluate(vault, today, config=config))
+    data = feed(site.vault, site.followups, site.mtimes, site.pages, draft_texts(site.drafts))
+    problems = site.problems
     if output is None or output == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
@@ -717,19 +713,20 @@ def stats(
     """The search in numbers: funnel, response rates, time to reply, activity, who is waiting
     on you."""
     from vaultkit.render.terminal_stats import format_stats
-    from vaultkit.rules import derive_followups
     from vaultkit.stats import compute_stats
 
-    model = _load(vault, no_cache)
-    day = _today(today, model.config.tz)
+    evaluation = _evaluate(vault, today, no_cache)
     figures = compute_stats(
-        model, derive_followups(model, day), day, since.date() if since else None
+        evaluation.vault,
+        evaluation.followups,
+        evaluation.today,
+        since.date() if since else None,
     )
     if as_json:
         click.echo(json.dumps(figures.to_json(), indent=2, ensure_ascii=False))
     else:
         click.echo(format_stats(figures, colour=_colour()), color=_colour())
-    _exit_on_note_errors(model.problems)
+    _exit_on_note_errors(evaluation.problems)
 
 
 @cli.command()
@@ -748,17 +745,16 @@ def show(
     """
     from vaultkit.edit import resolve_note
     from vaultkit.render.terminal_stats import format_show
-    from vaultkit.rules import derive_followups
     from vaultkit.show import timeline
 
-    model = _load(vault, no_cache)
-    day = _today(today, model.config.tz)
-    item = timeline(model, derive_followups(model, day), resolve_note(model, note), day)
+    evaluation = _evaluate(vault, today, no_cache)
+    model = evaluation.vault
+    item = timeline(model, evaluation.followups, resolve_note(model, note), evaluation.today)
     if as_json:
         click.echo(json.dumps(item.to_json(), indent=2, ensure_ascii=False))
     else:
         click.echo(format_show(item, colour=_colour(), tz=model.config.tz), color=_colour())
-    _exit_on_note_errors(model.problems)
+    _exit_on_note_errors(evaluation.problems)
 
 
 def _exit_on_note_errors(problems: list[Problem]) -> None:

@@ -444,7 +444,9 @@ def record_touch(
 
 
 def find_followup(followups: list[FollowUp], prefix: str) -> FollowUp:
-    key = prefix.strip().lower()
+    """The follow-up named by its id, a unique beginning of it, or the feed's UID for it
+    (`<id>@vaultkit`, copied from a calendar)."""
+    key = prefix.strip().lower().removesuffix("@vaultkit")
     if not key:
         raise VaultkitError("no follow-up id given")
     exact = [f for f in followups if f.id.lower() == key]

@@ -8,13 +8,17 @@ from datetime import date, datetime, tzinfo
 
 from vaultkit.fields import When, local_date
 
-PRIORITY_ORDER = {"high": 0, "normal": 1, "low": 2}
+PRIORITY_ORDER = {"high": 0, "medium": 1, "normal": 2, "low": 3}
+"""As Obsidian Tasks sorts them: a task marked 🔼 (medium) comes before one with no mark."""
 
 
 def stable_id(rule: str, note: str, key: str) -> str:
-    """Same rule, note and key -> same id, on any machine and in any folder (the note's path is
-    relative to the vault). The key says which of a note's follow-ups of that rule it is."""
-    digest = hashlib.sha256(f"{rule}\0{note}\0{key}".encode()).hexdigest()
+    """Same rule, note and key -> same id, on any machine and in any folder. `note` is the
+    note's identity (vaultkit/identity.py: its path relative to the vault, or the path it had
+    before a rename or move); the key says which of its follow-ups of that rule it is. A path
+    that is not UTF-8 (a Latin-1 file name) hashes its raw bytes."""
+    text = f"{rule}\0{note}\0{key}"
+    digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
     return digest[:10]
 
 

@@ -161,6 +161,9 @@ class Vault:
     notes: dict[str, Note]
     problems: list[Problem]
     index: LinkIndex
+    identities: Any = None
+    """`vaultkit.identity.Identities` once the vault is loaded: which notes were renamed or
+    moved, and each open task's key, for ids that outlive them (None: every path is itself)."""
 
     def records(self, kind: str) -> list[Note]:
         return [n for n in self.notes.values() if n.kind == kind]

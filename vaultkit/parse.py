@@ -75,7 +75,8 @@ class Link:
 class Task:
     line: int
     text: str
-    """The task's words, without its dates and priority markers."""
+    """The task's words, without its dates, priority, recurrence, ids and `^block` id (as the
+    Tasks plugin shows its description: tags and inline code stay)."""
     status: str
     """`open`, `done` or `cancelled`."""
     due: str | None = None
@@ -83,8 +84,15 @@ class Task:
     start: str | None = None
     done: str | None = None
     priority: str = "normal"
+    """`high` (⏫, 🔺), `medium` (🔼), `normal` (none) or `low` (🔽, ⏬)."""
     tags: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
+    id: str | None = None
+    """Tasks' `🆔 abc` (or `[id:: abc]`)."""
+    block: str | None = None
+    """The `^block-id` at the end of the line."""
+    recurrence: str | None = None
+    """The rule after `🔁` (or in `[repeat:: ]`), as written: `every week when done`."""
 
 
 @dataclass(slots=True)
@@ -124,11 +132,22 @@ class ParsedNote:
 def read_file(path: Path) -> bytes:
     """A regular file's bytes (at most MAX_FILE_BYTES + 1 of them). Anything else, such as a
     FIFO put where a note was, is an OSError at once rather than a read that blocks forever."""
+    return read_file_stat(path)[0]
+
+
+def read_file_stat(path: Path) -> tuple[bytes, os.stat_result]:
+    """`read_file`, and the file's status as it was before the read (so a change made while
+    reading shows as a newer stamp next time, never as an old stamp on new bytes)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+    with os.fdopen(fd, "rb", buffering=0) as handle:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
             raise OSError(errno.EINVAL, "not a regular file")
-        return handle.read(MAX_FILE_BYTES + 1)
+        # Sized by the file, not by the limit: a 64 MB buffer per note costs more than the read.
+        data = handle.read(min(status.st_size, MAX_FILE_BYTES) + 1)
+        while len(data) <= MAX_FILE_BYTES and (more := handle.read(MAX_FILE_BYTES + 1 - len(data))):
+            data += more  # it grew while we read
+        return data, status
 
 
 def read_note(vault: Path, rel: str) -> ParsedNote | None:
@@ -138,21 +157,31 @@ def read_note(vault: Path, rel: str) -> ParsedNote | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        return ParsedNote(rel, problems=[error(rel, 1, f"cannot read: {exc.strerror or exc}")])
+        return unreadable(rel, exc)
     return parse_note(rel, data)
 
 
+def unreadable(rel: str, exc: OSError) -> ParsedNote:
+    return ParsedNote(rel, problems=[error(rel, 1, f"cannot read: {exc.strerror or exc}")])
+
+
 def parse_note(rel: str, data: bytes) -> ParsedNote:
+    return parse_source(rel, data)[0]
+
+
+def parse_source(rel: str, data: bytes) -> tuple[ParsedNote, str]:
+    """The note's parse and its body: the Markdown after the frontmatter, cut from the same
+    text (pages render it)."""
     note = ParsedNote(rel)
     if len(data) > MAX_FILE_BYTES:
         note.problems.append(error(rel, 1, f"larger than {MAX_FILE_BYTES // 2**20} MB (skipped)"))
-        return note
+        return note, _whole(data)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # the byte-order mark of UTF-16 (or 32)
         note.problems.append(error(rel, 1, "UTF-16 text; save the file as UTF-8 (skipped)"))
-        return note
+        return note, _whole(data)
     if b"\0" in data[:8192]:
         note.problems.append(error(rel, 1, "binary file, not Markdown text (skipped)"))
-        return note
+        return note, _whole(data)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -169,7 +198,11 @@ def parse_note(rel: str, data: bytes) -> ParsedNote:
     lines = text.splitlines()
     body_start = _read_frontmatter(note, lines)
     _read_body(note, lines, body_start)
-    return note
+    return note, "\n".join(lines[note.body_line - 1 :])
+
+
+def _whole(data: bytes) -> str:
+    return "\n".join(data.decode("utf-8-sig", "replace").splitlines())
 
 
 FM_OPEN = re.compile(r"^---[ \t]*$")
@@ -276,7 +309,6 @@ def _plain(data: dict[Any, Any], note: ParsedNote) -> dict[str, Any]:
 
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")  # a tab is 4 columns: not a fence
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
-_TASK = re.compile(r"^\[(.)\]\s*(.*)$")
 _LEADING_DATE = re.compile(
     r"^(?:\*\*|__|\[\[)?(\d{4}-\d{2}-\d{2})(?:\*\*|__|\]\])?(?=\s|$|[:,.—–-])[\s:,.—–-]*(.*)$"
 )
@@ -289,7 +321,15 @@ _INLINE_CODE = re.compile(r"`+[^`\n]*`+")
 _INLINE_FIELD_LINE = re.compile(r"^\s*(?:[-*+]\s+)?([\w][\w .-]{0,60}?)::\s*(.*?)\s*$")
 _INLINE_FIELD_BRACKET = re.compile(r"[\[(]([\w][\w .-]{0,60}?)::\s*([^\])]*)[\])]")
 
-_TASK_DATES = {
+# The task grammar of the Tasks plugin (emoji signifiers, read from the end of the line, the
+# way the plugin does) and of Dataview (`[key:: value]` or `(key:: value)` fields, anywhere).
+# docs/note-format.md#tasks lists every form and where the two plugins disagree.
+_QUOTED_TASK = re.compile(r"^[\s>]*(?:[-*+]|\d+[.)])\s+\[(.)\]\s*(.*)$")
+"""A task line, also inside a blockquote or callout (`> - [ ] …`), as both plugins read them."""
+_BLOCK_ID = re.compile(r"\s\^([A-Za-z0-9-]+)\s*$")
+_DATE = r"(\d{4}-\d{2}-\d{2})"
+_FE0F = "\ufe0f?"
+_TASK_DATE_SIGNS = {
     "due": "📅📆🗓",
     "scheduled": "⏳⌛",
     "start": "🛫",
@@ -297,12 +337,45 @@ _TASK_DATES = {
     "created": "➕",
     "cancelled": "❌",
 }
-_TASK_DATE = re.compile(r"([📅📆🗓⏳⌛🛫✅➕❌])\ufe0f?\s*(\d{4}-\d{2}-\d{2})")
-_DATAVIEW_TASK_FIELD = re.compile(
-    r"\[(due|scheduled|start|completion|created|cancelled)::\s*([^\]]*)\]", re.I
+_PRIORITY_SIGNS = {"🔺": "high", "⏫": "high", "🔼": "medium", "🔽": "low", "⏬": "low"}
+_DATAVIEW_PRIORITIES = {
+    "highest": "high",
+    "high": "high",
+    "medium": "medium",
+    "low": "low",
+    "lowest": "low",
+}
+_TASK_ID = r"[A-Za-z0-9_-]+"
+_TRAILING: list[tuple[str, re.Pattern[str]]] = [
+    ("priority", re.compile(f"([{''.join(_PRIORITY_SIGNS)}]){_FE0F}$")),
+    *[
+        (kind, re.compile(f"[{signs}]{_FE0F} *{_DATE}$"))
+        for kind, signs in _TASK_DATE_SIGNS.items()
+    ],
+    ("recurrence", re.compile(r"🔁\ufe0f? ?([a-zA-Z0-9, !]+)$")),
+    ("tag", re.compile(r"(?:^|\s)#" + r"[\w/-]*[^\W\d][\w/-]*" + "$")),
+    ("id", re.compile(f"🆔{_FE0F} *({_TASK_ID})$")),
+    ("depends", re.compile(f"⛔{_FE0F} *({_TASK_ID}(?: *, *{_TASK_ID} *)*)$")),
+    ("on_completion", re.compile(f"🏁{_FE0F} *([a-zA-Z]+)$")),
+]
+"""Tasks' signifiers, each anchored at the end: removed from the end, in any order, until none
+is left there (a date or a priority in mid-sentence is part of the words)."""
+_DATE_ANYWHERE = re.compile(f"([{''.join(_TASK_DATE_SIGNS.values())}]){_FE0F} *{_DATE}")
+_DATAVIEW_KEYS = (
+    r"(due|scheduled|start|completion|created|cancelled|priority|repeat|id|dependson|oncompletion)"
 )
-_PRIORITIES = {"🔺": "high", "⏫": "high", "🔼": "normal", "🔽": "low", "⏬": "low"}
-_RECURRENCE = re.compile(r"🔁\ufe0f?[^📅📆🗓⏳⌛🛫✅➕❌⏫🔼🔽🔺⏬]*")
+_DATAVIEW_FIELD = re.compile(
+    rf"(?:\[\s*{_DATAVIEW_KEYS}\s*::\s*([^\]]*?)\s*\]|\(\s*{_DATAVIEW_KEYS}\s*::\s*([^)]*?)\s*\))"
+    r"(?: *,(?= *[\[(]| *$))?",  # the comma Tasks allows between fields
+    re.I,
+)
+_DATAVIEW_KINDS = {
+    "completion": "done",
+    "repeat": "recurrence",
+    "dependson": "depends",
+    "oncompletion": "on_completion",
+}
+_COMMENT_SPAN = re.compile(r"%%.*?%%|<!--.*?-->")
 
 
 def link_target(inner: str) -> str:
@@ -330,6 +403,7 @@ def find_tags(text: str) -> list[str]:
 
 def _read_body(note: ParsedNote, lines: list[str], start: int) -> None:
     fence: str | None = None
+    comment: str | None = None  # `%%` or `-->` while inside an Obsidian or HTML comment
     for index in range(start, len(lines)):
         raw = lines[index]
         number = index + 1
@@ -343,8 +417,11 @@ def _read_body(note: ParsedNote, lines: list[str], start: int) -> None:
             ):
                 fence = None
             continue
+        in_comment = comment is not None
+        if "%%" in raw or "<!--" in raw or comment:
+            comment = _comment_after(raw, comment)
         m = FENCE.match(raw)
-        if m:
+        if m and not in_comment:
             fence = m.group(1)
             continue
         if (
@@ -353,6 +430,7 @@ def _read_body(note: ParsedNote, lines: list[str], start: int) -> None:
             and "](" not in raw
             and "::" not in raw
             and not _LIST_ITEM.match(raw)
+            and not raw.lstrip().startswith(">")
         ):
             continue
         text = _INLINE_CODE.sub("", raw)
@@ -360,13 +438,14 @@ def _read_body(note: ParsedNote, lines: list[str], start: int) -> None:
         note.links.extend(Link(t, number) for t in links)
         tags = find_tags(text)
         item = _LIST_ITEM.match(text)
-        task = _TASK.match(item.group(1)) if item else None
+        task = _QUOTED_TASK.match(raw)
         dated = _LEADING_DATE.match(item.group(1)) if item and not task else None
         if not task and not dated:
             # A tag on a task or a log line says what that item is (#thank-you), not the note.
             note.tags.extend(t for t in tags if t not in note.tags)
         if task:
-            note.tasks.append(_read_task(note, number, task.group(1), task.group(2), tags, links))
+            if not in_comment:  # Obsidian hides a task inside %% … %% or <!-- … -->
+                note.tasks.append(_read_task(number, task.group(1), task.group(2), tags, links))
             continue
         if "::" in text:
             _read_inline_fields(note, text, number)
@@ -380,6 +459,24 @@ def _read_body(note: ParsedNote, lines: list[str], start: int) -> None:
                 note.entries.append(Entry(number, None, entry_text.strip(), tags, links))
 
 
+def _comment_after(line: str, inside: str | None) -> str | None:
+    """Whether a comment is still open at the end of `line`: `%%` (Obsidian) or `-->` (HTML),
+    the closing mark being looked for, else None."""
+    at = 0
+    while True:
+        if inside is not None:
+            end = line.find(inside, at)
+            if end < 0:
+                return inside
+            at, inside = end + len(inside), None
+            continue
+        starts = [(i, mark) for mark in ("%%", "<!--") if (i := line.find(mark, at)) >= 0]
+        if not starts:
+            return None
+        i, mark = min(starts)
+        at, inside = i + len(mark), "%%" if mark == "%%" else "-->"
+
+
 def _read_inline_fields(note: ParsedNote, text: str, number: int) -> None:
     found = _INLINE_FIELD_BRACKET.findall(text)
     if not found and (m := _INLINE_FIELD_LINE.match(text)) and "://" not in m.group(1):
@@ -388,27 +485,68 @@ def _read_inline_fields(note: ParsedNote, text: str, number: int) -> None:
         note.inline.setdefault(key.strip().lower(), (value.strip(), number))
 
 
-def _read_task(
-    note: ParsedNote, number: int, mark: str, text: str, tags: list[str], links: list[str]
-) -> Task:
+def _read_task(number: int, mark: str, text: str, tags: list[str], links: list[str]) -> Task:
+    """One task line's fields, read as the plugins read them (docs/note-format.md#tasks)."""
+    # `[X]` is done, as for Dataview and Obsidian itself (Tasks, out of the box, has no `X`
+    # status and treats it as not done); `[-]` is cancelled; any other mark is open.
     status = "done" if mark in "xX" else "cancelled" if mark == "-" else "open"
     task = Task(number, "", status, tags=tags, links=links)
-    for emoji, priority in _PRIORITIES.items():
-        if emoji in text:
-            task.priority = priority
-    dates: dict[str, str] = {}
-    for m in _TASK_DATE.finditer(text):
-        kind = next(k for k, emojis in _TASK_DATES.items() if m.group(1) in emojis)
-        dates[kind] = m.group(2)
-    for m in _DATAVIEW_TASK_FIELD.finditer(text):
-        kind = m.group(1).lower().replace("completion", "done")
-        dates[kind] = m.group(2).strip()
-    task.due, task.scheduled = dates.get("due"), dates.get("scheduled")
-    task.start, task.done = dates.get("start"), dates.get("done")
-    words = _TASK_DATE.sub("", text)
-    words = _DATAVIEW_TASK_FIELD.sub("", words)
-    words = _RECURRENCE.sub("", words)
-    for emoji in _PRIORITIES:
-        words = words.replace(emoji, "")
-    task.text = " ".join(words.split())
+    words = _COMMENT_SPAN.sub(" ", text)
+    words = re.split("%%|<!--", words, maxsplit=1)[0].strip()  # a comment running to the end
+    padded = " " + words
+    if m := _BLOCK_ID.search(padded):
+        task.block = m.group(1)
+        words = padded[: m.start()].strip()
+    found: dict[str, str] = {}
+
+    def keep(kind: str, value: str) -> None:
+        if kind == "priority":
+            value = _PRIORITY_SIGNS.get(value) or _DATAVIEW_PRIORITIES.get(value.lower(), "")
+            if not value:
+                return
+        found.setdefault(kind, value.strip())
+
+    def dataview(m: re.Match[str]) -> str:
+        key = (m.group(1) or m.group(3)).lower()
+        keep(_DATAVIEW_KINDS.get(key, key), m.group(2) if m.group(1) else m.group(4))
+        return " "
+
+    words = _DATAVIEW_FIELD.sub(dataview, words).strip()
+    # Tasks' signifiers, from the end; each pass overwrites, so of two due dates the first one
+    # written wins, as in both plugins. Trailing tags are set aside and put back.
+    trailing: dict[str, str] = {}
+    tail_tags: list[str] = []
+    for _ in range(40):
+        matched = False
+        for kind, pattern in _TRAILING:
+            m = pattern.search(words)
+            if not m:
+                continue
+            words = words[: m.start()].rstrip()
+            matched = True
+            if kind == "tag":
+                tail_tags.insert(0, m.group(0).strip())
+            else:
+                trailing[kind] = m.group(1)
+        if not matched:
+            break
+    for kind, value in trailing.items():
+        keep(kind, value)
+
+    # A date sign in mid-sentence: Tasks ignores it, Dataview reads it; a follow-up system had
+    # better not lose a date, so it counts (the first of each kind) and leaves the title.
+    def mid_date(m: re.Match[str]) -> str:
+        kind = next(k for k, signs in _TASK_DATE_SIGNS.items() if m.group(1) in signs)
+        if kind in found:
+            return m.group(0)
+        found[kind] = m.group(2)
+        return " "
+
+    words = _DATE_ANYWHERE.sub(mid_date, words)
+    task.due, task.scheduled = found.get("due"), found.get("scheduled")
+    task.start, task.done = found.get("start"), found.get("done")
+    task.priority = found.get("priority", "normal")
+    task.id = found.get("id") or None
+    task.recurrence = found.get("recurrence") or None
+    task.text = " ".join([*words.split(), *tail_tags])
     return task

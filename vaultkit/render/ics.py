@@ -28,7 +28,7 @@ TIMED_MINUTES = 30
 """How long a timed follow-up's event lasts in the calendar."""
 FALLBACK_STAMP = datetime(2000, 1, 1, tzinfo=UTC)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-_PRIORITY = {"high": 1, "normal": 5, "low": 9}
+_PRIORITY = {"high": 1, "medium": 5, "normal": 5, "low": 9}
 _RULE_LABELS = {
     "follow-up": "Follow-up",
     "task": "Task",

@@ -15,6 +15,7 @@ from importlib import resources
 from vaultkit.drafts import Draft
 from vaultkit.followup import FollowUp
 from vaultkit.model import Note, Vault
+from vaultkit.problems import Problem
 from vaultkit.render.markdown import Resolver
 from vaultkit.render.paths import page_paths, relative
 
@@ -28,6 +29,8 @@ class SiteData:
     """Note path -> its Markdown body (frontmatter removed)."""
     mtimes: dict[str, datetime] = field(default_factory=dict)
     """Note path -> when the file last changed (UTC, whole seconds)."""
+    problems: list[Problem] = field(default_factory=list)
+    """What `vaultkit check` reports (the model's problems and the checks')."""
     drafts: dict[str, Draft] = field(default_factory=dict)
     """Follow-up id -> the draft of the message it asks for (vaultkit/drafts.py)."""
 

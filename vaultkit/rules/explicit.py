@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from vaultkit.fields import FieldError, local_date, parse_date, show_when
 from vaultkit.followup import FollowUp, stable_id
+from vaultkit.identity import note_identity, task_identity
 from vaultkit.model import Note, Vault
 from vaultkit.rules import RuleContext
 
@@ -38,8 +39,8 @@ def follow_up(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
             else ""
         )
         yield FollowUp(
-            # The date is part of the key: a new `follow_up:` date is a new follow-up.
-            id=stable_id("follow-up", note.path, when.isoformat()),
+            # One per note: a new `follow_up:` date moves the same follow-up.
+            id=stable_id("follow-up", note_identity(vault, note.path), ""),
             rule="follow-up",
             due=when,
             title=f"Follow up with {note.name}",
@@ -60,7 +61,7 @@ def task(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
             if item.status != "open":
                 continue
             # Same text twice in one note: the ordinal tells them apart, and keeps ids stable
-            # when lines above move.
+            # when lines above move (vaultkit/identity.py: a task's own id, else its words).
             ordinal = seen[item.text] = seen.get(item.text, -1) + 1
             dates = []
             for value in (item.due, item.scheduled):
@@ -74,7 +75,11 @@ def task(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
             due = min(dates)
             kind = "due" if item.due and due == dates[0] else "scheduled"
             yield FollowUp(
-                id=stable_id("task", note.path, f"{item.text}\0{ordinal}"),
+                id=stable_id(
+                    "task",
+                    note_identity(vault, note.path),
+                    task_identity(vault, note.path, item, ordinal),
+                ),
                 rule="task",
                 due=due,
                 title=plain_text(item.text) or "(untitled task)",

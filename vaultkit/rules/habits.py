@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 from vaultkit.config import CONFIG_NAME, parse_duration
 from vaultkit.fields import FieldError, When, local_date, parse_date, show_when
 from vaultkit.followup import FollowUp, stable_id
+from vaultkit.identity import note_identity
 from vaultkit.model import Interaction, Interview, Note, Vault
 from vaultkit.rules import RuleContext
 
@@ -93,9 +94,10 @@ def _about(
     priority: str = "normal",
 ) -> FollowUp:
     """A follow-up about `record` itself, kept in its own note; `key` tells it apart from the
-    rule's other follow-ups for that note (see `stable_id`)."""
+    rule's other follow-ups for that note (see `stable_id`; the note is known by its identity,
+    which outlives renames and moves)."""
     return FollowUp(
-        id=stable_id(ctx.rule_id, record.path, key),
+        id=stable_id(ctx.rule_id, note_identity(ctx.vault, record.path), key),
         rule=ctx.rule_id,
         due=due,
         title=title,
@@ -117,7 +119,7 @@ def application_follow_up(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         yield _about(
             ctx,
             company,
-            applied.isoformat(),
+            "",  # one per company: a corrected `applied` date moves it
             due=applied + timedelta(days=_days(ctx)),
             title=f"Follow up on your application to {company.name}",
             reason=f"You applied to [[{company.name}]]{role} on {applied} and nothing is logged "
@@ -143,8 +145,9 @@ def thank_you(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
                 if _touched(record, ctx.today, on_or_after=day, tag="thank-you"):
                     continue
                 whom = f"[[{record.name}]]" if people else f"[[{company.name}]]"
+                who = note_identity(vault, person)
                 yield FollowUp(
-                    id=stable_id(ctx.rule_id, company.path, f"{day}\0{person}"),
+                    id=stable_id(ctx.rule_id, note_identity(vault, company.path), f"{day}\0{who}"),
                     rule=ctx.rule_id,
                     due=due,
                     title=(
@@ -205,7 +208,7 @@ def info_interview_prep(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         yield _about(
             ctx,
             contact,
-            day.isoformat(),
+            "",  # one per contact: a rescheduled interview moves it
             due=day - timedelta(days=_days(ctx)),
             title=f"Prepare for the informational interview with {contact.name}",
             reason=f"Informational interview with [[{contact.name}]] on "
@@ -228,7 +231,7 @@ def reply_promptly(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         yield _about(
             ctx,
             contact,
-            received.isoformat(),
+            "",  # one per contact: a newer message moves it
             due=received + timedelta(days=_days(ctx)),
             title=f"Reply to {contact.name}",
             reason=f"[[{contact.name}]] wrote on {received} and is waiting for your answer: "
@@ -317,7 +320,7 @@ def interview_check_in(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         yield _about(
             ctx,
             company,
-            last.isoformat(),
+            "",  # one per company: a later interview moves it
             due=last + timedelta(days=_days(ctx)),
             title=f"Check in with {company.name} after the interview",
             reason=f"Your last interview with [[{company.name}]] was on {last} and nothing is "
@@ -380,7 +383,11 @@ def offer_update(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
             manager = hiring_manager(vault, other)
             whom = f"[[{manager.name}]] at [[{other.name}]]" if manager else f"[[{other.name}]]"
             yield FollowUp(
-                id=stable_id(ctx.rule_id, other.path, f"{offering.path}\0{offered}"),
+                id=stable_id(
+                    ctx.rule_id,
+                    note_identity(vault, other.path),
+                    note_identity(vault, offering.path),
+                ),
                 rule=ctx.rule_id,
                 due=offered + timedelta(days=_days(ctx)),
                 title=f"Tell {other.name} about the {offering.name} offer",
@@ -436,7 +443,7 @@ def met_follow_up(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         yield _about(
             ctx,
             contact,
-            met.isoformat(),
+            "",  # one per contact: a corrected `met` date moves it
             due=met + timedelta(days=_days(ctx)),
             title=f"Connect with {contact.name} and send a note",
             reason=f"You met [[{contact.name}]]{where} on {met}: connect on LinkedIn and send "
