@@ -115,7 +115,7 @@ def test_check_reports_mapping_problems(runner, vault_dir, write_note):
     assert any(
         path.endswith("Delta.md") and "unknown stage 'dreaming'" in m for path, m in messages
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 0  # gaps in the mapping are warnings, not errors in the notes
 
 
 def test_log_and_done_write_interaction_notes_in_such_a_vault(runner, vault_dir, write_note):
