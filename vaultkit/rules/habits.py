@@ -429,8 +429,10 @@ def met_follow_up(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         if met is None or not _within(met, ctx):
             continue
         connected = contact.get("linkedin_connected")
-        if isinstance(connected, date) and met <= connected <= ctx.today:
-            continue  # connected at the event or since
+        if (isinstance(connected, date) and met <= connected <= ctx.today) or (
+            connected is None and contact.happened("linkedin_connected")
+        ):
+            continue  # connected at the event or since (a checkbox: connected, date unknown)
         # On the day itself only explicit outreach counts (a note sent that evening): any other
         # touch that day is the meeting.
         if any(
