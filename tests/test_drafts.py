@@ -409,3 +409,15 @@ def test_a_changed_template_rebuilds_the_site(runner, vault_dir):
     own_template(vault_dir, "reply-promptly.md", "Subject: Quick answer\n\nHi {{first_name}}!\n")
     assert runner.invoke(cli, build).exit_code == 0  # the cache must see the new template
     assert "Hi Jane!" in (vault_dir / "_site" / "agenda.html").read_text()
+
+
+def test_a_file_name_that_is_not_utf8_in_the_drafts_folder_is_harmless(runner, vault_dir):
+    write(vault_dir, FULL["reply-promptly"], SIGNED)
+    folder = vault_dir / "templates" / "drafts"
+    folder.mkdir(parents=True)
+    with open(os.path.join(os.fsencode(folder), b"caf\xe9.md"), "wb") as handle:
+        handle.write(b"Subject: x\n\ny\n")
+    templates, problems = load_templates(vault_dir)
+    assert templates == builtin_templates() and problems == []
+    build = ["build", "--vault", str(vault_dir), "--today", "2026-12-01"]
+    assert runner.invoke(cli, build).exit_code == 0
