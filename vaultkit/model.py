@@ -497,7 +497,8 @@ class Model:
         """Record -> the notes whose touches name it."""
         self.members: dict[str, set[str]] = {}
         """Company -> the contacts whose `company:` is it."""
-        self.shared_problems: list[Problem] = []
+        self.answers: dict[str | None, tuple[str | None, list[str]]] = {}
+        """Link key -> its answer, while the index stays as it is (an update's lookups)."""
 
     def update(self, changed: dict[str, ParsedNote | None]) -> set[str]:
         """Apply new parses; the paths of every note whose model was derived again."""
@@ -531,6 +532,7 @@ class Model:
         if changed:
             vault.notes = dict(sorted(vault.notes.items()))  # the scan's order: by path
         notes = vault.notes
+        self.answers = {}
         keys = {key for key in keys if vault.index.lookup(key) != before[key]}
         # Links: of the changed notes, and of every note that looked up a key answered anew.
         relink = {p for p in changed if p in notes}
@@ -583,7 +585,9 @@ class Model:
             if key is not None:
                 own.keys.add(key)
                 self.users.setdefault(key, set()).add(path)
-            found = index.lookup(key)
+            found = self.answers.get(key)
+            if found is None:
+                found = self.answers[key] = index.lookup(key)
             if found[0] is not None and found[0] not in own.refs:
                 own.refs.add(found[0])
                 self.backrefs.setdefault(found[0], set()).add(path)
