@@ -128,6 +128,7 @@ def test_a_note_that_becomes_a_record_gets_the_touches_others_logged(vault_dir):
     assert model.vault.notes["notes/Kim.md"].interactions == []
     model.update({"notes/Kim.md": contact})
     assert [i.path for i in model.vault.notes["notes/Kim.md"].interactions] == ["Daily.md"]
-    assert model.vault.notes["notes/Kim.md"] == build_model([log, contact], config).notes[
-        "notes/Kim.md"
-    ]
+    assert (
+        model.vault.notes["notes/Kim.md"]
+        == build_model([log, contact], config).notes["notes/Kim.md"]
+    )
