@@ -39,17 +39,23 @@ class BuildResult:
 
 
 def site_data(evaluation: Evaluation) -> SiteData:
-    """What the renderers need from an evaluation."""
+    """What the renderers need from an evaluation, and the drafts of its messages."""
+    from vaultkit.draft_templates import load_templates
+    from vaultkit.drafts import compose_all
+
     vault = evaluation.vault  # reads the notes (and fills `sources`) the first time
     sources = evaluation.sources
     mtimes = {path: when for path in sources if (when := evaluation.mtime(path)) is not None}
+    templates, template_problems = load_templates(evaluation.config.vault)
+    followups = evaluation.followups
     return SiteData(
         vault,
-        evaluation.followups,
+        followups,
         evaluation.today,
         {path: evaluation.body(path) for path in sources},
         mtimes,
-        evaluation.problems,
+        sorted({*evaluation.problems, *template_problems}),
+        compose_all(vault, followups, templates, evaluation.today),
     )
 
 
