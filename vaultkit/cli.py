@@ -441,6 +441,73 @@ def done(followup_id: str, sent: bool, vault: str | None, today: datetime | None
         )
 
 
+@cli.command()
+@click.argument("followup_id", metavar="ID", shell_complete=_complete_ids)
+@click.option("--to", "show", flag_value="to", help="Print only the address (the contact's email).")
+@click.option(
+    "--mailto", "show", flag_value="mailto", help="Print a mailto: URL with subject and body."
+)
+@click.option(
+    "--json",
+    "show",
+    flag_value="json",
+    help="Print subject, body, to and the missing details as JSON.",
+)
+@vault_option
+@today_option
+@cache_option
+@friendly_errors
+def draft(
+    followup_id: str, show: str | None, vault: str | None, today: datetime | None, no_cache: bool
+) -> None:
+    """Print a draft of the message the follow-up ID asks you to write, from your notes.
+
+    A detail your notes lack is a visible [placeholder]; the lines after the draft (on
+    stderr) say which note to fill in. The vault's templates/drafts/<rule>.md overrides the
+    built-in template.
+    """
+    from vaultkit.draft_templates import load_templates
+    from vaultkit.drafts import DRAFT_RULES, compose
+    from vaultkit.edit import find_followup
+
+    evaluation = _evaluate(vault, today, no_cache)
+    item = find_followup(evaluation.followups, followup_id)
+    templates, problems = load_templates(evaluation.config.vault)
+    found = compose(evaluation.vault, item, templates, evaluation.today)
+    if found is None:
+        kinds = ", ".join(sorted(DRAFT_RULES))
+        raise VaultkitError(
+            f"the {item.rule} follow-up {item.id} asks for no message, so it has no draft; "
+            f"these rules do: {kinds}"
+        )
+    _print_problems(problems)
+    if show == "json":
+        click.echo(json.dumps(found.to_json(), indent=2, ensure_ascii=False))
+        return
+    if show == "mailto":
+        click.echo(found.mailto)
+        return
+    if show == "to":
+        if found.to is None:
+            hint = next((m for m in found.missing if m.variable == "email"), None)
+            why = (
+                f"{hint.note}: {hint.how}"
+                if hint
+                else "it is a LinkedIn note: send it on LinkedIn "
+                f"({found.linkedin or 'their note has no `linkedin:` URL'})"
+            )
+            click.echo(printable(f"vaultkit: no email address for this draft; {why}"), err=True)
+            sys.exit(1)
+        click.echo(found.to)
+        return
+    click.echo("\n".join(printable(line) for line in found.as_text().split("\n")), nl=False)
+    if found.missing:
+        click.echo("\nTo make this draft better, fill in:", err=True)
+        for gap in found.missing:
+            click.echo(printable(f"  {gap.placeholder}  {gap.note}: {gap.how}"), err=True)
+    click.echo(f"\nWhen it is sent: vaultkit done {item.id} --sent", err=True)
+
+
 def _config_with_out(vault: str | None, out: str | None) -> tuple[Any, Path | None]:
     """The vault's config; an `--out` inside the vault also becomes the folder scans skip."""
     from vaultkit.config import load_config
@@ -454,6 +521,15 @@ def _config_with_out(vault: str | None, out: str | None) -> tuple[Any, Path | No
     except ValueError:
         return load_config(root), out_path
     return load_config(root, {"output": rel}), out_path
+
+
+def force_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--force",
+        is_flag=True,
+        help="Write into an output or publish folder that holds files vaultkit did not write "
+        "(files named like its outputs are replaced).",
+    )(func)
 
 
 def _print_problems(problems: list[Problem]) -> None:
@@ -471,16 +547,25 @@ def _print_problems(problems: list[Problem]) -> None:
     help="Output folder (default: the `output` setting, `_site` in the vault).",
 )
 @cache_option
+@force_option
 @friendly_errors
-def build(vault: str | None, today: datetime | None, out: str | None, no_cache: bool) -> None:
-    """Write the site, the agenda, the calendar feed and vault.json into the output folder."""
+def build(
+    vault: str | None, today: datetime | None, out: str | None, no_cache: bool, force: bool
+) -> None:
+    """Write the site (pages, agenda, calendar feed, vault.json) into the output folder, and
+    the feed alone into the publish folder."""
     from vaultkit.build import build as run_build
 
     started = time.monotonic()
     config, out_path = _config_with_out(vault, out)
     with _progress_line("building") as progress:
         result = run_build(
-            config, _today(today, config.tz), out_path, use_cache=not no_cache, progress=progress
+            config,
+            _today(today, config.tz),
+            out_path,
+            use_cache=not no_cache,
+            progress=progress,
+            force=force,
         )
     _warn_store(result.store_refused)
     _print_problems(result.problems)
@@ -513,10 +598,11 @@ def ics(vault: str | None, today: datetime | None, output: str | None) -> None:
     """Print the calendar feed of open follow-ups (or write it with -o)."""
     from vaultkit.build import site_data
     from vaultkit.render.ics import feed
+    from vaultkit.render.site import draft_texts
 
     config, _ = _config_with_out(vault, None)
     site = site_data(_evaluate(vault, today, config=config))
-    data = feed(site.vault, site.followups, site.mtimes, site.pages)
+    data = feed(site.vault, site.followups, site.mtimes, site.pages, draft_texts(site.drafts))
     problems = site.problems
     if output is None or output == "-":
         sys.stdout.buffer.write(data)
@@ -557,8 +643,13 @@ def adopt(vault: str | None) -> None:
 # (vaultkit/watch.py and vaultkit/serve.py do the work; docs/watch-and-serve.md explains them)
 
 
-def _watch_args(vault: str | None, out: str | None) -> tuple[Callable[[], Any], Path | None]:
-    _, out_path = _config_with_out(vault, out)  # fails early on a bad --vault
+def _watch_args(
+    vault: str | None, out: str | None, force: bool
+) -> tuple[Callable[[], Any], Path | None]:
+    from vaultkit.build import check_folders
+
+    config, out_path = _config_with_out(vault, out)  # fails early on a bad --vault
+    check_folders(config, out_path, force)  # and on an output folder it must not write
     return (lambda: _config_with_out(vault, out)[0]), out_path
 
 
@@ -571,14 +662,15 @@ def _watch_args(vault: str | None, out: str | None) -> tuple[Callable[[], Any], 
     default=None,
     help="Output folder (default: the `output` setting, `_site` in the vault).",
 )
+@force_option
 @friendly_errors
-def watch(vault: str | None, today: datetime | None, out: str | None) -> None:
+def watch(vault: str | None, today: datetime | None, out: str | None, force: bool) -> None:
     """Build, then rebuild after every change to the vault's notes or vaultkit.toml (Ctrl-C
     stops)."""
     from vaultkit.watch import watch as run_watch
 
-    loader, out_path = _watch_args(vault, out)
-    run_watch(loader, today.date() if today else None, out_path, _say)
+    loader, out_path = _watch_args(vault, out, force)
+    run_watch(loader, today.date() if today else None, out_path, _say, force=force)
 
 
 @cli.command()
@@ -594,7 +686,8 @@ def watch(vault: str | None, today: datetime | None, out: str | None) -> None:
     "--host",
     default="127.0.0.1",
     show_default=True,
-    help="Address to listen on; anything but loopback requires a secret token.",
+    help="Address to listen on; other machines see the feed (and the site only at "
+    "feed.detail = full).",
 )
 @click.option(
     "--port",
@@ -607,9 +700,11 @@ def watch(vault: str | None, today: datetime | None, out: str | None) -> None:
     "--token",
     default=None,
     metavar="TOKEN",
-    help="Secret first path segment of every URL (generated off loopback when not given).",
+    envvar="VAULTKIT_TOKEN",
+    help="The feed address's secret (default: one kept for the vault); also $VAULTKIT_TOKEN.",
 )
 @click.option("--verbose", is_flag=True, help="Log one line per request.")
+@force_option
 @friendly_errors
 def serve(
     vault: str | None,
@@ -619,12 +714,13 @@ def serve(
     port: int,
     token: str | None,
     verbose: bool,
+    force: bool,
 ) -> None:
     """Watch and rebuild, and serve the site and the calendar feed over HTTP, with live
     reload of open pages."""
     from vaultkit.serve import serve as run_serve
 
-    loader, out_path = _watch_args(vault, out)
+    loader, out_path = _watch_args(vault, out, force)
     run_serve(
         loader,
         today.date() if today else None,
@@ -634,6 +730,7 @@ def serve(
         port=port,
         token=token,
         verbose=verbose,
+        force=force,
     )
 
 

@@ -9,6 +9,7 @@ their answers, which the cache gives back without reading a note when nothing ch
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -50,7 +51,11 @@ def scan_notes(config: Config) -> Scan:
     exclude = list(config.get("exclude"))
     if config.get("exclude_templates"):
         exclude += [f"{folder}/**" for folder in template_folders(config.vault)]
-    return scan_vault(config.vault, str(config.get("output")), exclude)
+    generated = ()
+    if (publish := config.publish_dir) is not None:
+        with contextlib.suppress(ValueError, OSError):
+            generated = (publish.resolve().relative_to(config.vault.resolve()).as_posix(),)
+    return scan_vault(config.vault, str(config.get("output")), exclude, generated)
 
 
 @dataclass(slots=True)
@@ -262,6 +267,9 @@ def inputs_key(config: Config, scan: Scan, today: date) -> str:
         digest.update(os.fsencode(str(problem)) + b"\0")
     for rel in scan.files:  # links to attachments resolve, or warn, by what is there
         digest.update(os.fsencode(rel) + b"\0")
+    from vaultkit.draft_templates import templates_stamp
+
+    digest.update(os.fsencode(templates_stamp(config.vault)) + b"\0")  # the site shows drafts
     for kind in ("company", "contact", "interaction"):  # `check` says when one is missing
         for folder in config.type_list(kind, "folders"):
             digest.update(os.fsencode(f"{folder}:{(config.vault / folder).is_dir()}\0"))

@@ -71,7 +71,11 @@ def _excluded(rel: str, patterns: list[re.Pattern[str]]) -> bool:
     return any(p.fullmatch(rel) for p in patterns)
 
 
-def scan_vault(vault: Path, output: str, exclude: list[str]) -> Scan:
+def scan_vault(
+    vault: Path, output: str, exclude: list[str], generated: tuple[str, ...] = ()
+) -> Scan:
+    """The notes and other files below `vault`, minus the `output` folder and the other
+    folders vaultkit writes (`generated`, relative to the vault), which hold no note of yours."""
     root = vault.resolve()
     notes: list[str] = []
     files: list[str] = []
@@ -119,7 +123,7 @@ def scan_vault(vault: Path, output: str, exclude: list[str]) -> Scan:
                     problems.append(warning(rel, 0, f"cannot read: {exc.strerror or exc}"))
                 continue
             if is_dir:
-                if rel != output_rel:
+                if rel != output_rel and rel not in generated:
                     skip = excluded or _excluded(rel, patterns) or _excluded(rel + "/", patterns)
                     walk(Path(entry.path), rel, skip)
             elif not is_file:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 from urllib.parse import quote
@@ -110,7 +111,7 @@ def _company_name(vault: Vault, item: FollowUp) -> str:
     return record.name if record.kind == "company" else ""
 
 
-def _description(vault: Vault, item: FollowUp) -> str:
+def _description(vault: Vault, item: FollowUp, draft: str | None = None) -> str:
     lines = [plain(item.reason), ""]
     record = vault.notes.get(item.record or "")
     if record is not None:
@@ -130,11 +131,17 @@ def _description(vault: Vault, item: FollowUp) -> str:
         lines.append(f"{what.capitalize()}: {record.name}" + (f" ({extra})" if extra else ""))
     lines.append(f"Note: {item.note}:{item.line}")
     lines.append(f"Rule: {item.rule} · priority {item.priority} · id {item.id}")
+    if draft:
+        lines += ["", draft]
     return clean("\n".join(lines))
 
 
 def _event_fields(
-    vault: Vault, item: FollowUp, mtimes: dict[str, datetime], pages: dict[str, str]
+    vault: Vault,
+    item: FollowUp,
+    mtimes: dict[str, datetime],
+    pages: dict[str, str],
+    drafts: Mapping[str, str],
 ) -> tuple[Any, ...]:
     """Everything one VEVENT (or VTODO) says, as plain values: cheap to compute, and the key
     under which its serialisation, the expensive part, is remembered."""
@@ -154,7 +161,7 @@ def _event_fields(
         summary = f"{label}: {company}" if company else label
     else:
         summary = one_line(plain(item.title)) or label
-        description = _description(vault, item)
+        description = _description(vault, item, drafts.get(item.id))
         url = note_url(config, item.note, pages.get(item.note))
         priority = _PRIORITY.get(item.priority, 5)
     categories = None
@@ -229,8 +236,13 @@ def _timezones(followups: list[FollowUp], tz: tzinfo) -> list[Timezone]:
 
 
 def feed(
-    vault: Vault, followups: list[FollowUp], mtimes: dict[str, datetime], pages: dict[str, str]
+    vault: Vault,
+    followups: list[FollowUp],
+    mtimes: dict[str, datetime],
+    pages: dict[str, str],
+    drafts: Mapping[str, str] | None = None,
 ) -> bytes:
+    """The feed; `drafts` (follow-up id -> text) go into DESCRIPTION with `detail = "full"`."""
     config = vault.config
     cal = Calendar()
     name = one_line(str(config.get("feed.name"))) or "Job search follow-ups"
@@ -256,13 +268,17 @@ def feed(
     closing = b"END:VCALENDAR\r\n"
     assert head.endswith(closing)
     events = [
-        _event_bytes(_event_fields(vault, item, mtimes, pages))
+        _event_bytes(_event_fields(vault, item, mtimes, pages, drafts or {}))
         for item in sorted(followups, key=_sort_key)
     ]
     return head[: -len(closing)] + b"".join(events) + closing
 
 
 def render(
-    vault: Vault, followups: list[FollowUp], mtimes: dict[str, datetime], pages: dict[str, str]
+    vault: Vault,
+    followups: list[FollowUp],
+    mtimes: dict[str, datetime],
+    pages: dict[str, str],
+    drafts: Mapping[str, str] | None = None,
 ) -> dict[str, bytes]:
-    return {FEED_NAME: feed(vault, followups, mtimes, pages)}
+    return {FEED_NAME: feed(vault, followups, mtimes, pages, drafts)}

@@ -12,6 +12,7 @@ from datetime import date, datetime, tzinfo
 from functools import cached_property, lru_cache
 from importlib import resources
 
+from vaultkit.drafts import Draft
 from vaultkit.followup import FollowUp
 from vaultkit.model import Note, Vault
 from vaultkit.problems import Problem
@@ -30,6 +31,8 @@ class SiteData:
     """Note path -> when the file last changed (UTC, whole seconds)."""
     problems: list[Problem] = field(default_factory=list)
     """What `vaultkit check` reports (the model's problems and the checks')."""
+    drafts: dict[str, Draft] = field(default_factory=dict)
+    """Follow-up id -> the draft of the message it asks for (vaultkit/drafts.py)."""
 
     @property
     def tz(self) -> tzinfo:
@@ -71,6 +74,11 @@ class SiteData:
         return relative(from_page, self.pages[note_path])
 
 
+def draft_texts(drafts: dict[str, Draft]) -> dict[str, str]:
+    """Each draft as the feed's DESCRIPTION carries it (with `detail = "full"` only)."""
+    return {fid: f"Draft (vaultkit draft {fid}):\n{d.as_text()}" for fid, d in drafts.items()}
+
+
 def stylesheet() -> bytes:
     return resources.files("vaultkit").joinpath("static/style.css").read_bytes()
 
@@ -84,6 +92,8 @@ def render_site(data: SiteData) -> dict[str, bytes]:
     files.update(pages.render_note_pages(data))
     files.update(markdown_pages.render(data))
     files.update(stats_page.render_stats_page(data))
-    files.update(ics.render(data.vault, data.followups, data.mtimes, data.pages))
+    files.update(
+        ics.render(data.vault, data.followups, data.mtimes, data.pages, draft_texts(data.drafts))
+    )
     files.update(json.render(data))
     return files
