@@ -26,7 +26,7 @@ def test_page_reloads_after_an_edit_without_console_errors(tmp_path, chromium):
         page.on(
             "response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None
         )
-        base = f"http://127.0.0.1:{site.server.port}/"
+        base = f"http://127.0.0.1:{site.server.port}/{site.keys.site}/"  # the secret too
         page.goto(base + "index.html")
         page.click('a[href="notes/plan.html"] >> nth=0')
         page.wait_for_url(base + "notes/plan.html")
@@ -48,10 +48,10 @@ def test_a_failed_build_shows_a_banner(tmp_path, monkeypatch, chromium):
     page = chromium.new_page()
     try:
         page.set_default_timeout(10_000)
-        page.goto(f"http://127.0.0.1:{site.server.port}/agenda.html")
+        page.goto(f"http://127.0.0.1:{site.server.port}/{site.keys.site}/agenda.html")
         page.wait_for_selector("html[data-vaultkit-live]", state="attached")
 
-        def broken(config, today, out=None):
+        def broken(config, today, out=None, **kwargs):
             raise RuntimeError("vaultkit.toml is broken")
 
         monkeypatch.setattr(build_module, "build", broken)

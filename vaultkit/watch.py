@@ -125,8 +125,11 @@ class Watcher:
         on_rebuild: Callable[[Rebuild], None] | None = None,
         delay: float = 0.3,
         max_delay: float = 5.0,
+        force: bool = False,
     ) -> None:
         self.config_loader = config_loader
+        self.force = force
+        """Write into output folders that hold files vaultkit did not write (--force)."""
         self.today_fn = today_fn
         self.out = out
         self.on_rebuild = on_rebuild
@@ -271,7 +274,7 @@ class Watcher:
             if config is None:
                 config = self.config_loader()
             self.out_dir = self._out_dir(config)
-            result = build_module.build(config, self.today_fn(config), self.out)
+            result = build_module.build(config, self.today_fn(config), self.out, force=self.force)
         except Exception as exc:  # the loop never dies: report and wait for the next change
             error = f"{type(exc).__name__}: {exc}" if not _is_ours(exc) else str(exc)
             error = " ".join(error.split())
@@ -367,6 +370,7 @@ def watch(
     out: Path | None,
     echo: Callable[[str], None],
     delay: float = 0.3,
+    force: bool = False,
 ) -> None:
     """`vaultkit watch`: build, then rebuild after every change until Ctrl-C."""
     watcher = Watcher(
@@ -375,6 +379,7 @@ def watch(
         out,
         lambda rebuild: echo(describe(rebuild)),
         delay,
+        force=force,
     )
     watcher.start()
     echo(f"Watching {watcher.vault} (output: {watcher.out_dir}); Ctrl-C stops.")
