@@ -12,7 +12,7 @@ happens to contain `{{...}}` stays as it is); no code runs. Pure: the templates 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from urllib.parse import quote
@@ -233,35 +233,41 @@ def _thank_you_interview(vault: Vault, item: FollowUp, company: Note) -> Intervi
     return found[0] if found else None
 
 
-def _first_interview_with(vault: Vault, person: Note) -> tuple[Note, Interview] | None:
+@dataclass(frozen=True)
+class _Seen:
+    """What drafts look up across the vault, gathered in one pass (not one per follow-up)."""
+
+    first_interview: dict[str, tuple[Note, Interview]]
+    """Contact -> the active company and interview where you first met them."""
+    offers: list[Note]
+    """Companies with an offer date, in the vault's order."""
+
+
+def _seen(vault: Vault) -> _Seen:
     tz = vault.config.tz
-    met = [
-        (local_date(i.when, tz), c.path, c, i)
-        for c in vault.records("company")
-        if vault.is_active(c)
-        for i in c.interviews
-        if person.path in i.with_
-    ]
-    if not met:
-        return None
-    _, _, company, interview = min(met, key=lambda m: (m[0], m[1]))
-    return company, interview
+    first: dict[str, tuple[date, str, Note, Interview]] = {}
+    for company in vault.records("company"):
+        if not vault.is_active(company):
+            continue
+        for interview in company.interviews:
+            day = local_date(interview.when, tz)
+            for person in interview.with_:
+                known = first.get(person)
+                if known is None or (day, company.path) < known[:2]:
+                    first[person] = (day, company.path, company, interview)
+    offers = [c for c in vault.records("company") if isinstance(c.get("offer"), date)]
+    return _Seen({p: (m[2], m[3]) for p, m in first.items()}, offers)
 
 
-def _offering(vault: Vault, item: FollowUp) -> Note | None:
-    days = int(vault.config.rule("offer-update", "days"))
-    offers = [
-        c
-        for c in vault.records("company")
-        if c.path != item.note and isinstance(c.get("offer"), date)
-    ]
+def _offering(item: FollowUp, seen: _Seen, days: int) -> Note | None:
+    offers = [c for c in seen.offers if c.path != item.note]
     named = [c for c in offers if f"the {c.name} offer" in item.title]
     timed = [c for c in named or offers if c.get("offer") + timedelta(days=days) == item.due]
     found = timed or named or offers
     return found[0] if found else None
 
 
-def _facts(vault: Vault, item: FollowUp, today: date) -> _Facts:
+def _facts(vault: Vault, item: FollowUp, today: date, seen: _Seen | None = None) -> _Facts:
     tz = vault.config.tz
     rule = item.rule
     record = vault.notes.get(item.record or "")
@@ -284,9 +290,11 @@ def _facts(vault: Vault, item: FollowUp, today: date) -> _Facts:
         return _with_topic_day(facts, tz)
     if rule == "offer-update":
         company = _note(vault, item.note, "company")
-        return _Facts(person=person, company=company, offering=_offering(vault, item))
+        days = int(vault.config.rule("offer-update", "days"))
+        offering = _offering(item, seen or _seen(vault), days)
+        return _Facts(person=person, company=company, offering=offering)
     if rule == "linkedin-connect" and person is not None:
-        found = _first_interview_with(vault, person)
+        found = (seen or _seen(vault)).first_interview.get(person.path)
         if found:
             return _with_topic_day(_Facts(person, found[0], found[1]), tz)
     facts = _Facts(person=person, company=_company_of(vault, person))
@@ -295,9 +303,12 @@ def _facts(vault: Vault, item: FollowUp, today: date) -> _Facts:
     return facts
 
 
-def recipient(vault: Vault, item: FollowUp, today: date) -> Note | None:
-    """The person a follow-up's message goes to, when the notes say."""
-    return _facts(vault, item, today).person if item.rule in DRAFT_RULES else None
+def recipients(vault: Vault, today: date) -> Callable[[FollowUp], Note | None]:
+    """`recipient(item)`: the person a follow-up's message goes to, when the notes say."""
+    seen = _seen(vault)
+    return lambda item: (
+        _facts(vault, item, today, seen).person if item.rule in DRAFT_RULES else None
+    )
 
 
 def _with_topic_day(facts: _Facts, tz: tzinfo) -> _Facts:
@@ -446,13 +457,17 @@ def _fill(text: str, values: dict[str, Found], used: list[str]) -> str:
 
 
 def compose(
-    vault: Vault, item: FollowUp, templates: Mapping[str, Template], today: date
+    vault: Vault,
+    item: FollowUp,
+    templates: Mapping[str, Template],
+    today: date,
+    seen: _Seen | None = None,
 ) -> Draft | None:
     """The draft of `item`, or None when its rule does not ask you to write to anyone."""
     template = templates.get(item.rule)
     if item.rule not in DRAFT_RULES or template is None:
         return None
-    facts = _facts(vault, item, today)
+    facts = _facts(vault, item, today, seen)
     values = _values(vault, item, facts, today)
     used: list[str] = []
     subject = one_line(_fill(template.subject, values, used))
@@ -488,7 +503,8 @@ def compose_all(
 ) -> dict[str, Draft]:
     """Every draft of the vault, by follow-up id."""
     drafts = {}
+    seen = _seen(vault)
     for item in followups:
-        if (found := compose(vault, item, templates, today)) is not None:
+        if (found := compose(vault, item, templates, today, seen)) is not None:
             drafts[item.id] = found
     return drafts
