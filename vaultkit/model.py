@@ -567,6 +567,13 @@ class Model:
         self._shared()
         return derived | retouch
 
+    def linking(self, paths: set[str]) -> set[str]:
+        """`paths` and every note whose links or touches lead to one of them."""
+        found = set(paths)
+        for path in paths:
+            found |= self.backrefs.get(path, set())
+        return found
+
     def _forget(self, path: str, own: _Own, regather: set[str]) -> set[str]:
         """Forget what a note's links and touches gave; its company, if it had one."""
         regather |= {t.record for t in own.touches}
