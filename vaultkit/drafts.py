@@ -243,7 +243,8 @@ class _Seen:
     """Companies with an offer date, in the vault's order."""
 
 
-def _seen(vault: Vault) -> _Seen:
+def lookups(vault: Vault) -> _Seen:
+    """What drafts look up across the vault, for `compose` (once per vault, not per draft)."""
     tz = vault.config.tz
     first: dict[str, tuple[date, str, Note, Interview]] = {}
     for company in vault.records("company"):
@@ -291,10 +292,10 @@ def _facts(vault: Vault, item: FollowUp, today: date, seen: _Seen | None = None)
     if rule == "offer-update":
         company = _note(vault, item.note, "company")
         days = int(vault.config.rule("offer-update", "days"))
-        offering = _offering(item, seen or _seen(vault), days)
+        offering = _offering(item, seen or lookups(vault), days)
         return _Facts(person=person, company=company, offering=offering)
     if rule == "linkedin-connect" and person is not None:
-        found = (seen or _seen(vault)).first_interview.get(person.path)
+        found = (seen or lookups(vault)).first_interview.get(person.path)
         if found:
             return _with_topic_day(_Facts(person, found[0], found[1]), tz)
     facts = _Facts(person=person, company=_company_of(vault, person))
@@ -305,7 +306,7 @@ def _facts(vault: Vault, item: FollowUp, today: date, seen: _Seen | None = None)
 
 def recipients(vault: Vault, today: date) -> Callable[[FollowUp], Note | None]:
     """`recipient(item)`: the person a follow-up's message goes to, when the notes say."""
-    seen = _seen(vault)
+    seen = lookups(vault)
     return lambda item: (
         _facts(vault, item, today, seen).person if item.rule in DRAFT_RULES else None
     )
@@ -503,7 +504,7 @@ def compose_all(
 ) -> dict[str, Draft]:
     """Every draft of the vault, by follow-up id."""
     drafts = {}
-    seen = _seen(vault)
+    seen = lookups(vault)
     for item in followups:
         if (found := compose(vault, item, templates, today, seen)) is not None:
             drafts[item.id] = found

@@ -104,6 +104,7 @@ class Derivation:
         """Local rule -> note -> the follow-ups it yields going through that note."""
         self.other: dict[str, list[FollowUp]] = {}
         self.followups: list[FollowUp] = []
+        self.keys: dict[str, tuple[FollowUp, tuple[object, ...]]] = {}
         self.update(None)
 
     def update(self, notes: set[str] | None) -> list[FollowUp]:
@@ -116,7 +117,13 @@ class Derivation:
                 self.other.pop(rule_id, None)
                 continue
             if rule_id not in LOCAL_RULES:
-                self.other[rule_id] = list(rule(vault, RuleContext(vault, self.today, tz, rule_id)))
+                # The same follow-up as last time stays the same object (the engine's pieces
+                # know it by that).
+                kept = {item.id: item for item in self.other.get(rule_id, ())}
+                self.other[rule_id] = [
+                    kept[item.id] if kept.get(item.id) == item else item
+                    for item in rule(vault, RuleContext(vault, self.today, tz, rule_id))
+                ]
                 continue
             by_note = self.local.setdefault(rule_id, {})
             view = vault
@@ -136,5 +143,10 @@ class Derivation:
                         found.setdefault(item.id, item)
             for item in self.other.get(rule_id, ()):
                 found.setdefault(item.id, item)
-        self.followups = sorted(found.values(), key=lambda f: f.sort_key(tz))
+        keys = self.keys
+        self.keys = {}
+        for item in found.values():
+            known = keys.get(item.id)
+            self.keys[item.id] = known if known and known[0] is item else (item, item.sort_key(tz))
+        self.followups = sorted(found.values(), key=lambda f: self.keys[f.id][1])
         return self.followups
