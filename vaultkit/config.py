@@ -148,7 +148,20 @@ CONFIG_SPEC: list[Setting] = [
         "",
         "IANA time zone for naive datetimes in notes and for the feed (empty: the machine's)",
     ),
-    Setting("output", "str", "_site", "output folder of `vaultkit build`, relative to the vault"),
+    Setting(
+        "output",
+        "str",
+        "_site",
+        "folder of the site for you (every page, `vault.json`, the feed), relative to the vault; "
+        "never publish it",
+    ),
+    Setting(
+        "publish",
+        "str",
+        "_publish",
+        "folder of what you may publish: the calendar feed at `feed.detail`, nothing else "
+        "(relative to the vault, or absolute, `~` allowed; empty: none)",
+    ),
     Setting(
         "exclude",
         "list",
@@ -172,7 +185,7 @@ CONFIG_SPEC: list[Setting] = [
     ),
     Setting(
         "site_url",
-        "str",
+        "url",
         "",
         "public address of the built site (e.g. `https://me.example/"
         "jobs`): the feed's `URL` links there when `vault_name` is unknown",
@@ -299,6 +312,9 @@ MAX_DURATION_DAYS = 100 * 366
 """A longer keep-in-touch interval is a typo, and would overflow date arithmetic."""
 
 
+_URL = re.compile(r"https?://[^\s/?#\x00-\x1f\x7f]+[^\s\x00-\x1f\x7f]*", re.I)
+
+
 def _check_timezone(value: str) -> str | None:
     if value == "":
         return None
@@ -320,6 +336,10 @@ def _validate(kind: str, value: Any) -> str | None:
     if kind == "int":
         ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) <= 100_000
         return None if ok else f"a whole number from -100000 to 100000, got {value!r}"
+    if kind == "url":  # goes into the feed and the pages: one http(s) address, nothing else
+        if isinstance(value, str) and (value == "" or _URL.fullmatch(value)):
+            return None
+        return f'an http(s) address such as "https://me.example/jobs", got {value!r}'
     if kind == "list":
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return None
@@ -403,7 +423,12 @@ class Config:
 
     @property
     def output_dir(self) -> Path:
-        return self.vault / self.get("output")
+        return self.vault / os.path.expanduser(self.get("output"))
+
+    @property
+    def publish_dir(self) -> Path | None:
+        folder = self.get("publish")
+        return self.vault / os.path.expanduser(folder) if folder else None
 
     @property
     def vault_name(self) -> str:

@@ -12,7 +12,7 @@ happens to contain `{{...}}` stays as it is); no code runs. Pure: the templates 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from urllib.parse import quote
@@ -78,6 +78,10 @@ _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"\\]+@[^@\s<>()\[\],;:\"\\]+\.[^@\s<>()\
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 MAX_VALUE = 500
 """Longest value taken from a note: a property pasted a thousand times over stays a sentence."""
+DRAFT_HORIZON = timedelta(days=14)
+"""The site and the feed carry drafts for follow-ups due within this (and every overdue one),
+as the agenda shows by default: a message for two months ahead would be stale by then, and a
+large vault's pages and feed stay their size. `vaultkit draft ID` writes any."""
 MONTHS = (
     "January February March April May June July August September October November December"
 ).split()
@@ -233,42 +237,38 @@ def _thank_you_interview(vault: Vault, item: FollowUp, company: Note) -> Intervi
     return found[0] if found else None
 
 
-@dataclass(frozen=True)
-class _Seen:
-    """What drafts look up across the vault, gathered in one pass (not one per follow-up)."""
-
-    first_interview: dict[str, tuple[Note, Interview]]
-    """Contact -> the active company and interview where you first met them."""
-    offers: list[Note]
-    """Companies with an offer date, in the vault's order."""
-
-
-def lookups(vault: Vault) -> _Seen:
-    """What drafts look up across the vault, for `compose` (once per vault, not per draft)."""
+def _first_interview_with(vault: Vault, person: Note) -> tuple[Note, Interview] | None:
+    """The first interview at an active company the person was in (their interview touches
+    say where to look)."""
     tz = vault.config.tz
-    first: dict[str, tuple[date, str, Note, Interview]] = {}
-    for company in vault.records("company"):
-        if not vault.is_active(company):
+    for touch in person.interactions:  # in date order
+        company = _note(vault, touch.path, "company")
+        if touch.source != "interview" or company is None or not vault.is_active(company):
             continue
         for interview in company.interviews:
-            day = local_date(interview.when, tz)
-            for person in interview.with_:
-                known = first.get(person)
-                if known is None or (day, company.path) < known[:2]:
-                    first[person] = (day, company.path, company, interview)
-    offers = [c for c in vault.records("company") if isinstance(c.get("offer"), date)]
-    return _Seen({p: (m[2], m[3]) for p, m in first.items()}, offers)
+            if (
+                interview.line == touch.line
+                and local_date(interview.when, tz) == touch.date
+                and person.path in interview.with_
+            ):
+                return company, interview
+    return None
 
 
-def _offering(item: FollowUp, seen: _Seen, days: int) -> Note | None:
-    offers = [c for c in seen.offers if c.path != item.note]
+def _offering(vault: Vault, item: FollowUp) -> Note | None:
+    days = int(vault.config.rule("offer-update", "days"))
+    offers = [
+        c
+        for c in vault.records("company")
+        if c.path != item.note and isinstance(c.get("offer"), date)
+    ]
     named = [c for c in offers if f"the {c.name} offer" in item.title]
     timed = [c for c in named or offers if c.get("offer") + timedelta(days=days) == item.due]
     found = timed or named or offers
     return found[0] if found else None
 
 
-def _facts(vault: Vault, item: FollowUp, today: date, seen: _Seen | None = None) -> _Facts:
+def _facts(vault: Vault, item: FollowUp, today: date) -> _Facts:
     tz = vault.config.tz
     rule = item.rule
     record = vault.notes.get(item.record or "")
@@ -291,11 +291,9 @@ def _facts(vault: Vault, item: FollowUp, today: date, seen: _Seen | None = None)
         return _with_topic_day(facts, tz)
     if rule == "offer-update":
         company = _note(vault, item.note, "company")
-        days = int(vault.config.rule("offer-update", "days"))
-        offering = _offering(item, seen or lookups(vault), days)
-        return _Facts(person=person, company=company, offering=offering)
+        return _Facts(person=person, company=company, offering=_offering(vault, item))
     if rule == "linkedin-connect" and person is not None:
-        found = (seen or lookups(vault)).first_interview.get(person.path)
+        found = _first_interview_with(vault, person)
         if found:
             return _with_topic_day(_Facts(person, found[0], found[1]), tz)
     facts = _Facts(person=person, company=_company_of(vault, person))
@@ -304,12 +302,9 @@ def _facts(vault: Vault, item: FollowUp, today: date, seen: _Seen | None = None)
     return facts
 
 
-def recipients(vault: Vault, today: date) -> Callable[[FollowUp], Note | None]:
-    """`recipient(item)`: the person a follow-up's message goes to, when the notes say."""
-    seen = lookups(vault)
-    return lambda item: (
-        _facts(vault, item, today, seen).person if item.rule in DRAFT_RULES else None
-    )
+def recipient(vault: Vault, item: FollowUp, today: date) -> Note | None:
+    """The person a follow-up's message goes to, when the notes say."""
+    return _facts(vault, item, today).person if item.rule in DRAFT_RULES else None
 
 
 def _with_topic_day(facts: _Facts, tz: tzinfo) -> _Facts:
@@ -458,17 +453,13 @@ def _fill(text: str, values: dict[str, Found], used: list[str]) -> str:
 
 
 def compose(
-    vault: Vault,
-    item: FollowUp,
-    templates: Mapping[str, Template],
-    today: date,
-    seen: _Seen | None = None,
+    vault: Vault, item: FollowUp, templates: Mapping[str, Template], today: date
 ) -> Draft | None:
     """The draft of `item`, or None when its rule does not ask you to write to anyone."""
     template = templates.get(item.rule)
     if item.rule not in DRAFT_RULES or template is None:
         return None
-    facts = _facts(vault, item, today, seen)
+    facts = _facts(vault, item, today)
     values = _values(vault, item, facts, today)
     used: list[str] = []
     subject = one_line(_fill(template.subject, values, used))
@@ -502,10 +493,12 @@ def compose(
 def compose_all(
     vault: Vault, followups: list[FollowUp], templates: Mapping[str, Template], today: date
 ) -> dict[str, Draft]:
-    """Every draft of the vault, by follow-up id."""
+    """The drafts of the follow-ups due by `today` + DRAFT_HORIZON, by follow-up id."""
+    last = today + DRAFT_HORIZON
     drafts = {}
-    seen = lookups(vault)
     for item in followups:
-        if (found := compose(vault, item, templates, today, seen)) is not None:
+        if item.due_date(vault.config.tz) > last:
+            continue
+        if (found := compose(vault, item, templates, today)) is not None:
             drafts[item.id] = found
     return drafts

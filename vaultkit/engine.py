@@ -30,6 +30,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from vaultkit.build import keep_private, resolve_publish_dir
 from vaultkit.config import Config
 from vaultkit.followup import FollowUp
 from vaultkit.model import Model, Note
@@ -95,7 +96,19 @@ class _Bodies(Mapping[str, str]):
 class Engine:
     """One vault's evaluation and outputs, kept up to date (see the module's docstring)."""
 
-    def __init__(self, config: Config, today: date, out_dir: Path, store: Store | None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        today: date,
+        out_dir: Path,
+        store: Store | None,
+        *,
+        force: bool = False,
+    ) -> None:
+        self.force = force
+        """Write into output folders that hold files vaultkit did not write (--force)."""
+        self.publish_dir = resolve_publish_dir(config, out_dir)
+        self.published: OutputFolder | None = None
         self.config = config
         self.vault_name = config.vault_name
         self.today = today
@@ -251,12 +264,13 @@ class Engine:
         data = self._site_data(followups, [], drafts, fresh_bodies)
         data.__dict__["pages"] = pages  # the same page paths, not computed twice
         if self.output is None:
-            self.output = OutputFolder(self.out_dir)
+            self.output = OutputFolder(self.out_dir, force=self.force)
         names = [*SITE_FILES, *pages.values()]
         self.output.expect(names)
         # The feed first: it is what a calendar app polls.
         feed, serialised = self._feed(data, near | self.model.linking(renamed | moved))
         self.output.write("followups.ics", feed)
+        self._publish({"followups.ics": feed})
         clock.lap("feed")
         self._save_identities()
         data.problems = sorted(
@@ -270,6 +284,7 @@ class Engine:
         clock.lap("site")
         written = self.output.finish(names)
         self.output.result = WriteResult()
+        keep_private(self.out_dir, self.config)
         self.timings = clock.laps
         return Refresh(
             sorted(changed),
@@ -282,16 +297,31 @@ class Engine:
             len(followups),
         )
 
+    def _publish(self, files: dict[str, bytes]) -> None:
+        """The publish folder's files (the feed), when there is one (see build.PUBLISHED)."""
+        from vaultkit.build import PUBLISHED
+
+        if self.publish_dir is None:
+            return
+        assert set(files) == set(PUBLISHED)
+        if self.published is None:
+            self.published = OutputFolder(self.publish_dir, force=self.force)
+        self.published.expect(files)
+        for rel, content in files.items():
+            self.published.write(rel, content)
+        self.published.finish(files)
+        self.published.result = WriteResult()
+
     def _drafts(
         self, followups: list[FollowUp], templates: Any, near: set[str], everything: bool
     ) -> dict[str, Any]:
         """Each follow-up's draft, composed again where the follow-up or a note it draws on
         (`near`: the changed notes and the notes linking them) changed; the drafts that look
-        across the companies, whenever a company changed."""
-        from vaultkit.drafts import compose, lookups
+        across the companies (offer-update), whenever a company changed."""
+        from vaultkit.drafts import DRAFT_HORIZON, compose
 
         vault = self.model.vault
-        seen = lookups(vault)
+        last = self.today + DRAFT_HORIZON
         companies = any(vault.notes[p].kind == "company" for p in near if p in vault.notes)
         old = self.drafted
         drafts: dict[str, Any] = {}
@@ -304,9 +334,13 @@ class Engine:
                 or known[0] is not item
                 or item.note in near
                 or item.record in near
-                or (companies and item.rule in ("linkedin-connect", "offer-update"))
+                or (companies and item.rule == "offer-update")
             ):
-                draft = compose(vault, item, templates, self.today, seen)
+                draft = (
+                    compose(vault, item, templates, self.today)
+                    if item.due_date(vault.config.tz) <= last
+                    else None
+                )
                 if known is not None and known[1] == draft:
                     draft = known[1]  # the same draft stays the same object: events know it so
                 known = (item, draft)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from vaultkit.drafts import DRAFT_RULES, recipients
+from vaultkit.drafts import DRAFT_RULES, recipient
 from vaultkit.fields import FieldError, local_date, parse_date
 from vaultkit.followup import PRIORITY_ORDER, FollowUp
 from vaultkit.model import Interaction, Note, Vault
@@ -361,11 +361,10 @@ def compute_stats(
             monday += timedelta(days=7)
 
     owed = []
-    recipient = recipients(vault, today)
     for item in followups:
         due = item.due_date(tz)
         if item.rule in DRAFT_RULES and due <= today:  # a message is asked of you, by today
-            person = recipient(item)
+            person = recipient(vault, item, today)
             path = person.path if person else item.record or item.note
             name = vault.notes[path].name if path in vault.notes else path
             owed.append(

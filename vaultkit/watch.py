@@ -129,8 +129,11 @@ class Watcher:
         out: Path | None = None,
         on_rebuild: Callable[[Rebuild], None] | None = None,
         delay: float = 0.05,
+        force: bool = False,
     ) -> None:
         self.config_loader = config_loader
+        self.force = force
+        """Write into output folders that hold files vaultkit did not write (--force)."""
         self.today_fn = today_fn
         self.out = out
         self.on_rebuild = on_rebuild
@@ -276,7 +279,8 @@ class Watcher:
         ):
             if engine is not None and engine.store is not None:
                 engine.store.close()
-            engine = self.engine = Engine(config, today, out_dir, _store(config))
+            engine = Engine(config, today, out_dir, _store(config), force=self.force)
+            self.engine = engine
         done = engine.refresh()
         if last_ok and not done.changed and not done.written.written and not done.written.removed:
             return None
@@ -409,6 +413,7 @@ def watch(
     out: Path | None,
     echo: Callable[[str], None],
     delay: float = 0.05,
+    force: bool = False,
 ) -> None:
     """`vaultkit watch`: build, then rebuild after every change until Ctrl-C."""
     watcher = Watcher(
@@ -417,6 +422,7 @@ def watch(
         out,
         lambda rebuild: echo(describe(rebuild)),
         delay,
+        force=force,
     )
     watcher.start()
     echo(f"Watching {watcher.vault} (output: {watcher.out_dir}); Ctrl-C stops.")

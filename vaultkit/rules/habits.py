@@ -7,7 +7,7 @@ Conventions: a follow-up's `note` is the note it is about (where `vaultkit done`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import PurePosixPath
 
@@ -490,35 +490,19 @@ def _info_interview_requests(vault: Vault, ctx: RuleContext) -> Iterator[FollowU
         )
 
 
-def _active_company_finder(vault: Vault) -> Callable[[Note], Note | None]:
-    """`find(contact)`: the active company the contact works at or interviewed you for (the
-    first in the vault's order). The companies are gone through once, not once per contact."""
-    active = list(_active_companies(vault))
-    order = {company.path: i for i, company in enumerate(active)}
-    first: dict[str, Note] = {}
-    for company in active:
-        for person in (*company.contacts, *(p for i in company.interviews for p in i.with_)):
-            first.setdefault(person, company)
-
-    def find(contact: Note) -> Note | None:
-        works_at = first.get(contact.path)
-        paths = [works_at.path] if works_at else []
-        paths += [contact.company] if contact.company else []
-        known = [order[p] for p in paths if p in order]
-        return active[min(known)] if known else None
-
-    return find
-
-
 def engage(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
     wanted = {r.strip().lower() for r in ctx.setting("relationships")}
     interviewed = {p for c in vault.records("company") for i in c.interviews for p in i.with_}
-    active_company_of = _active_company_finder(vault)
+    # The active company each person works at (`company:` or `contacts:`) or interviewed you for.
+    active_at: dict[str, Note] = {}
+    for company in _active_companies(vault):
+        for person in [*company.contacts, *(p for i in company.interviews for p in i.with_)]:
+            active_at.setdefault(person, company)
     for contact in vault.records("contact"):
         relationship = str(contact.get("relationship") or "").strip().lower()
         if not (relationship in wanted or (not relationship and contact.path in interviewed)):
             continue
-        company = active_company_of(contact)
+        company = active_at.get(contact.path)
         if company is None:
             continue
         connected = contact.get("linkedin_connected")
