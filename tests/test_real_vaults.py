@@ -416,3 +416,18 @@ def test_markdown_link_targets_as_commonmark_writes_them():
         "Jane Doe",
         "../up/Note",
     ]
+
+
+def test_the_live_model_sees_an_attachment_appear(vault_dir):
+    from vaultkit.config import load_config
+    from vaultkit.model import Model
+    from vaultkit.parse import parse_note
+
+    model = Model(load_config(vault_dir))
+    note = parse_note("companies/Acme.md", b"See ![[offer.pdf]]\n")
+    model.update({note.path: note}, files=[])
+    assert [p.message for p in model.vault.problems] == ["link [[offer.pdf]] points to no file"]
+    model.update({}, files=["Attachments/offer.pdf"])
+    assert model.vault.problems == []
+    model.update({}, files=[])
+    assert len(model.vault.problems) == 1

@@ -7,9 +7,8 @@ events sorted by (due, id); the same vault gives the same bytes. All-day follow-
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 from urllib.parse import quote
@@ -185,10 +184,20 @@ def _event_fields(
     )
 
 
-@functools.lru_cache(maxsize=50_000)
+def event_bytes(
+    vault: Vault,
+    item: FollowUp,
+    mtimes: Mapping[str, datetime],
+    pages: Mapping[str, str],
+    drafts: Mapping[str, str],
+) -> bytes:
+    """One follow-up's VEVENT (or VTODO): a function of the follow-up, what its record says,
+    its note's last change and page, its draft, and the feed's settings."""
+    return _event_bytes(_event_fields(vault, item, mtimes, pages, drafts))  # type: ignore[arg-type]
+
+
 def _event_bytes(fields: tuple[Any, ...]) -> bytes:
-    """One component, serialised. Remembered: `watch` rebuilds the feed after every save,
-    and most follow-ups did not change."""
+    """One component, serialised."""
     todo, uid, stamp, start, end, summary, description, url, priority, categories, alarm = fields
     comp: Event | Todo = Todo() if todo else Event()
     comp.add("uid", uid)
@@ -243,6 +252,17 @@ def feed(
     drafts: Mapping[str, str] | None = None,
 ) -> bytes:
     """The feed; `drafts` (follow-up id -> text) go into DESCRIPTION with `detail = "full"`."""
+    return assemble(
+        vault, followups, lambda item: event_bytes(vault, item, mtimes, pages, drafts or {})
+    )
+
+
+def feed_order(followups: list[FollowUp]) -> list[FollowUp]:
+    return sorted(followups, key=_sort_key)
+
+
+def head(vault: Vault, followups: list[FollowUp]) -> bytes:
+    """The calendar's properties and time zones, up to its first event."""
     config = vault.config
     cal = Calendar()
     name = one_line(str(config.get("feed.name"))) or "Job search follow-ups"
@@ -264,14 +284,17 @@ def feed(
     for zone in _timezones(followups, config.tz):
         zone.pop("COMMENT", None)  # libical reads it as an iTIP violation
         cal.add_component(zone)
-    head = cal.to_ical()
-    closing = b"END:VCALENDAR\r\n"
-    assert head.endswith(closing)
-    events = [
-        _event_bytes(_event_fields(vault, item, mtimes, pages, drafts or {}))
-        for item in sorted(followups, key=_sort_key)
-    ]
-    return head[: -len(closing)] + b"".join(events) + closing
+    whole = cal.to_ical()
+    assert whole.endswith(CLOSING)
+    return whole[: -len(CLOSING)]
+
+
+CLOSING = b"END:VCALENDAR\r\n"
+
+
+def assemble(vault: Vault, followups: list[FollowUp], event: Callable[[FollowUp], bytes]) -> bytes:
+    """The feed from each follow-up's event (`event(item)`: its bytes, however got)."""
+    return head(vault, followups) + b"".join(map(event, feed_order(followups))) + CLOSING
 
 
 def render(
