@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from vaultkit.obsidian import DailyNotes, daily_notes
 from vaultkit.problems import Problem, VaultkitError, error, warning
 
 CONFIG_NAME = "vaultkit.toml"
@@ -175,6 +176,20 @@ CONFIG_SPEC: list[Setting] = [
         True,
         "skip the note templates: the folder set in "
         "Obsidian's Templates or Templater settings, and a top-level `templates/` folder",
+    ),
+    Setting(
+        "daily_notes.folder",
+        "str",
+        "",
+        "folder of the daily notes (empty: Obsidian's Daily notes or Periodic Notes setting, "
+        "else anywhere)",
+    ),
+    Setting(
+        "daily_notes.format",
+        "str",
+        "",
+        "Moment format of a daily note's name, folders included, e.g. `YYYY/MM/DD.MM.YYYY` "
+        "(empty: Obsidian's setting, else `YYYY-MM-DD`)",
     ),
     Setting(
         "vault_name",
@@ -429,6 +444,14 @@ class Config:
     def publish_dir(self) -> Path | None:
         folder = self.get("publish")
         return self.vault / os.path.expanduser(folder) if folder else None
+
+    @functools.cached_property
+    def daily_notes(self) -> DailyNotes | None:
+        """Where daily notes are and how they are named (vaultkit.toml, else Obsidian's
+        settings); None when neither says."""
+        return daily_notes(
+            self.vault, str(self.get("daily_notes.folder")), str(self.get("daily_notes.format"))
+        )
 
     @property
     def vault_name(self) -> str:
