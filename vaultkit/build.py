@@ -1,7 +1,8 @@
 """The one pipeline entry: load the vault, derive the follow-ups, render, write.
 
-`build(config, today)` reads the notes (and their bodies and last-change times for the pages
-and the feed), renders every output in memory, then hands them to `write_outputs`.
+`build(config, today)` reads the notes (and their bodies for the pages), renders every output
+in memory, then hands them to `write_outputs`, and remembers what the feed said
+(vaultkit/feedstate.py).
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from vaultkit.config import Config
 from vaultkit.followup import FollowUp
@@ -18,7 +20,7 @@ from vaultkit.load import inputs_key, load_vault, scan_notes
 from vaultkit.model import Vault
 from vaultkit.output import OutputError, write_outputs
 from vaultkit.parse import read_file
-from vaultkit.problems import Problem
+from vaultkit.problems import Problem, VaultkitError
 from vaultkit.render.site import SiteData, render_site
 from vaultkit.scan import Scan
 
@@ -36,18 +38,6 @@ class BuildResult:
     @property
     def errors(self) -> int:
         return sum(p.severity == "error" for p in self.problems)
-
-
-def note_mtimes(vault: Vault) -> dict[str, datetime]:
-    """Each note's last change in UTC, whole seconds: the feed's DTSTAMPs."""
-    out = {}
-    for path in vault.notes:
-        try:
-            seconds = int(os.stat(vault.config.vault / path).st_mtime)
-        except OSError:
-            continue
-        out[path] = datetime.fromtimestamp(seconds, UTC)
-    return out
 
 
 def note_bodies(vault: Vault) -> dict[str, str]:
@@ -73,8 +63,28 @@ def prepare(
     # The site shows what `vaultkit check` shows, habit and mapping checks included.
     vault.problems[:] = check_vault(vault, today)
     followups = derive_followups(vault, today)
-    data = SiteData(vault, followups, today, note_bodies(vault), note_mtimes(vault))
+    data = SiteData(vault, followups, today, note_bodies(vault))
     return data, followups
+
+
+def feed_inputs(config: Config, today: date, now: datetime | None, published: Path | None) -> Any:
+    """What the feed needs from outside the notes: the vault's secret (for the private and
+    minimal feeds' UIDs) and what subscribers last saw (the feed state, raised to the feed
+    already published at `published`)."""
+    from vaultkit import feedstate
+    from vaultkit.render.ics import FeedInputs
+    from vaultkit.state import vault_secret
+
+    secret = None
+    if config.get("feed.detail") != "full":
+        secret = vault_secret(config.vault)
+        if secret is None:
+            raise VaultkitError(
+                f"a {config.get('feed.detail')} feed needs its secret in "
+                f"{config.vault / '.vaultkit/secret'}, which cannot be created: make the vault "
+                "writable once, or copy that file from a machine that has it"
+            )
+    return FeedInputs(today, now, secret, feedstate.load(config.vault, published))
 
 
 def resolve_out_dir(config: Config, out: Path | None) -> Path:
@@ -107,11 +117,15 @@ def build(
     *,
     use_cache: bool = True,
     progress: Callable[[str], None] | None = None,
+    now: datetime | None = None,
 ) -> BuildResult:
     """Render and write every output. With the cache, a build whose inputs (notes, config,
     day, vaultkit) and outputs are exactly as the last build left them renders nothing.
-    `progress(stage)` hears what the build is doing, for a progress line."""
+    `progress(stage)` hears what the build is doing, for a progress line. `now` is when it runs
+    (the LAST-MODIFIED of feed events that changed); None: the start of `today`."""
+    from vaultkit import feedstate
     from vaultkit.cache import load_result, save_result
+    from vaultkit.render.ics import FEED_NAME, size_warning
 
     tell = progress or (lambda _stage: None)
     out_dir = resolve_out_dir(config, out)
@@ -131,15 +145,18 @@ def build(
     tell(f"reading {len(scan.notes)} notes")
     data, followups = prepare(config, today, use_cache=use_cache, scan=scan)
     tell(f"rendering {len(data.vault.notes)} pages and {len(followups)} follow-ups")
+    data.feed = feed_inputs(config, today, now, out_dir / FEED_NAME)
     files = render_site(data)
     tell(f"writing {len(files)} files")
     written = write_outputs(files, out_dir)
+    feedstate.save(config.vault, files[FEED_NAME], data.feed.moment(config.tz))
+    too_big = size_warning(files[FEED_NAME])
     result = BuildResult(
         out_dir,
         written.written,
         written.unchanged,
         written.removed,
-        list(data.vault.problems),
+        [*data.vault.problems, *([too_big] if too_big else [])],
         len(data.vault.notes),
         len(followups),
     )
@@ -160,9 +177,17 @@ def build(
     return result
 
 
-def feed(config: Config, today: date) -> tuple[bytes, list[Problem]]:
-    """Just the calendar feed, as `vaultkit ics` prints it, and the vault's problems."""
+def feed(
+    config: Config, today: date, *, now: datetime | None = None, published: Path | None = None
+) -> tuple[bytes, list[Problem]]:
+    """Just the calendar feed, as `vaultkit ics` prints it, and the vault's problems; the feed
+    state remembers it (`published`: where it is written, if anywhere)."""
+    from vaultkit import feedstate
     from vaultkit.render import ics
 
     data, followups = prepare(config, today)
-    return ics.feed(data.vault, followups, data.mtimes, data.pages), list(data.vault.problems)
+    inputs = feed_inputs(config, today, now, published)
+    data_bytes = ics.feed(data.vault, followups, data.pages, inputs)
+    feedstate.save(config.vault, data_bytes, inputs.moment(config.tz))
+    too_big = ics.size_warning(data_bytes)
+    return data_bytes, [*data.vault.problems, *([too_big] if too_big else [])]

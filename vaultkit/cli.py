@@ -13,7 +13,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -164,6 +164,12 @@ def _progress_line(what: str, after: float = 0.3) -> Iterator[Callable[[str], No
 
 def _today(value: datetime | None, tz: Any) -> date:
     return value.date() if value else datetime.now(tz).date()
+
+
+def _now(today: datetime | None) -> datetime | None:
+    """When the command runs, for the feed's LAST-MODIFIED; with `--today` the start of that
+    day instead (None), so that a build as of a given day gives the same bytes every time."""
+    return None if today else datetime.now(UTC)
 
 
 def _problem_summary(problems: list[Problem]) -> tuple[int, int]:
@@ -415,11 +421,16 @@ def done(followup_id: str, sent: bool, vault: str | None, today: datetime | None
     contact's note with the rule's tag, which the rule counts as done.
     """
     from vaultkit.edit import complete, find_followup
+    from vaultkit.identity import feed_uid
     from vaultkit.rules import derive_followups
+    from vaultkit.state import vault_secret
 
     model = _load(vault)
     day = _today(today, model.config.tz)
-    item = find_followup(derive_followups(model, day), followup_id)
+    items = derive_followups(model, day)
+    secret = vault_secret(model.config.vault, create=False)
+    private = {feed_uid(f.id, "private", secret): f for f in items} if secret else {}
+    item = find_followup(items, followup_id, private)
     result = complete(model, item, day, sent=sent)
     click.echo(printable(f"{result.path}: {result.line}"))
     again = next((f for f in derive_followups(_load(vault), day) if f.id == item.id), None)
@@ -473,7 +484,12 @@ def build(vault: str | None, today: datetime | None, out: str | None, no_cache: 
     config, out_path = _config_with_out(vault, out)
     with _progress_line("building") as progress:
         result = run_build(
-            config, _today(today, config.tz), out_path, use_cache=not no_cache, progress=progress
+            config,
+            _today(today, config.tz),
+            out_path,
+            use_cache=not no_cache,
+            progress=progress,
+            now=_now(today),
         )
     _print_problems(result.problems)
     errors, warnings = _problem_summary(result.problems)
@@ -505,18 +521,20 @@ def ics(vault: str | None, today: datetime | None, output: str | None) -> None:
     from vaultkit.build import feed
 
     config, _ = _config_with_out(vault, None)
-    data, problems = feed(config, _today(today, config.tz))
-    if output is None or output == "-":
+    target = None if output is None or output == "-" else Path(output)
+    data, problems = feed(config, _today(today, config.tz), now=_now(today), published=target)
+    if target is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     else:
         from vaultkit.atomic import atomic_write
 
-        atomic_write(Path(output), data)
+        atomic_write(target, data)
     errors, _ = _problem_summary(problems)
     if errors:
         _print_problems(problems)
         sys.exit(1)
+    _print_problems([p for p in problems if p.line == 0 and p.path.endswith(".ics")])
 
 
 @cli.command()

@@ -113,6 +113,7 @@ def inputs_key(config: Config, scan: Scan, today: date) -> str:
         __version__,
         str(config.vault),
         config.vault_name,
+        config.obsidian_folder,
         config.timezone_name,
         today.isoformat(),
     ):

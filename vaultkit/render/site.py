@@ -1,5 +1,5 @@
 """Everything the site's renderers need, gathered once: the model, the follow-ups, the day,
-the note bodies and their last-change times (read by the build, never here), page paths.
+the note bodies (read by the build, never here), what the feed needs, page paths.
 
 `render_site(data)` returns every output file as `{relative path: bytes}`; it never touches
 the file system or the clock.
@@ -8,14 +8,18 @@ the file system or the clock.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import date, tzinfo
 from functools import cached_property, lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from vaultkit.followup import FollowUp
 from vaultkit.model import Note, Vault
 from vaultkit.render.markdown import Resolver
 from vaultkit.render.paths import page_paths, relative
+
+if TYPE_CHECKING:  # the feed's module (and icalendar) load only when the feed is rendered
+    from vaultkit.render.ics import FeedInputs
 
 
 @dataclass
@@ -25,8 +29,8 @@ class SiteData:
     today: date
     bodies: dict[str, str] = field(default_factory=dict)
     """Note path -> its Markdown body (frontmatter removed)."""
-    mtimes: dict[str, datetime] = field(default_factory=dict)
-    """Note path -> when the file last changed (UTC, whole seconds)."""
+    feed: FeedInputs | None = None
+    """The feed's state, secret and clock (None: a first build as of `today`)."""
 
     @property
     def tz(self) -> tzinfo:
@@ -81,6 +85,7 @@ def render_site(data: SiteData) -> dict[str, bytes]:
     files.update(pages.render_note_pages(data))
     files.update(markdown_pages.render(data))
     files.update(stats_page.render_stats_page(data))
-    files.update(ics.render(data.vault, data.followups, data.mtimes, data.pages))
+    feed = data.feed or ics.FeedInputs(data.today)
+    files.update(ics.render(data.vault, data.followups, data.pages, feed))
     files.update(json.render(data))
     return files
