@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from vaultkit.config import load_config
-from vaultkit.load import load_vault
 from vaultkit.model import Vault
+from vaultkit.pipeline import evaluate
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_VAULT = REPO / "sample-vault"
@@ -41,7 +41,7 @@ def write_note(vault_dir: Path) -> Callable[..., Path]:
 
 @pytest.fixture
 def load(vault_dir: Path) -> Callable[[], Vault]:
-    return lambda: load_vault(load_config(vault_dir))
+    return lambda: evaluate(load_config(vault_dir), TODAY).vault
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from vaultkit.cli import cli
 from vaultkit.config import load_config
-from vaultkit.load import load_vault
+from vaultkit.pipeline import evaluate
 
 SAMPLE_VAULT = Path(__file__).resolve().parent.parent / "sample-vault"
 
@@ -166,7 +166,7 @@ def test_adopted_config_unedited_reads_a_template_style_vault(runner, vault_dir,
     assert [(i["rule"], i["note"]) for i in items if i["rule"] == "application-follow-up"] == [
         ("application-follow-up", "20 Records/Positions/Acme SRE.md")
     ]
-    vault = load_vault(load_config(vault_dir))
+    vault = evaluate(load_config(vault_dir), date(2026, 12, 1)).vault
     ann = vault.notes["20 Records/People/Ann Lee.md"]
     assert ann.kind == "contact"
     assert ann.last_interaction(date(2026, 12, 1)).date == date(2026, 11, 24)
@@ -178,10 +178,10 @@ def test_adopted_config_unedited_reads_a_template_style_vault(runner, vault_dir,
 def test_adopt_on_the_sample_vault_reads_it_as_its_own_config_does(runner, tmp_path):
     copy = tmp_path / "sample"
     shutil.copytree(SAMPLE_VAULT, copy)
-    own = load_vault(load_config(copy))
+    own = evaluate(load_config(copy), date(2026, 12, 1)).vault
     (copy / "vaultkit.toml").unlink()
     assert runner.invoke(cli, ["adopt", "--vault", str(copy)]).exit_code == 0
-    adopted = load_vault(load_config(copy))
+    adopted = evaluate(load_config(copy), date(2026, 12, 1)).vault
 
     def reading(vault):
         return {p: (n.kind, n.name, n.stage, sorted(n.fields)) for p, n in vault.notes.items()}
@@ -201,6 +201,6 @@ def test_adopt_maps_nothing_on_a_vault_that_uses_vaultkit_names(runner, vault_di
     assert runner.invoke(cli, ["adopt", "--vault", str(vault_dir)]).exit_code == 0
     config = tomllib.loads((vault_dir / "vaultkit.toml").read_text())
     assert "fields" not in config  # the vault already uses vaultkit's own property names
-    vault = load_vault(load_config(vault_dir))
+    vault = evaluate(load_config(vault_dir), date(2026, 12, 1)).vault
     assert vault.notes["people/Jane Doe.md"].name == "Jane Doe"
     assert [p for p in vault.problems if "claimed" in p.message] == []

@@ -121,7 +121,7 @@ def test_problems_are_listed_and_shown_and_pages_still_written(runner, tmp_path)
     (vault / "companies/Initech.md").write_text("---\nstage: nonsense-stage\n---\n")
     result = build(runner, vault)
     assert result.exit_code == 1
-    assert "companies/Initech.md:2: error:" in result.output
+    assert "companies/Initech.md:2: warning: unknown stage" in result.output
     assert "companies/Broken.md:" in result.output
     index = (vault / "_site/index.html").read_text()
     assert 'class="problems"' in index and "nonsense-stage" in index

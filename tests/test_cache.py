@@ -6,6 +6,7 @@ import os
 import pytest
 
 from vaultkit import parse as parse_module
+from vaultkit import pipeline
 from vaultkit.cache import FORMAT, cache_file
 from vaultkit.cli import cli
 
@@ -20,13 +21,13 @@ def agenda(runner, vault_dir, *extra):
 
 def count_parses(monkeypatch):
     calls = []
-    real = parse_module.parse_note
+    real = parse_module.parse_source
 
     def counting(rel, data):
         calls.append(rel)
         return real(rel, data)
 
-    monkeypatch.setattr(parse_module, "parse_note", counting)
+    monkeypatch.setattr(pipeline, "parse_source", counting)
     return calls
 
 

@@ -94,12 +94,12 @@ def test_colour_only_on_request(vault_dir, write_note, monkeypatch):
     from datetime import date
 
     from vaultkit.config import load_config
-    from vaultkit.load import load_vault
+    from vaultkit.pipeline import evaluate
     from vaultkit.render.terminal import format_agenda
     from vaultkit.rules import derive_followups
 
     seed(write_note)
-    vault = load_vault(load_config(vault_dir))
+    vault = evaluate(load_config(vault_dir), date(2026, 12, 1)).vault
     items = derive_followups(vault, date(2026, 12, 1))
     assert "\x1b[" in format_agenda(items, date(2026, 12, 1), vault.config.tz, colour=True)
 

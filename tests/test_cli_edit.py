@@ -97,9 +97,9 @@ def test_new_contact_links_the_company(runner, vault_dir, write_note):
     text = (vault_dir / "contacts/Jane Doe.md").read_text()
     assert 'company: "[[Globex]]"' in text
     from vaultkit.config import load_config
-    from vaultkit.load import load_vault
+    from vaultkit.pipeline import evaluate
 
-    vault = load_vault(load_config(vault_dir))
+    vault = evaluate(load_config(vault_dir), date(2026, 12, 1)).vault
     assert vault.notes["contacts/Jane Doe.md"].company == "companies/Globex.md"
 
 

@@ -464,14 +464,14 @@ def test_check_name_rejects(name):
 
 def test_init_files_are_valid(tmp_path: Path):
     from vaultkit.config import load_config
-    from vaultkit.load import load_vault
+    from vaultkit.pipeline import evaluate
 
     written = edit.init_vault(tmp_path / "v", DAY)
     assert written == ["vaultkit.toml", "companies/Acme Robotics.md", "people/Jane Doe.md"]
     config = load_config(tmp_path / "v")
     assert config.problems == ()
     assert config.type_list("contact", "folders")[0] == "people"
-    vault = load_vault(config)
+    vault = evaluate(config, DAY).vault
     assert [p for p in vault.problems if p.severity == "error"] == []
     assert vault.notes["companies/Acme Robotics.md"].kind == "company"
     assert vault.notes["people/Jane Doe.md"].company == "companies/Acme Robotics.md"

@@ -271,16 +271,10 @@ def test_done_never_clobbers_a_save_made_while_it_writes(
     )
     rule = "task" if kind == "task" else "follow-up"
     from vaultkit.config import load_config
-    from vaultkit.load import load_vault
-    from vaultkit.rules import derive_followups
+    from vaultkit.pipeline import evaluate
 
-    item = next(
-        f
-        for f in derive_followups(
-            load_vault(load_config(vault_dir)), __import__("datetime").date(2026, 12, 1)
-        )
-        if f.rule == rule
-    )
+    evaluation = evaluate(load_config(vault_dir), __import__("datetime").date(2026, 12, 1))
+    item = next(f for f in evaluation.followups if f.rule == rule)
     users = b"---\nstage: interviewing\n---\nThe user's own words, saved just now.\n"
     real = vaultkit.atomic.atomic_write
 

@@ -11,8 +11,7 @@ from pathlib import Path
 
 from vaultkit.adopt import propose, render_toml
 from vaultkit.config import load_config
-from vaultkit.load import load_vault
-from vaultkit.rules import derive_followups
+from vaultkit.pipeline import evaluate
 
 SAMPLE_VAULT = Path(__file__).resolve().parent.parent / "sample-vault"
 TODAY = date(2026, 12, 1)
@@ -65,8 +64,8 @@ def template_vault(root: Path) -> None:
 
 
 def counts(vault_dir: Path) -> Counter[str]:
-    vault = load_vault(load_config(vault_dir))
-    return Counter(f.rule for f in derive_followups(vault, TODAY) if f.rule in NEW_RULES)
+    evaluation = evaluate(load_config(vault_dir), TODAY)
+    return Counter(f.rule for f in evaluation.followups if f.rule in NEW_RULES)
 
 
 def test_adopted_template_vault_gets_a_handful_per_rule(tmp_path):

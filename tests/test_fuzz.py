@@ -63,7 +63,7 @@ def pipeline(config: Config, notes: dict[str, bytes]) -> dict[str, bytes]:
     for note in parsed:
         text = notes.get(note.path, _good().get(note.path, b"")).decode("utf-8-sig", "replace")
         bodies[note.path] = "\n".join(text.splitlines()[note.body_line - 1 :])
-    data = SiteData(vault, followups, TODAY, bodies, FeedInputs(TODAY, secret=b"k" * 32))
+    data = SiteData(vault, followups, TODAY, bodies, feed=FeedInputs(TODAY, secret=b"k" * 32))
     files = render_site(data)
     assert_valid_feed(files["followups.ics"])
     return files

@@ -67,10 +67,11 @@ def test_pages_rendered_on_every_core_are_byte_identical(sample, monkeypatch):
     from datetime import date
 
     import vaultkit.render.pages as pages
-    from vaultkit.build import prepare
+    from vaultkit.build import site_data
     from vaultkit.config import load_config
+    from vaultkit.pipeline import evaluate
 
-    data, _ = prepare(load_config(sample), date(2026, 12, 1))
+    data = site_data(evaluate(load_config(sample), date(2026, 12, 1)))
     serial = pages.render_note_pages(data)
     monkeypatch.setattr(pages, "PARALLEL_FROM", 2)
     monkeypatch.setattr(pages.os, "cpu_count", lambda: 2)

@@ -115,7 +115,7 @@ def test_check_reports_mapping_problems(runner, vault_dir, write_note):
     assert any(
         path.endswith("Delta.md") and "unknown stage 'dreaming'" in m for path, m in messages
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 0  # gaps in the mapping are warnings, not errors in the notes
 
 
 def test_log_and_done_write_interaction_notes_in_such_a_vault(runner, vault_dir, write_note):
@@ -147,9 +147,9 @@ def test_log_and_done_write_interaction_notes_in_such_a_vault(runner, vault_dir,
     )
     assert "2026-12-01 Jo 2.md" in again.output
     from vaultkit.config import load_config
-    from vaultkit.load import load_vault
+    from vaultkit.pipeline import evaluate
 
-    jo = load_vault(load_config(vault_dir)).notes["30 Records/People/Jo.md"]
+    jo = evaluate(load_config(vault_dir), date(2026, 12, 1)).vault.notes["30 Records/People/Jo.md"]
     assert [t.date for t in jo.interactions][-1] == date(2026, 12, 1)
 
 

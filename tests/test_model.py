@@ -125,7 +125,6 @@ def test_every_contact_field_is_typed(write_note, load):
         ("applied", "2026", "expected a date"),
         ("applied", "[2026-11-03]", "expected a date"),
         ("follow_up", "2026-11-20 25:00", "not a real date and time"),
-        ("stage", "dreaming", "unknown stage 'dreaming'"),
         ("role", "{a: b}", "expected text"),
         ("contacts", "[{a: b}]", "expected a list of links"),
         ("interviews", "[{kind: phone}]", "needs a `date`"),

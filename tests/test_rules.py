@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from vaultkit.config import load_config
-from vaultkit.load import load_vault
+from vaultkit.pipeline import evaluate
 from vaultkit.rules import derive_followups
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -24,7 +24,7 @@ def followups(vault_dir, notes, rule, today=TODAY, config=""):
         path = vault_dir / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-    vault = load_vault(load_config(vault_dir))
+    vault = evaluate(load_config(vault_dir), TODAY).vault
     assert [p for p in vault.problems if p.severity == "error"] == []
     return [
         (f.due, f.title, f.note, f.record) for f in derive_followups(vault, today) if f.rule == rule
@@ -683,14 +683,14 @@ def test_rules_can_be_switched_off(vault_dir):
 def test_priorities_and_reasons(vault_dir):
     (vault_dir / "people").mkdir()
     (vault_dir / J).write_text(fm(awaiting_reply="2026-11-30"))
-    vault = load_vault(load_config(vault_dir))
+    vault = evaluate(load_config(vault_dir), TODAY).vault
     [item] = derive_followups(vault, TODAY)
     assert item.priority == "high"
     assert item.reason.startswith("[[Jane Doe]] wrote on 2026-11-30")
 
 
 def _ids(vault_dir):
-    vault = load_vault(load_config(vault_dir))
+    vault = evaluate(load_config(vault_dir), TODAY).vault
     return {(f.rule, f.title): f.id for f in derive_followups(vault, TODAY)}
 
 

@@ -432,7 +432,7 @@ def test_build_writes_stats_html_linked_from_the_index(runner, tmp_path):
 def test_cli_stats_still_prints_but_exits_1_on_note_errors(runner, write_note, vault_dir):
     from vaultkit.cli import cli
 
-    write_note("companies/Bad.md", "---\nstage: sleeping\napplied: 2026-11-02\n---\n")
+    write_note("companies/Bad.md", "---\nstage: applied\napplied: 2026-11-31\n---\n")
     result = runner.invoke(
         cli, ["stats", "--vault", str(vault_dir), "--today", "2026-12-01", "--json"]
     )

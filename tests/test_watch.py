@@ -254,7 +254,7 @@ def test_a_failing_build_is_reported_and_the_loop_goes_on(vault, monkeypatch):
 
 
 def test_a_note_vanishing_mid_build_is_not_an_error(vault, monkeypatch):
-    import vaultkit.load as load_module
+    import vaultkit.pipeline as load_module
 
     real_scan = load_module.scan_vault
 

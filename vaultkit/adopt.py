@@ -14,9 +14,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from vaultkit.config import DEFAULT_STAGES
-from vaultkit.fields import is_empty
+from vaultkit.fields import FIELDS_BY_NAME, FieldError, is_empty, parse_value, squash
 from vaultkit.parse import ParsedNote, find_links, read_note
 from vaultkit.scan import scan_vault, template_folders
+from vaultkit.vocabulary import CONTACT_WORDS, place_stage
 
 _DATE_VALUE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}.*)?$")
 
@@ -36,7 +37,8 @@ FIELD_HINTS: dict[str, tuple[str, ...]] = {
         "reminder",
         "remindon",
     ),
-    "offer": ("offer", "offerdate", "offerreceived"),
+    "offer": ("offer", "offerdate", "offerreceived", "offerreceiveddate"),
+    "interviews": ("interviews", "interviewdates", "interviewdate", "interview"),
     "contacts": ("contacts", "people", "hiringmanager", "recruiter", "contact"),
     "company": ("company", "organisation", "organization", "employer", "org"),
     "role": ("role", "position", "jobtitle", "title"),
@@ -47,39 +49,20 @@ FIELD_HINTS: dict[str, tuple[str, ...]] = {
     "email": ("email", "mail", "emailaddress"),
     "phone": ("phone", "phonenumber", "mobile"),
     "linkedin": ("linkedin", "linkedinurl", "linkedinprofile"),
-    "last_contact": ("lastcontact", "lastcontacted", "lasttouch", "lastspoke"),
+    "last_contact": (
+        "lastcontact",
+        "lastcontacted",
+        "lastcontactdate",
+        "lasttouch",
+        "lastspoke",
+        "lastinteraction",
+        "datelastinteraction",
+        "lastinteractiondate",
+        "datelastcontact",
+    ),
     "relationship": ("relationship", "relation", "contacttype", "persontype"),
 }
-STAGE_HINTS: list[tuple[str, tuple[str, ...]]] = [
-    ("withdrawn", ("withdr", "nogo", "donotapply", "notapply", "pass", "declined")),
-    ("ghosted", ("ghost", "noresponse", "noreply", "silent")),
-    ("rejected", ("reject", "notselected", "turneddown", "closed")),
-    ("accepted", ("accept", "hired", "signed")),
-    ("offer", ("offer",)),
-    ("interviewing", ("interview", "onsite", "technical", "final")),
-    ("screening", ("screen", "recruiter", "phone", "hr")),
-    ("applied", ("appl", "submitted", "sent")),
-    (
-        "lead",
-        (
-            "lead",
-            "review",
-            "pursue",
-            "interest",
-            "wish",
-            "bookmark",
-            "research",
-            "todo",
-            "saved",
-            "prospect",
-            "idea",
-        ),
-    ),
-]
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
+_squash = squash
 
 
 @dataclass
@@ -91,19 +74,34 @@ class Proposal:
     counts: Counter[str] = field(default_factory=Counter)
     fields: dict[str, str] = field(default_factory=dict)
     """vaultkit field -> the vault's property (original spelling)."""
+    type_fields: dict[str, dict[str, str]] = field(default_factory=dict)
+    """type -> vaultkit field -> property, where companies and contacts name a field apart."""
     interaction_date: str | None = None
     interaction_with: str | None = None
     stages: dict[str, list[str]] = field(default_factory=dict)
     unplaced_stages: list[str] = field(default_factory=list)
+    contact_words: list[str] = field(default_factory=list)
+    """Stage values that describe a person (`Contacted`), not an application."""
     exclude: list[str] = field(default_factory=list)
+    partial: list[str] = field(default_factory=list)
+    """`path:line` of each note whose frontmatter could be read only in part."""
 
 
 def _folder_of(path: str) -> str:
     return str(PurePosixPath(path).parent) if "/" in path else ""
 
 
-def _kind_of_keys(keys: set[str], meta: dict[str, Any]) -> str | None:
-    squashed = {_squash(k) for k in keys}
+def _properties(note: ParsedNote) -> dict[str, tuple[str, Any]]:
+    """A note's properties, lower-cased name -> (name as written, value): the frontmatter,
+    then Dataview inline fields (`[Status:: Applied]`) of names the frontmatter does not have."""
+    props = {k: (note.spelling.get(k, k), v) for k, v in note.meta.items()}
+    for key, (value, _) in note.inline.items():
+        props.setdefault(key, (note.inline_spelling.get(key, key), value))
+    return props
+
+
+def _kind_of_keys(props: dict[str, tuple[str, Any]]) -> str | None:
+    squashed = {_squash(k) for k in props}
     if squashed & {"email", "phone", "linkedin", "relationship", "mobile", "linkedinurl"}:
         return "contact"
     if squashed & {
@@ -119,8 +117,9 @@ def _kind_of_keys(keys: set[str], meta: dict[str, Any]) -> str | None:
         "applicationstatus",
     }:
         return "company"
-    dates = [k for k, v in meta.items() if isinstance(v, str) and _DATE_VALUE.match(v.strip())]
-    links = [k for k, v in meta.items() if find_links(str(v))]
+    values = [v for _, v in props.values()]
+    dates = [v for v in values if isinstance(v, str) and _DATE_VALUE.match(v.strip())]
+    links = [v for v in values if find_links(str(v))]
     if dates and links:
         return "interaction"
     return None
@@ -131,10 +130,15 @@ def propose(vault: Path, output: str = "_site") -> Proposal:
     scan = scan_vault(vault, output, excluded)
     parsed = [n for rel in scan.notes if (n := read_note(vault, rel)) is not None]
     proposal = Proposal(notes=len(parsed), exclude=excluded)
+    proposal.partial = [
+        f"{n.path}:{next(p.line for p in n.problems if 'not valid YAML' in p.message)}"
+        for n in parsed
+        if n.frontmatter_broken
+    ]
     by_folder: dict[str, Counter[str]] = {}
     kinds: dict[str, str] = {}
     for note in parsed:
-        kind = _kind_of_keys(set(note.meta), note.meta)
+        kind = _kind_of_keys(_properties(note))
         stated = str(note.meta.get("type", "")).lower()
         if stated in ("company", "contact"):
             kind = stated
@@ -149,7 +153,8 @@ def propose(vault: Path, output: str = "_site") -> Proposal:
     _propose_tags(parsed, kinds, proposal)
     proposal.counts.update(kinds.values())
     _propose_fields(parsed, kinds, proposal)
-    _propose_stages(parsed, proposal)
+    _propose_interaction_fields(parsed, kinds, proposal)
+    _propose_stages(parsed, kinds, proposal)
     return proposal
 
 
@@ -168,45 +173,107 @@ def _propose_tags(parsed: list[ParsedNote], kinds: dict[str, str], proposal: Pro
             proposal.tags[kind] = common[:1]
 
 
+def _fits(kind: str, values: list[Any]) -> bool:
+    """The values have the field kind's type in most notes that set them: `next_action: [Send
+    email, Decide]` is no `follow_up` date, a checkbox no `applied` date."""
+    good = 0
+    for value in values:
+        if isinstance(value, bool) and kind != "text":
+            continue
+        try:
+            parse_value(kind, value, None)
+        except (FieldError, ValueError, TypeError):
+            continue
+        good += 1
+    return good * 2 > len(values)
+
+
 def _propose_fields(parsed: list[ParsedNote], kinds: dict[str, str], proposal: Proposal) -> None:
-    spelled: dict[str, Counter[str]] = {}
+    spelled: dict[str, dict[str, Counter[str]]] = {}
+    """note kind ("" when unknown) -> squashed property -> how it is spelled."""
+    values: dict[str, dict[str, list[Any]]] = {}
+    """note kind -> squashed property -> its values, where set."""
     for note in parsed:
-        for key in note.meta:
-            spelled.setdefault(_squash(key), Counter())[note.spelling.get(key, key)] += 1
+        kind = kinds.get(note.path, "")
+        for key, (spelling, value) in _properties(note).items():
+            squashed = _squash(key)
+            spelled.setdefault(kind, {}).setdefault(squashed, Counter())[spelling] += 1
+            if not is_empty(value):
+                values.setdefault(kind, {}).setdefault(squashed, []).append(value)
+    classified = bool({"company", "contact"} & set(spelled))
+    if not classified:  # no note looks like a record: read every note alike
+        spelled = {"": _merged(spelled)}
+        values = {
+            "": {k: [v for vs in values.values() for v in vs.get(k, [])] for k in spelled[""]}
+        }
     for name, hints in FIELD_HINTS.items():
-        if _squash(name) in spelled:
-            continue  # the vault already uses vaultkit's own name
-        for hint in hints:
-            if hint in spelled:
-                proposal.fields[name] = spelled[hint].most_common(1)[0][0]
+        spec = FIELDS_BY_NAME[name]
+        chosen: dict[str, str] = {}
+        for kind in spec.applies_to if classified else ("",):
+            for hint in dict.fromkeys((_squash(name), *hints)):
+                if hint not in spelled.get(kind, {}):
+                    continue
+                seen = values.get(kind, {}).get(hint, [])
+                if seen and not _fits(spec.kind, seen):
+                    continue  # `Applied: true` is no date; `next_action: [a, b]` no follow-up
+                chosen[kind] = spelled[kind][hint].most_common(1)[0][0]
                 break
+        if len({p.lower() for p in chosen.values()}) == 1:
+            prop = next(iter(chosen.values()))
+            if prop.lower() != name:  # else the vault already uses vaultkit's own name
+                proposal.fields[name] = prop
+            continue
+        for kind, prop in chosen.items():
+            if prop.lower() != name:
+                proposal.type_fields.setdefault(kind, {})[name] = prop
+
+
+def _merged(spelled: dict[str, dict[str, Counter[str]]]) -> dict[str, Counter[str]]:
+    merged: dict[str, Counter[str]] = {}
+    for table in spelled.values():
+        for key, counter in table.items():
+            merged.setdefault(key, Counter()).update(counter)
+    return merged
+
+
+def _propose_interaction_fields(
+    parsed: list[ParsedNote], kinds: dict[str, str], proposal: Proposal
+) -> None:
     interactions = [n for n in parsed if kinds.get(n.path) == "interaction"]
     if interactions:
         dates: Counter[str] = Counter()
         links: Counter[str] = Counter()
         for note in interactions:
-            for key, value in note.meta.items():
+            for _, (spelling, value) in _properties(note).items():
                 if isinstance(value, str) and _DATE_VALUE.match(value.strip()):
-                    dates[note.spelling.get(key, key)] += 1
+                    dates[spelling] += 1
                 elif find_links(str(value)):
-                    links[note.spelling.get(key, key)] += 1
+                    links[spelling] += 1
         proposal.interaction_date = dates.most_common(1)[0][0] if dates else None
         proposal.interaction_with = links.most_common(1)[0][0] if links else None
 
 
-def _propose_stages(parsed: list[ParsedNote], proposal: Proposal) -> None:
-    stage_key = (proposal.fields.get("stage") or "stage").lower()
-    values = Counter(
-        str(n.meta[stage_key]).strip()
-        for n in parsed
-        if not is_empty(n.meta.get(stage_key)) and isinstance(n.meta[stage_key], str)
-    )
-    for value in sorted(values):
+def _propose_stages(parsed: list[ParsedNote], kinds: dict[str, str], proposal: Proposal) -> None:
+    """Place each value the companies' stage property holds; a contact's `status` is no stage."""
+    stage_key = (
+        proposal.type_fields.get("company", {}).get("stage")
+        or proposal.fields.get("stage")
+        or "stage"
+    ).lower()
+    found: Counter[str] = Counter()
+    for note in parsed:
+        if kinds.get(note.path) not in ("company", None):
+            continue
+        value = _properties(note).get(stage_key, ("", None))[1]
+        if isinstance(value, str) and not is_empty(value):
+            found[value.strip()] += 1
+    for value in sorted(found, key=str.lower):
         if value.lower() in DEFAULT_STAGES:
             continue
-        squashed = _squash(value)
-        stage = next((s for s, hints in STAGE_HINTS if any(h in squashed for h in hints)), None)
-        if stage:
+        stage = place_stage(value)
+        if stage == CONTACT_WORDS:
+            proposal.contact_words.append(value)
+        elif stage:
             proposal.stages.setdefault(stage, []).append(value)
         else:
             proposal.unplaced_stages.append(value)
@@ -233,11 +300,12 @@ def render_toml(proposal: Proposal) -> str:
     for kind in ("company", "contact", "interaction"):
         folders = proposal.folders.get(kind, [])
         tags = proposal.tags.get(kind, [])
-        if not folders and not tags and kind != "interaction":
+        if not folders and not tags and not proposal.type_fields.get(kind):
             continue
         if kind == "interaction" and not folders:
             continue
-        out.append(f"[types.{kind}]")
+        if folders or tags:
+            out.append(f"[types.{kind}]")
         if folders:
             out.append(f"folders = {_toml_list(folders)}")
         if tags:
@@ -247,16 +315,29 @@ def render_toml(proposal: Proposal) -> str:
                 out.append(f'date = "{proposal.interaction_date}"')
             if proposal.interaction_with:
                 out.append(f'with = "{proposal.interaction_with}"')
+        if proposal.type_fields.get(kind):
+            if folders or tags:
+                out.append("")
+            out.append(f"[types.{kind}.fields]  # for {kind} notes only, before [fields]")
+            out += [
+                f"{name} = {_toml_list([prop])}"
+                for name, prop in proposal.type_fields[kind].items()
+            ]
         out.append("")
     if proposal.fields:
         out.append("[fields]  # vaultkit's name = your properties, first present wins")
         out += [f"{name} = {_toml_list([prop])}" for name, prop in proposal.fields.items()]
         out.append("")
-    if proposal.stages or proposal.unplaced_stages:
+    if proposal.stages or proposal.unplaced_stages or proposal.contact_words:
         out.append("[stages]  # vaultkit's stage = your values")
         out += [f"{stage} = {_toml_list(values)}" for stage, values in proposal.stages.items()]
         if proposal.unplaced_stages:
             out.append(f"# not placed, add them above: {', '.join(proposal.unplaced_stages)}")
+        if proposal.contact_words:
+            out.append(
+                f"# these describe a person, not an application: "
+                f"{', '.join(proposal.contact_words)}"
+            )
         out.append("")
     return "\n".join(out)
 
@@ -272,8 +353,17 @@ def summary(proposal: Proposal) -> str:
         lines.append(f"  {kind} folders: {', '.join(folders)}")
     for name, prop in proposal.fields.items():
         lines.append(f"  field {name:<13} <- {prop}")
+    for kind, fields in proposal.type_fields.items():
+        for name, prop in fields.items():
+            lines.append(f"  field {name:<13} <- {prop} ({kind} notes)")
     for stage, values in proposal.stages.items():
         lines.append(f"  stage {stage:<13} <- {', '.join(values)}")
     if proposal.unplaced_stages:
         lines.append(f"  could not place: {', '.join(proposal.unplaced_stages)}")
+    if proposal.contact_words:
+        lines.append(f"  not stages (they describe a person): {', '.join(proposal.contact_words)}")
+    if proposal.partial:
+        lines.append(
+            "  could not read in full (fix the YAML on these lines): " + ", ".join(proposal.partial)
+        )
     return "\n".join(lines)

@@ -1,28 +1,24 @@
-"""The one pipeline entry: load the vault, derive the follow-ups, render, write.
+"""`vaultkit build`: evaluate the vault, render every output, write them.
 
-`build(config, today)` reads the notes (and their bodies for the pages), renders every output
-in memory, then hands them to `write_outputs`, and remembers what the feed said
-(vaultkit/feedstate.py).
+`build(config, today)` evaluates (pipeline.evaluate: the notes with their bodies and stamps,
+the follow-ups, the problems), renders every output in memory, then hands them to
+`write_outputs`, and remembers what the feed said (vaultkit/feedstate.py).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from vaultkit.config import Config
-from vaultkit.followup import FollowUp
-from vaultkit.load import inputs_key, load_vault, scan_notes
-from vaultkit.model import Vault
 from vaultkit.output import OutputError, write_outputs
-from vaultkit.parse import read_file
+from vaultkit.pipeline import Evaluation, evaluate, inputs_key
 from vaultkit.problems import Problem, VaultkitError
 from vaultkit.render.site import SiteData, render_site
-from vaultkit.scan import Scan
 
 
 @dataclass
@@ -40,31 +36,20 @@ class BuildResult:
         return sum(p.severity == "error" for p in self.problems)
 
 
-def note_bodies(vault: Vault) -> dict[str, str]:
-    """Each note's Markdown without its frontmatter (as parsed: from the body's first line)."""
-    out = {}
-    for path, note in vault.notes.items():
-        try:
-            text = read_file(vault.config.vault / path).decode("utf-8-sig", "replace")
-        except OSError:
-            continue
-        start = note.parsed.body_line - 1 if note.parsed else 0
-        out[path] = "\n".join(text.splitlines()[start:])
-    return out
-
-
-def prepare(
-    config: Config, today: date, *, use_cache: bool = False, scan: Scan | None = None
-) -> tuple[SiteData, list[FollowUp]]:
-    from vaultkit.checks import check_vault
-    from vaultkit.rules import derive_followups
-
-    vault = load_vault(config, use_cache=use_cache, scan=scan)
-    # The site shows what `vaultkit check` shows, habit and mapping checks included.
-    vault.problems[:] = check_vault(vault, today)
-    followups = derive_followups(vault, today)
-    data = SiteData(vault, followups, today, note_bodies(vault))
-    return data, followups
+def site_data(evaluation: Evaluation) -> SiteData:
+    """What the renderers need from an evaluation. (Bodies are read with the parses, so this
+    reads every note afresh, until the store keeps bodies too.)"""
+    if evaluation.use_cache:
+        evaluation = replace(evaluation, use_cache=False)
+    vault = evaluation.vault  # reads the notes (and fills `sources`) the first time
+    sources = evaluation.sources
+    return SiteData(
+        vault,
+        evaluation.followups,
+        evaluation.today,
+        {path: source.body for path, source in sources.items()},
+        problems=evaluation.problems,
+    )
 
 
 def feed_inputs(config: Config, today: date, now: datetime | None, published: Path | None) -> Any:
@@ -129,8 +114,8 @@ def build(
 
     tell = progress or (lambda _stage: None)
     out_dir = resolve_out_dir(config, out)
-    scan = scan_notes(config)
-    key = f"{inputs_key(config, scan, today)}:{out_dir}" if use_cache else ""
+    evaluation = evaluate(config, today, use_cache=use_cache)
+    key = f"{inputs_key(config, evaluation.scan, today)}:{out_dir}" if use_cache else ""
     saved = load_result(config.vault, "build", key) if use_cache else None
     if saved is not None and _outputs_stamp(out_dir, saved["files"]) == saved["stamps"]:
         return BuildResult(
@@ -142,8 +127,9 @@ def build(
             saved["notes"],
             saved["followups"],
         )
-    tell(f"reading {len(scan.notes)} notes")
-    data, followups = prepare(config, today, use_cache=use_cache, scan=scan)
+    tell(f"reading {len(evaluation.scan.notes)} notes")
+    data = site_data(evaluation)
+    followups = data.followups
     tell(f"rendering {len(data.vault.notes)} pages and {len(followups)} follow-ups")
     data.feed = feed_inputs(config, today, now, out_dir / FEED_NAME)
     files = render_site(data)
@@ -156,7 +142,7 @@ def build(
         written.written,
         written.unchanged,
         written.removed,
-        [*data.vault.problems, *([too_big] if too_big else [])],
+        [*data.problems, *([too_big] if too_big else [])],
         len(data.vault.notes),
         len(followups),
     )
@@ -178,16 +164,17 @@ def build(
 
 
 def feed(
-    config: Config, today: date, *, now: datetime | None = None, published: Path | None = None
+    evaluation: Evaluation, *, now: datetime | None = None, published: Path | None = None
 ) -> tuple[bytes, list[Problem]]:
     """Just the calendar feed, as `vaultkit ics` prints it, and the vault's problems; the feed
     state remembers it (`published`: where it is written, if anywhere)."""
     from vaultkit import feedstate
     from vaultkit.render import ics
 
-    data, followups = prepare(config, today)
-    inputs = feed_inputs(config, today, now, published)
-    data_bytes = ics.feed(data.vault, followups, data.pages, inputs)
-    feedstate.save(config.vault, data_bytes, inputs.moment(config.tz))
-    too_big = ics.size_warning(data_bytes)
-    return data_bytes, [*data.vault.problems, *([too_big] if too_big else [])]
+    data = site_data(evaluation)
+    config = evaluation.config
+    inputs = feed_inputs(config, evaluation.today, now, published)
+    feed_bytes = ics.feed(data.vault, data.followups, data.pages, inputs)
+    feedstate.save(config.vault, feed_bytes, inputs.moment(config.tz))
+    too_big = ics.size_warning(feed_bytes)
+    return feed_bytes, [*data.problems, *([too_big] if too_big else [])]

@@ -53,8 +53,10 @@ def _to_json(note: ParsedNote) -> dict[str, Any]:
             "meta_lines",
             "item_lines",
             "inline",
+            "inline_spelling",
             "tags",
             "body_line",
+            "frontmatter_broken",
         )
     }
     for name, kind in _ROWS.items():

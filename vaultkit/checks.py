@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from vaultkit.config import CONFIG_NAME
+from vaultkit.fields import FIELDS_BY_NAME
 from vaultkit.model import Vault
 from vaultkit.problems import Problem, warning
 
@@ -33,11 +34,16 @@ def _habit_problems(vault: Vault, path: str) -> list[Problem]:
             )
         )
     if stage in ("offer", "accepted") and not company.get("offer"):
+        missing = (
+            "`offer` is checked but has no date"
+            if "offer" in company.checked
+            else "there is no `offer` date"
+        )
         out.append(
             warning(
                 path,
                 company.line_of("stage"),
-                f"stage is `{stage}` but there is no `offer` date: the offer-update "
+                f"stage is `{stage}` but {missing}: the offer-update "
                 "rule needs it to tell the other companies",
             )
         )
@@ -53,15 +59,50 @@ def _mapping_problems(vault: Vault) -> list[Problem]:
         if note.parsed is not None:
             present.update(note.parsed.meta)
             present.update(note.parsed.inline)
-    for name, names in config.table("fields").items():
-        if names and not present & {n.lower() for n in names}:
-            out.append(
-                warning(
-                    CONFIG_NAME,
-                    config.line_of(f"fields.{name}"),
-                    f"[fields] {name}: no note has any of the properties {', '.join(names)}",
+    records: dict[str, set[str]] = {}
+    """property (lower case) -> the kinds of record that set it."""
+    for note in vault.notes.values():
+        if note.parsed is not None and note.is_record:
+            for key in (*note.parsed.meta, *note.parsed.inline):
+                records.setdefault(key, set()).add(note.kind)
+    for table, kind in (
+        ("fields", None),
+        ("types.company.fields", "company"),
+        ("types.contact.fields", "contact"),
+    ):
+        for name, names in config.table(table).items():
+            where = f"[{table}] {name}"
+            line = config.line_of(f"{table}.{name}")
+            spec = FIELDS_BY_NAME.get(name.lower())
+            if spec is None and name.lower() != "type":
+                known = ", ".join(FIELDS_BY_NAME)
+                out.append(
+                    warning(CONFIG_NAME, line, f"{where}: not a field vaultkit reads ({known})")
                 )
-            )
+                continue
+            lowered = {n.lower() for n in names}
+            if names and not present & lowered:
+                out.append(
+                    warning(
+                        CONFIG_NAME,
+                        line,
+                        f"{where}: no note has any of the properties {', '.join(names)}",
+                    )
+                )
+                continue
+            if spec is None:
+                continue
+            # A field mapped where it means nothing is read nowhere: say so, not silently.
+            kinds = {kind} if kind else set().union(*(records.get(n, set()) for n in lowered))
+            if kinds and not kinds & set(spec.applies_to):
+                out.append(
+                    warning(
+                        CONFIG_NAME,
+                        line,
+                        f"{where}: `{name}` means nothing on {_plural(kinds)} (it is read on "
+                        f"{_plural(spec.applies_to)}), so these properties are not read",
+                    )
+                )
     for kind in ("company", "contact", "interaction"):
         for folder in config.type_list(kind, "folders"):
             explicit = f"types.{kind}.folders" in config.values
@@ -74,3 +115,8 @@ def _mapping_problems(vault: Vault) -> list[Problem]:
                     )
                 )
     return out
+
+
+def _plural(kinds: set[str] | tuple[str, ...]) -> str:
+    words = {"company": "companies", "contact": "contacts"}
+    return " and ".join(words.get(k, k + "s") for k in sorted(kinds))

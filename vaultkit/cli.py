@@ -123,19 +123,14 @@ def cache_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
-def _load(vault: str | None, no_cache: bool = False) -> Any:
+def _evaluate(
+    vault: str | None, today: datetime | None, no_cache: bool = False, config: Any = None
+) -> Any:
+    """The vault as of --today (or the real today): pipeline.evaluate, the one front door."""
     from vaultkit.config import load_config
-    from vaultkit.load import load_vault
+    from vaultkit.pipeline import evaluate
 
-    return load_vault(load_config(_vault_path(vault)), use_cache=not no_cache)
-
-
-def _evaluate(vault: str | None, today: datetime | None, no_cache: bool) -> Any:
-    """The vault's follow-ups and problems as of --today (or the real today)."""
-    from vaultkit.config import load_config
-    from vaultkit.load import evaluate
-
-    config = load_config(_vault_path(vault))
+    config = config or load_config(_vault_path(vault))
     return evaluate(config, _today(today, config.tz), use_cache=not no_cache)
 
 
@@ -238,7 +233,7 @@ def agenda(
 
     result = _evaluate(vault, today, no_cache)
     tz = result.config.tz
-    day = _today(today, tz)
+    day = result.today
     items = agenda_items(result.followups, day, tz, days=days, everything=everything)
     if as_json:
         click.echo(json.dumps([item.to_json() for item in items], indent=2, ensure_ascii=False))
@@ -323,8 +318,8 @@ def _new_note(
 ) -> None:
     from vaultkit.edit import new_note
 
-    model = _load(vault)
-    created = new_note(model, kind, name, _today(today, model.config.tz), company)
+    evaluation = _evaluate(vault, today)
+    created = new_note(evaluation.vault, kind, name, evaluation.today, company)
     if created.unused:
         click.echo(
             f"vaultkit: warning: the template {created.template} has no "
@@ -398,9 +393,9 @@ def log(
     """
     from vaultkit.edit import record_touch, resolve_note
 
-    model = _load(vault)
-    rel = resolve_note(model, note)
-    written = record_touch(model, rel, _today(day, model.config.tz), text, tags)
+    evaluation = _evaluate(vault, day)
+    rel = resolve_note(evaluation.vault, note)
+    written = record_touch(evaluation.vault, rel, evaluation.today, text, tags)
     click.echo(f"{written.path}: {written.line}")
 
 
@@ -422,21 +417,20 @@ def done(followup_id: str, sent: bool, vault: str | None, today: datetime | None
     """
     from vaultkit.edit import complete, find_followup
     from vaultkit.identity import feed_uid
-    from vaultkit.rules import derive_followups
     from vaultkit.state import vault_secret
 
-    model = _load(vault)
-    day = _today(today, model.config.tz)
-    items = derive_followups(model, day)
-    secret = vault_secret(model.config.vault, create=False)
+    evaluation = _evaluate(vault, today)
+    items = evaluation.followups
+    secret = vault_secret(evaluation.config.vault, create=False)
     private = {feed_uid(f.id, "private", secret): f for f in items} if secret else {}
     item = find_followup(items, followup_id, private)
-    result = complete(model, item, day, sent=sent)
+    result = complete(evaluation.vault, item, evaluation.today, sent=sent)
     click.echo(printable(f"{result.path}: {result.line}"))
-    again = next((f for f in derive_followups(_load(vault), day) if f.id == item.id), None)
+    after = _evaluate(vault, today, config=evaluation.config)
+    again = next((f for f in after.followups if f.id == item.id), None)
     if again is not None and again.due != item.due:
         # A rule that rolls forward (keep-in-touch, engage, share-expertise): it is done for now.
-        click.echo(f"Next one due {again.due_date(model.config.tz).isoformat()}.")
+        click.echo(f"Next one due {again.due_date(evaluation.config.tz).isoformat()}.")
     elif again is not None:
         click.echo(
             f"vaultkit: note: the {item.rule} follow-up is still open; "
@@ -522,7 +516,8 @@ def ics(vault: str | None, today: datetime | None, output: str | None) -> None:
 
     config, _ = _config_with_out(vault, None)
     target = None if output is None or output == "-" else Path(output)
-    data, problems = feed(config, _today(today, config.tz), now=_now(today), published=target)
+    evaluation = _evaluate(vault, today, config=config)
+    data, problems = feed(evaluation, now=_now(today), published=target)
     if target is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
@@ -666,19 +661,20 @@ def stats(
     """The search in numbers: funnel, response rates, time to reply, activity, who is waiting
     on you."""
     from vaultkit.render.terminal_stats import format_stats
-    from vaultkit.rules import derive_followups
     from vaultkit.stats import compute_stats
 
-    model = _load(vault, no_cache)
-    day = _today(today, model.config.tz)
+    evaluation = _evaluate(vault, today, no_cache)
     figures = compute_stats(
-        model, derive_followups(model, day), day, since.date() if since else None
+        evaluation.vault,
+        evaluation.followups,
+        evaluation.today,
+        since.date() if since else None,
     )
     if as_json:
         click.echo(json.dumps(figures.to_json(), indent=2, ensure_ascii=False))
     else:
         click.echo(format_stats(figures, colour=_colour()), color=_colour())
-    _exit_on_note_errors(model.problems)
+    _exit_on_note_errors(evaluation.problems)
 
 
 @cli.command()
@@ -697,17 +693,16 @@ def show(
     """
     from vaultkit.edit import resolve_note
     from vaultkit.render.terminal_stats import format_show
-    from vaultkit.rules import derive_followups
     from vaultkit.show import timeline
 
-    model = _load(vault, no_cache)
-    day = _today(today, model.config.tz)
-    item = timeline(model, derive_followups(model, day), resolve_note(model, note), day)
+    evaluation = _evaluate(vault, today, no_cache)
+    model = evaluation.vault
+    item = timeline(model, evaluation.followups, resolve_note(model, note), evaluation.today)
     if as_json:
         click.echo(json.dumps(item.to_json(), indent=2, ensure_ascii=False))
     else:
         click.echo(format_show(item, colour=_colour(), tz=model.config.tz), color=_colour())
-    _exit_on_note_errors(model.problems)
+    _exit_on_note_errors(evaluation.problems)
 
 
 def _exit_on_note_errors(problems: list[Problem]) -> None:

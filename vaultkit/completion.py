@@ -9,20 +9,23 @@ import os
 from datetime import date, datetime
 from pathlib import Path
 
-from vaultkit.model import Vault
+from vaultkit.pipeline import Evaluation
 
 MAX_ITEMS = 200
 
 
-def _vault(folder: str | None) -> Vault | None:
+def _evaluate(folder: str | None, today: date | None = None) -> Evaluation | None:
     from vaultkit.config import load_config
-    from vaultkit.load import load_vault
+    from vaultkit.pipeline import evaluate
 
     path = Path(folder or os.environ.get("VAULTKIT_VAULT") or ".")
     try:
         if not path.is_dir():
             return None
-        return load_vault(load_config(path), use_cache=True)
+        config = load_config(path)
+        evaluation = evaluate(config, today or datetime.now(config.tz).date())
+        evaluation.vault  # noqa: B018 (read now, inside the guard)
+        return evaluation
     except Exception:  # a broken vault completes nothing, never a traceback in the shell
         return None
 
@@ -31,9 +34,10 @@ def note_names(folder: str | None, incomplete: str) -> list[tuple[str, str]]:
     """(name, what it is) for each company and contact whose name or alias starts with
     `incomplete` (case-insensitive); paths when `incomplete` has a `/`; else names containing
     it."""
-    vault = _vault(folder)
-    if vault is None:
+    evaluation = _evaluate(folder)
+    if evaluation is None:
         return []
+    vault = evaluation.vault
     key = incomplete.lower()
     if "/" in key:
         return [
@@ -52,14 +56,11 @@ def note_names(folder: str | None, incomplete: str) -> list[tuple[str, str]]:
 
 def followup_ids(folder: str | None, today: date | None, incomplete: str) -> list[tuple[str, str]]:
     """(id, title) of each open follow-up whose id starts with `incomplete`."""
-    from vaultkit.rules import derive_followups
-
-    vault = _vault(folder)
-    if vault is None:
+    evaluation = _evaluate(folder, today)
+    if evaluation is None:
         return []
-    day = today or datetime.now(vault.config.tz).date()
     try:
-        items = derive_followups(vault, day)
+        items = evaluation.followups
     except Exception:
         return []
     key = incomplete.lower()

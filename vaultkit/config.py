@@ -204,6 +204,19 @@ CONFIG_SPEC: list[Setting] = [
         'of these properties present, e.g. `applied = ["Applied-Date"]`',
     ),
     Setting(
+        "types.company.fields.<name>",
+        "list",
+        None,
+        "like `fields.<name>`, for companies only (they win over `[fields]`), "
+        'e.g. `name = ["Company"]` where file names carry dates',
+    ),
+    Setting(
+        "types.contact.fields.<name>",
+        "list",
+        None,
+        "like `fields.<name>`, for contacts only (they win over `[fields]`)",
+    ),
+    Setting(
         "stages.<name>",
         "list",
         None,
@@ -441,9 +454,11 @@ class Config:
                 aliases[value.strip().lower()] = stage.lower()
         return aliases
 
-    def field_names(self, name: str) -> list[str]:
-        """The properties (lower case) that hold vaultkit's field `name`, first present wins."""
-        mapped = self.values.get(f"fields.{name}")
+    def field_names(self, name: str, kind: str | None = None) -> list[str]:
+        """The properties (lower case) that hold vaultkit's field `name` on notes of `kind`
+        (`company`, `contact`), first present wins: `[types.<kind>.fields]`, else `[fields]`."""
+        mapped = self.values.get(f"types.{kind}.fields.{name}") if kind else None
+        mapped = mapped or self.values.get(f"fields.{name}")
         return [n.lower() for n in mapped] if mapped else [name]
 
     def line_of(self, key: str) -> int:

@@ -117,7 +117,7 @@ FIELDS: list[Field] = [
     Field(
         "last_contact",
         "date",
-        ("contact",),
+        ("company", "contact"),
         "the last touch, when no log line records it",
         "2026-11-02",
     ),
@@ -147,6 +147,11 @@ KIND_FORMS = {
     "duration": "a duration like 10d, 3w, 2m, monthly or quarterly",
     "interviews": "a list of interviews, each with `date`, `with` and `kind`",
 }
+
+
+def squash(name: str) -> str:
+    """A property name without case or punctuation: `Applied-Date` and `applied_date` are one."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
 def is_empty(value: Any) -> bool:
@@ -307,3 +312,30 @@ def parse_interview(item: Any, tz: tzinfo | None) -> RawInterview | None:
     people = [] if is_empty(entry.get("with")) else parse_links(entry["with"])
     kind = "" if is_empty(entry.get("kind")) else parse_text(entry["kind"])
     return RawInterview(when, people, kind)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+_PROCESSORS: dict[str, Any] = {
+    "text": lambda v, tz: parse_text(v),
+    "stage": lambda v, tz: parse_text(v),
+    "list": lambda v, tz: parse_list(v),
+    "tags": lambda v, tz: parse_tags(v),
+    "date": lambda v, tz: parse_date(v),
+    "when": parse_when,
+    "link": lambda v, tz: parse_link(v),
+    "links": lambda v, tz: parse_links(v),
+    "duration": lambda v, tz: parse_cadence(v),
+    "interviews": lambda v, tz: [
+        parse_interview(i, tz) for i in (v if isinstance(v, list) else [v])
+    ],
+}
+assert set(_PROCESSORS) == set(KIND_FORMS)
+
+
+def parse_value(kind: str, value: Any, tz: tzinfo | None) -> Any:
+    """`value` read as a field of `kind` (see KIND_FORMS); FieldError when it does not fit. A
+    stage is only read as text here: which stage it means is the config's to say."""
+    return _PROCESSORS[kind](value, tz)

@@ -16,21 +16,20 @@ from typing import Any
 from vaultkit.config import Config
 from vaultkit.fields import (
     FIELDS,
-    KIND_FORMS,
     FieldError,
     RawInterview,
     When,
     is_empty,
     local_date,
-    parse_cadence,
     parse_date,
     parse_interview,
-    parse_link,
     parse_links,
     parse_list,
     parse_tags,
     parse_text,
+    parse_value,
     parse_when,
+    squash,
 )
 from vaultkit.parse import Entry, ParsedNote, Task
 from vaultkit.problems import Problem, error, warning
@@ -82,6 +81,8 @@ class Note:
     fields: dict[str, Any] = field(default_factory=dict)
     """vaultkit's fields, typed (see fields.FIELDS); an absent or bad field is not here."""
     field_lines: dict[str, int] = field(default_factory=dict)
+    checked: set[str] = field(default_factory=set)
+    """Date fields set by a checkbox (`applied: true`): it happened, on a day not given."""
     stage: str | None = None
     interviews: list[Interview] = field(default_factory=list)
     contacts: list[str] = field(default_factory=list)
@@ -102,6 +103,10 @@ class Note:
 
     def get(self, name: str) -> Any:
         return self.fields.get(name)
+
+    def happened(self, name: str) -> bool:
+        """The date field `name` is set, by a date or by a checkbox."""
+        return name in self.fields or name in self.checked
 
     def line_of(self, name: str) -> int:
         return self.field_lines.get(name, 1)
@@ -172,16 +177,41 @@ class Vault:
         return company.stage is None or self.config.stages.get(company.stage, True)
 
 
-def _lookup(parsed: ParsedNote, config: Config, name: str) -> tuple[Any, int, str] | None:
-    """The raw value of vaultkit's field `name`, its line and the property that held it:
-    frontmatter first, then inline `key:: value`."""
-    for key in config.field_names(name):
+def _lookup(
+    parsed: ParsedNote, config: Config, name: str, kind: str | None = None
+) -> tuple[Any, int, str] | None:
+    """The raw value of vaultkit's field `name` on a note of `kind`, its line and the property
+    that held it: frontmatter first, then inline `key:: value`."""
+    keys = config.field_names(name, kind)
+    for key in keys:
         if key in parsed.meta and not is_empty(parsed.meta[key]):
             return parsed.meta[key], parsed.meta_lines.get(key, 1), key
-    for key in config.field_names(name):
+    for key in keys:
         if key in parsed.inline and not is_empty(parsed.inline[key][0]):
             return *parsed.inline[key], key
     return None
+
+
+def _dated_instead(
+    parsed: ParsedNote, config: Config, name: str, kind: str, found: tuple[Any, int, str]
+) -> tuple[Any, int, str]:
+    """A checkbox was found for the date field `name`; a date for the same fact wins: another
+    property mapped to `name`, or a sibling of the checkbox (`Applied-Date` beside `Applied`)."""
+    keys = config.field_names(name, kind)
+    stem = squash(found[2])
+    siblings = {stem + "date", "date" + stem, stem + "on", stem + "at", stem + "day"}
+    for source in (parsed.meta, {k: v for k, (v, _) in parsed.inline.items()}):
+        for key, value in source.items():
+            if (key in keys or squash(key) in siblings) and not (
+                is_empty(value) or isinstance(value, bool)
+            ):
+                line = (
+                    parsed.meta_lines.get(key, 1)
+                    if source is parsed.meta
+                    else parsed.inline[key][1]
+                )
+                return value, line, key
+    return found
 
 
 def _classify(parsed: ParsedNote, config: Config, tags: list[str]) -> str:
@@ -219,17 +249,34 @@ def _interviews(
     return out
 
 
+UnknownStages = dict[str, list[tuple[str, int]]]
+"""A stage value no stage claims (lower case) -> (path, line) of each note that uses it."""
+
+
 def _typed_fields(
-    note: Note, parsed: ParsedNote, config: Config, tz: tzinfo, problems: list[Problem]
+    note: Note,
+    parsed: ParsedNote,
+    config: Config,
+    tz: tzinfo,
+    problems: list[Problem],
+    unknown: UnknownStages,
 ) -> list[tuple[RawInterview, int]]:
     interviews: list[tuple[RawInterview, int]] = []
     for spec in FIELDS:
         if note.kind not in spec.applies_to or spec.name in ("name", "aliases", "tags"):
             continue
-        found = _lookup(parsed, config, spec.name)
+        found = _lookup(parsed, config, spec.name, note.kind)
         if found is None:
             continue
+        if spec.kind in ("date", "when") and isinstance(found[0], bool):
+            found = _dated_instead(parsed, config, spec.name, note.kind, found)
         value, line, key = found
+        if isinstance(value, bool) and spec.kind in ("date", "when"):
+            # A checkbox: `true` says it happened (evidence, no date); `false` is absent.
+            if value:
+                note.checked.add(spec.name)
+                note.field_lines[spec.name] = line
+            continue
         note.field_lines[spec.name] = line
         if spec.kind == "interviews":
             interviews = _interviews(parsed, value, line, key, tz, problems)
@@ -237,45 +284,63 @@ def _typed_fields(
         try:
             if spec.kind == "stage":
                 note.stage = _stage(value, config)
-                note.fields["stage"] = note.stage
+                if note.stage is None:
+                    unknown.setdefault(parse_text(value).lower(), []).append((parsed.path, line))
+                else:
+                    note.fields["stage"] = note.stage
             else:
-                note.fields[spec.name] = _PROCESSORS[spec.kind](value, tz)
+                note.fields[spec.name] = parse_value(spec.kind, value, tz)
         except FieldError as exc:
             problems.append(error(parsed.path, line, f"`{spec.name}`: {exc}"))
+    if note.kind == "company" and "stage" not in note.field_lines:
+        note.stage = _evident_stage(note, bool(interviews))
     return interviews
 
 
-def _stage(value: Any, config: Config) -> str:
+def _evident_stage(company: Note, interviewed: bool) -> str | None:
+    """The stage of a company that states none, as far as its fields show."""
+    if company.happened("offer"):
+        return "offer"
+    if interviewed:
+        return "interviewing"
+    return "applied" if company.happened("applied") else None
+
+
+def _stage(value: Any, config: Config) -> str | None:
+    """The stage a value names (None for one no stage claims)."""
     text = parse_text(value).lower()
-    stage = config.stage_aliases.get(text) or config.stage_aliases.get(text.replace(" ", "-"))
-    if stage is None:
-        names = ", ".join(config.stages)
-        raise FieldError(
-            f"unknown stage {text!r}; expected one of {names} "
-            "(or map it under [stages] in vaultkit.toml)"
+    return config.stage_aliases.get(text) or config.stage_aliases.get(text.replace(" ", "-"))
+
+
+def _report_unknown_stages(unknown: UnknownStages, config: Config, problems: list[Problem]) -> None:
+    """One warning per value, not one error per note: a vault's own word that the mapping does
+    not place yet is a gap in the mapping, however many notes use it."""
+    names = ", ".join(config.stages)
+    for value, uses in sorted(unknown.items()):
+        path, line = min(uses)
+        others = len({p for p, _ in uses} - {path})
+        also = f" (and in {others} other note{'s' if others > 1 else ''})" if others else ""
+        problems.append(
+            warning(
+                path,
+                line,
+                f"unknown stage {value!r}{also}: map it under [stages] in vaultkit.toml, "
+                f"or use one of {names}",
+            )
         )
-    return stage
-
-
-_PROCESSORS = {
-    "text": lambda v, tz: parse_text(v),
-    "list": lambda v, tz: parse_list(v),
-    "date": lambda v, tz: parse_date(v),
-    "when": parse_when,
-    "link": lambda v, tz: parse_link(v),
-    "links": lambda v, tz: parse_links(v),
-    "duration": lambda v, tz: parse_cadence(v),
-}
-assert set(_PROCESSORS) | {"stage", "interviews", "tags"} >= set(KIND_FORMS)
 
 
 def _note_from(
-    parsed: ParsedNote, config: Config, tz: tzinfo, problems: list[Problem]
+    parsed: ParsedNote,
+    config: Config,
+    tz: tzinfo,
+    problems: list[Problem],
+    unknown: UnknownStages,
 ) -> tuple[Note, list[tuple[RawInterview, int]]]:
     stem = PurePosixPath(parsed.path).stem
 
-    def read(name: str, parser: Any) -> Any:
-        found = _lookup(parsed, config, name)
+    def read(name: str, parser: Any, kind: str | None = None) -> Any:
+        found = _lookup(parsed, config, name, kind)
         if found is None:
             return None
         try:
@@ -287,9 +352,9 @@ def _note_from(
     tags = read("tags", parse_tags) or []
     tags += [t for t in parsed.tags if t not in tags]
     kind = _classify(parsed, config, tags)
-    name = (read("name", parse_text) if kind in ("company", "contact") else None) or stem
-    name_line = (_lookup(parsed, config, "name") or (None, 1))[1]
-    aliases = read("aliases", parse_list) or []
+    name = (read("name", parse_text, kind) if kind in ("company", "contact") else None) or stem
+    name_line = (_lookup(parsed, config, "name", kind) or (None, 1))[1]
+    aliases = read("aliases", parse_list, kind) or []
     note = Note(
         parsed.path,
         kind,
@@ -313,7 +378,9 @@ def _note_from(
                     parse_date(value)
                 except FieldError as exc:
                     problems.append(warning(parsed.path, task.line, f"task {label} date: {exc}"))
-    interviews = _typed_fields(note, parsed, config, tz, problems) if note.is_record else []
+    interviews = (
+        _typed_fields(note, parsed, config, tz, problems, unknown) if note.is_record else []
+    )
     return note, interviews
 
 
@@ -322,11 +389,13 @@ def build_model(parsed_notes: list[ParsedNote], config: Config) -> Vault:
     problems: list[Problem] = list(config.problems)
     notes: dict[str, Note] = {}
     raw_interviews: dict[str, list[tuple[RawInterview, int]]] = {}
+    unknown: UnknownStages = {}
     for parsed in parsed_notes:
         problems.extend(parsed.problems)
-        note, interviews = _note_from(parsed, config, tz, problems)
+        note, interviews = _note_from(parsed, config, tz, problems, unknown)
         notes[note.path] = note
         raw_interviews[note.path] = interviews
+    _report_unknown_stages(unknown, config, problems)
     vault = Vault(config, notes, problems, LinkIndex(notes))
     _report_duplicate_names(vault)
     _resolve_links(vault, vault.index, raw_interviews)
@@ -412,7 +481,7 @@ def _gather_interactions(vault: Vault, tz: tzinfo) -> None:
 
     for note in notes.values():
         _entry_interactions(vault, note, touch, tz)
-        if note.kind == "contact" and "last_contact" in note.fields:
+        if note.is_record and "last_contact" in note.fields:
             touch(
                 note.path,
                 Interaction(

@@ -119,6 +119,8 @@ class ParsedNote:
     """Lower-cased frontmatter key -> the line of each item of its block list."""
     inline: dict[str, tuple[str, int]] = field(default_factory=dict)
     """Dataview inline fields `key:: value` -> (value, line); the first of each key."""
+    inline_spelling: dict[str, str] = field(default_factory=dict)
+    """Lower-cased inline field name -> the name as the note writes it."""
     tags: list[str] = field(default_factory=list)
     """`#tags` of the body, lower case, without `#`."""
     links: list[Link] = field(default_factory=list)
@@ -127,16 +129,29 @@ class ParsedNote:
     body_line: int = 1
     """The file line where the body starts."""
     problems: list[Problem] = field(default_factory=list)
+    frontmatter_broken: bool = False
+    """The frontmatter did not parse as a whole; its properties were recovered one by one."""
 
 
 def read_file(path: Path) -> bytes:
     """A regular file's bytes (at most MAX_FILE_BYTES + 1 of them). Anything else, such as a
     FIFO put where a note was, is an OSError at once rather than a read that blocks forever."""
+    return read_file_stat(path)[0]
+
+
+def read_file_stat(path: Path) -> tuple[bytes, os.stat_result]:
+    """`read_file`, and the file's status as it was before the read (so a change made while
+    reading shows as a newer stamp next time, never as an old stamp on new bytes)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+    with os.fdopen(fd, "rb", buffering=0) as handle:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
             raise OSError(errno.EINVAL, "not a regular file")
-        return handle.read(MAX_FILE_BYTES + 1)
+        # Sized by the file, not by the limit: a 64 MB buffer per note costs more than the read.
+        data = handle.read(min(status.st_size, MAX_FILE_BYTES) + 1)
+        while len(data) <= MAX_FILE_BYTES and (more := handle.read(MAX_FILE_BYTES + 1 - len(data))):
+            data += more  # it grew while we read
+        return data, status
 
 
 def read_note(vault: Path, rel: str) -> ParsedNote | None:
@@ -146,21 +161,31 @@ def read_note(vault: Path, rel: str) -> ParsedNote | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        return ParsedNote(rel, problems=[error(rel, 1, f"cannot read: {exc.strerror or exc}")])
+        return unreadable(rel, exc)
     return parse_note(rel, data)
 
 
+def unreadable(rel: str, exc: OSError) -> ParsedNote:
+    return ParsedNote(rel, problems=[error(rel, 1, f"cannot read: {exc.strerror or exc}")])
+
+
 def parse_note(rel: str, data: bytes) -> ParsedNote:
+    return parse_source(rel, data)[0]
+
+
+def parse_source(rel: str, data: bytes) -> tuple[ParsedNote, str]:
+    """The note's parse and its body: the Markdown after the frontmatter, cut from the same
+    text (pages render it)."""
     note = ParsedNote(rel)
     if len(data) > MAX_FILE_BYTES:
         note.problems.append(error(rel, 1, f"larger than {MAX_FILE_BYTES // 2**20} MB (skipped)"))
-        return note
+        return note, _whole(data)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # the byte-order mark of UTF-16 (or 32)
         note.problems.append(error(rel, 1, "UTF-16 text; save the file as UTF-8 (skipped)"))
-        return note
+        return note, _whole(data)
     if b"\0" in data[:8192]:
         note.problems.append(error(rel, 1, "binary file, not Markdown text (skipped)"))
-        return note
+        return note, _whole(data)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -177,7 +202,11 @@ def parse_note(rel: str, data: bytes) -> ParsedNote:
     lines = text.splitlines()
     body_start = _read_frontmatter(note, lines)
     _read_body(note, lines, body_start)
-    return note
+    return note, "\n".join(lines[note.body_line - 1 :])
+
+
+def _whole(data: bytes) -> str:
+    return "\n".join(data.decode("utf-8-sig", "replace").splitlines())
 
 
 FM_OPEN = re.compile(r"^---[ \t]*$")
@@ -205,19 +234,11 @@ def _read_frontmatter(note: ParsedNote, lines: list[str]) -> int:
         return end + 1
     try:
         data, duplicates = HANDLER.load(source)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        if exc.context_mark and mark and mark.line >= end - 1:
-            mark = exc.context_mark  # the error surfaced at the end: point where it began
-        line = mark.line + 2 if mark else 1
-        what = exc.problem or "invalid YAML"
-        if "could not determine a constructor" in str(exc):
-            what = "YAML tags such as `!!python/object` are not allowed"
-        note.problems.append(error(note.path, line, f"frontmatter is not valid YAML: {what}"))
-        return end + 1
     except (yaml.YAMLError, RecursionError, ValueError, TypeError, OverflowError) as exc:
-        note.problems.append(error(note.path, 1, f"frontmatter is not valid YAML: {exc}"))
-        return end + 1
+        del exc  # each property is parsed again below, and its own error reported
+        # One bad value costs its own property, not the note: read the others key by key.
+        data, duplicates = _recover(note, lines[1:end])
+        note.frontmatter_broken = True
     for key, line in duplicates:
         note.problems.append(
             warning(note.path, line + 2, f"property `{key}` appears twice; the last one counts")
@@ -253,6 +274,79 @@ def _read_frontmatter(note: ParsedNote, lines: list[str]) -> int:
 
 class _TooBig(Exception):
     pass
+
+
+def _yaml_problem(exc: BaseException, length: int) -> tuple[int, str]:
+    """(line within the YAML text, 1-based; what is wrong) of a YAML error."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and mark and mark.line >= length:
+            mark = exc.context_mark  # the error surfaced at the end: point where it began
+        what = exc.problem or "invalid YAML"
+        if "could not determine a constructor" in str(exc):
+            what = "YAML tags such as `!!python/object` are not allowed"
+        return (mark.line + 1 if mark else 1), what
+    return 1, str(exc) or type(exc).__name__
+
+
+_TOP_KEY = re.compile(r"^([^\s#\-?:\[{|>][^:]*?)\s*:(?:[ \t]+(.*?))?[ \t]*$")
+_PLAIN_START = re.compile(r"^[^\[{\"'|>&*!%@`]")
+
+
+def _recover(note: ParsedNote, lines: list[str]) -> tuple[dict[str, Any], list[tuple[str, int]]]:
+    """Frontmatter that does not parse as a whole, read one top-level property at a time (a
+    property runs from its `key:` line to the next line that starts another at column 0). A
+    property that still does not parse is an error on its line; a one-line value that YAML
+    rejects (`stage: Stage 2: technical`) is read as the text it plainly is, and the message
+    says to quote it."""
+    blocks: list[tuple[int, list[str]]] = []
+    for i, line in enumerate(lines):
+        if _TOP_KEY.match(line) or not blocks:
+            blocks.append((i, [line]))
+        else:
+            blocks[-1][1].append(line)
+    data: dict[str, Any] = {}
+    duplicates: list[tuple[str, int]] = []
+    for start, block in blocks:
+        try:
+            part, dups = HANDLER.load("\n".join(block))
+        except (yaml.YAMLError, RecursionError, ValueError, TypeError, OverflowError) as exc:
+            offset, what = _yaml_problem(exc, len(block))
+            top = _TOP_KEY.match(block[0])
+            rest = [b for b in block[1:] if b.strip() and not b.lstrip().startswith("#")]
+            value = top.group(2) if top and top.group(2) else ""
+            if "mapping values are not allowed" in what:
+                what = "the value holds `: `, which YAML reads as a new property"
+            if top and not rest and value and _PLAIN_START.match(value):
+                key = top.group(1).strip()
+                text = re.sub(r"\s+#.*$", "", value)
+                shown = text.replace("\\", "\\\\").replace('"', '\\"')
+                note.problems.append(
+                    error(
+                        note.path,
+                        start + 2,
+                        f"frontmatter is not valid YAML: {what}; quote the value: "
+                        f'{key}: "{shown}" (read as that text meanwhile)',
+                    )
+                )
+                data[key] = text
+                continue
+            note.problems.append(
+                error(
+                    note.path,
+                    start + offset + 1,
+                    f"frontmatter is not valid YAML: {what} (this property is left out; "
+                    "the others were read)",
+                )
+            )
+            continue
+        if isinstance(part, dict):
+            for key in part:
+                if key in data:
+                    duplicates.append((str(key), start))
+            data.update(part)
+            duplicates += [(k, start + line) for k, line in dups]
+    return data, duplicates
 
 
 def _plain(data: dict[Any, Any], note: ParsedNote) -> dict[str, Any]:
@@ -458,6 +552,7 @@ def _read_inline_fields(note: ParsedNote, text: str, number: int) -> None:
         found = [(m.group(1), m.group(2))]
     for key, value in found:
         note.inline.setdefault(key.strip().lower(), (value.strip(), number))
+        note.inline_spelling.setdefault(key.strip().lower(), key.strip())
 
 
 def _read_task(number: int, mark: str, text: str, tags: list[str], links: list[str]) -> Task:

@@ -181,8 +181,8 @@ def _stage_index(vault: Vault, company: Note, order: list[str]) -> int:
 
 
 def is_application(vault: Vault, company: Note, order: list[str]) -> bool:
-    """It has an `applied` date, or it reached `applied` (or a later stage)."""
-    if "applied" in company.fields:
+    """It has an `applied` date (or checkbox), or it reached `applied` (or a later stage)."""
+    if company.happened("applied"):
         return True
     return "applied" in order and _stage_index(vault, company, order) >= order.index("applied")
 

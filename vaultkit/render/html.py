@@ -81,7 +81,7 @@ def last_contact(data: SiteData, note: Note) -> str:
 
 
 def problems_html(data: SiteData, page: str) -> str:
-    problems = data.vault.problems
+    problems = data.problems
     if not problems:
         return ""
     errors = sum(p.severity == "error" for p in problems)

@@ -76,7 +76,7 @@ def render(data: SiteData) -> dict[str, bytes]:
             if not n.is_record
         ],
         "followups": [f.to_json() for f in data.followups],
-        "problems": [p.to_json() for p in data.vault.problems],
+        "problems": [p.to_json() for p in data.problems],
     }
     # Compact: the C encoder; with indent, json falls back to pure Python (10x slower).
     text = json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"

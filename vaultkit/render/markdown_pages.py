@@ -48,7 +48,7 @@ def index_md(data: SiteData) -> str:
         f"As of {data.today.isoformat()}. {len(data.followups)} open follow-up(s); see [[agenda]].",
         "",
     ]
-    problems = data.vault.problems
+    problems = data.problems
     if problems:
         lines += ["## Problems", ""] + [f"- {text(p)}" for p in problems] + [""]
     lines += ["## Pipeline", ""]

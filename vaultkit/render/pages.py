@@ -110,7 +110,7 @@ def _timeline(data: SiteData, page: str, note: Note) -> str:
 def _note_page(data: SiteData, note: Note) -> bytes:
     page = data.pages[note.path]
     parts = []
-    problems = [p for p in data.vault.problems if p.path == note.path]
+    problems = [p for p in data.problems if p.path == note.path]
     if problems:
         items = "".join(
             f'<li class="{e(p.severity)}"><code>line {p.line}</code> '

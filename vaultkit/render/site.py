@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from vaultkit.followup import FollowUp
 from vaultkit.model import Note, Vault
+from vaultkit.problems import Problem
 from vaultkit.render.markdown import Resolver
 from vaultkit.render.paths import page_paths, relative
 
@@ -29,6 +30,8 @@ class SiteData:
     today: date
     bodies: dict[str, str] = field(default_factory=dict)
     """Note path -> its Markdown body (frontmatter removed)."""
+    problems: list[Problem] = field(default_factory=list)
+    """What `vaultkit check` reports (the model's problems and the checks')."""
     feed: FeedInputs | None = None
     """The feed's state, secret and clock (None: a first build as of `today`)."""
 

@@ -20,9 +20,9 @@ def reached(vault: Vault, company: Note, order: list[str]) -> int:
         return order.index(company.stage)
     furthest = 0
     for stage, known in (
-        ("applied", "applied" in company.fields),
+        ("applied", company.happened("applied")),
         ("interviewing", bool(company.interviews)),
-        ("offer", "offer" in company.fields or company.stage == "accepted"),
+        ("offer", company.happened("offer") or company.stage == "accepted"),
     ):
         if known and stage in order:
             furthest = max(furthest, order.index(stage))

@@ -178,7 +178,7 @@ def linkedin_connect(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
                     first_met[person] = (day, company, interview)
     for person, (day, company, interview) in sorted(first_met.items()):
         contact = vault.notes[person]
-        if contact.get("linkedin_connected") or _touched(contact, ctx.today, tag="linkedin"):
+        if contact.happened("linkedin_connected") or _touched(contact, ctx.today, tag="linkedin"):
             continue
         yield _about(
             ctx,

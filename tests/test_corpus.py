@@ -1,0 +1,100 @@
+"""A corpus of small vaults in the styles real job-search vaults are kept in (tests/vaults/,
+each written for these tests), read the way a new user would: `vaultkit adopt`, then `check`
+and `agenda` with the proposed vaultkit.toml unedited.
+
+For each vault: golden files of what adopt proposes, of `check` and of `agenda --json --all`
+(tests/golden/corpus/<style>/; regenerate with VAULTKIT_UPDATE_GOLDEN=1 and review the diff),
+and, worked out by hand from the notes, the errors that are really in them and the follow-ups
+the data calls for: exactly those, no more.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from test_golden import compare
+
+from vaultkit.cli import cli
+
+CORPUS = Path(__file__).resolve().parent / "vaults"
+
+
+@dataclass(frozen=True)
+class Style:
+    today: str
+    followups: set[tuple[str, str, str]]
+    """(rule, note, due day) of every follow-up the notes call for."""
+    errors: set[tuple[str, int]] = field(default_factory=set)
+    """(note, line) of the errors that really are in the notes."""
+
+
+STYLES: dict[str, Style] = {
+    # Checkbox properties beside dates (`Applied: true` + `Applied-Date`): the date wins, a
+    # checkbox alone is evidence without a date, and no checkbox is an error.
+    "checkboxes": Style(
+        today="2025-12-12",
+        followups={
+            # applied 12-06, nothing since: follow up after 4 days
+            ("application-follow-up", "Job Hunt/Applications/Northwind Traders.md", "2025-12-10"),
+            # Adatum's offer came 12-08; Contoso (interviewing) heard nothing since
+            ("offer-update", "Job Hunt/Applications/Contoso Pharma.md", "2025-12-09"),
+            # nobody known at Northwind: ask for an informational interview a week in
+            ("info-interview-request", "Job Hunt/Applications/Northwind Traders.md", "2025-12-13"),
+        },
+    ),
+    # A template whose own example value has an unquoted colon: that line is an error, every
+    # other property (the offer, the interviews) still counts.
+    "broken-colon": Style(
+        today="2026-04-01",
+        followups={
+            ("application-follow-up", "jobs/Orchard Mobility.md", "2026-03-31"),
+            # Brightline's offer (03-30) is read despite the broken line beside it
+            ("offer-update", "jobs/Kestrel Analytics.md", "2026-03-31"),
+            ("info-interview-request", "jobs/Orchard Mobility.md", "2026-04-03"),
+            # the hiring manager, connected on 03-17: engage every three weeks
+            ("engage", "people/Omar Haddad.md", "2026-04-07"),
+        },
+        errors={("jobs/Brightline Freight.md", 6), ("jobs/Pelican Bay Games.md", 6)},
+    ),
+}
+
+
+def _run(runner, *args: str) -> str:
+    result = runner.invoke(cli, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.stdout
+
+
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_adopted_vault_reads_as_its_owner_means(style, runner, tmp_path):
+    expect = STYLES[style]
+    vault = tmp_path / style
+    shutil.copytree(CORPUS / style, vault)
+    notes_before = {p: p.read_bytes() for p in vault.rglob("*") if p.is_file()}
+    assert not (vault / ".vaultkit").exists()
+
+    adopt = runner.invoke(cli, ["adopt", "--vault", str(vault)])
+    assert adopt.exit_code == 0, adopt.output
+    compare(f"corpus/{style}/adopt.txt", adopt.output.encode())
+    compare(f"corpus/{style}/vaultkit.toml", (vault / "vaultkit.toml").read_bytes())
+
+    common = ["--vault", str(vault), "--today", expect.today, "--no-cache"]
+    check_text = _run(runner, "check", *common)
+    compare(f"corpus/{style}/check.txt", check_text.encode())
+    problems = json.loads(_run(runner, "check", "--json", *common))
+    errors = {(p["path"], p["line"]) for p in problems if p["severity"] == "error"}
+    assert errors == expect.errors, problems
+
+    agenda_text = _run(runner, "agenda", "--json", "--all", *common)
+    compare(f"corpus/{style}/agenda.json", agenda_text.encode())
+    found = {(f["rule"], f["note"], f["due"][:10]) for f in json.loads(agenda_text)}
+    assert found == expect.followups
+
+    after = {p: p.read_bytes() for p in vault.rglob("*") if p.is_file()}
+    del after[vault / "vaultkit.toml"]
+    own = vault / ".vaultkit"  # vaultkit's own state (the notes' identities), never a note
+    assert {p: b for p, b in after.items() if own not in p.parents} == notes_before

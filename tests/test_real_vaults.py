@@ -1,0 +1,263 @@
+"""The forms real Obsidian job-search vaults hold (DESIGN section 1.6), one at a time, through
+the model, `adopt` and the CLI. tests/test_corpus.py reads whole vaults in those styles."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from datetime import date
+
+import pytest
+
+from vaultkit.cli import cli
+from vaultkit.rules import derive_followups
+from vaultkit.vocabulary import CONTACT_WORDS, place_stage
+
+TODAY = date(2026, 12, 1)
+
+
+def rules_for(vault, path):
+    return sorted(f.rule for f in derive_followups(vault, TODAY) if f.note == path)
+
+
+def adopt(runner, vault_dir):
+    (vault_dir / "vaultkit.toml").unlink(missing_ok=True)
+    result = runner.invoke(cli, ["adopt", "--vault", str(vault_dir)])
+    assert result.exit_code == 0, result.output
+    return result.output, tomllib.loads((vault_dir / "vaultkit.toml").read_text())
+
+
+def check_json(runner, vault_dir):
+    result = runner.invoke(cli, ["check", "--vault", str(vault_dir), "--json", "--no-cache"])
+    return json.loads(result.stdout)
+
+
+# ---------------------------------------------------------------- 1. checkboxes on date fields
+
+
+def test_a_checkbox_beside_a_date_gives_way_to_the_date(write_note, load):
+    write_note(
+        "companies/Northwind.md",
+        "---\nstage: applied\nApplied: true\nApplied-Date: 2026-11-20\n---\n",
+    )
+    vault = load()
+    note = vault.notes["companies/Northwind.md"]
+    assert vault.problems == []
+    assert note.get("applied") == date(2026, 11, 20)
+    assert note.line_of("applied") == 4  # the date's line, where the follow-up points
+    assert "application-follow-up" in rules_for(vault, "companies/Northwind.md")
+
+
+def test_a_checkbox_alone_is_evidence_without_a_date(write_note, load):
+    write_note("companies/Litware.md", "---\napplied: true\noffer: false\n---\n")
+    write_note("people/Dana.md", "---\nlinkedin_connected: true\nmet: false\n---\n")
+    write_note(
+        "companies/Contoso.md",
+        "---\nstage: interviewing\ninterviews:\n  - {date: 2026-11-20, with: '[[Dana]]'}\n---\n",
+    )
+    vault = load()
+    assert vault.problems == []  # never "expected a date, got True"
+    litware, dana = vault.notes["companies/Litware.md"], vault.notes["people/Dana.md"]
+    assert litware.happened("applied") and "applied" not in litware.fields
+    assert not litware.happened("offer")  # false is absent
+    assert litware.stage == "applied"  # no stage stated: as far as its fields show
+    # no date, nothing to count from
+    assert "application-follow-up" not in rules_for(vault, "companies/Litware.md")
+    assert dana.happened("linkedin_connected") and not dana.happened("met")
+    # the interviewer is connected already: no linkedin-connect for Dana
+    assert "linkedin-connect" not in {f.rule for f in derive_followups(vault, TODAY)}
+
+
+def test_a_company_without_a_stage_is_as_far_as_its_dates_show(write_note, load):
+    write_note("companies/A.md", "---\napplied: 2026-11-20\n---\n")
+    write_note("companies/B.md", "---\napplied: 2026-11-01\noffer: 2026-11-25\n---\n")
+    write_note("companies/C.md", "---\nstage:\nrole: x\n---\n")
+    vault = load()
+    assert [vault.notes[f"companies/{n}.md"].stage for n in "ABC"] == ["applied", "offer", None]
+    assert "application-follow-up" in rules_for(vault, "companies/A.md")
+
+
+# ---------------------------------------------------------------- 2. broken YAML
+
+
+def test_one_broken_value_costs_one_line(write_note, load):
+    write_note(
+        "companies/Brightline.md",
+        """
+        ---
+        stage: offer
+        interview_stage: Stage 2: technical
+        offer: 2026-11-28
+        interviews:
+          - {date: 2026-11-20, kind: onsite}
+        ---
+        """,
+    )
+    write_note("companies/Kestrel.md", "---\nstage: interviewing\n---\n")
+    vault = load()
+    note = vault.notes["companies/Brightline.md"]
+    assert (note.stage, note.get("offer")) == ("offer", date(2026, 11, 28))
+    assert len(note.interviews) == 1
+    assert note.parsed.meta["interview_stage"] == "Stage 2: technical"
+    [problem] = vault.problems
+    assert (problem.path, problem.line, problem.severity) == ("companies/Brightline.md", 3, "error")
+    assert 'quote the value: interview_stage: "Stage 2: technical"' in problem.message
+    rules = {f.rule for f in derive_followups(vault, TODAY)}
+    assert {"offer-update", "thank-you"} <= rules  # the offer and the interview still count
+
+
+def test_a_broken_block_is_left_out_and_the_rest_read(write_note, load):
+    write_note(
+        "companies/X.md",
+        "---\nstage: applied\ncontacts: [[[Ann]]\napplied: 2026-11-20\ntags: [a, b]\n---\n",
+    )
+    vault = load()
+    note = vault.notes["companies/X.md"]
+    assert (note.stage, note.get("applied"), note.tags) == (
+        "applied",
+        date(2026, 11, 20),
+        ["a", "b"],
+    )
+    [problem] = vault.problems
+    assert problem.line == 3 and "this property is left out" in problem.message
+
+
+def test_adopt_names_the_notes_it_could_not_read_in_full(runner, vault_dir, write_note):
+    write_note("jobs/A.md", "---\nstatus: applied\nnote: Stage 2: technical\n---\n")
+    write_note("jobs/B.md", "---\nstatus: offer\n---\n")
+    output, _ = adopt(runner, vault_dir)
+    assert "could not read in full (fix the YAML on these lines): jobs/A.md:3" in output
+
+
+# ---------------------------------------------------------------- 3. stage words
+
+
+@pytest.mark.parametrize(
+    ("value", "stage"),
+    [
+        ("not-applied", "lead"),
+        ("Not Applied", "lead"),
+        ("NotApplied", "lead"),
+        ("Wishlist", "lead"),
+        ("Saved", "lead"),
+        ("To Apply", "lead"),
+        ("Active", "applied"),
+        ("Submitted", "applied"),
+        ("Waiting", "applied"),
+        ("In Progress", "applied"),
+        ("HR Interview", "screening"),
+        ("Recruiter Screen", "screening"),
+        ("Phone_Screen", "screening"),
+        ("First Round", "interviewing"),
+        ("Technical interview", "interviewing"),
+        ("Final round", "interviewing"),
+        ("Onsite", "interviewing"),
+        ("Offer Received", "offer"),
+        ("Offer accepted", "accepted"),
+        ("Declined by me", "withdrawn"),
+        ("Declined offer", "withdrawn"),
+        ("Not interested", "withdrawn"),
+        ("No-Go", "withdrawn"),
+        ("Rejected", "rejected"),
+        ("Declined by them", "rejected"),
+        ("Not selected", "rejected"),
+        ("No response", "ghosted"),
+        ("Applied - no response", "ghosted"),
+        ("Contacted", CONTACT_WORDS),
+        ("Replied", CONTACT_WORDS),
+        ("In conversation", CONTACT_WORDS),
+        ("Limbo", None),
+        ("Not interviewing", None),  # a negation it cannot read is not guessed at
+    ],
+)
+def test_stage_words(value, stage):
+    assert place_stage(value) == stage
+
+
+def test_every_stage_value_gets_a_place_or_one_warning(runner, vault_dir, write_note):
+    for i, status in enumerate(["not-applied", "Active", "HR Interview", "Limbo", "Limbo"]):
+        write_note(f"Jobs/J{i}.md", f"---\nStatus: {status}\nSalary: 1\n---\n")
+    write_note("People/Ann.md", "---\nEmail: a@x.test\nStatus: Contacted\n---\n")
+    output, config = adopt(runner, vault_dir)
+    assert config["stages"] == {
+        "lead": ["not-applied"],
+        "applied": ["Active"],
+        "screening": ["HR Interview"],
+    }
+    assert "could not place: Limbo" in output
+    assert "Contacted" not in output  # a contact's status is not a company stage
+    assert "# not placed, add them above: Limbo" in (vault_dir / "vaultkit.toml").read_text()
+    problems = check_json(runner, vault_dir)
+    stage_problems = [p for p in problems if "unknown stage" in p["message"]]
+    assert [(p["path"], p["severity"]) for p in stage_problems] == [("Jobs/J3.md", "warning")]
+    assert "(and in 1 other note)" in stage_problems[0]["message"]
+    assert [p for p in problems if p["severity"] == "error"] == []
+
+
+# ---------------------------------------------------------------- 4. value types
+
+
+def test_a_field_is_proposed_only_where_the_values_fit(runner, vault_dir, write_note):
+    for i in range(3):
+        write_note(
+            f"Jobs/J{i}.md",
+            f"""
+            ---
+            Status: Applied
+            Applied: true
+            Applied-Date: 2026-11-0{i + 1}
+            next_action: [Send email, Decide]
+            Follow-Up: 2026-12-0{i + 1}
+            ---
+            """,
+        )
+    _, config = adopt(runner, vault_dir)
+    assert config["fields"]["applied"] == ["Applied-Date"]  # a date, not the checkbox
+    assert config["fields"]["follow_up"] == ["Follow-Up"]  # not next_action's lists
+    assert [p for p in check_json(runner, vault_dir) if p["severity"] == "error"] == []
+
+
+def test_roles_named_apart_on_companies_and_contacts(runner, vault_dir, write_note, load):
+    write_note("Jobs/A.md", "---\nStatus: Applied\nPosition: Data Engineer\n---\n")
+    write_note("Jobs/B.md", "---\nStatus: Applied\nPosition: Analyst\n---\n")
+    write_note("People/Ann.md", "---\nEmail: a@x.test\nRole: Recruiter\n---\n")
+    write_note("People/Bo.md", "---\nEmail: b@x.test\nRole: CTO\n---\n")
+    _, config = adopt(runner, vault_dir)
+    assert config["types"]["company"]["fields"] == {"role": ["Position"]}
+    assert "role" not in config.get("fields", {})
+    vault = load()
+    assert vault.notes["Jobs/A.md"].get("role") == "Data Engineer"
+    assert vault.notes["People/Ann.md"].get("role") == "Recruiter"
+
+
+# ---------------------------------------------------------------- 8. company-level last contact
+
+
+def test_last_contact_on_a_company_is_a_touch(write_note, load, vault_dir):
+    (vault_dir / "vaultkit.toml").write_text(
+        'timezone = "Europe/Berlin"\n[fields]\nlast_contact = ["Date Last Interaction"]\n'
+    )
+    write_note(
+        "companies/Quarry.md",
+        "---\nstage: applied\napplied: 2026-09-01\nDate Last Interaction: 2026-11-25\n---\n",
+    )
+    vault = load()
+    rules = rules_for(vault, "companies/Quarry.md")
+    assert "stale" not in rules and "application-follow-up" not in rules
+    quarry = vault.notes["companies/Quarry.md"]
+    assert quarry.last_interaction(TODAY).date == date(2026, 11, 25)
+
+
+def test_check_says_when_a_mapped_field_means_nothing_there(runner, vault_dir, write_note):
+    (vault_dir / "vaultkit.toml").write_text(
+        "[fields]\ncadence = ['Every']\n[types.company.fields]\nemail = ['Mail']\n"
+    )
+    write_note("companies/A.md", "---\nEvery: 3w\nMail: x@y.test\n---\n")
+    messages = [p["message"] for p in check_json(runner, vault_dir)]
+    assert (
+        "[fields] cadence: `cadence` means nothing on companies (it is read on contacts), "
+        "so these properties are not read"
+    ) in messages
+    assert any(
+        m.startswith("[types.company.fields] email: `email` means nothing") for m in messages
+    )

@@ -1,0 +1,274 @@
+"""The one front door: `evaluate(config, today)` runs scan -> parse -> model -> rules -> checks
+and returns an `Evaluation`; every command is "evaluate, then one view" (print the agenda, list
+the problems, render and write the site, edit a note).
+
+An evaluation is lazy: the model is built when asked for, the rules run when the follow-ups
+are asked for, the checks when the problems are; each once. `agenda` and `check` ask only for
+their answers, which the cache gives back without reading a note when nothing changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from vaultkit import __version__
+from vaultkit.config import CONFIG_NAME, Config
+from vaultkit.followup import FollowUp
+from vaultkit.model import Vault, build_model
+from vaultkit.parse import ParsedNote, parse_source, read_file_stat, unreadable
+from vaultkit.problems import Problem
+from vaultkit.scan import Scan, scan_vault, template_folders
+
+Stamp = tuple[int, int, int, int, int]
+"""A file's size, modification time, change time, inode and device: any write changes it,
+even one that keeps the size and sets the modification time back (the change time cannot
+be set back)."""
+
+
+def stamp_of(status: os.stat_result) -> Stamp:
+    return (
+        status.st_size,
+        status.st_mtime_ns,
+        status.st_ctime_ns,
+        status.st_ino,
+        status.st_dev,
+    )
+
+
+def scan_notes(config: Config) -> Scan:
+    """The vault's notes: minus the output folder, `exclude` globs and, unless
+    `exclude_templates = false`, the note templates (Obsidian's templates folder)."""
+    exclude = list(config.get("exclude"))
+    if config.get("exclude_templates"):
+        exclude += [f"{folder}/**" for folder in template_folders(config.vault)]
+    return scan_vault(config.vault, str(config.get("output")), exclude)
+
+
+@dataclass(slots=True)
+class Source:
+    """One note as read: its parse, its body (the Markdown after the frontmatter, cut from the
+    very bytes that were parsed) and the stamp of the file those bytes came from."""
+
+    parsed: ParsedNote
+    body: str
+    stamp: Stamp | None
+
+
+def read_source(vault: Path, rel: str) -> Source | None:
+    """Read and parse one note; None when it vanished meanwhile (an editor's save)."""
+    try:
+        data, status = read_file_stat(vault / rel)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return Source(unreadable(rel, exc), "", None)
+    parsed, body = parse_source(rel, data)
+    return Source(parsed, body, stamp_of(status))
+
+
+PARALLEL_FROM = 2000
+"""Below this many notes to parse, starting worker processes costs more than it saves."""
+
+
+def _read_one(args: tuple[str, str]) -> Source | None:
+    return read_source(Path(args[0]), args[1])
+
+
+def read_sources(vault: Path, rels: list[str]) -> list[Source | None]:
+    """Read `rels`, on every core when there are many (a cold start of a large vault)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(rels) < PARALLEL_FROM or workers < 2:
+        return [read_source(vault, rel) for rel in rels]
+    from concurrent.futures import ProcessPoolExecutor
+
+    jobs = [(str(vault), rel) for rel in rels]
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(_read_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+    except (OSError, RuntimeError):  # no processes to be had: do it here
+        return [read_source(vault, rel) for rel in rels]
+
+
+def _stat(config: Config, rel: str) -> os.stat_result | None:
+    try:
+        return os.stat(os.path.join(config.vault, rel))  # pathlib's `/` costs more than stat
+    except OSError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Answers:
+    followups: list[FollowUp]
+    """Every open follow-up, in due order."""
+    problems: list[Problem]
+    """Everything `vaultkit check` reports: the model's problems and the checks'."""
+    notes: int
+
+
+@dataclass(eq=False)
+class Evaluation:
+    """The vault as of one day: its model, its open follow-ups, its problems, and the inputs
+    each came from (every note's stamp and body). Built by `evaluate`."""
+
+    config: Config
+    today: date
+    scan: Scan
+    use_cache: bool = True
+    sources: dict[str, Source] = field(default_factory=dict)
+    """Note path -> how it was read. Filled when the model is built."""
+
+    @cached_property
+    def vault(self) -> Vault:
+        """The model, with the problems found while reading (the checks' are in `problems`)."""
+        vault = build_model(self._parsed(), self.config)
+        vault.problems.extend(self.scan.problems)
+        vault.problems.sort()
+        from vaultkit.identity import track
+
+        track(vault)  # renamed and moved notes keep their follow-ups' ids
+        return vault
+
+    @property
+    def followups(self) -> list[FollowUp]:
+        """Every open follow-up, in due order."""
+        return self.answers.followups
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Everything `vaultkit check` reports: the model's problems and the checks'."""
+        return self.answers.problems
+
+    @property
+    def notes(self) -> int:
+        """How many notes were read."""
+        return self.answers.notes
+
+    @cached_property
+    def answers(self) -> Answers:
+        """The follow-ups and problems; with the cache, an unchanged vault's come back from
+        the last run without reading a note."""
+        from vaultkit.cache import load_result, save_result
+
+        key = inputs_key(self.config, self.scan, self.today) if self.use_cache else ""
+        if key and (saved := load_result(self.config.vault, "evaluation", key)) is not None:
+            try:
+                return Answers(
+                    [_followup_from(f) for f in saved["followups"]],
+                    [Problem(**p) for p in saved["problems"]],
+                    int(saved["notes"]),
+                )
+            except (KeyError, TypeError, ValueError, AttributeError):
+                pass  # a damaged result: evaluate afresh
+        from vaultkit.checks import check_vault
+        from vaultkit.rules import derive_followups
+
+        found = Answers(
+            derive_followups(self.vault, self.today),
+            check_vault(self.vault, self.today),
+            len(self.vault.notes),
+        )
+        if key:
+            save_result(
+                self.config.vault,
+                "evaluation",
+                key,
+                {
+                    "followups": [f.to_json() for f in found.followups],
+                    "problems": [p.to_json() for p in found.problems],
+                    "notes": found.notes,
+                },
+            )
+        return found
+
+    def body(self, path: str) -> str:
+        """The note's Markdown body, from the same read as its parse."""
+        found = self.sources.get(path)
+        return found.body if found is not None else ""
+
+    def _parsed(self) -> list[ParsedNote]:
+        """Every note's parse, in scan order; with the cache, only changed notes are parsed.
+        (Until the store keeps bodies too, a cached parse has no body: the build reads every
+        note afresh, `use_cache=False`.)"""
+        cache = None
+        if self.use_cache:
+            from vaultkit.cache import NoteCache
+
+            cache = NoteCache(self.config.vault)
+        found: dict[str, Source] = {}
+        stats: dict[str, os.stat_result | None] = {}
+        if cache is not None:
+            for rel in self.scan.notes:
+                stat = stats[rel] = _stat(self.config, rel)
+                if stat is not None and (hit := cache.get(rel, stat)) is not None:
+                    found[rel] = Source(hit, "", stamp_of(stat))
+        missing = [rel for rel in self.scan.notes if rel not in found]
+        for rel, source in zip(missing, read_sources(self.config.vault, missing), strict=True):
+            if source is None:
+                continue  # vanished while we read (an editor's save)
+            found[rel] = source
+            if cache is not None and stats.get(rel) is not None:
+                cache.put(rel, stats[rel], source.parsed)  # type: ignore[arg-type]
+        if cache is not None:
+            cache.save(set(self.scan.notes))
+        self.sources = {rel: found[rel] for rel in self.scan.notes if rel in found}
+        return [source.parsed for source in self.sources.values()]
+
+
+def inputs_key(config: Config, scan: Scan, today: date) -> str:
+    """A digest of everything an evaluation depends on: vaultkit, the config, the Obsidian
+    vault name, the zone, the day, and each note's stamp."""
+    digest = hashlib.sha256()
+    try:
+        config_bytes = (config.vault / CONFIG_NAME).read_bytes()
+    except OSError:
+        config_bytes = b""
+    for part in (
+        __version__,
+        str(config.vault),
+        config.vault_name,
+        config.obsidian_folder,
+        config.timezone_name,
+        today.isoformat(),
+    ):
+        digest.update(part.encode() + b"\0")
+    digest.update(config_bytes + b"\0")
+    # The settings as in force, command-line overrides included.
+    digest.update(json.dumps(config.values, sort_keys=True, default=str).encode() + b"\0")
+    for rel in scan.notes:
+        stat = _stat(config, rel)
+        stamp = ":".join(map(str, stamp_of(stat))) if stat else "gone"
+        digest.update(f"{rel}\0{stamp}\0".encode())
+    for problem in scan.problems:
+        digest.update(str(problem).encode() + b"\0")
+    for kind in ("company", "contact", "interaction"):  # `check` says when one is missing
+        for folder in config.type_list(kind, "folders"):
+            digest.update(f"{folder}:{(config.vault / folder).is_dir()}\0".encode())
+    return digest.hexdigest()
+
+
+def _followup_from(data: dict[str, Any]) -> FollowUp:
+    due = data["due"]
+    return FollowUp(
+        id=data["id"],
+        rule=data["rule"],
+        due=datetime.fromisoformat(due) if "T" in due else date.fromisoformat(due),
+        title=data["title"],
+        reason=data["reason"],
+        note=data["note"],
+        line=data["line"],
+        priority=data["priority"],
+        record=data["record"],
+        tags=tuple(data["tags"]),
+    )
+
+
+def evaluate(config: Config, today: date, *, use_cache: bool = True) -> Evaluation:
+    """The vault as of `today` (see `Evaluation`: each part is computed when first asked for)."""
+    return Evaluation(config, today, scan_notes(config), use_cache)
