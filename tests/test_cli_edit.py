@@ -16,6 +16,14 @@ from vaultkit import edit
 from vaultkit.cli import cli
 from vaultkit.edit import DONE_TAGS
 
+
+@pytest.fixture(autouse=True)
+def _quick_quiet(monkeypatch):
+    """These tests are about which bytes an edit changes, not about waiting for a note that
+    another program is writing (tests/test_edit_races.py): a note need not hold still long."""
+    monkeypatch.setattr(edit, "QUIET", 0.01)
+
+
 TODAY = "2026-12-01"
 
 
@@ -281,13 +289,13 @@ def test_log_keeps_permissions(runner, vault_dir, write_note):
 
 def test_log_refuses_when_the_note_changed(runner, vault_dir, write_note, monkeypatch):
     path = write_note("companies/Acme.md", "## Log\n")
-    real = edit.append_log
+    real = edit.insert_log
 
-    def editor_saves_meanwhile(text: str, line: str) -> str:
+    def editor_saves_meanwhile(text: str, line: str) -> tuple[str, int]:
         path.write_text("## Log\n- typed in Obsidian\n")
         return real(text, line)
 
-    monkeypatch.setattr(edit, "append_log", editor_saves_meanwhile)
+    monkeypatch.setattr(edit, "insert_log", editor_saves_meanwhile)
     result = run(runner, vault_dir, "log", "Acme", "x", "--date", "2026-11-30")
     assert result.exit_code == 2
     assert "changed on disk" in result.output
@@ -418,9 +426,9 @@ def test_done_refuses_when_the_task_moved(runner, vault_dir, write_note, monkeyp
     [item] = followups(runner, vault_dir)
     real = edit.read_snapshot
 
-    def insert_line_first(p: Path) -> edit.Snapshot:
+    def insert_line_first(p: Path, *args) -> edit.Snapshot:
         p.write_text("new first line\n- [ ] a 📅 2026-12-01\n")
-        return real(p)
+        return real(p, *args)
 
     monkeypatch.setattr(edit, "read_snapshot", insert_line_first)
     result = run(runner, vault_dir, "done", item["id"], "--today", TODAY)

@@ -26,6 +26,14 @@ from vaultkit.edit import (
 from vaultkit.parse import parse_note
 from vaultkit.problems import VaultkitError
 
+
+@pytest.fixture(autouse=True)
+def _quick_quiet(monkeypatch):
+    """These tests are about which bytes an edit changes, not about waiting for a note that
+    another program is writing (tests/test_edit_races.py): a note need not hold still long."""
+    monkeypatch.setattr(edit, "QUIET", 0.01)
+
+
 DAY = date(2026, 11, 30)
 LINE = "- 2026-11-30 Called ☃ #x"
 

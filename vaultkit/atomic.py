@@ -27,6 +27,7 @@ def atomic_write(
     *,
     mode: int | None = None,
     before_replace: Callable[[], None] | None = None,
+    last_check: Callable[[os.stat_result | None], None] | None = None,
 ) -> None:
     """Replace `path` with `data` atomically.
 
@@ -34,11 +35,14 @@ def atomic_write(
     it has now, and a new file gets the usual ones (0o666 less the umask).
     `before_replace` runs once the new bytes are safely on disk, just before the rename; if it
     raises, the temporary file is removed and `path` is left as it was (the editing commands
-    use it to refuse when the note changed meanwhile).
+    use it to refuse when the note changed meanwhile). `last_check` gets `path`'s `os.stat`
+    (None when it is gone) as the very last step before the rename, and may raise likewise: the
+    cheapest check, so that the window in which another program's save would be replaced
+    unseen is as short as one system call.
     """
     path = Path(path)
     try:
-        _atomic_write(path, data, mode, before_replace)
+        _atomic_write(path, data, mode, before_replace, last_check)
     except WriteError:
         raise
     except OSError as exc:
@@ -46,7 +50,11 @@ def atomic_write(
 
 
 def _atomic_write(
-    path: Path, data: bytes, mode: int | None, before_replace: Callable[[], None] | None
+    path: Path,
+    data: bytes,
+    mode: int | None,
+    before_replace: Callable[[], None] | None,
+    last_check: Callable[[os.stat_result | None], None] | None,
 ) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     if mode is None:
@@ -63,12 +71,21 @@ def _atomic_write(
         os.chmod(tmp_name, mode)
         if before_replace is not None:
             before_replace()
+        if last_check is not None:
+            last_check(_stat_or_none(path))
         os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         raise
     _fsync_folder(folder)
+
+
+def _stat_or_none(path: Path) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
 
 
 def _umask() -> int:

@@ -31,7 +31,7 @@ def cache_dir() -> Path:
 
 
 def cache_file(vault: Path) -> Path:
-    key = hashlib.sha256(str(vault.resolve()).encode()).hexdigest()[:16]
+    key = hashlib.sha256(os.fsencode(vault.resolve())).hexdigest()[:16]
     return cache_dir() / f"{key}.json"
 
 
@@ -131,9 +131,14 @@ class NoteCache:
         }
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            atomic_write(self.path, json.dumps(payload, ensure_ascii=False).encode(), mode=0o600)
+            atomic_write(self.path, _json_bytes(payload), mode=0o600)
         except OSError:
             pass  # a read-only cache folder only costs speed
+
+
+def _json_bytes(payload: dict[str, Any]) -> bytes:
+    # A vault folder's name may not be UTF-8 (lone surrogates); json.loads reads them back.
+    return json.dumps(payload, ensure_ascii=False).encode("utf-8", "surrogatepass")
 
 
 def result_file(vault: Path, kind: str) -> Path:
@@ -154,8 +159,6 @@ def save_result(vault: Path, kind: str, key: str, payload: dict[str, Any]) -> No
     try:
         target = result_file(vault, kind)
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        atomic_write(
-            target, json.dumps({**payload, "key": key}, ensure_ascii=False).encode(), mode=0o600
-        )
+        atomic_write(target, _json_bytes({**payload, "key": key}), mode=0o600)
     except OSError:
         pass

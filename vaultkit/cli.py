@@ -20,7 +20,7 @@ from typing import Any
 import click
 
 from vaultkit import __version__
-from vaultkit.problems import Problem, VaultkitError, printable
+from vaultkit.problems import Problem, VaultkitError, printable, printable_lines
 
 
 def _colour() -> bool:
@@ -30,6 +30,12 @@ def _colour() -> bool:
 def _echo(text: str = "", **style: Any) -> None:
     colour = _colour()
     click.echo(click.style(text, **style) if colour and style else text, color=colour)
+
+
+def _say(text: str = "", err: bool = False) -> None:
+    """Print a message that may hold names from the file system or the notes: control
+    characters and the bytes of names that are not UTF-8 are shown escaped (`\\x1b`, `\\xe9`)."""
+    click.echo(printable_lines(text), err=err)
 
 
 def _vault_path(value: str | None) -> Path:
@@ -90,7 +96,7 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except VaultkitError as exc:
-            click.echo(f"vaultkit: {exc}", err=True)
+            _say(f"vaultkit: {exc}", err=True)
             sys.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
@@ -99,12 +105,12 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except OSError as exc:  # the machine's doing (a full disk, a read-only folder), not a bug
             if os.environ.get("VAULTKIT_DEBUG"):
                 raise
-            click.echo(f"vaultkit: {exc}", err=True)
+            _say(f"vaultkit: {exc}", err=True)
             sys.exit(2)
         except Exception as exc:  # a bug in vaultkit, not in the notes
             if os.environ.get("VAULTKIT_DEBUG"):
                 raise
-            click.echo(
+            _say(
                 f"vaultkit: internal error: {type(exc).__name__}: {exc}\n"
                 "This is a bug in vaultkit; rerun with VAULTKIT_DEBUG=1 for details.",
                 err=True,
@@ -304,7 +310,7 @@ def init(directory: Path, today: datetime | None) -> None:
     from vaultkit.edit import init_vault
 
     for rel in init_vault(directory, _today(today, None)):
-        click.echo(str(directory / rel))
+        _say(str(directory / rel))
 
 
 @cli.group()
@@ -321,19 +327,19 @@ def _new_note(
     evaluation = _evaluate(vault, today)
     created = new_note(evaluation.vault, kind, name, evaluation.today, company)
     if created.unused:
-        click.echo(
+        _say(
             f"vaultkit: warning: the template {created.template} has no "
             f"{{{{{created.unused[0]}}}}} placeholder; --{created.unused[0]} was not "
             "used",
             err=True,
         )
     if created.clashes:
-        click.echo(
+        _say(
             f"vaultkit: warning: {', '.join(created.clashes)} has the same name; links "
             f"to {name.strip()!r} are ambiguous now",
             err=True,
         )
-    click.echo(str(_vault_path(vault) / created.path))
+    _say(str(_vault_path(vault) / created.path))
 
 
 @new.command("company")
@@ -396,7 +402,7 @@ def log(
     evaluation = _evaluate(vault, day)
     rel = resolve_note(evaluation.vault, note)
     written = record_touch(evaluation.vault, rel, evaluation.today, text, tags)
-    click.echo(f"{written.path}: {written.line}")
+    _say(f"{written.path}: {written.line}")
 
 
 @cli.command()
@@ -425,7 +431,7 @@ def done(followup_id: str, sent: bool, vault: str | None, today: datetime | None
     private = {feed_uid(f.id, "private", secret): f for f in items} if secret else {}
     item = find_followup(items, followup_id, private)
     result = complete(evaluation.vault, item, evaluation.today, sent=sent)
-    click.echo(printable(f"{result.path}: {result.line}"))
+    _say(f"{result.path}: {result.line}")
     after = _evaluate(vault, today, config=evaluation.config)
     again = next((f for f in after.followups if f.id == item.id), None)
     if again is not None and again.due != item.due:
@@ -488,7 +494,8 @@ def build(vault: str | None, today: datetime | None, out: str | None, no_cache: 
     _print_problems(result.problems)
     errors, warnings = _problem_summary(result.problems)
     _echo(
-        f"Built {result.out_dir}: {result.notes} note(s), {result.followups} follow-up(s); "
+        f"Built {printable(str(result.out_dir))}: {result.notes} note(s), "
+        f"{result.followups} follow-up(s); "
         f"{len(result.written)} file(s) written, {len(result.unchanged)} unchanged, "
         f"{len(result.removed)} removed; {errors} error(s), {warnings} warning(s) "
         f"in {time.monotonic() - started:.2f}s.",
@@ -579,7 +586,7 @@ def watch(vault: str | None, today: datetime | None, out: str | None) -> None:
     from vaultkit.watch import watch as run_watch
 
     loader, out_path = _watch_args(vault, out)
-    run_watch(loader, today.date() if today else None, out_path, click.echo)
+    run_watch(loader, today.date() if today else None, out_path, _say)
 
 
 @cli.command()
@@ -630,7 +637,7 @@ def serve(
         loader,
         today.date() if today else None,
         out_path,
-        click.echo,
+        _say,
         host=host,
         port=port,
         token=token,

@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import os
 import re
+import stat
 import tempfile
 import time
 from collections.abc import Iterator
@@ -21,11 +22,19 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
-from vaultkit.atomic import atomic_write
+from vaultkit.atomic import WriteError, atomic_write
 from vaultkit.config import CONFIG_NAME, Config
 from vaultkit.followup import FollowUp
 from vaultkit.model import Vault
-from vaultkit.parse import FENCE, FM_CLOSE, FM_OPEN, TAG_BODY, parse_note
+from vaultkit.parse import (
+    FENCE,
+    FM_CLOSE,
+    FM_OPEN,
+    MAX_FILE_BYTES,
+    TAG_BODY,
+    ParsedNote,
+    parse_note,
+)
 from vaultkit.problems import VaultkitError
 
 ENCODING = "utf-8"
@@ -56,7 +65,6 @@ TEMPLATE_FOLDER = "templates"
 # Characters a note's file name (and so a link to it) cannot hold, as Obsidian sees it.
 FORBIDDEN_NAME_CHARS = set('*"\\/<>:|?#^[]')
 _PLACEHOLDER = re.compile(r"\{\{\s*(name|title|date|company)\s*\}\}")
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r|$)")
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _TASK = re.compile(r"^(\ufeff?\s*(?:[-*+]|\d+[.)])\s+\[)([^\]])(\])")
 _TAG_WORD = re.compile(f"^{TAG_BODY}$")  # a tag the reader will see as one
@@ -82,24 +90,40 @@ def _unclosed(index: int) -> str:
 
 
 def split_lines(text: str) -> list[str]:
-    """Lines with their endings (`\\r\\n`, `\\n` or a lone `\\r`, as Markdown counts them);
-    joining them gives back `text` exactly."""
-    lines = _LINE.findall(text)
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines
+    """Lines with their endings, split exactly where the parser (`vaultkit.parse`, which uses
+    `str.splitlines`) splits them: `\\r\\n`, `\\n`, `\\r`, and also `\\v`, `\\f`, `\\x1c`-`\\x1e`,
+    `\\x85`, U+2028 and U+2029. Were the two to disagree, a line vaultkit puts in the Log section
+    could be inside a code block for the reader. Joining them gives back `text` exactly."""
+    return text.splitlines(keepends=True)
 
 
 def newline_of(text: str) -> str:
-    """The line ending the file uses most (the first one seen wins a tie); `\\n` if none."""
-    counts: dict[str, int] = {}
-    for m in re.finditer(r"\r\n|\n|\r", text):
-        counts[m.group()] = counts.get(m.group(), 0) + 1
-    return max(counts, key=lambda k: counts[k]) if counts else "\n"
+    """The line ending the file uses most (`\\n`, `\\r\\n` or a lone `\\r`; the first one seen
+    wins a tie); `\\n` if none."""
+    crlf = text.count("\r\n")
+    counts = {"\r\n": crlf, "\n": text.count("\n") - crlf, "\r": text.count("\r") - crlf}
+    firsts = {"\r\n": text.find("\r\n"), "\n": text.find("\n"), "\r": text.find("\r")}
+    if firsts["\n"] > 0 and text[firsts["\n"] - 1] == "\r":  # that one was part of a \r\n
+        firsts["\n"] = _lone(text, "\n")
+    if firsts["\r"] >= 0 and text.startswith("\n", firsts["\r"] + 1):
+        firsts["\r"] = _lone(text, "\r")
+    seen = [k for k in counts if counts[k] > 0]
+    if not seen:
+        return "\n"
+    return max(seen, key=lambda k: (counts[k], -firsts[k]))
+
+
+def _lone(text: str, ending: str) -> int:
+    """Where the first `\\n` (or `\\r`) that is not half of a `\\r\\n` is."""
+    m = re.search(r"(?<!\r)\n" if ending == "\n" else r"\r(?!\n)", text)
+    return m.start() if m else -1
+
+
+LINE_BREAKS = "\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 
 
 def _content(line: str) -> str:
-    return line.rstrip("\r\n")
+    return line.rstrip(LINE_BREAKS)
 
 
 def _body_start(lines: list[str]) -> int:
@@ -144,7 +168,13 @@ def _headings(lines: list[str]) -> list[tuple[int, int, str]]:
 
 
 def append_log(text: str, line: str) -> str:
-    """`text` with `line` added as the last line of its `## Log` section.
+    """`text` with `line` added as the last line of its `## Log` section (see `insert_log`)."""
+    return insert_log(text, line)[0]
+
+
+def insert_log(text: str, line: str) -> tuple[str, int]:
+    """`text` with `line` added as the last line of its `## Log` section, and the index of the
+    line it became.
 
     The section is the first heading titled "Log" (any level, any case) and runs to the next
     heading of the same or a higher level; `line` goes after its last non-blank line (right
@@ -153,7 +183,7 @@ def append_log(text: str, line: str) -> str:
     line ending; a newline is added to the last line only when the insertion follows it and
     it has none. Nothing else changes.
     """
-    if "\r" in line or "\n" in line:
+    if len(split_lines(line)) != 1 or _content(line) != line:
         raise ValueError("a log line is one line")
     lines = split_lines(text)
     nl = newline_of(text)
@@ -165,12 +195,13 @@ def append_log(text: str, line: str) -> str:
         if open_fence is not None:
             raise UnclosedFenceError(_unclosed(open_fence))
         pieces = []
-        if lines and not lines[-1].endswith(("\n", "\r")):
+        if lines and _content(lines[-1]) == lines[-1]:
             pieces.append(nl)
         if lines and _content(lines[-1]).strip():
             pieces.append(nl)
         pieces += [f"## {LOG_HEADING}{nl}", f"{line}{nl}"]
-        return text + "".join(pieces)
+        new = text + "".join(pieces)
+        return new, len(split_lines(new)) - 1
     start, level = log
     end = next((i for i, lvl, _ in headings if i > start and lvl <= level), len(lines))
     last = start
@@ -181,8 +212,8 @@ def append_log(text: str, line: str) -> str:
     after = "".join(lines[last + 1 :])
     if open_fence is not None and open_fence <= last:
         raise UnclosedFenceError(_unclosed(open_fence))
-    fix = "" if lines[last].endswith(("\n", "\r")) else nl
-    return before + fix + line + nl + after
+    fix = "" if _content(lines[last]) != lines[last] else nl
+    return before + fix + line + nl + after, last + 1
 
 
 def log_line(day: date, text: str, tags: list[str] | tuple[str, ...] = ()) -> str:
@@ -212,7 +243,7 @@ def check_task(text: str, line_no: int, day: date) -> str:
     if not 1 <= line_no <= len(lines):
         raise VaultkitError(f"line {line_no} is not in the note (it has {len(lines)} lines)")
     raw = lines[line_no - 1]
-    body = raw.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+    body = _content(raw)
     ending = raw[len(body) :]
     m = _TASK.match(body)
     if not m or m.group(2) in "xX-":
@@ -243,6 +274,17 @@ def has_placeholder(template: str, key: str) -> bool:
 # ---------------------------------------------------------------- files
 
 
+QUIET = 0.5
+"""Seconds a note must have held still (no write, truncation or rename touched it) before it
+is edited. A program that saves in place truncates the note, then writes it: for an instant the
+note is short, and a snapshot taken then and written back would lose the rest. No save pauses
+half-way for this long; a note changed more recently is waited for."""
+QUIET_COARSE = 2.5
+"""The same, on a file system that keeps file times in whole seconds (FAT keeps two)."""
+SETTLE_WAIT = 10.0
+"""Seconds an edit waits for a note that keeps changing before it gives up."""
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """A note's bytes as read, with what says whether it changed since."""
@@ -252,49 +294,176 @@ class Snapshot:
     mtime_ns: int
     size: int
     digest: str
+    ino: int = 0
+    ctime_ns: int = 0
+    mode: int = 0o644
+    links: int = 1
 
     @property
     def text(self) -> str:
         return self.data.decode(ENCODING, ERRORS)
 
+    @property
+    def key(self) -> tuple[int, int, int, int]:
+        """What any write to the note, in place or by rename, changes."""
+        return (self.ino, self.size, self.mtime_ns, self.ctime_ns)
 
-def read_snapshot(path: Path) -> Snapshot:
-    real = Path(os.path.realpath(path))  # edit a symlink's target, keep the link
+    def same_as(self, other: Snapshot) -> bool:
+        return self.key == other.key and self.digest == other.digest
+
+
+def _stat_key(st: os.stat_result) -> tuple[int, int, int, int]:
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _read_once(real: Path, shown: str) -> Snapshot:
+    """One read of the note: a regular file only (a FIFO put in its place is refused at once,
+    never waited on), and the whole of it (a read that ends short of the size is retried)."""
     try:
-        with open(real, "rb") as handle:
-            st = os.fstat(handle.fileno())
-            data = handle.read()
+        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
-        raise VaultkitError(f"note not found: {path}") from None
+        raise VaultkitError(f"note not found: {shown}") from None
     except OSError as exc:
-        raise VaultkitError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return Snapshot(real, data, st.st_mtime_ns, st.st_size, hashlib.sha256(data).hexdigest())
+        raise VaultkitError(f"cannot read {shown}: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise VaultkitError(f"{shown} is not a regular file (a FIFO or a device?)")
+            if st.st_size > MAX_FILE_BYTES:
+                raise VaultkitError(
+                    f"{shown} is larger than {MAX_FILE_BYTES // 2**20} MB; edit it in an editor"
+                )
+            data = handle.read(MAX_FILE_BYTES + 1)
+            after = os.fstat(fd)
+        except OSError as exc:
+            raise VaultkitError(f"cannot read {shown}: {exc.strerror or exc}") from None
+    if len(data) != after.st_size or _stat_key(st) != _stat_key(after):
+        # Written to while being read: a snapshot of nothing in particular.
+        raise _Unsettled
+    return Snapshot(
+        real,
+        data,
+        after.st_mtime_ns,
+        after.st_size,
+        hashlib.sha256(data).hexdigest(),
+        after.st_ino,
+        after.st_ctime_ns,
+        stat.S_IMODE(after.st_mode),
+        after.st_nlink,
+    )
+
+
+class _Unsettled(Exception):
+    """A read that saw the note change under it."""
+
+
+def _quiet_needed(snap: Snapshot) -> float:
+    whole = snap.mtime_ns % 1_000_000_000 == 0 and snap.ctime_ns % 1_000_000_000 == 0
+    return QUIET_COARSE if whole else QUIET
+
+
+def read_snapshot(path: Path, shown: str | None = None) -> Snapshot:
+    """The note's bytes, once it has held still for QUIET seconds: by its change time (ctime,
+    which every write, truncation and rename sets, and no program can set back), or, where the
+    file system's clock disagrees with ours, by two whole reads QUIET seconds apart that agree
+    on the bytes, the inode, the size and both times. A note that keeps changing is waited for,
+    then refused."""
+    shown = shown or str(path)
+    real = Path(os.path.realpath(path))  # edit a symlink's target, keep the link
+    deadline = time.monotonic() + SETTLE_WAIT
+    held: tuple[Snapshot, float] | None = None  # the last snapshot, and since when it holds
+    while True:
+        try:
+            snap: Snapshot | None = _read_once(real, shown)
+        except _Unsettled:
+            snap = None
+        now = time.monotonic()
+        wait = 0.01
+        if snap is not None:
+            if held is None or not held[0].same_as(snap):
+                held = (snap, now)
+            quiet = _quiet_needed(snap)
+            still = max((time.time_ns() - snap.ctime_ns) / 1e9, now - held[1])
+            if still >= quiet:
+                return snap
+            wait = quiet - still
+        if now + wait > deadline:
+            raise NoteChangedError(
+                f"{shown} keeps changing (another program is writing it?); nothing was "
+                "written. Run the command again once it is saved."
+            )
+        time.sleep(wait)
+
+
+def _changed(shown: str) -> NoteChangedError:
+    return NoteChangedError(
+        f"{shown} changed on disk while vaultkit was editing it (saved "
+        "in an editor?); nothing was written. Run the command again."
+    )
 
 
 def _ensure_unchanged(snapshot: Snapshot, shown: str) -> None:
     try:
-        now = read_snapshot(snapshot.path)
+        now = _read_once(snapshot.path, shown)
+    except _Unsettled:
+        raise _changed(shown) from None
     except VaultkitError:
         raise NoteChangedError(
             f"{shown} was moved or deleted while vaultkit was editing it; nothing was written"
         ) from None
-    if (now.mtime_ns, now.size, now.digest) != (snapshot.mtime_ns, snapshot.size, snapshot.digest):
-        raise NoteChangedError(
-            f"{shown} changed on disk while vaultkit was editing it (saved "
-            "in an editor?); nothing was written. Run the command again."
+    if not now.same_as(snapshot):
+        raise _changed(shown)
+
+
+def ensure_editable(snapshot: Snapshot, shown: str) -> None:
+    """Refuse what an atomic replace would quietly undo: a read-only note (its owner asked for
+    it not to change) and a note with hard links (the other names would keep the old bytes)."""
+    if not snapshot.mode & stat.S_IWUSR:
+        raise VaultkitError(
+            f"{shown} is read-only (mode {snapshot.mode:o}); nothing was written. "
+            "Make it writable (chmod u+w) to edit it."
+        )
+    if snapshot.links > 1:
+        raise VaultkitError(
+            f"{shown} has {snapshot.links} hard links; replacing it would leave the other "
+            "names with the old text, so nothing was written. Edit it in your editor."
         )
 
 
 def write_snapshot(snapshot: Snapshot, text: str, shown: str) -> None:
-    """Write `text` over the note, atomically, unless the file changed since `snapshot`."""
+    """Write `text` over the note, atomically, unless the file changed since `snapshot`: the
+    bytes are compared again once the new file is on disk, and the inode, size and times one
+    last time right before the rename (a save landing in between is caught)."""
+    ensure_editable(snapshot, shown)
     data = text.encode(ENCODING, ERRORS)
     _ensure_unchanged(snapshot, shown)
-    atomic_write(snapshot.path, data, before_replace=lambda: _ensure_unchanged(snapshot, shown))
+
+    def last_check(st: os.stat_result | None) -> None:
+        if st is None or _stat_key(st) != snapshot.key:
+            raise _changed(shown)
+
+    atomic_write(
+        snapshot.path,
+        data,
+        before_replace=lambda: _ensure_unchanged(snapshot, shown),
+        last_check=last_check,
+    )
 
 
 def create_new(path: Path, data: bytes) -> None:
     """Create `path` with `data`, atomically, failing with FileExistsError if it exists (even
-    when it appears between the check and the write)."""
+    when it appears between the check and the write). Any other failure (a full disk, a
+    read-only folder) is a WriteError that names `path`."""
+    try:
+        _create_new(path, data)
+    except (FileExistsError, WriteError):
+        raise
+    except OSError as exc:
+        raise WriteError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+
+
+def _create_new(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists() or path.is_symlink():
         raise FileExistsError(str(path))
@@ -404,11 +573,29 @@ def note_lock(path: Path, shown: str) -> Iterator[None]:
             os.close(fd)
 
 
+VERIFY_LIMIT = 1024 * 1024
+"""Notes up to this size are parsed again after an edit, before it is written."""
+
+
+def _read_back(rel: str, text: str) -> ParsedNote | None:
+    """The note as the parser will read it once `text` is written (None for a huge note: its
+    lines are split exactly as the parser splits them, but it is not parsed twice)."""
+    data = text.encode(ENCODING, ERRORS)
+    return parse_note(rel, data) if len(data) <= VERIFY_LIMIT else None
+
+
 def log_to_note(vault: Vault, rel: str, line: str) -> None:
     """Append the log line `line` to the note at `rel` (a path relative to the vault)."""
     with note_lock(vault.config.vault / rel, rel):
-        snapshot = read_snapshot(vault.config.vault / rel)
-        write_snapshot(snapshot, append_log(snapshot.text, line), rel)
+        snapshot = read_snapshot(vault.config.vault / rel, rel)
+        text, at = insert_log(snapshot.text, line)
+        parsed = _read_back(rel, text)
+        if parsed is not None and not any(e.line == at + 1 for e in parsed.entries):
+            raise VaultkitError(
+                f"{rel}: line {at + 1}, where the log line would go, would not be read as a "
+                "log line (inside a code block or a comment?); nothing was written"
+            )
+        write_snapshot(snapshot, text, rel)
 
 
 def record_touch(
@@ -501,7 +688,7 @@ def _check_task_of(vault: Vault, item: FollowUp, day: date) -> DoneResult:
 
 
 def _check_task_locked(vault: Vault, item: FollowUp, day: date) -> DoneResult:
-    snapshot = read_snapshot(vault.config.vault / item.note)
+    snapshot = read_snapshot(vault.config.vault / item.note, item.note)
     # The model's line number is from when the vault was loaded: make sure the same open task
     # is still on that line of the bytes about to be edited.
     expected = next((t for t in vault.notes[item.note].tasks if t.line == item.line), None)
@@ -513,6 +700,14 @@ def _check_task_locked(vault: Vault, item: FollowUp, day: date) -> DoneResult:
             "again."
         )
     text = check_task(snapshot.text, item.line, day)
+    parsed = _read_back(item.note, text)
+    if parsed is not None and not any(
+        t.line == item.line and t.status == "done" for t in parsed.tasks
+    ):
+        raise VaultkitError(
+            f"{item.note}: line {item.line} would not be read as a done task once checked; "
+            "nothing was written"
+        )
     write_snapshot(snapshot, text, item.note)
     changed = text.splitlines()[item.line - 1]
     return DoneResult(item.note, changed.lstrip("\ufeff").strip())

@@ -237,19 +237,19 @@ def inputs_key(config: Config, scan: Scan, today: date) -> str:
         config.timezone_name,
         today.isoformat(),
     ):
-        digest.update(part.encode() + b"\0")
+        digest.update(os.fsencode(part) + b"\0")  # a vault's name may not be UTF-8
     digest.update(config_bytes + b"\0")
     # The settings as in force, command-line overrides included.
     digest.update(json.dumps(config.values, sort_keys=True, default=str).encode() + b"\0")
     for rel in scan.notes:
         stat = _stat(config, rel)
         stamp = ":".join(map(str, stamp_of(stat))) if stat else "gone"
-        digest.update(f"{rel}\0{stamp}\0".encode())
+        digest.update(os.fsencode(f"{rel}\0{stamp}\0"))
     for problem in scan.problems:
-        digest.update(str(problem).encode() + b"\0")
+        digest.update(os.fsencode(str(problem)) + b"\0")
     for kind in ("company", "contact", "interaction"):  # `check` says when one is missing
         for folder in config.type_list(kind, "folders"):
-            digest.update(f"{folder}:{(config.vault / folder).is_dir()}\0".encode())
+            digest.update(os.fsencode(f"{folder}:{(config.vault / folder).is_dir()}\0"))
     return digest.hexdigest()
 
 

@@ -8,13 +8,28 @@ from typing import Literal
 
 Severity = Literal["error", "warning"]
 
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNPRINTABLE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def _escape(char: str) -> str:
+    if "\udc80" <= char <= "\udcff":  # a byte of a file name that is not UTF-8 (surrogateescape)
+        return f"\\x{ord(char) - 0xDC00:02x}"
+    return char.encode("unicode_escape", "backslashreplace").decode()
 
 
 def printable(text: str) -> str:
     """`text` safe to print on a terminal, on one line: control characters (an ESC from a note
-    could retitle the window or clear the screen) and bidi overrides shown as `\\x1b` escapes."""
-    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
+    could retitle the window or clear the screen) and bidi overrides shown as `\\x1b` escapes;
+    the bytes of a file name that is not UTF-8 (lone surrogates, as Python reads such names)
+    shown as `\\xe9`, so the text is always valid UTF-8."""
+    return _UNPRINTABLE.sub(lambda m: _escape(m.group()), text)
+
+
+def printable_lines(text: str) -> str:
+    """`printable`, line by line: a message's own line breaks stay."""
+    return "\n".join(printable(line) for line in text.split("\n"))
 
 
 @dataclass(frozen=True, slots=True, order=True)

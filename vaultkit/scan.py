@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from vaultkit.problems import Problem, warning
+from vaultkit.problems import Problem, error, printable, warning
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,21 @@ def compile_excludes(patterns: list[str]) -> list[re.Pattern[str]]:
     return compiled
 
 
+def is_utf8(name: str) -> bool:
+    """False for a file name that is not UTF-8 (Python reads its bytes as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+NOT_UTF8 = (
+    "the {what} name is not valid UTF-8 (copied from Windows or an old system?), so {effect}; "
+    "rename it (e.g. `convmv -f latin1 -t utf-8 --notest`)"
+)
+
+
 def _excluded(rel: str, patterns: list[re.Pattern[str]]) -> bool:
     return any(p.fullmatch(rel) for p in patterns)
 
@@ -78,6 +93,9 @@ def scan_vault(vault: Path, output: str, exclude: list[str]) -> Scan:
             rel = f"{rel_folder}/{name}" if rel_folder else name
             if name.startswith("."):
                 continue
+            if not is_utf8(name):
+                _not_utf8(entry, printable(rel), problems)
+                continue
             try:
                 is_link = entry.is_symlink()
                 if is_link and not _inside(Path(entry.path), root):
@@ -97,6 +115,21 @@ def scan_vault(vault: Path, output: str, exclude: list[str]) -> Scan:
 
     walk(root, "")
     return Scan(notes=sorted(notes), problems=problems)
+
+
+def _not_utf8(entry: os.DirEntry[str], shown: str, problems: list[Problem]) -> None:
+    """One problem line, the path escaped, for a note or folder whose name is not UTF-8: such a
+    name cannot be hashed, written to JSON or printed, so it is left out (not its neighbours)."""
+    try:
+        is_dir = entry.is_dir()
+    except OSError:
+        return
+    if is_dir:
+        problems.append(
+            error(shown, 0, NOT_UTF8.format(what="folder", effect="its notes were not read"))
+        )
+    elif entry.name.lower().endswith(".md"):
+        problems.append(error(shown, 0, NOT_UTF8.format(what="file", effect="it was not read")))
 
 
 def _inside(path: Path, root: Path) -> bool:

@@ -36,6 +36,7 @@ from watchdog.observers.api import BaseObserver
 from vaultkit import build as build_module
 from vaultkit.build import BuildResult
 from vaultkit.config import CONFIG_NAME, Config
+from vaultkit.problems import printable
 
 ConfigLoader = Callable[[], Config]
 TodayFn = Callable[[Config], date]
@@ -312,12 +313,13 @@ def describe(rebuild: Rebuild) -> str:
     """The one line printed per rebuild."""
     stamp = rebuild.finished.strftime("%H:%M:%S")
     changed = rebuild.changed
+    first = printable(changed[0]) if changed else ""  # a name from the file system
     if not changed:
         what = "first build"
     elif len(changed) == 1:
-        what = f"{changed[0]} changed"
+        what = f"{first} changed"
     else:
-        what = f"{len(changed)} files changed ({changed[0]}, …)"
+        what = f"{len(changed)} files changed ({first}, …)"
     if rebuild.result is None:
         return f"[{stamp}] {what}: build failed: {rebuild.error}"
     r = rebuild.result
