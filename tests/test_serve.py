@@ -331,7 +331,7 @@ def test_sse_sends_reload_after_a_rebuild(site):
 def test_sse_carries_a_build_error(site, monkeypatch):
     import vaultkit.build as build_module
 
-    def broken(config, today, out=None):
+    def broken(config, today, out=None, **options):
         raise RuntimeError("the build broke")
 
     conn = http.client.HTTPConnection("127.0.0.1", site.server.port, timeout=TIMEOUT)

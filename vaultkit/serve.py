@@ -41,6 +41,7 @@ from vaultkit.watch import (
     Rebuild,
     Watcher,
     describe,
+    fixed_or_real_now,
     fixed_or_real_today,
     run_until_interrupted,
 )
@@ -464,7 +465,14 @@ def serve(
         if rebuild.number > 1 or not rebuild.ok:
             live.publish(rebuild.error)
 
-    watcher = Watcher(config_loader, fixed_or_real_today(today), out, on_rebuild, delay)
+    watcher = Watcher(
+        config_loader,
+        fixed_or_real_today(today),
+        out,
+        on_rebuild,
+        delay,
+        now_fn=fixed_or_real_now(today),
+    )
     try:
         server = make_server(lambda: watcher.out_dir, host, port, token, live, verbose, echo)
     except OSError as exc:
