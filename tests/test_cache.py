@@ -2,13 +2,19 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+import threading
 
 import pytest
 
 from vaultkit import parse as parse_module
 from vaultkit import pipeline
-from vaultkit.cache import FORMAT, cache_file
 from vaultkit.cli import cli
+from vaultkit.store import checksum, store_path
 
 
 def agenda(runner, vault_dir, *extra):
@@ -59,38 +65,174 @@ def test_no_cache_reparses_everything(runner, vault_dir, write_note, monkeypatch
     assert len(calls) == 2
 
 
-def test_corrupt_or_foreign_cache_is_ignored(runner, vault_dir, write_note, monkeypatch):
+def _rows(vault_dir):
+    with sqlite3.connect(store_path(vault_dir)) as db:
+        return {bytes(k).decode(): v for k, v in db.execute("SELECT path, parsed FROM notes")}
+
+
+def _damage(vault_dir, how):
+    """Damage the stored parse of Jane's note, keeping the row's checksum right when asked:
+    what a foreign writer (not bit rot) would do."""
+    db = sqlite3.connect(store_path(vault_dir))
+    with db:
+        for key, stamp, parsed in db.execute("SELECT path, stamp, parsed FROM notes").fetchall():
+            if bytes(key) != b"people/Jane.md":
+                continue
+            data = json.loads(parsed)
+            if how == "bit rot":
+                new = bytes(parsed).replace(b"2026-12-02", b"2026-12-07")
+                db.execute("UPDATE notes SET parsed = ? WHERE path = ?", (new, key))
+                continue
+            if how == "wrong types":
+                data[1] = ["follow_up", "2026-12-02"]  # meta must be a dict
+                data[7] = [["Jane", "one"]]  # a link's line must be an int
+            elif how == "wrong path":
+                data[0] = "people/Raj.md"
+            new = json.dumps(data).encode()
+            db.execute(
+                "UPDATE notes SET parsed = ?, psum = ? WHERE path = ?",
+                (new, checksum(stamp.encode(), new), key),
+            )
+    db.close()
+
+
+@pytest.mark.parametrize("how", ["bit rot", "wrong types", "wrong path"])
+def test_a_damaged_or_foreign_row_is_a_miss(runner, vault_dir, write_note, monkeypatch, how):
     seed(write_note)
     expected = agenda(runner, vault_dir, "--no-cache")
-    target = cache_file(vault_dir)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    for garbage in (
-        b"\x00not json",
-        b"[]",
-        b'{"format": 1}',
-        json.dumps(
-            {"format": FORMAT, "version": "0.0.0", "vault": str(vault_dir), "notes": {}}
-        ).encode(),
-        json.dumps(
-            {
-                "format": FORMAT,
-                "version": __import__("vaultkit").__version__,
-                "vault": str(vault_dir.resolve()),
-                "notes": {"people/Jane.md": [[1, 2], {"bogus": 1}]},
-            }
-        ).encode(),
-    ):
-        target.write_bytes(garbage)
-        assert agenda(runner, vault_dir) == expected
+    agenda(runner, vault_dir)
+    _damage(vault_dir, how)
+    calls = count_parses(monkeypatch)
+    assert agenda(runner, vault_dir, "--all") == agenda(runner, vault_dir, "--all", "--no-cache")
+    assert agenda(runner, vault_dir) == expected
+    assert "people/Jane.md" in calls
 
 
-def test_deleted_notes_leave_the_cache(runner, vault_dir, write_note):
+@pytest.mark.parametrize(
+    "garbage", [b"", b"\x00not a database", b"SQLite format 3\x00" + b"\xff" * 5000]
+)
+def test_a_damaged_store_is_rebuilt(runner, vault_dir, write_note, garbage):
+    seed(write_note)
+    expected = agenda(runner, vault_dir, "--no-cache")
+    agenda(runner, vault_dir)
+    path = store_path(vault_dir)
+    for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        name.unlink(missing_ok=True)
+    path.write_bytes(garbage)
+    os.chmod(path, 0o600)
+    assert agenda(runner, vault_dir) == expected
+    assert set(_rows(vault_dir)) == {"people/Jane.md", "people/Raj.md"}  # rebuilt, and used
+
+
+def test_another_version_or_vault_rebuilds_the_store(runner, vault_dir, write_note, monkeypatch):
+    seed(write_note)
+    agenda(runner, vault_dir)
+    monkeypatch.setattr("vaultkit.store.__version__", "9.9.9")
+    calls = count_parses(monkeypatch)
+    agenda(runner, vault_dir)
+    assert sorted(calls) == ["people/Jane.md", "people/Raj.md"]
+
+
+def test_deleted_notes_leave_the_store(runner, vault_dir, write_note):
     seed(write_note)
     agenda(runner, vault_dir)
     (vault_dir / "people/Raj.md").unlink()
     assert [i["note"] for i in agenda(runner, vault_dir)] == ["people/Jane.md"]
-    data = json.loads(cache_file(vault_dir).read_text())
-    assert list(data["notes"]) == ["people/Jane.md"]
+    assert list(_rows(vault_dir)) == ["people/Jane.md"]
+
+
+def test_a_change_that_keeps_size_and_mtime_is_seen(runner, vault_dir, write_note):
+    """Same length, modification time set back: the change time (and inode) still differ."""
+    seed(write_note)
+    path = vault_dir / "people/Raj.md"
+    before = path.stat()
+    agenda(runner, vault_dir)
+    path.write_text("---\nfollow_up: 2026-12-05\n---\n")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    assert [i["due"] for i in agenda(runner, vault_dir)] == ["2026-12-02", "2026-12-05"]
+
+
+def _untrusted(folder, how):
+    folder.mkdir(parents=True, exist_ok=True)
+    if how == "world-writable":
+        os.chmod(folder, 0o777)
+    else:  # a folder someone else made: pretend we are another user
+        os.chmod(folder, 0o700)
+
+
+@pytest.mark.parametrize("how", ["world-writable", "foreign-owned"])
+def test_an_untrusted_cache_folder_is_not_used(
+    runner, vault_dir, write_note, private_cache, monkeypatch, how
+):
+    seed(write_note)
+    folder = private_cache / "vaultkit"
+    _untrusted(folder, how)
+    if how == "foreign-owned":
+        monkeypatch.setattr("vaultkit.store.os.geteuid", lambda: os.getuid() + 1)
+    result = runner.invoke(cli, ["agenda", "--vault", str(vault_dir), "--today", "2026-12-01"])
+    assert result.exit_code == 0, result.output
+    assert "not using the cache" in result.output
+    assert list(folder.iterdir()) == []  # nothing written where others could read or plant it
+    build = runner.invoke(cli, ["build", "--vault", str(vault_dir), "--today", "2026-12-01"])
+    assert build.exit_code == 0 and "not using the cache" in build.output
+    assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "symlink-out", "wal-fifo"])
+def test_special_files_in_the_cache_neither_hang_nor_eat_memory(
+    runner, vault_dir, write_note, tmp_path, kind
+):
+    seed(write_note)
+    expected = agenda(runner, vault_dir, "--no-cache")
+    path = store_path(vault_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    if kind == "fifo":
+        os.mkfifo(path, 0o600)
+    elif kind == "dev-zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "symlink-out":
+        (tmp_path / "elsewhere").write_bytes(b"")
+        path.symlink_to(tmp_path / "elsewhere")
+    else:
+        agenda(runner, vault_dir)
+        wal = path.with_name(path.name + "-wal")
+        wal.unlink(missing_ok=True)
+        os.mkfifo(wal, 0o600)
+    answer: list[object] = []
+    worker = threading.Thread(target=lambda: answer.append(agenda(runner, vault_dir)))
+    worker.start()
+    worker.join(30)
+    assert not worker.is_alive(), "hung on a special file in the cache"
+    assert answer == [expected]
+    assert stat.S_ISREG(os.lstat(path).st_mode)  # replaced by a real store
+    if kind == "symlink-out":
+        assert (tmp_path / "elsewhere").read_bytes() == b""
+
+
+def test_the_store_survives_a_crash_mid_write(runner, vault_dir, write_note, monkeypatch):
+    """A writer killed inside a transaction (SIGKILL) leaves the last committed state."""
+    seed(write_note)
+    agenda(runner, vault_dir)
+    killer = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from vaultkit.store import Store\n"
+        "store = Store.open(Path(sys.argv[1]))\n"
+        "store.db.execute('BEGIN')\n"
+        "store.db.execute('DELETE FROM notes')\n"
+        "for i in range(2000):\n"
+        "    store.db.execute('INSERT INTO notes VALUES (?, 1, 2, 3, 4, 5)', (str(i).encode(),))\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(store_path(vault_dir).parent.parent)}
+    done = subprocess.run([sys.executable, "-c", killer, str(vault_dir)], env=env, check=False)
+    assert done.returncode == -signal.SIGKILL
+    calls = count_parses(monkeypatch)
+    assert agenda(runner, vault_dir, "--all") == agenda(runner, vault_dir, "--all", "--no-cache")
+    assert set(_rows(vault_dir)) == {"people/Jane.md", "people/Raj.md"}
+    assert calls == ["people/Jane.md", "people/Raj.md"]  # only the --no-cache run parsed
 
 
 def _bump(path):
@@ -124,9 +266,9 @@ def test_every_kind_of_change_gives_the_uncached_answer(
             'timezone = "Asia/Tokyo"\n[rules.application-follow-up]\ndays = 9\n'
         )
     elif change == "version":
-        monkeypatch.setattr("vaultkit.cache.__version__", "9.9.9")
+        monkeypatch.setattr("vaultkit.store.__version__", "9.9.9")
     else:
-        cache_file(vault_dir).write_bytes(b'{"format": FORMAT, "notes": {"x": ')
+        store_path(vault_dir).write_bytes(b"SQLite format 3\x00 and then garbage")
     cached = agenda(runner, vault_dir, "--all")
     fresh = agenda(runner, vault_dir, "--all", "--no-cache")
     assert cached == fresh

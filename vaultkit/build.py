@@ -7,16 +7,17 @@ the follow-ups, the problems), renders every output in memory, then hands them t
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from vaultkit.config import Config
 from vaultkit.output import OutputError, write_outputs
-from vaultkit.pipeline import Evaluation, evaluate, inputs_key
+from vaultkit.pipeline import Evaluation, evaluate, inputs_key, problem_from
 from vaultkit.problems import Problem, VaultkitError
 from vaultkit.render.site import SiteData, render_site
 
@@ -30,6 +31,8 @@ class BuildResult:
     problems: list[Problem] = field(default_factory=list)
     notes: int = 0
     followups: int = 0
+    store_refused: str | None = None
+    """Why the cache folder was not used, for a warning."""
 
     @property
     def errors(self) -> int:
@@ -37,17 +40,14 @@ class BuildResult:
 
 
 def site_data(evaluation: Evaluation) -> SiteData:
-    """What the renderers need from an evaluation. (Bodies are read with the parses, so this
-    reads every note afresh, until the store keeps bodies too.)"""
-    if evaluation.use_cache:
-        evaluation = replace(evaluation, use_cache=False)
+    """What the renderers need from an evaluation."""
     vault = evaluation.vault  # reads the notes (and fills `sources`) the first time
     sources = evaluation.sources
     return SiteData(
         vault,
         evaluation.followups,
         evaluation.today,
-        {path: source.body for path, source in sources.items()},
+        {path: evaluation.body(path) for path in sources},
         problems=evaluation.problems,
     )
 
@@ -109,24 +109,17 @@ def build(
     `progress(stage)` hears what the build is doing, for a progress line. `now` is when it runs
     (the LAST-MODIFIED of feed events that changed); None: the start of `today`."""
     from vaultkit import feedstate
-    from vaultkit.cache import load_result, save_result
     from vaultkit.render.ics import FEED_NAME, size_warning
 
     tell = progress or (lambda _stage: None)
     out_dir = resolve_out_dir(config, out)
     evaluation = evaluate(config, today, use_cache=use_cache)
-    key = f"{inputs_key(config, evaluation.scan, today)}:{out_dir}" if use_cache else ""
-    saved = load_result(config.vault, "build", key) if use_cache else None
-    if saved is not None and _outputs_stamp(out_dir, saved["files"]) == saved["stamps"]:
-        return BuildResult(
-            out_dir,
-            [],
-            list(saved["files"]),
-            [],
-            [Problem(*p) for p in saved["problems"]],
-            saved["notes"],
-            saved["followups"],
-        )
+    store = evaluation.store
+    # The output folder by its bytes' digest: its name need not be UTF-8 (the key is stored).
+    where = hashlib.sha256(os.fsencode(out_dir)).hexdigest()[:16]
+    key = f"{inputs_key(config, evaluation.scan, today)}:{where}" if store else ""
+    if store and (unchanged := _unchanged(store.result("build", key), out_dir)) is not None:
+        return unchanged
     tell(f"reading {len(evaluation.scan.notes)} notes")
     data = site_data(evaluation)
     followups = data.followups
@@ -146,21 +139,43 @@ def build(
         len(data.vault.notes),
         len(followups),
     )
-    if use_cache:
+    if store:
         kept = sorted([*written.written, *written.unchanged])
-        save_result(
-            config.vault,
+        store.put_result(
             "build",
             key,
             {
                 "files": kept,
                 "stamps": _outputs_stamp(out_dir, kept),
-                "problems": [[p.path, p.line, p.severity, p.message] for p in result.problems],
+                "problems": [p.to_json() for p in result.problems],
                 "notes": result.notes,
                 "followups": result.followups,
             },
         )
+    result.store_refused = evaluation.store_refused
     return result
+
+
+def _unchanged(saved: Any, out_dir: Path) -> BuildResult | None:
+    """The last build's result, when its inputs are these and its outputs are as it left them
+    (a damaged or foreign record is as good as none)."""
+    if saved is None:
+        return None
+    try:
+        files = [f for f in saved["files"] if isinstance(f, str)]
+        if files != saved["files"] or _outputs_stamp(out_dir, files) != saved["stamps"]:
+            return None
+        return BuildResult(
+            out_dir,
+            [],
+            files,
+            [],
+            [problem_from(p) for p in saved["problems"]],
+            int(saved["notes"]),
+            int(saved["followups"]),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError):  # CodecError is a ValueError
+        return None
 
 
 def feed(

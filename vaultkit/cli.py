@@ -137,7 +137,14 @@ def _evaluate(
     from vaultkit.pipeline import evaluate
 
     config = config or load_config(_vault_path(vault))
-    return evaluate(config, _today(today, config.tz), use_cache=not no_cache)
+    evaluation = evaluate(config, _today(today, config.tz), use_cache=not no_cache)
+    _warn_store(evaluation.store_refused)
+    return evaluation
+
+
+def _warn_store(refused: str | None) -> None:
+    if refused:
+        click.echo(f"vaultkit: warning: not using the cache: {printable(refused)}", err=True)
 
 
 @contextlib.contextmanager
@@ -491,6 +498,7 @@ def build(vault: str | None, today: datetime | None, out: str | None, no_cache: 
             progress=progress,
             now=_now(today),
         )
+    _warn_store(result.store_refused)
     _print_problems(result.problems)
     errors, warnings = _problem_summary(result.problems)
     _echo(

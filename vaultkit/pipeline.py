@@ -19,12 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from vaultkit import __version__
+from vaultkit.codec import CodecError
 from vaultkit.config import CONFIG_NAME, Config
 from vaultkit.followup import FollowUp
 from vaultkit.model import Vault, build_model
 from vaultkit.parse import ParsedNote, parse_source, read_file_stat, unreadable
 from vaultkit.problems import Problem
 from vaultkit.scan import Scan, scan_vault, template_folders
+from vaultkit.store import Store, StoreRefused
 
 Stamp = tuple[int, int, int, int, int]
 """A file's size, modification time, change time, inode and device: any write changes it,
@@ -54,10 +56,11 @@ def scan_notes(config: Config) -> Scan:
 @dataclass(slots=True)
 class Source:
     """One note as read: its parse, its body (the Markdown after the frontmatter, cut from the
-    very bytes that were parsed) and the stamp of the file those bytes came from."""
+    very bytes that were parsed; None when it stayed in the store) and the stamp of the file
+    those bytes came from."""
 
     parsed: ParsedNote
-    body: str
+    body: str | None
     stamp: Stamp | None
 
 
@@ -120,7 +123,10 @@ class Evaluation:
     config: Config
     today: date
     scan: Scan
-    use_cache: bool = True
+    store: Store | None = None
+    """Where parses, bodies and answers are kept between runs; None without the cache."""
+    store_refused: str | None = None
+    """Why the cache folder was not used (it is not the user's own), for a warning."""
     sources: dict[str, Source] = field(default_factory=dict)
     """Note path -> how it was read. Filled when the model is built."""
 
@@ -152,20 +158,14 @@ class Evaluation:
 
     @cached_property
     def answers(self) -> Answers:
-        """The follow-ups and problems; with the cache, an unchanged vault's come back from
+        """The follow-ups and problems; with the store, an unchanged vault's come back from
         the last run without reading a note."""
-        from vaultkit.cache import load_result, save_result
-
-        key = inputs_key(self.config, self.scan, self.today) if self.use_cache else ""
-        if key and (saved := load_result(self.config.vault, "evaluation", key)) is not None:
+        key = inputs_key(self.config, self.scan, self.today) if self.store else ""
+        if key and self.store and (saved := self.store.result("answers", key)) is not None:
             try:
-                return Answers(
-                    [_followup_from(f) for f in saved["followups"]],
-                    [Problem(**p) for p in saved["problems"]],
-                    int(saved["notes"]),
-                )
-            except (KeyError, TypeError, ValueError, AttributeError):
-                pass  # a damaged result: evaluate afresh
+                return _answers_from(saved)
+            except CodecError:
+                pass  # damaged or foreign: evaluate afresh
         from vaultkit.checks import check_vault
         from vaultkit.rules import derive_followups
 
@@ -174,10 +174,9 @@ class Evaluation:
             check_vault(self.vault, self.today),
             len(self.vault.notes),
         )
-        if key:
-            save_result(
-                self.config.vault,
-                "evaluation",
+        if key and self.store:
+            self.store.put_result(
+                "answers",
                 key,
                 {
                     "followups": [f.to_json() for f in found.followups],
@@ -188,37 +187,45 @@ class Evaluation:
         return found
 
     def body(self, path: str) -> str:
-        """The note's Markdown body, from the same read as its parse."""
+        """The note's Markdown body, cut from the same bytes as its parse (kept in the store
+        with it)."""
         found = self.sources.get(path)
-        return found.body if found is not None else ""
+        if found is None:
+            return ""
+        if found.body is None:
+            stored = self.store.body(path, _text(found.stamp)) if self.store else None
+            return stored if stored is not None else ""
+        return found.body
 
     def _parsed(self) -> list[ParsedNote]:
-        """Every note's parse, in scan order; with the cache, only changed notes are parsed.
-        (Until the store keeps bodies too, a cached parse has no body: the build reads every
-        note afresh, `use_cache=False`.)"""
-        cache = None
-        if self.use_cache:
-            from vaultkit.cache import NoteCache
-
-            cache = NoteCache(self.config.vault)
+        """Every note's parse, in scan order; with the store, only changed notes are read."""
         found: dict[str, Source] = {}
-        stats: dict[str, os.stat_result | None] = {}
-        if cache is not None:
+        if self.store is not None:
+            stamps = {}
             for rel in self.scan.notes:
-                stat = stats[rel] = _stat(self.config, rel)
-                if stat is not None and (hit := cache.get(rel, stat)) is not None:
-                    found[rel] = Source(hit, "", stamp_of(stat))
+                if (status := _stat(self.config, rel)) is not None:
+                    stamps[rel] = stamp_of(status)
+            texts = {rel: _text(stamp) for rel, stamp in stamps.items()}
+            for rel, parsed in self.store.parsed_notes(texts):
+                found[rel] = Source(parsed, None, stamps[rel])
         missing = [rel for rel in self.scan.notes if rel not in found]
-        for rel, source in zip(missing, read_sources(self.config.vault, missing), strict=True):
-            if source is None:
-                continue  # vanished while we read (an editor's save)
-            found[rel] = source
-            if cache is not None and stats.get(rel) is not None:
-                cache.put(rel, stats[rel], source.parsed)  # type: ignore[arg-type]
-        if cache is not None:
-            cache.save(set(self.scan.notes))
+        read = list(zip(missing, read_sources(self.config.vault, missing), strict=True))
+        for rel, source in read:
+            if source is not None:  # None: vanished while we read (an editor's save)
+                found[rel] = source
+        if self.store is not None:
+            self.store.put_notes(
+                (rel, _text(s.stamp), s.parsed, s.body or "")
+                for rel, s in read
+                if s is not None and s.stamp is not None
+            )
+            self.store.forget_notes(set(self.scan.notes))
         self.sources = {rel: found[rel] for rel in self.scan.notes if rel in found}
         return [source.parsed for source in self.sources.values()]
+
+
+def _text(stamp: Stamp | None) -> str:
+    return ":".join(map(str, stamp)) if stamp is not None else ""
 
 
 def inputs_key(config: Config, scan: Scan, today: date) -> str:
@@ -253,22 +260,57 @@ def inputs_key(config: Config, scan: Scan, today: date) -> str:
     return digest.hexdigest()
 
 
-def _followup_from(data: dict[str, Any]) -> FollowUp:
-    due = data["due"]
+def _answers_from(saved: Any) -> Answers:
+    """Answers as stored, every value checked (a damaged or foreign row is a CodecError)."""
+    try:
+        return Answers(
+            [_followup_from(f) for f in saved["followups"]],
+            [problem_from(p) for p in saved["problems"]],
+            _typed(saved["notes"], int),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise CodecError(str(exc)) from exc
+
+
+def _typed(value: Any, kind: type) -> Any:
+    if type(value) is not kind:
+        raise CodecError(f"expected {kind.__name__}")
+    return value
+
+
+def problem_from(data: Any) -> Problem:
+    severity = _typed(data["severity"], str)
+    if severity not in ("error", "warning"):
+        raise CodecError("bad severity")
+    return Problem(
+        _typed(data["path"], str), _typed(data["line"], int), severity, _typed(data["message"], str)
+    )
+
+
+def _followup_from(data: Any) -> FollowUp:
+    due = _typed(data["due"], str)
+    record = data["record"]
     return FollowUp(
-        id=data["id"],
-        rule=data["rule"],
+        id=_typed(data["id"], str),
+        rule=_typed(data["rule"], str),
         due=datetime.fromisoformat(due) if "T" in due else date.fromisoformat(due),
-        title=data["title"],
-        reason=data["reason"],
-        note=data["note"],
-        line=data["line"],
-        priority=data["priority"],
-        record=data["record"],
-        tags=tuple(data["tags"]),
+        title=_typed(data["title"], str),
+        reason=_typed(data["reason"], str),
+        note=_typed(data["note"], str),
+        line=_typed(data["line"], int),
+        priority=_typed(data["priority"], str),
+        record=None if record is None else _typed(record, str),
+        tags=tuple(_typed(t, str) for t in _typed(data["tags"], list)),
     )
 
 
 def evaluate(config: Config, today: date, *, use_cache: bool = True) -> Evaluation:
-    """The vault as of `today` (see `Evaluation`: each part is computed when first asked for)."""
-    return Evaluation(config, today, scan_notes(config), use_cache)
+    """The vault as of `today` (see `Evaluation`: each part is computed when first asked for).
+    With `use_cache`, the vault's store keeps what can be reused between runs."""
+    store, refused = None, None
+    if use_cache:
+        try:
+            store = Store.open(config.vault)
+        except StoreRefused as exc:
+            refused = str(exc)
+    return Evaluation(config, today, scan_notes(config), store, refused)
