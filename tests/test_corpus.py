@@ -60,6 +60,51 @@ STYLES: dict[str, Style] = {
         },
         errors={("jobs/Brightline Freight.md", 6), ("jobs/Pelican Bay Games.md", 6)},
     ),
+    # Follow-up and contact logs kept as Markdown tables: each dated row is a touch.
+    "log-tables": Style(
+        today="2026-10-20",
+        followups={
+            # only your own follow-up email on 09-15 since: gone quiet (Lumen and Harbor
+            # are not: their table rows are touches)
+            ("stale", "Applications/Cinder Cloud.md", "2026-10-06"),
+            ("info-interview-request", "Applications/Harbor Logistics.md", "2026-10-08"),
+            ("application-follow-up", "Applications/Northbeam.md", "2026-10-18"),
+            ("info-interview-request", "Applications/Northbeam.md", "2026-10-21"),
+            # every 3 weeks from the 10-06 call in her contact-log table
+            ("keep-in-touch", "Contacts/Priya Nair.md", "2026-10-27"),
+        },
+    ),
+    # One note per communication, with `Comm-Type: Sent / Received / Exchanged`.
+    "comm-direction": Style(
+        today="2026-05-20",
+        followups={
+            ("application-follow-up", "Companies/Solano Energy.md", "2026-05-16"),
+            ("info-interview-request", "Companies/Solano Energy.md", "2026-05-19"),
+        },
+    ),
+    # `Date Last Interaction` on each job note: the company's last contact.
+    "last-interaction": Style(
+        today="2026-03-02",
+        followups={
+            # Aster's last interaction (02-20) keeps it from going stale; Birch's (01-22) not
+            ("stale", "Job Tracker/Birch & Co.md", "2026-02-12"),
+            ("application-follow-up", "Job Tracker/Corvid Labs.md", "2026-03-01"),
+            ("info-interview-request", "Job Tracker/Corvid Labs.md", "2026-03-04"),
+        },
+    ),
+    # Title-Case keys with spaces and hyphens, the tracker's own stage words (`Active`,
+    # `Not-Applied`, `HR Interview`, `Declined by me`, `No Response`, one it cannot place),
+    # contacts with a `Status` of their own and an agency named in plain text.
+    "title-case-keys": Style(
+        today="2026-07-15",
+        followups={
+            ("info-interview-request", "Roles/Kettle & Pine.md", "2026-07-08"),
+            ("application-follow-up", "Roles/Ironbark Software.md", "2026-07-12"),
+            ("follow-up", "Roles/Moraine Data.md", "2026-07-16"),
+            # the hiring manager, connected 07-09
+            ("engage", "People/Maya Lindqvist.md", "2026-07-30"),
+        },
+    ),
 }
 
 

@@ -72,11 +72,8 @@ def test_adopted_template_vault_gets_a_handful_per_rule(tmp_path):
     root = tmp_path / "vault"
     template_vault(root)
     proposal = render_toml(propose(root))
-    # One line a user adds after adopting, so that `engage` sees the connections too.
-    assert "[fields]" in proposal
-    proposal = proposal.replace(
-        "[fields]", '[fields]\nlinkedin_connected = ["LinkedIn Connected"]', 1
-    )
+    # adopt maps the connections too, so that `engage` sees them
+    assert 'linkedin_connected = ["LinkedIn Connected"]' in proposal
     (root / "vaultkit.toml").write_text(proposal)
     found = counts(root)
     assert load_config(root).type_list("company", "folders") == ["Job Search/Applications"]

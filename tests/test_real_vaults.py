@@ -4,8 +4,10 @@ the model, `adopt` and the CLI. tests/test_corpus.py reads whole vaults in those
 from __future__ import annotations
 
 import json
+import shutil
 import tomllib
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +16,7 @@ from vaultkit.rules import derive_followups
 from vaultkit.vocabulary import CONTACT_WORDS, place_stage
 
 TODAY = date(2026, 12, 1)
+CORPUS = Path(__file__).resolve().parent / "vaults"
 
 
 def rules_for(vault, path):
@@ -261,3 +264,102 @@ def test_check_says_when_a_mapped_field_means_nothing_there(runner, vault_dir, w
     assert any(
         m.startswith("[types.company.fields] email: `email` means nothing") for m in messages
     )
+
+
+# ---------------------------------------------------------------- 7. touches in tables
+
+
+def test_a_dated_table_row_is_a_touch(write_note, load):
+    write_note(
+        "companies/Lumen.md",
+        """
+        ---
+        stage: applied
+        applied: 2026-10-01
+        ---
+        ## Follow-Up Log
+        | Date | Type | Notes |
+        | ---- | ---- | ----- |
+        | 2026-10-06 | Call | Talked to [[Priya Nair\\|Priya]] #call |
+        |  |  |  |
+        | not a date | Email | ignored |
+        """,
+    )
+    write_note("people/Priya Nair.md", "---\ncompany: '[[Lumen]]'\n---\n")
+    vault = load()
+    lumen, priya = vault.notes["companies/Lumen.md"], vault.notes["people/Priya Nair.md"]
+    touch = lumen.last_interaction(TODAY)
+    assert (touch.date, touch.line, touch.tags) == (date(2026, 10, 6), 8, frozenset({"call"}))
+    assert touch.direction == "both"
+    assert priya.last_interaction(TODAY).date == date(2026, 10, 6)
+    assert vault.problems == []
+    assert "application-follow-up" not in rules_for(vault, "companies/Lumen.md")
+
+
+def test_a_table_without_a_date_header_uses_the_cell_that_holds_a_date(write_note, load):
+    write_note(
+        "people/Ann.md",
+        "## Contact Log\n| Who | When it was | Direction |\n|---|---|---|\n"
+        "| [[Ann]] | **2026-11-02** | Received |\n",
+    )
+    vault = load()
+    touch = vault.notes["people/Ann.md"].last_interaction(TODAY)
+    assert (touch.date, touch.direction) == (date(2026, 11, 2), "in")
+
+
+# ---------------------------------------------------------------- 9. direction
+
+
+@pytest.mark.parametrize(
+    ("text", "tags", "direction"),
+    [
+        ("Emailed [[Jane Doe]] about the role", [], "out"),
+        ("Applied via the careers page", [], "out"),
+        ("Replied to [[Wes Calder]] to confirm travel", [], "out"),
+        ("Sent the portfolio", [], "out"),
+        ("Recruiter replied", [], "in"),
+        ("Heard back from the recruiter", [], "in"),
+        ("Email from [[Dana]]: second round", [], "in"),
+        ("Rejection email", [], "in"),
+        ("Call with [[Priya]]", [], "both"),
+        ("Coffee with [[Lena]]", [], "both"),
+        ("Phone screen with [[Jonah Pike]]", [], "both"),
+        ("Status update", [], "unknown"),
+        ("Notes on [[Sent Items]]", [], "unknown"),  # a link's words are not verbs
+        ("Anything", ["sent"], "out"),
+        ("Anything", ["received"], "in"),
+        ("Got the offer", ["follow-up"], "out"),  # a tag says more than a verb
+    ],
+)
+def test_direction_of_a_touch(text, tags, direction):
+    from vaultkit.vocabulary import direction_of
+
+    assert direction_of(text, tags) == direction
+
+
+def test_stats_count_only_inbound_and_two_way_touches_as_responses(runner, tmp_path):
+    vault = tmp_path / "v"
+    shutil.copytree(CORPUS / "comm-direction", vault)
+    assert runner.invoke(cli, ["adopt", "--vault", str(vault)]).exit_code == 0
+    result = runner.invoke(cli, ["stats", "--vault", str(vault), "--today", "2026-05-20", "--json"])
+    stats = json.loads(result.stdout)
+    # Fjord: a screening (and Tomas's email); Vantage: Wren's `Received` email. Greywater had
+    # only your two `Sent` emails, Solano nothing: no response.
+    assert (stats["applications"], stats["responses"]) == (4, 2)
+    assert stats["median_days_to_response"] == 10.5  # Fjord 6 days, Vantage 15
+
+
+def test_a_direction_field_of_interaction_notes(write_note, load, vault_dir):
+    (vault_dir / "vaultkit.toml").write_text(
+        '[types.interaction]\nfolders = ["Comms"]\ndate = "Comm-Date"\nwith = "Contacts"\n'
+        'direction = "Comm-Type"\n'
+    )
+    write_note("people/Tomas.md", "")
+    for i, kind in enumerate(["Sent", "Received", "Exchanged", "Email"]):
+        write_note(
+            f"Comms/C{i}.md",
+            f"---\nComm-Date: 2026-11-0{i + 1}\nComm-Type: {kind}\nContacts: '[[Tomas]]'\n---\n",
+        )
+    vault = load()
+    got = [t.direction for t in vault.notes["people/Tomas.md"].interactions]
+    assert got == ["out", "in", "both", "unknown"]

@@ -8,6 +8,7 @@ is a commented `vaultkit.toml` for the user to check.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -17,15 +18,22 @@ from vaultkit.config import DEFAULT_STAGES
 from vaultkit.fields import FIELDS_BY_NAME, FieldError, is_empty, parse_value, squash
 from vaultkit.parse import ParsedNote, find_links, read_note
 from vaultkit.scan import scan_vault, template_folders
-from vaultkit.vocabulary import CONTACT_WORDS, place_stage
+from vaultkit.vocabulary import CONTACT_WORDS, direction_value, place_stage
 
 _DATE_VALUE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}.*)?$")
 
 # vaultkit field -> words a vault's property name may be made of (compared without punctuation)
 FIELD_HINTS: dict[str, tuple[str, ...]] = {
-    # Not "company" or "title": on a contact they name the employer and the job.
-    "name": ("name", "jobtitle", "positionname", "fullname"),
-    "stage": ("stage", "status", "appstage", "applicationstatus", "applicationstage", "state"),
+    "stage": (
+        "stage",
+        "status",
+        "appstage",
+        "appstatus",
+        "applicationstatus",
+        "applicationstage",
+        "jobstatus",
+        "state",
+    ),
     "applied": ("applied", "applieddate", "dateapplied", "applicationdate", "appliedon"),
     "follow_up": (
         "followup",
@@ -42,13 +50,21 @@ FIELD_HINTS: dict[str, tuple[str, ...]] = {
     "contacts": ("contacts", "people", "hiringmanager", "recruiter", "contact"),
     "company": ("company", "organisation", "organization", "employer", "org"),
     "role": ("role", "position", "jobtitle", "title"),
-    "url": ("url", "link", "joburl", "posting", "joblink"),
+    "url": ("url", "link", "joburl", "posting", "joblink", "jobposting", "postingurl", "listing"),
     "source": ("source", "foundvia", "channel"),
     "resume": ("resume", "resumeversion", "cv", "cvversion"),
     "cover_letter": ("coverletter", "coverletterversion"),
     "email": ("email", "mail", "emailaddress"),
     "phone": ("phone", "phonenumber", "mobile"),
     "linkedin": ("linkedin", "linkedinurl", "linkedinprofile"),
+    "linkedin_connected": (
+        "linkedinconnected",
+        "connectedonlinkedin",
+        "linkedinconnection",
+        "linkedinconnectiondate",
+        "connected",
+    ),
+    "met": ("met", "metdate", "datemet", "meton", "firstmet"),
     "last_contact": (
         "lastcontact",
         "lastcontacted",
@@ -78,6 +94,7 @@ class Proposal:
     """type -> vaultkit field -> property, where companies and contacts name a field apart."""
     interaction_date: str | None = None
     interaction_with: str | None = None
+    interaction_direction: str | None = None
     stages: dict[str, list[str]] = field(default_factory=dict)
     unplaced_stages: list[str] = field(default_factory=list)
     contact_words: list[str] = field(default_factory=list)
@@ -153,6 +170,7 @@ def propose(vault: Path, output: str = "_site") -> Proposal:
     _propose_tags(parsed, kinds, proposal)
     proposal.counts.update(kinds.values())
     _propose_fields(parsed, kinds, proposal)
+    _propose_names(parsed, kinds, proposal)
     _propose_interaction_fields(parsed, kinds, proposal)
     _propose_stages(parsed, kinds, proposal)
     return proposal
@@ -210,7 +228,13 @@ def _propose_fields(parsed: list[ParsedNote], kinds: dict[str, str], proposal: P
         spec = FIELDS_BY_NAME[name]
         chosen: dict[str, str] = {}
         for kind in spec.applies_to if classified else ("",):
-            for hint in dict.fromkeys((_squash(name), *hints)):
+            table = spelled.get(kind, {})
+            # A stage goes by many names (`App-Status`, `Job Stage`): any that ends like one.
+            guessed = (
+                [k for k in table if k.endswith(("status", "stage"))] if name == "stage" else []
+            )
+            guessed.sort(key=lambda k: -table[k].total())
+            for hint in dict.fromkeys((_squash(name), *hints, *guessed)):
                 if hint not in spelled.get(kind, {}):
                     continue
                 seen = values.get(kind, {}).get(hint, [])
@@ -228,6 +252,44 @@ def _propose_fields(parsed: list[ParsedNote], kinds: dict[str, str], proposal: P
                 proposal.type_fields.setdefault(kind, {})[name] = prop
 
 
+# Where a record's name may be written, when its file name is not it (`240926-Quarry Lane-
+# Backend Developer.md` with `company: Quarry Lane`). A job title names the role, not the note.
+NAME_HINTS: dict[str, tuple[str, ...]] = {
+    "company": ("name", "company", "companyname", "organisation", "organization", "employer"),
+    "contact": ("name", "fullname", "contactname", "person"),
+}
+
+
+def _same_name(a: str, b: str) -> bool:
+    return unicodedata.normalize("NFC", a).casefold() == unicodedata.normalize("NFC", b).casefold()
+
+
+def _propose_names(parsed: list[ParsedNote], kinds: dict[str, str], proposal: Proposal) -> None:
+    """`name` from a property, for the records whose file names are not their names."""
+    for kind, hints in NAME_HINTS.items():
+        notes = [n for n in parsed if kinds.get(n.path) == kind]
+        for hint in hints:
+            found = [
+                (PurePosixPath(n.path).stem, spelling, value)
+                for n in notes
+                for key, (spelling, value) in _properties(n).items()
+                if _squash(key) == hint and not is_empty(value)
+            ]
+            texts = [
+                (stem, spelling, str(value).strip())
+                for stem, spelling, value in found
+                if isinstance(value, str | int) and not isinstance(value, bool)
+                if not find_links(str(value))  # a link names another note, not this one
+            ]
+            if not texts or len(texts) * 2 <= len(found):
+                continue
+            spelling = Counter(s for _, s, _ in texts).most_common(1)[0][0]
+            apart = sum(not _same_name(stem, value) for stem, _, value in texts)
+            if spelling.lower() != "name" and apart * 2 > len(texts):
+                proposal.type_fields.setdefault(kind, {})["name"] = spelling
+            break
+
+
 def _merged(spelled: dict[str, dict[str, Counter[str]]]) -> dict[str, Counter[str]]:
     merged: dict[str, Counter[str]] = {}
     for table in spelled.values():
@@ -239,18 +301,23 @@ def _merged(spelled: dict[str, dict[str, Counter[str]]]) -> dict[str, Counter[st
 def _propose_interaction_fields(
     parsed: list[ParsedNote], kinds: dict[str, str], proposal: Proposal
 ) -> None:
+    """An interaction note's date, whom it was with, and who wrote (`Comm-Type: Received`)."""
     interactions = [n for n in parsed if kinds.get(n.path) == "interaction"]
-    if interactions:
-        dates: Counter[str] = Counter()
-        links: Counter[str] = Counter()
-        for note in interactions:
-            for _, (spelling, value) in _properties(note).items():
-                if isinstance(value, str) and _DATE_VALUE.match(value.strip()):
-                    dates[spelling] += 1
-                elif find_links(str(value)):
-                    links[spelling] += 1
-        proposal.interaction_date = dates.most_common(1)[0][0] if dates else None
-        proposal.interaction_with = links.most_common(1)[0][0] if links else None
+    dates: Counter[str] = Counter()
+    links: Counter[str] = Counter()
+    directions: Counter[str] = Counter()
+    for note in interactions:
+        for _, (spelling, value) in _properties(note).items():
+            if isinstance(value, str) and _DATE_VALUE.match(value.strip()):
+                dates[spelling] += 1
+            elif find_links(str(value)):
+                links[spelling] += 1
+            elif isinstance(value, str) and direction_value(value):
+                directions[spelling] += 1
+    proposal.interaction_date = dates.most_common(1)[0][0] if dates else None
+    proposal.interaction_with = links.most_common(1)[0][0] if links else None
+    if directions and directions.most_common(1)[0][1] * 2 > len(interactions):
+        proposal.interaction_direction = directions.most_common(1)[0][0]
 
 
 def _propose_stages(parsed: list[ParsedNote], kinds: dict[str, str], proposal: Proposal) -> None:
@@ -315,6 +382,8 @@ def render_toml(proposal: Proposal) -> str:
                 out.append(f'date = "{proposal.interaction_date}"')
             if proposal.interaction_with:
                 out.append(f'with = "{proposal.interaction_with}"')
+            if proposal.interaction_direction:
+                out.append(f'direction = "{proposal.interaction_direction}"  # who wrote')
         if proposal.type_fields.get(kind):
             if folders or tags:
                 out.append("")

@@ -7,7 +7,6 @@ the follow-ups, the problems), renders every output in memory, then hands them t
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -115,9 +114,7 @@ def build(
     out_dir = resolve_out_dir(config, out)
     evaluation = evaluate(config, today, use_cache=use_cache)
     store = evaluation.store
-    # The output folder by its bytes' digest: its name need not be UTF-8 (the key is stored).
-    where = hashlib.sha256(os.fsencode(out_dir)).hexdigest()[:16]
-    key = f"{inputs_key(config, evaluation.scan, today)}:{where}" if store else ""
+    key = f"{inputs_key(config, evaluation.scan, today)}:{out_dir}" if store else ""
     if store and (unchanged := _unchanged(store.result("build", key), out_dir)) is not None:
         return unchanged
     tell(f"reading {len(evaluation.scan.notes)} notes")

@@ -197,6 +197,13 @@ CONFIG_SPEC: list[Setting] = [
         "types.interaction.with", "str", "with", "field linking whom an interaction note was with"
     ),
     Setting(
+        "types.interaction.direction",
+        "str",
+        "",
+        "field saying who wrote: `Sent`/`Outgoing` (you), `Received`/`Incoming` (them), "
+        "`Exchanged` (both); empty: read from tags and the note's words",
+    ),
+    Setting(
         "fields.<name>",
         "list",
         None,

@@ -31,8 +31,9 @@ from vaultkit.fields import (
     parse_when,
     squash,
 )
-from vaultkit.parse import Entry, ParsedNote, Task
+from vaultkit.parse import Entry, ParsedNote, Task, find_links
 from vaultkit.problems import Problem, error, warning
+from vaultkit.vocabulary import BOTH, OUT, UNKNOWN, direction_of, direction_value
 
 DAILY_NOTE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TYPE_WORDS = {
@@ -68,6 +69,9 @@ class Interaction:
     line: int
     text: str = ""
     tags: frozenset[str] = frozenset()
+    direction: str = UNKNOWN
+    """`out` (your outreach), `in` (their message), `both` (a call, a meeting, an interview)
+    or `unknown`: see vocabulary.direction_of."""
 
 
 @dataclass(slots=True)
@@ -81,6 +85,9 @@ class Note:
     fields: dict[str, Any] = field(default_factory=dict)
     """vaultkit's fields, typed (see fields.FIELDS); an absent or bad field is not here."""
     field_lines: dict[str, int] = field(default_factory=dict)
+    named_by_text: set[str] = field(default_factory=set)
+    """Link fields written as plain text (`company: Meridian Talent`, an agency with no note):
+    they name something by text, so naming no note is no broken link."""
     checked: set[str] = field(default_factory=set)
     """Date fields set by a checkbox (`applied: true`): it happened, on a day not given."""
     stage: str | None = None
@@ -278,6 +285,8 @@ def _typed_fields(
                 note.field_lines[spec.name] = line
             continue
         note.field_lines[spec.name] = line
+        if spec.kind in ("link", "links") and not find_links(str(value)):
+            note.named_by_text.add(spec.name)
         if spec.kind == "interviews":
             interviews = _interviews(parsed, value, line, key, tz, problems)
             continue
@@ -411,6 +420,11 @@ def _report_duplicate_names(vault: Vault) -> None:
             for name in {note.name.lower(), *(a.lower() for a in note.aliases)}:
                 claims.setdefault(name, []).append(note.path)
     for name, paths in claims.items():
+        if all(
+            vault.notes[p].kind == "company" and name != PurePosixPath(p).stem.lower()
+            for p in paths
+        ):
+            continue  # applications named by their company (not their files) share its name
         if len(paths) > 1:
             for path in paths:
                 others = ", ".join(p for p in paths if p != path)
@@ -426,9 +440,9 @@ def _report_duplicate_names(vault: Vault) -> None:
 def _resolve_links(
     vault: Vault, index: LinkIndex, raw_interviews: dict[str, list[tuple[RawInterview, int]]]
 ) -> None:
-    def resolve(note: Note, target: str, line: int) -> str | None:
+    def resolve(note: Note, target: str, line: int, field: str = "") -> str | None:
         path, candidates = index.resolve(target, note.path)
-        if path is None:
+        if path is None and field not in note.named_by_text:
             what = (
                 f"is ambiguous: it could be {', '.join(candidates)}"
                 if candidates
@@ -445,7 +459,7 @@ def _resolve_links(
                     linked[path] = None
         if note.kind == "company":
             for target in note.fields.get("contacts", []):
-                if path := resolve(note, target, note.line_of("contacts")):
+                if path := resolve(note, target, note.line_of("contacts"), "contacts"):
                     note.contacts.append(path)
                     linked[path] = None
             for raw, line in raw_interviews[note.path]:
@@ -453,7 +467,7 @@ def _resolve_links(
                 note.interviews.append(Interview(raw.when, people, raw.kind, line))
                 linked.update(dict.fromkeys(people))
         elif note.kind == "contact" and "company" in note.fields:
-            if path := resolve(note, note.fields["company"], note.line_of("company")):
+            if path := resolve(note, note.fields["company"], note.line_of("company"), "company"):
                 note.company = path
                 linked[path] = None
         note.links = list(linked)
@@ -496,7 +510,11 @@ def _gather_interactions(vault: Vault, tz: tzinfo) -> None:
                 own = notes[note.path]
                 own.interactions.append(
                     Interaction(
-                        note.fields["applied"], "applied", note.path, note.line_of("applied")
+                        note.fields["applied"],
+                        "applied",
+                        note.path,
+                        note.line_of("applied"),
+                        direction=OUT,
                     )
                 )
             for interview in note.interviews:
@@ -508,6 +526,7 @@ def _gather_interactions(vault: Vault, tz: tzinfo) -> None:
                     interview.line,
                     interview.kind,
                     frozenset({"interview"}),
+                    BOTH,
                 )
                 note.interactions.append(item)
                 for person in interview.with_:
@@ -545,6 +564,8 @@ def _entry_interactions(vault: Vault, note: Note, touch: Any, tz: tzinfo) -> Non
         targets = set(_entry_targets(vault, note, entry))
         if note.is_record:
             targets.add(note.path)
+        stated = (direction_value(cell) for cell in entry.columns.values())
+        direction = next((d for d in stated if d), None) or direction_of(entry.text, entry.tags)
         for path in sorted(targets):
             touch(
                 path,
@@ -555,6 +576,7 @@ def _entry_interactions(vault: Vault, note: Note, touch: Any, tz: tzinfo) -> Non
                     entry.line,
                     entry.text,
                     frozenset(entry.tags),
+                    direction,
                 ),
             )
 
@@ -569,6 +591,16 @@ def _entry_targets(vault: Vault, note: Note, entry: Entry) -> list[str]:
     return out
 
 
+def _property(parsed: ParsedNote, name: str) -> tuple[Any, int] | None:
+    """A property's value and line, from the frontmatter or else an inline field; None when
+    absent or empty."""
+    if not is_empty(parsed.meta.get(name)):
+        return parsed.meta[name], parsed.meta_lines.get(name, 1)
+    if name in parsed.inline and not is_empty(parsed.inline[name][0]):
+        return parsed.inline[name]
+    return None
+
+
 def _interaction_note(vault: Vault, note: Note, touch: Any, tz: tzinfo) -> None:
     parsed = note.parsed
     if parsed is None:
@@ -576,27 +608,28 @@ def _interaction_note(vault: Vault, note: Note, touch: Any, tz: tzinfo) -> None:
     config = vault.config
     date_field = config.get("types.interaction.date").lower()
     with_field = config.get("types.interaction.with").lower()
-    raw = parsed.meta.get(date_field)
-    if is_empty(raw):
+    dated = _property(parsed, date_field)
+    if dated is None:
         vault.problems.append(warning(note.path, 1, f"interaction note has no `{date_field}`"))
         return
     try:
-        when = local_date(parse_when(raw, tz), tz)
+        when = local_date(parse_when(dated[0], tz), tz)
     except FieldError as exc:
-        vault.problems.append(
-            error(note.path, parsed.meta_lines.get(date_field, 1), f"`{date_field}`: {exc}")
-        )
+        vault.problems.append(error(note.path, dated[1], f"`{date_field}`: {exc}"))
         return
     tags = frozenset(note.tags)
     targets = set(note.links)
-    if not is_empty(parsed.meta.get(with_field)):
+    if (people := _property(parsed, with_field)) is not None:
         try:
-            for target in parse_links(parsed.meta[with_field]):
+            for target in parse_links(people[0]):
                 if (path := vault.index.resolve(target, note.path)[0]) is not None:
                     targets.add(path)
         except FieldError as exc:
-            vault.problems.append(
-                error(note.path, parsed.meta_lines.get(with_field, 1), f"`{with_field}`: {exc}")
-            )
+            vault.problems.append(error(note.path, people[1], f"`{with_field}`: {exc}"))
+    direction = None
+    if direction_field := config.get("types.interaction.direction").lower():
+        found = _property(parsed, direction_field)
+        direction = direction_value(str(found[0])) if found else None
+    direction = direction or direction_of(note.name, tags)
     for path in sorted(targets):
-        touch(path, Interaction(when, "interaction", note.path, 1, note.name, tags))
+        touch(path, Interaction(when, "interaction", note.path, 1, note.name, tags, direction))

@@ -97,13 +97,16 @@ class Task:
 
 @dataclass(slots=True)
 class Entry:
-    """A list item that starts with a date (a log line) or links something (a daily-note item)."""
+    """A list item that starts with a date (a log line), or links something (a daily-note item),
+    or a table row whose date column holds a date (a `## Contact Log` table)."""
 
     line: int
     date: str | None
     text: str
     tags: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)
+    """For a table row: the header of each column -> the row's cell (`Type` -> `Call`)."""
 
 
 @dataclass(slots=True)
@@ -180,7 +183,9 @@ def parse_source(rel: str, data: bytes) -> tuple[ParsedNote, str]:
     if len(data) > MAX_FILE_BYTES:
         note.problems.append(error(rel, 1, f"larger than {MAX_FILE_BYTES // 2**20} MB (skipped)"))
         return note, _whole(data)
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # the byte-order mark of UTF-16 (or 32)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\0" in data[:8192]:
+        # the byte-order mark of UTF-16 (or 32), with the zero bytes of its Latin letters;
+        # without them, two stray bytes at the start of a UTF-8 note (reported below)
         note.problems.append(error(rel, 1, "UTF-16 text; save the file as UTF-8 (skipped)"))
         return note, _whole(data)
     if b"\0" in data[:8192]:
@@ -473,6 +478,7 @@ def find_tags(text: str) -> list[str]:
 def _read_body(note: ParsedNote, lines: list[str], start: int) -> None:
     fence: str | None = None
     comment: str | None = None  # `%%` or `-->` while inside an Obsidian or HTML comment
+    table = _Table()
     for index in range(start, len(lines)):
         raw = lines[index]
         number = index + 1
@@ -485,6 +491,8 @@ def _read_body(note: ParsedNote, lines: list[str], start: int) -> None:
                 and not raw.strip()[len(m.group(1)) :].strip()
             ):
                 fence = None
+            continue
+        if table.read(note, raw, number):
             continue
         in_comment = comment is not None
         if "%%" in raw or "<!--" in raw or comment:
@@ -526,6 +534,64 @@ def _read_body(note: ParsedNote, lines: list[str], start: int) -> None:
                 )
             elif links:
                 note.entries.append(Entry(number, None, entry_text.strip(), tags, links))
+
+
+_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+_CELL_DATE = re.compile(r"^(?:\*\*|__|\[\[)?(\d{4}-\d{2}-\d{2})(?:\*\*|__|\]\])?(?:[ T]\S.*)?$")
+_DATE_HEADER = re.compile(r"\b(date|when|day)\b", re.I)
+
+
+def _cells(row: str) -> list[str]:
+    """A table row's cells; `\\|` (a pipe inside a cell, as in `[[Jane Doe\\|Jane]]`) is kept."""
+    text = row.strip()
+    text = text[1:] if text.startswith("|") else text
+    text = text[:-1] if text.endswith("|") and not text.endswith("\\|") else text
+    return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", text)]
+
+
+class _Table:
+    """A Markdown table being read, row by row: its header once the `|---|` line confirms it.
+    A row whose date column holds a date is a touch, like a log line (`## Follow-Up Log`)."""
+
+    def __init__(self) -> None:
+        self.header: list[str] | None = None
+        self.date_column: int | None = None
+        self.previous = ""
+
+    def read(self, note: ParsedNote, raw: str, number: int) -> bool:
+        """True when `raw` is a separator or data row of a table, read here; False for any other
+        line, left to the caller (a header row is read like any line: links and tags)."""
+        if "|" not in raw:
+            self.header, self.previous = None, ""
+            return False
+        if self.header is None:
+            if _TABLE_SEPARATOR.match(raw) and "|" in self.previous:
+                self.header = _cells(self.previous)
+                dated = [i for i, h in enumerate(self.header) if _DATE_HEADER.search(h)]
+                self.date_column = dated[0] if dated else None
+                return True
+            self.previous = raw
+            return False
+        cells = _cells(_INLINE_CODE.sub("", raw))
+        text = " | ".join(cells)
+        links = find_links(text)
+        note.links.extend(Link(t, number) for t in links)
+        tags = find_tags(text)
+        column = self.date_column
+        if column is None:  # no `Date` header: the first cell that holds a date
+            column = next((i for i, c in enumerate(cells) if _CELL_DATE.match(c)), None)
+        day = (
+            _CELL_DATE.match(cells[column]) if column is not None and column < len(cells) else None
+        )
+        if day is None:
+            note.tags.extend(t for t in tags if t not in note.tags)
+            return True
+        others = [c for i, c in enumerate(cells) if i != column and c]
+        columns = {
+            h.strip().lower(): cells[i] for i, h in enumerate(self.header) if i < len(cells) and h
+        }
+        note.entries.append(Entry(number, day.group(1), " · ".join(others), tags, links, columns))
+        return True
 
 
 def _comment_after(line: str, inside: str | None) -> str | None:

@@ -16,22 +16,8 @@ from vaultkit.fields import FieldError, local_date, parse_date
 from vaultkit.followup import FollowUp
 from vaultkit.model import Interaction, Note, Vault
 from vaultkit.render.svg import reached
+from vaultkit.vocabulary import BOTH, IN
 
-# The tags of log lines that record *your* outreach (what `vaultkit done` writes for the rules
-# that chase a company or person). Such a line is not a response from the company.
-OUTREACH_TAGS = frozenset(
-    {
-        "follow-up",
-        "thank-you",
-        "linkedin",
-        "prep",
-        "touch",
-        "offer-update",
-        "sent",
-        "engage",
-        "info-interview",
-    }
-)
 # The follow-ups that mean someone is waiting on you (the owed list).
 OWED_RULES = ("reply-promptly", "keep-in-touch", "thank-you")
 NONE_KEY = "(none)"
@@ -188,13 +174,13 @@ def is_application(vault: Vault, company: Note, order: list[str]) -> bool:
 
 
 def _is_response(touch: Interaction, applied: date) -> bool:
-    if touch.date <= applied or touch.source in ("applied", "last_contact"):
-        return False
-    return touch.source == "interview" or not (touch.tags & OUTREACH_TAGS)
+    """Their message or a conversation after the applied date; never your own outreach, nor
+    a touch that does not say who wrote (docs/stats.md says how direction is read)."""
+    return touch.date > applied and touch.direction in (IN, BOTH)
 
 
 def first_response(company: Note, today: date) -> date | None:
-    """The first interaction after the applied date that is not your own outreach."""
+    """The first response after the applied date (an inbound or two-way touch)."""
     applied = company.get("applied")
     if applied is None:
         return None

@@ -35,7 +35,7 @@ from vaultkit import __version__
 from vaultkit.codec import CodecError, decoder, encode
 from vaultkit.parse import ParsedNote
 
-FORMAT = 1
+FORMAT = 2
 """The layout of the tables; a store of another format is rebuilt."""
 SUFFIX = ".sqlite3"
 BUSY_MS = 2000
@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS notes (
     path BLOB PRIMARY KEY, stamp TEXT NOT NULL,
     parsed BLOB NOT NULL, psum BLOB NOT NULL, body BLOB NOT NULL, bsum BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS results (
-    kind TEXT PRIMARY KEY, key TEXT NOT NULL, data BLOB NOT NULL, sum BLOB NOT NULL);
+    kind TEXT PRIMARY KEY, key BLOB NOT NULL, data BLOB NOT NULL, sum BLOB NOT NULL);
 """
 
 
@@ -232,7 +232,7 @@ class Store:
             ).fetchone()
         except sqlite3.Error:
             return None
-        if row is None or row[0] != key or checksum(key.encode(), row[1]) != row[2]:
+        if row is None or bytes(row[0]) != _key(key) or checksum(_key(key), row[1]) != row[2]:
             return None
         try:
             return json.loads(row[1])
@@ -240,10 +240,10 @@ class Store:
             return None
 
     def put_result(self, kind: str, key: str, value: Any) -> None:
-        data = json.dumps(value).encode()  # ASCII: a non-UTF-8 file name's surrogates escaped
+        data = json.dumps(value).encode()  # ASCII: lone surrogates escaped
         self._write(
             "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
-            [(kind, key, data, checksum(key.encode(), data))],
+            [(kind, _key(key), data, checksum(_key(key), data))],
         )
 
     # ------------------------------------------------------------------------------ writes
@@ -258,7 +258,8 @@ class Store:
 
 
 def _key(path: str) -> bytes:
-    """A note path as stored: its UTF-8, with the undecodable bytes of a file name kept."""
+    """A note path (or a key naming one) as stored: its UTF-8, with the undecodable bytes of
+    a file name kept."""
     return path.encode("utf-8", "surrogatepass")
 
 

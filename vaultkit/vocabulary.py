@@ -183,3 +183,137 @@ def place_stage(value: str) -> str | None:
         if pattern.search(text):
             return stage
     return None
+
+
+# ---------------------------------------------------------------- direction of a touch
+
+OUT, IN, BOTH, UNKNOWN = "out", "in", "both", "unknown"
+"""Your outreach; their message; a conversation (a call, a meeting, an interview); not said."""
+
+_DIRECTION_VALUES = {
+    OUT: {"sent", "send", "outgoing", "outbound", "out", "to", "me", "mine", "i", "by me"},
+    IN: {"received", "receive", "incoming", "inbound", "in", "from", "them", "they", "reply"},
+    BOTH: {"exchanged", "exchange", "both", "two way", "mutual", "conversation", "meeting"},
+}
+_DIRECTION_TAGS = {
+    OUT: {
+        "sent",
+        "outbound",
+        "outgoing",
+        "outreach",
+        "applied",
+        "follow-up",
+        "followup",
+        "thank-you",
+        "thankyou",
+        "linkedin",
+        "touch",
+        "offer-update",
+        "reply",  # vaultkit's own: "you replied" (docs/note-format.md#tags)
+        "engage",
+    },
+    IN: {"received", "inbound", "incoming", "response", "heard-back", "rejection", "offer"},
+    BOTH: {"call", "meeting", "interview", "coffee", "chat", "video", "screen", "phone-screen"},
+}
+_DIRECTION_VERBS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        OUT,
+        _any(
+            r"e ?mailed\b",
+            r"mailed\b",
+            r"sent\b",
+            r"send(ing)?\b",
+            r"wrote to\b",
+            r"messaged\b",
+            r"texted\b",
+            r"pinged\b",
+            r"dm(ed|d)?\b",
+            r"reached out\b",
+            r"follow(ed|ing)? ?up\b",
+            r"chased\b",
+            r"nudged\b",
+            r"appl(ied|y|ication)\b",
+            r"submitted\b",
+            r"thank",
+            r"asked\b",
+            r"requested\b",
+            r"connected\b",
+            r"connection request\b",
+            r"(replied|responded|answered|wrote back) to\b",
+            r"left (a )?(voicemail|message)\b",
+            r"introduced myself\b",
+        ),
+    ),
+    (
+        IN,
+        _any(
+            r"replied\b",
+            r"responded\b",
+            r"answered\b",
+            r"wrote back\b",
+            r"heard (back|from)\b",
+            r"received\b",
+            r"got (a |an |the |their |her |his )?"
+            r"(reply|response|answer|email|mail|message|call|offer|invite|invitation|rejection|"
+            r"note|text|dm|news)\b",
+            r"(reply|response|answer|email|mail|message|call|note|letter|dm|text|invite|"
+            r"invitation|offer|rejection|feedback) from\b",
+            r"reject",
+            r"invited me\b",
+            r"invitation\b",
+            r"reached out to me\b",
+            r"offer(ed)?\b",
+            r"feedback\b",
+        ),
+    ),
+    (
+        BOTH,
+        _any(
+            r"call(ed)?\b",
+            r"phone\b",
+            r"spoke\b",
+            r"talk(ed)?\b",
+            r"met\b",
+            r"meet(ing)?\b",
+            r"coffee\b",
+            r"lunch\b",
+            r"chat(ted)?\b",
+            r"interview",
+            r"screen",
+            r"zoom\b",
+            r"video\b",
+            r"on ?site\b",
+            r"conversation\b",
+            r"catch ?up\b",
+        ),
+    ),
+]
+
+
+def direction_value(value: str) -> str | None:
+    """A direction property's value (`Comm-Type: Received`): out, in or both; None if unsaid."""
+    text = words(value)
+    for direction, values in _DIRECTION_VALUES.items():
+        if text in values:
+            return direction
+    return None
+
+
+def direction_of(text: str, tags: frozenset[str] | set[str] | list[str] = ()) -> str:
+    """The direction of a touch from its tags (`#sent`, `#received`), else from the first verb
+    of its text (`Emailed …` out, `Heard back …` in, `Call with …` both), else unknown."""
+    tagged = {d for d, names in _DIRECTION_TAGS.items() if names & set(tags)}
+    if len(tagged) == 1:
+        return tagged.pop()
+    if tagged:
+        return BOTH if BOTH in tagged or tagged == {IN, OUT} else UNKNOWN
+    clean = re.sub(r"\[\[[^\]|]*\|([^\]]*)\]\]|\[\[([^\]]*)\]\]", " ", text)
+    spoken = words(clean)
+    best: tuple[int, int, str] | None = None
+    for direction, pattern in _DIRECTION_VERBS:
+        for m in pattern.finditer(spoken):
+            key = (m.start(), -(m.end() - m.start()), direction)
+            if best is None or key < best:
+                best = key
+            break  # the first match of each kind is enough to compare
+    return best[2] if best else UNKNOWN

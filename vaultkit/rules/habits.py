@@ -17,6 +17,7 @@ from vaultkit.followup import FollowUp, stable_id
 from vaultkit.identity import note_identity
 from vaultkit.model import Interaction, Interview, Note, Vault
 from vaultkit.rules import RuleContext
+from vaultkit.vocabulary import BOTH, OUT
 
 
 def _touched(
@@ -403,18 +404,11 @@ def offer_update(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
 # (DESIGN section 2, second table). Each is bounded so that a vault's first run adds a handful
 # of items: `window` keeps old meetings and applications out, `engage` needs a connection.
 
-OUTREACH_TAGS = frozenset(
-    {"sent", "follow-up", "thank-you", "linkedin", "reply", "touch", "offer-update", "engage"}
-)
-"""Tags that mark a touch as your own outreach: `#sent`, and the tags `vaultkit done` writes
-for the rules that have you write to someone."""
-
 
 def reached_out(touch: Interaction) -> bool:
-    """An outbound or two-way touch: tagged as your outreach, or an interview (DESIGN 1.6).
-    This is the minimal reading of direction these rules need; an untagged log line says
-    nothing about who wrote to whom, so it does not count."""
-    return touch.source == "interview" or bool(touch.tags & OUTREACH_TAGS)
+    """An outbound or two-way touch (DESIGN 1.6; vocabulary.direction_of reads it from the
+    mapped field, the tags, or the verb); a touch that does not say who wrote does not count."""
+    return touch.direction in (OUT, BOTH)
 
 
 def _within(day: date, ctx: RuleContext) -> bool:
@@ -432,8 +426,7 @@ def met_follow_up(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         # On the day itself only explicit outreach counts (a note sent that evening): any other
         # touch that day is the meeting.
         if any(
-            (met < t.date <= ctx.today and reached_out(t))
-            or (t.date == met and t.tags & OUTREACH_TAGS)
+            (met < t.date <= ctx.today and reached_out(t)) or (t.date == met and t.direction == OUT)
             for t in contact.interactions
         ):
             continue
