@@ -55,3 +55,42 @@ def test_a_failed_build_shows_a_banner(tmp_path, monkeypatch, chromium):
     finally:
         page.close()
         site.close()
+
+
+def test_a_draft_opens_under_its_follow_up_with_a_working_mailto(tmp_path, runner, chromium):
+    """The agenda page in a real browser: the folded draft opens, shows the message as text
+    (markup from the notes stays text), and its mailto: link carries that exact message."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    from test_drafts import build_site, hostile_draft
+
+    vault = tmp_path / "v"
+    vault.mkdir()
+    draft = hostile_draft(vault)
+    out = build_site(runner, vault)
+    errors: list[str] = []
+    dialogs: list[str] = []
+    page = chromium.new_page()
+    try:
+        page.set_default_timeout(10_000)
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto((out / "agenda.html").as_uri())
+        item = page.locator(f"#f-{draft.followup}")
+        text = item.locator(".draft-text")
+        assert not text.is_visible()  # folded until asked for
+        item.locator(".draft summary").click()
+        assert text.is_visible()
+        assert text.inner_text().strip() == draft.as_text().strip()
+        href = item.locator("a.mailto").get_attribute("href")
+        parts = urlsplit(href)
+        query = parse_qs(parts.query)
+        assert (parts.scheme, unquote(parts.path)) == ("mailto", "jane+jobs@globex.example")
+        assert query["subject"] == [draft.subject]
+        assert query["body"] == [draft.body.replace("\n", "\r\n")]
+        assert "<script>" in text.inner_text()  # shown, never run
+        assert page.locator("script").count() == 0
+    finally:
+        page.close()
+    assert not dialogs and not errors, (dialogs, errors)

@@ -4,6 +4,8 @@ documented."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -53,3 +55,16 @@ def test_every_command_is_documented_and_has_help(name):
         for sub in command.commands:
             assert f"vaultkit {name} {sub}" in _read("cli.md")
             assert (command.commands[sub].help or "").strip()
+
+
+def test_generated_blocks_are_current():
+    # docs/drafts.md's gallery is what `vaultkit draft` prints on the sample vault today.
+    result = subprocess.run(
+        [sys.executable, "scripts/generate_docs.py", "--check"],
+        cwd=DOCS.parent,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, (
+        f"{result.stdout}{result.stderr}: run `python scripts/generate_docs.py` and review the diff"
+    )

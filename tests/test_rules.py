@@ -387,6 +387,11 @@ CASES = {
             [],
         ),
         (
+            "a `linkedin_connected: true` checkbox counts (connected, date unknown)",
+            {J: fm(met="2026-11-25", linkedin_connected="true")},
+            [],
+        ),
+        (
             "a connection from before the meeting does not",
             {J: fm(met="2026-11-25", linkedin_connected="2026-10-01")},
             [(date(2026, 11, 27), "Connect with Jane Doe and send a note", J, J)],

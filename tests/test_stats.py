@@ -225,10 +225,36 @@ def test_activity_per_week(fixture_vault):
 
 def test_owed_list_most_overdue_first(fixture_vault):
     stats = _stats(fixture_vault)
+    # Every follow-up that asks you to write, due by today; not the stale company nor the task.
     assert [(o.name, o.rule, o.due.isoformat(), o.days_overdue) for o in stats.owed] == [
+        ("Cy", "met-follow-up", "2026-11-22", 9),
+        ("Beta", "info-interview-request", "2026-11-23", 8),
         ("Bob", "keep-in-touch", "2026-11-25", 6),
         ("Ann", "reply-promptly", "2026-11-26", 5),
     ]
+
+
+def test_owed_list_includes_today_and_names_whom_to_write(write_note, load, runner, vault_dir):
+    write_note("people/Zoe.md", "---\ncadence: 1w\nlast_contact: 2026-11-24\n---\n")
+    write_note("people/Yan.md", "---\nawaiting_reply: 2026-11-30\n---\n")
+    write_note("people/Xia.md", "---\ncadence: 1w\nlast_contact: 2026-11-25\n---\n")
+    write_note(
+        "companies/Wex.md",
+        "---\nstage: applied\napplied: 2026-11-27\ncontacts: ['[[Vic]]']\n---\n"
+        "- [ ] Update the CV 📅 2026-11-20\n",
+    )
+    write_note("people/Vic.md", "---\nrelationship: recruiter\n---\n")
+    stats = _stats(load())
+    # Due today: Yan's reply (high) before the normal ones, then by name; Xia's is tomorrow;
+    # the application follow-up goes to Wex's recruiter; the overdue task is no message.
+    assert [(o.name, o.rule, o.days_overdue) for o in stats.owed] == [
+        ("Yan", "reply-promptly", 0),
+        ("Vic", "application-follow-up", 0),
+        ("Zoe", "keep-in-touch", 0),
+    ]
+    assert stats.to_json()["owed"][0]["draft"] == f"vaultkit draft {stats.owed[0].id}"
+    text = format_stats(stats, colour=False)
+    assert f"today  Yan  Reply to Yan  vaultkit draft {stats.owed[0].id}" in text
 
 
 def test_since_limits_the_window_and_divides_by_zero_safely(fixture_vault):
@@ -252,7 +278,7 @@ def test_since_limits_the_window_and_divides_by_zero_safely(fixture_vault):
         ("2026-W48", 1, 1, 0, 3),
         ("2026-W49", 0, 0, 0, 0),
     ]
-    assert len(stats.owed) == 2  # what you owe now, whatever the window
+    assert len(stats.owed) == 4  # what you owe now, whatever the window
 
 
 def test_empty_vault(load):
@@ -295,7 +321,7 @@ def test_json_is_plain_data(fixture_vault):
         "rate": 1 / 3,
     }
     assert data["endings"] == {"accepted": 0, "rejected": 1, "withdrawn": 0, "ghosted": 1}
-    assert data["owed"][0]["name"] == "Bob"
+    assert data["owed"][0]["name"] == "Cy"
 
 
 # ---------------------------------------------------------------- charts
@@ -407,7 +433,7 @@ def test_cli_stats_text(runner, fixture_vault, vault_dir):
     result = runner.invoke(cli, ["stats", "--vault", str(vault_dir), "--today", "2026-12-01"])
     assert result.exit_code == 0, result.output
     assert "4 application(s), 2 with a response (50%)" in result.output
-    assert "6d overdue  Keep in touch with Bob" in result.output
+    assert "6d overdue  Bob   Keep in touch with Bob  vaultkit draft " in result.output
     assert "\033[" not in result.output
 
 

@@ -7,6 +7,7 @@ Skipped where Playwright or /usr/bin/chromium is missing (CI: `apt-get install c
 
 from __future__ import annotations
 
+import shutil
 import struct
 import zlib
 
@@ -61,8 +62,10 @@ def site(tmp_path_factory):
     from click.testing import CliRunner
 
     out = tmp_path_factory.mktemp("site")
+    vault = tmp_path_factory.mktemp("vault") / "sample-vault"  # a build writes its .vaultkit/
+    shutil.copytree(SAMPLE_VAULT, vault)
     result = build(
-        CliRunner(env={"NO_COLOR": "1", "VAULTKIT_VAULT": None}), SAMPLE_VAULT, "--out", str(out)
+        CliRunner(env={"NO_COLOR": "1", "VAULTKIT_VAULT": None}), vault, "--out", str(out)
     )
     assert result.exit_code == 0, result.output
     return out

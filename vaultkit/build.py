@@ -39,15 +39,21 @@ class BuildResult:
 
 
 def site_data(evaluation: Evaluation) -> SiteData:
-    """What the renderers need from an evaluation."""
+    """What the renderers need from an evaluation, and the drafts of its messages."""
+    from vaultkit.draft_templates import load_templates
+    from vaultkit.drafts import compose_all
+
     vault = evaluation.vault  # reads the notes (and fills `sources`) the first time
     sources = evaluation.sources
+    templates, template_problems = load_templates(evaluation.config.vault)
+    followups = evaluation.followups
     return SiteData(
         vault,
-        evaluation.followups,
+        followups,
         evaluation.today,
         {path: evaluation.body(path) for path in sources},
-        problems=evaluation.problems,
+        problems=sorted({*evaluation.problems, *template_problems}),
+        drafts=compose_all(vault, followups, templates, evaluation.today),
     )
 
 
@@ -182,11 +188,12 @@ def feed(
     state remembers it (`published`: where it is written, if anywhere)."""
     from vaultkit import feedstate
     from vaultkit.render import ics
+    from vaultkit.render.site import draft_texts
 
     data = site_data(evaluation)
     config = evaluation.config
     inputs = feed_inputs(config, evaluation.today, now, published)
-    feed_bytes = ics.feed(data.vault, data.followups, data.pages, inputs)
+    feed_bytes = ics.feed(data.vault, data.followups, data.pages, inputs, draft_texts(data.drafts))
     feedstate.save(config.vault, feed_bytes, inputs.moment(config.tz))
     too_big = ics.size_warning(feed_bytes)
     return feed_bytes, [*data.problems, *([too_big] if too_big else [])]

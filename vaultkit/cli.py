@@ -452,6 +452,73 @@ def done(followup_id: str, sent: bool, vault: str | None, today: datetime | None
         )
 
 
+@cli.command()
+@click.argument("followup_id", metavar="ID", shell_complete=_complete_ids)
+@click.option("--to", "show", flag_value="to", help="Print only the address (the contact's email).")
+@click.option(
+    "--mailto", "show", flag_value="mailto", help="Print a mailto: URL with subject and body."
+)
+@click.option(
+    "--json",
+    "show",
+    flag_value="json",
+    help="Print subject, body, to and the missing details as JSON.",
+)
+@vault_option
+@today_option
+@cache_option
+@friendly_errors
+def draft(
+    followup_id: str, show: str | None, vault: str | None, today: datetime | None, no_cache: bool
+) -> None:
+    """Print a draft of the message the follow-up ID asks you to write, from your notes.
+
+    A detail your notes lack is a visible [placeholder]; the lines after the draft (on
+    stderr) say which note to fill in. The vault's templates/drafts/<rule>.md overrides the
+    built-in template.
+    """
+    from vaultkit.draft_templates import load_templates
+    from vaultkit.drafts import DRAFT_RULES, compose
+    from vaultkit.edit import find_followup
+
+    evaluation = _evaluate(vault, today, no_cache)
+    item = find_followup(evaluation.followups, followup_id)
+    templates, problems = load_templates(evaluation.config.vault)
+    found = compose(evaluation.vault, item, templates, evaluation.today)
+    if found is None:
+        kinds = ", ".join(sorted(DRAFT_RULES))
+        raise VaultkitError(
+            f"the {item.rule} follow-up {item.id} asks for no message, so it has no draft; "
+            f"these rules do: {kinds}"
+        )
+    _print_problems(problems)
+    if show == "json":
+        click.echo(json.dumps(found.to_json(), indent=2, ensure_ascii=False))
+        return
+    if show == "mailto":
+        click.echo(found.mailto)
+        return
+    if show == "to":
+        if found.to is None:
+            hint = next((m for m in found.missing if m.variable == "email"), None)
+            why = (
+                f"{hint.note}: {hint.how}"
+                if hint
+                else "it is a LinkedIn note: send it on LinkedIn "
+                f"({found.linkedin or 'their note has no `linkedin:` URL'})"
+            )
+            click.echo(printable(f"vaultkit: no email address for this draft; {why}"), err=True)
+            sys.exit(1)
+        click.echo(found.to)
+        return
+    click.echo("\n".join(printable(line) for line in found.as_text().split("\n")), nl=False)
+    if found.missing:
+        click.echo("\nTo make this draft better, fill in:", err=True)
+        for gap in found.missing:
+            click.echo(printable(f"  {gap.placeholder}  {gap.note}: {gap.how}"), err=True)
+    click.echo(f"\nWhen it is sent: vaultkit done {item.id} --sent", err=True)
+
+
 def _config_with_out(vault: str | None, out: str | None) -> tuple[Any, Path | None]:
     """The vault's config; an `--out` inside the vault also becomes the folder scans skip."""
     from vaultkit.config import load_config

@@ -254,6 +254,9 @@ def inputs_key(config: Config, scan: Scan, today: date) -> str:
         digest.update(os.fsencode(f"{rel}\0{stamp}\0"))
     for problem in scan.problems:
         digest.update(os.fsencode(str(problem)) + b"\0")
+    from vaultkit.draft_templates import templates_stamp
+
+    digest.update(os.fsencode(templates_stamp(config.vault)) + b"\0")  # the site shows drafts
     for kind in ("company", "contact", "interaction"):  # `check` says when one is missing
         for folder in config.type_list(kind, "folders"):
             digest.update(os.fsencode(f"{folder}:{(config.vault / folder).is_dir()}\0"))

@@ -12,14 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from vaultkit.drafts import DRAFT_RULES, recipient
 from vaultkit.fields import FieldError, local_date, parse_date
-from vaultkit.followup import FollowUp
+from vaultkit.followup import PRIORITY_ORDER, FollowUp
 from vaultkit.model import Interaction, Note, Vault
 from vaultkit.render.svg import reached
 from vaultkit.vocabulary import BOTH, IN
 
-# The follow-ups that mean someone is waiting on you (the owed list).
-OWED_RULES = ("reply-promptly", "keep-in-touch", "thank-you")
 NONE_KEY = "(none)"
 HEATMAP_WEEKS = 53
 
@@ -64,15 +63,23 @@ class Week:
 
 @dataclass(frozen=True)
 class Owed:
+    """A message someone is waiting for: a follow-up that asks you to write, due by today."""
+
     name: str
     path: str
     """The company or contact waiting on you."""
     rule: str
     due: date
     days_overdue: int
+    """0 when it is due today."""
     title: str
     reason: str
     id: str
+    priority: str = "normal"
+
+    @property
+    def draft_command(self) -> str:
+        return f"vaultkit draft {self.id}"
 
 
 @dataclass(frozen=True)
@@ -152,6 +159,8 @@ class Stats:
                     "title": o.title,
                     "reason": o.reason,
                     "id": o.id,
+                    "priority": o.priority,
+                    "draft": o.draft_command,
                 }
                 for o in self.owed
             ],
@@ -354,15 +363,27 @@ def compute_stats(
     owed = []
     for item in followups:
         due = item.due_date(tz)
-        if item.rule in OWED_RULES and due < today:
-            path = item.record or item.note
+        if item.rule in DRAFT_RULES and due <= today:  # a message is asked of you, by today
+            person = recipient(vault, item, today)
+            path = person.path if person else item.record or item.note
             name = vault.notes[path].name if path in vault.notes else path
             owed.append(
                 Owed(
-                    name, path, item.rule, due, (today - due).days, item.title, item.reason, item.id
+                    name,
+                    path,
+                    item.rule,
+                    due,
+                    (today - due).days,
+                    item.title,
+                    item.reason,
+                    item.id,
+                    item.priority,
                 )
             )
-    owed.sort(key=lambda o: (-o.days_overdue, o.name.lower(), o.rule, o.id))
+    # Most urgent first: the longest overdue, then high priority, then by name.
+    owed.sort(
+        key=lambda o: (-o.days_overdue, PRIORITY_ORDER.get(o.priority, 1), o.name.lower(), o.id)
+    )
 
     return Stats(
         today=today,

@@ -211,6 +211,7 @@ _DIRECTION_TAGS = {
         "offer-update",
         "reply",  # vaultkit's own: "you replied" (docs/note-format.md#tags)
         "engage",
+        "info-interview",  # what `vaultkit done` writes when you asked for one
     },
     IN: {"received", "inbound", "incoming", "response", "heard-back", "rejection", "offer"},
     BOTH: {"call", "meeting", "interview", "coffee", "chat", "video", "screen", "phone-screen"},

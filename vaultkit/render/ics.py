@@ -140,7 +140,9 @@ def _short_day(day: date, today: date) -> str:
     return f"{day.day} {day:%b}" + (f" {day.year}" if day.year != today.year else "")
 
 
-def _description(vault: Vault, item: FollowUp, overdue: date | None, url: str | None) -> str:
+def _description(
+    vault: Vault, item: FollowUp, overdue: date | None, url: str | None, draft: str | None = None
+) -> str:
     lines = []
     if overdue is not None:
         lines.append(f"Overdue since {overdue:%a} {overdue.day} {overdue:%b %Y}, still open.")
@@ -167,6 +169,8 @@ def _description(vault: Vault, item: FollowUp, overdue: date | None, url: str | 
         where = "Obsidian" if url.startswith("obsidian:") else "the site"
         lines.append(f"Open in {where}: {url}")
     lines.append(f"Rule: {item.rule} · priority {item.priority} · id {item.id}")
+    if draft:
+        lines += ["", draft]
     return clean("\n".join(lines))
 
 
@@ -188,7 +192,12 @@ def in_feed(item: FollowUp, config: Config, today: date) -> bool:
 
 
 def _event_fields(
-    vault: Vault, item: FollowUp, pages: dict[str, str], today: date, uid: str
+    vault: Vault,
+    item: FollowUp,
+    pages: dict[str, str],
+    today: date,
+    uid: str,
+    draft: str | None = None,
 ) -> tuple[Any, ...]:
     """Everything one VEVENT (or VTODO) says but its stamps, as plain values: cheap to compute,
     and the key under which its serialisation, the expensive part, is remembered."""
@@ -209,7 +218,7 @@ def _event_fields(
     else:
         summary = (one_line(plain(item.title)) or label) + late
         url = note_url(config, item.note, pages.get(item.note))
-        description = _description(vault, item, overdue, url)
+        description = _description(vault, item, overdue, url, draft)
         priority = _PRIORITY.get(item.priority)
     categories = None
     if detail != "private":
@@ -286,8 +295,13 @@ def _timezones(starts: list[date | datetime]) -> list[Any]:
 
 
 def feed(
-    vault: Vault, followups: list[FollowUp], pages: dict[str, str], inputs: FeedInputs
+    vault: Vault,
+    followups: list[FollowUp],
+    pages: dict[str, str],
+    inputs: FeedInputs,
+    drafts: Mapping[str, str] | None = None,
 ) -> bytes:
+    """The feed; `drafts` (follow-up id -> text) go into DESCRIPTION with `detail = "full"`."""
     config = vault.config
     detail = str(config.get("feed.detail"))
     cal = Calendar()
@@ -314,7 +328,8 @@ def feed(
         if not in_feed(item, config, inputs.today):
             continue
         uid = feed_uid(item.id, detail, inputs.secret)
-        fields = _event_fields(vault, item, pages, inputs.today, uid)
+        draft = drafts.get(item.id) if drafts else None
+        fields = _event_fields(vault, item, pages, inputs.today, uid, draft)
         start = fields[2]
         starts.append(start)
         moment = (
@@ -349,6 +364,10 @@ def size_warning(data: bytes) -> Problem | None:
 
 
 def render(
-    vault: Vault, followups: list[FollowUp], pages: dict[str, str], inputs: FeedInputs
+    vault: Vault,
+    followups: list[FollowUp],
+    pages: dict[str, str],
+    inputs: FeedInputs,
+    drafts: Mapping[str, str] | None = None,
 ) -> dict[str, bytes]:
-    return {FEED_NAME: feed(vault, followups, pages, inputs)}
+    return {FEED_NAME: feed(vault, followups, pages, inputs, drafts)}

@@ -84,7 +84,48 @@ def followup_item(data: SiteData, page: str, item: FollowUp, *, with_note: bool)
         f'<li class="followup"{prio} id="f-{e(item.id)}">'
         f'<p class="when">{due_html(data, item)} <span class="rule">{e(item.rule)}</span>'
         f'</p><p class="title">{render_inline(item.title, resolve)}</p>'
-        f'<p class="reason">{render_inline(item.reason, resolve)}{where}</p></li>'
+        f'<p class="reason">{render_inline(item.reason, resolve)}{where}</p>'
+        f"{draft_html(data, page, item.id)}</li>"
+    )
+
+
+def draft_html(data: SiteData, page: str, followup_id: str) -> str:
+    """The draft of a follow-up's message, folded under it, with a `mailto:` link that opens
+    it in the mail app (or the person's LinkedIn profile for a LinkedIn note)."""
+    draft = data.drafts.get(followup_id)
+    if draft is None:
+        return ""
+    if draft.on_linkedin:
+        profile = draft.linkedin or ""
+        action = (
+            f'<a class="linkedin" href="{e(profile)}" rel="noopener noreferrer">'
+            "Open their LinkedIn profile</a>"
+            if profile.lower().startswith("https://")
+            else ""
+        )
+    else:
+        action = f'<a class="mailto" href="{e(draft.mailto)}">Write it in your mail app</a>'
+    gaps = "".join(
+        f'<li><span class="placeholder">{e(gap.placeholder)}</span> '
+        + (note_link(data, page, gap.note, gap.note) if gap.note in data.pages else e(gap.note))
+        + f": {e(gap.how)}</li>"
+        for gap in draft.missing
+    )
+    gaps_html = (
+        '<p class="draft-fill">To make it better, fill in:</p>'
+        f'<ul class="draft-missing">{gaps}</ul>'
+        if gaps
+        else ""
+    )
+    commands = (
+        f"<code>vaultkit draft {e(followup_id)}</code> · when it is sent: "
+        f"<code>vaultkit done {e(followup_id)} --sent</code>"
+    )
+    return (
+        f'<details class="draft"><summary>Draft {e(draft.kind)}</summary>'
+        f'<pre class="draft-text">{e(draft.as_text())}</pre>'
+        f'<p class="draft-actions">{action}{" · " if action else ""}{commands}</p>'
+        f"{gaps_html}</details>"
     )
 
 

@@ -13,6 +13,7 @@ from functools import cached_property, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from vaultkit.drafts import Draft
 from vaultkit.followup import FollowUp
 from vaultkit.model import Note, Vault
 from vaultkit.problems import Problem
@@ -32,6 +33,8 @@ class SiteData:
     """Note path -> its Markdown body (frontmatter removed)."""
     problems: list[Problem] = field(default_factory=list)
     """What `vaultkit check` reports (the model's problems and the checks')."""
+    drafts: dict[str, Draft] = field(default_factory=dict)
+    """Follow-up id -> the draft of the message it asks for (vaultkit/drafts.py)."""
     feed: FeedInputs | None = None
     """The feed's state, secret and clock (None: a first build as of `today`)."""
 
@@ -75,6 +78,11 @@ class SiteData:
         return relative(from_page, self.pages[note_path])
 
 
+def draft_texts(drafts: dict[str, Draft]) -> dict[str, str]:
+    """Each draft as the feed's DESCRIPTION carries it (with `detail = "full"` only)."""
+    return {fid: f"Draft (vaultkit draft {fid}):\n{d.as_text()}" for fid, d in drafts.items()}
+
+
 def stylesheet() -> bytes:
     return resources.files("vaultkit").joinpath("static/style.css").read_bytes()
 
@@ -89,6 +97,6 @@ def render_site(data: SiteData) -> dict[str, bytes]:
     files.update(markdown_pages.render(data))
     files.update(stats_page.render_stats_page(data))
     feed = data.feed or ics.FeedInputs(data.today)
-    files.update(ics.render(data.vault, data.followups, data.pages, feed))
+    files.update(ics.render(data.vault, data.followups, data.pages, feed, draft_texts(data.drafts)))
     files.update(json.render(data))
     return files

@@ -282,11 +282,12 @@ def render_stats_page(data: SiteData, since: date | None = None) -> dict[str, by
                 e(o.rule),
                 f'<time datetime="{o.due.isoformat()}">{o.due.isoformat()}</time>',
                 str(o.days_overdue),
-                e(o.title),
+                f'<a href="agenda.html#f-{e(o.id)}">{e(o.title)}</a>',
+                f"<code>{e(o.draft_command)}</code>",
             ]
         )
     owed = (
-        _table(["Who", "Rule", "Due", "Days overdue", "What"], owed_rows, {3})
+        _table(["Who", "Rule", "Due", "Days overdue", "What", "Draft"], owed_rows, {3})
         if owed_rows
         else '<p class="none">Nobody is waiting on you.</p>'
     )

@@ -79,11 +79,13 @@ def format_stats(stats: Stats, *, colour: bool) -> str:
     lines.append(_heading("Waiting on you", colour))
     if not stats.owed:
         lines.append("  nobody")
+    who = max((len(printable(o.name)) for o in stats.owed), default=0)
     for o in stats.owed:
-        late = f"{o.days_overdue}d overdue"
+        late = f"{o.days_overdue}d overdue" if o.days_overdue else "today"
         lines.append(
-            f"  {_style(late.rjust(12), colour, fg='red')}  {printable(o.title)}  "
-            + _style(f"({o.rule}, {o.id})", colour, dim=True)
+            f"  {_style(late.rjust(12), colour, fg='red' if o.days_overdue else 'yellow')}  "
+            f"{printable(o.name).ljust(who)}  {printable(o.title)}  "
+            + _style(o.draft_command, colour, dim=True)
         )
 
     lines.append(_heading("Funnel", colour))

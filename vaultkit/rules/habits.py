@@ -357,7 +357,9 @@ def stale(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         )
 
 
-def _hiring_manager(vault: Vault, company: Note) -> Note | None:
+def hiring_manager(vault: Vault, company: Note) -> Note | None:
+    """Whom to write to at a company: its hiring manager, else its recruiter, else its first
+    contact."""
     people = [vault.notes[p] for p in company.contacts if vault.notes[p].kind == "contact"]
     for wanted in ("hiring-manager", "hiring manager", "recruiter"):
         for person in people:
@@ -379,7 +381,7 @@ def offer_update(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
                 continue
             if _touched(other, ctx.today, after=offered):
                 continue
-            manager = _hiring_manager(vault, other)
+            manager = hiring_manager(vault, other)
             whom = f"[[{manager.name}]] at [[{other.name}]]" if manager else f"[[{other.name}]]"
             yield FollowUp(
                 id=stable_id(
@@ -421,8 +423,10 @@ def met_follow_up(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         if met is None or not _within(met, ctx):
             continue
         connected = contact.get("linkedin_connected")
-        if isinstance(connected, date) and met <= connected <= ctx.today:
-            continue  # connected at the event or since
+        if (isinstance(connected, date) and met <= connected <= ctx.today) or (
+            connected is None and contact.happened("linkedin_connected")
+        ):
+            continue  # connected at the event or since (a checkbox: connected, date unknown)
         # On the day itself only explicit outreach counts (a note sent that evening): any other
         # touch that day is the meeting.
         if any(
