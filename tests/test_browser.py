@@ -9,18 +9,24 @@ from site_helpers import make_vault
 from test_serve import Site
 
 
+def watch_errors(page) -> list[str]:
+    """The page's console errors and uncaught exceptions, as they come."""
+    errors: list[str] = []
+    page.set_default_timeout(10_000)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors
+
+
 def test_page_reloads_after_an_edit_without_console_errors(tmp_path, chromium):
     site = Site(make_vault(tmp_path / "v"))
-    errors: list[str] = []
     page = chromium.new_page()
+    errors = watch_errors(page)
     try:
-        page.set_default_timeout(10_000)
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.on(
             "response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None
         )
-        base = f"http://127.0.0.1:{site.server.port}/"
+        base = f"http://127.0.0.1:{site.server.port}/{site.keys.site}/"  # the secret too
         page.goto(base + "index.html")
         page.click('a[href="notes/plan.html"] >> nth=0')
         page.wait_for_url(base + "notes/plan.html")
@@ -42,10 +48,10 @@ def test_a_failed_build_shows_a_banner(tmp_path, monkeypatch, chromium):
     page = chromium.new_page()
     try:
         page.set_default_timeout(10_000)
-        page.goto(f"http://127.0.0.1:{site.server.port}/agenda.html")
+        page.goto(f"http://127.0.0.1:{site.server.port}/{site.keys.site}/agenda.html")
         page.wait_for_selector("html[data-vaultkit-live]", state="attached")
 
-        def broken(config, today, out=None, **options):
+        def broken(config, today, out=None, **kwargs):
             raise RuntimeError("vaultkit.toml is broken")
 
         monkeypatch.setattr(build_module, "build", broken)
@@ -68,13 +74,10 @@ def test_a_draft_opens_under_its_follow_up_with_a_working_mailto(tmp_path, runne
     vault.mkdir()
     draft = hostile_draft(vault)
     out = build_site(runner, vault)
-    errors: list[str] = []
     dialogs: list[str] = []
     page = chromium.new_page()
+    errors = watch_errors(page)
     try:
-        page.set_default_timeout(10_000)
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.goto((out / "agenda.html").as_uri())
         item = page.locator(f"#f-{draft.followup}")

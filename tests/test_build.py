@@ -61,9 +61,8 @@ def test_editing_an_unrelated_note_keeps_the_feed(runner, tmp_path):
 def test_user_file_survives_and_stale_generated_file_goes(runner, tmp_path):
     vault = make_vault(tmp_path / "v")
     site = vault / "_site"
-    site.mkdir()
-    (site / "CNAME").write_text("jobs.example.org\n")
-    (site / "notes").mkdir()
+    assert build(runner, vault).exit_code == 0
+    (site / "CNAME").write_text("jobs.example.org\n")  # the user's own, beside vaultkit's
     (site / "notes/mine.html").write_text("mine")
     assert build(runner, vault).exit_code == 0
     assert (site / "notes/plan.html").is_file()

@@ -479,6 +479,23 @@ def test_done_closes_the_rule(runner, vault_dir, write_note, rule, sent):
         assert left == []
 
 
+@pytest.mark.parametrize(
+    ("rule", "text", "tags"),
+    [
+        ("thank-you", "Sent the thank-you", ["thank-you", "sent"]),
+        ("met-follow-up", "Emailed her the slides from the talk", []),  # outbound by its verb
+    ],
+)
+def test_logging_the_message_closes_the_rule_too(runner, vault_dir, write_note, rule, text, tags):
+    for rel, note in CLOSED_BY_DONE[rule].items():
+        write_note(rel, note)
+    assert [f for f in followups(runner, vault_dir) if f["rule"] == rule]
+    args = [f"--tag={t}" for t in tags]
+    result = run(runner, vault_dir, "log", "Jane Doe", text, "--date", TODAY, *args)
+    assert result.exit_code == 0, result.output
+    assert [f for f in followups(runner, vault_dir) if f["rule"] == rule] == []
+
+
 def test_done_sent_refuses_a_task(runner, vault_dir, write_note):
     path = write_note("companies/Globex.md", "- [ ] Write to Jane 📅 2026-12-01\n")
     [item] = followups(runner, vault_dir)

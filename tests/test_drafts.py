@@ -15,7 +15,7 @@ import pytest
 from vaultkit.cli import cli
 from vaultkit.config import load_config
 from vaultkit.draft_templates import MAX_BYTES, builtin_templates, load_templates
-from vaultkit.drafts import DRAFT_RULES, VARIABLES, compose
+from vaultkit.drafts import DRAFT_RULES, VARIABLES, compose, compose_all
 from vaultkit.followup import FollowUp
 from vaultkit.pipeline import evaluate
 from vaultkit.rules import derive_followups
@@ -24,6 +24,7 @@ TODAY = date(2026, 12, 1)
 SIGNED = '[drafts]\nsignature = "Sam Rivera"\n'
 G = "companies/Globex.md"
 J = "people/Jane Doe.md"
+R = "people/Raj Patel.md"
 JANE = 'company: "[[Globex]]"\nrelationship: hiring-manager\nemail: jane@globex.example\n'
 GLOBEX = "role: Staff Engineer\npitch: I rebuilt paging for 40 teams.\n"
 
@@ -421,3 +422,21 @@ def test_a_file_name_that_is_not_utf8_in_the_drafts_folder_is_harmless(runner, v
     assert templates == builtin_templates() and problems == []
     build = ["build", "--vault", str(vault_dir), "--today", "2026-12-01"]
     assert runner.invoke(cli, build).exit_code == 0
+
+
+def test_the_site_carries_drafts_for_the_next_two_weeks_only(runner, vault_dir):
+    write(
+        vault_dir,
+        {
+            J: "---\nemail: jane@globex.example\ncadence: 2w\nlast_contact: 2026-11-20\n---\n",
+            R: "---\nemail: raj@globex.example\ncadence: 3w\nlast_contact: 2026-11-25\n---\n",
+        },
+    )
+    vault = evaluate(load_config(vault_dir), TODAY, use_cache=False).vault
+    items = {f.record: f for f in derive_followups(vault, TODAY)}
+    drafts = compose_all(vault, list(items.values()), builtin_templates(), TODAY)
+    # Jane's is due 12-04, within 14 days; Raj's on 12-16, beyond them.
+    assert set(drafts) == {items[J].id}
+    html = (build_site(runner, vault_dir) / "agenda.html").read_text()
+    assert html.count('<details class="draft">') == 1
+    assert compose(vault, items[R], builtin_templates(), TODAY) is not None  # `vaultkit draft`

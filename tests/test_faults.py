@@ -112,6 +112,7 @@ def test_only_stale_temp_files_of_generated_files_are_removed(tmp_path):
 
     out = tmp_path / "out"
     (out / "notes").mkdir(parents=True)
+    (out / ".vaultkit-manifest.json").write_text('{"files": []}')  # a killed build's folder
     stale = out / "notes" / ".a.html.abcd1234.tmp"
     fresh = out / "notes" / ".a.html.zzzz9999.tmp"
     mine = out / ".mine.html.abcd1234.tmp"

@@ -15,10 +15,10 @@ from site_helpers import make_vault
 from vaultkit.config import load_config
 from vaultkit.serve import (
     EVENTS_PATH,
+    Keys,
     LiveReload,
     addresses,
     make_server,
-    needs_token,
     resolve_file,
     split_request_path,
     valid_token,
@@ -26,11 +26,16 @@ from vaultkit.serve import (
 from vaultkit.watch import Watcher
 
 TIMEOUT = 10
+KEYS = Keys(site="site-secret-0123456789", feed="feed-secret-0123456789")
 
 
 class Site:
-    def __init__(self, vault: Path, token: str | None = None) -> None:
+    """A watched vault served on loopback; `request` puts the site's secret in front of a
+    path (`raw=True` sends the path as given)."""
+
+    def __init__(self, vault: Path, keys: Keys = KEYS, detail: str = "full") -> None:
         self.vault = vault
+        self.keys = keys
         self.live = LiveReload()
 
         def on_rebuild(rebuild):
@@ -41,7 +46,9 @@ class Site:
             lambda: load_config(vault), lambda _c: TODAY, None, on_rebuild, delay=0.1
         )
         self.watcher.start()
-        self.server = make_server(lambda: self.watcher.out_dir, "127.0.0.1", 0, token, self.live)
+        self.server = make_server(
+            lambda: self.watcher.out_dir, keys, "127.0.0.1", 0, self.live, detail=lambda: detail
+        )
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -51,7 +58,10 @@ class Site:
         path: str,
         headers: dict[str, str] | None = None,
         body: bytes | None = None,
+        raw: bool = False,
     ):
+        if not raw:
+            path = f"/{self.keys.site}{path}"
         conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=TIMEOUT)
         try:
             conn.putrequest(
@@ -176,6 +186,7 @@ def test_nothing_outside_the_output_folder(site, tmp_path, path):
 
 
 def test_folder_serves_its_index_only(site):
+    prefix = f"/{site.keys.site}"
     site_dir = site.vault / "_site"
     (site_dir / "docs").mkdir()
     (site_dir / "docs/a.txt").write_text("a")
@@ -183,15 +194,15 @@ def test_folder_serves_its_index_only(site):
     assert listing.status == 404
     (site_dir / "docs/index.html").write_text("<html><body>docs</body></html>")
     redirect, _ = site.request("GET", "/docs")
-    assert redirect.status == 301 and redirect.getheader("Location") == "/docs/"
+    assert redirect.status == 301 and redirect.getheader("Location") == f"{prefix}/docs/"
     page, body = site.request("GET", "/docs/")
     assert page.status == 200 and b"docs" in body
 
 
 def test_split_request_path():
-    assert split_request_path("/a/b.html?x=1#y", None) == ["a", "b.html"]
-    assert split_request_path("/", None) == []
-    assert split_request_path("/Jane%20Doe.html", None) == ["Jane Doe.html"]
+    assert split_request_path("/a/b.html?x=1#y") == ["a", "b.html"]
+    assert split_request_path("/") == []
+    assert split_request_path("/Jane%20Doe.html") == ["Jane Doe.html"]
     for bad in (
         "/../x",
         "/%2e%2e/x",
@@ -204,29 +215,7 @@ def test_split_request_path():
         "",
         "/%ff",
     ):
-        assert split_request_path(bad, None) is None, bad
-
-
-def test_token_is_required_off_loopback():
-    assert not needs_token("127.0.0.1") and not needs_token("localhost")
-    assert not needs_token("::1") and not needs_token("127.1.2.3")
-    assert needs_token("0.0.0.0") and needs_token("") and needs_token("192.168.1.5")
-    assert needs_token("::") and needs_token("example.org")
-    with pytest.raises(ValueError):
-        make_server(lambda: Path("."), "0.0.0.0", 0, None)
-    token = "s3cret-T0ken"
-    assert split_request_path(f"/{token}/index.html", token) == ["index.html"]
-    assert split_request_path(f"/{token}/", token) == []
-    for bad in (
-        "/index.html",
-        "/",
-        f"/{token}x/index.html",
-        f"/x{token}/index.html",
-        f"/{token.upper()}/index.html",
-        f"/%2e%2e/{token}/index.html",
-        f"/{token}/../index.html",
-    ):
-        assert split_request_path(bad, token) is None, bad
+        assert split_request_path(bad) is None, bad
 
 
 def test_token_shape():
@@ -236,39 +225,50 @@ def test_token_shape():
     assert not valid_token("short") and not valid_token("has/slash-0123456789")
 
 
-def test_token_enforced_over_a_socket(tmp_path):
-    site = Site(make_vault(tmp_path / "v"), token="tok-123456")
-    try:
-        ok, _ = site.request("GET", "/tok-123456/followups.ics")
-        assert ok.status == 200
-        for path in ("/followups.ics", "/", "/tok-12345/followups.ics"):
-            assert site.request("GET", path)[0].status == 404
-        _, page = site.request("GET", "/tok-123456/index.html")
-        assert b'"/tok-123456/_vaultkit/events"' in page
-    finally:
-        site.close()
+def test_only_the_two_secrets_open_anything(site):
+    keys = site.keys
+    assert site.request("GET", "/index.html")[0].status == 200
+    ok, feed = site.request("GET", f"/{keys.feed}/followups.ics", raw=True)
+    assert ok.status == 200 and feed == (site.vault / "_site/followups.ics").read_bytes()
+    for path in (
+        "/followups.ics",
+        "/index.html",
+        "/",
+        f"/{keys.feed}/index.html",  # the feed's secret opens the feed only
+        f"/{keys.feed}/",
+        f"/{keys.feed}/{EVENTS_PATH}",
+        f"/{keys.site[:-1]}/index.html",
+        f"/{keys.site}x/index.html",
+        f"/{keys.site.upper()}/index.html",
+        f"/%2e%2e/{keys.site}/index.html",
+        f"/{keys.site}/../index.html",
+    ):
+        assert site.request("GET", path, raw=True)[0].status == 404, path
+    _, page = site.request("GET", "/index.html")
+    assert f'"/{keys.site}/_vaultkit/events"'.encode() in page
 
 
-def test_token_never_logged(tmp_path):
+def test_secrets_never_logged(tmp_path):
     lines: list[str] = []
     live = LiveReload()
     root = make_vault(tmp_path / "v")
     (root / "_site").mkdir()
-    (root / "_site/a.txt").write_text("a")
+    (root / "_site/followups.ics").write_text("a")
     server = make_server(
-        lambda: root / "_site", "127.0.0.1", 0, "tok-abcdef", live, verbose=True, log=lines.append
+        lambda: root / "_site", KEYS, "127.0.0.1", 0, live, verbose=True, log=lines.append
     )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=TIMEOUT)
-        conn.request("GET", "/tok-abcdef/a.txt")
-        assert conn.getresponse().read() == b"a"
-        conn.close()
+        for path in (f"/{KEYS.feed}/followups.ics", f"/{KEYS.site}/followups.ics"):
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=TIMEOUT)
+            conn.request("GET", path)
+            assert conn.getresponse().read() == b"a"
+            conn.close()
     finally:
         server.shutdown_all()
         thread.join(TIMEOUT)
-    assert lines and all("tok-abcdef" not in line for line in lines)
+    assert len(lines) == 2 and all(KEYS.feed not in x and KEYS.site not in x for x in lines)
 
 
 def test_quiet_by_default(site, capsys):
@@ -278,11 +278,25 @@ def test_quiet_by_default(site, capsys):
     assert captured.err == "" and captured.out == ""
 
 
-def test_foreign_host_header_is_refused_on_loopback(site):
-    response, _ = site.request("GET", "/index.html", {"Host": "evil.example:8765"})
-    assert response.status == 404
-    response, _ = site.request("GET", "/index.html", {"Host": "localhost:8765"})
-    assert response.status == 200
+@pytest.mark.parametrize(
+    ("host", "status"),
+    [
+        ("evil.example:8765", 404),
+        ("localhost:8765@evil.example", 404),
+        ("localhost:8765 evil.example", 404),
+        ("127.0.0.1:99999", 404),
+        ("[::1", 404),
+        ("localhost:8765", 200),
+        ("127.0.0.1:8765", 200),
+        ("[::1]:8765", 200),
+        ("localhost", 200),
+    ],
+)
+def test_the_site_answers_only_a_loopback_host(site, host, status):
+    """A page that rebinds its own name to 127.0.0.1, or a tunnel (its requests name the
+    tunnel's host), never reaches the site, even with its secret."""
+    response, _ = site.request("GET", "/index.html", {"Host": host})
+    assert response.status == status, host
 
 
 def test_reload_script_in_html_only(site):
@@ -313,7 +327,7 @@ def read_event(response) -> tuple[str, str]:
 def test_sse_sends_reload_after_a_rebuild(site):
     conn = http.client.HTTPConnection("127.0.0.1", site.server.port, timeout=TIMEOUT)
     try:
-        conn.request("GET", "/" + EVENTS_PATH)
+        conn.request("GET", f"/{site.keys.site}/{EVENTS_PATH}")
         response = conn.getresponse()
         assert response.status == 200
         assert response.getheader("Content-Type").startswith("text/event-stream")
@@ -331,12 +345,12 @@ def test_sse_sends_reload_after_a_rebuild(site):
 def test_sse_carries_a_build_error(site, monkeypatch):
     import vaultkit.build as build_module
 
-    def broken(config, today, out=None, **options):
+    def broken(config, today, out=None, **kwargs):
         raise RuntimeError("the build broke")
 
     conn = http.client.HTTPConnection("127.0.0.1", site.server.port, timeout=TIMEOUT)
     try:
-        conn.request("GET", "/" + EVENTS_PATH)
+        conn.request("GET", f"/{site.keys.site}/{EVENTS_PATH}")
         response = conn.getresponse()
         assert read_event(response)[0] == "hello"
         monkeypatch.setattr(build_module, "build", broken)
@@ -392,14 +406,14 @@ def test_resolve_file_refuses_symlinks_out(tmp_path):
 
 
 def test_addresses():
-    where = addresses("127.0.0.1", 8765, None)
+    where = addresses("127.0.0.1", 8765, KEYS)
     assert where == {
-        "page": "http://127.0.0.1:8765/",
-        "feed": "http://127.0.0.1:8765/followups.ics",
-        "webcal": "webcal://127.0.0.1:8765/followups.ics",
+        "page": f"http://127.0.0.1:8765/{KEYS.site}/",
+        "feed": f"http://127.0.0.1:8765/{KEYS.feed}/followups.ics",
+        "webcal": f"webcal://127.0.0.1:8765/{KEYS.feed}/followups.ics",
     }
-    assert addresses("0.0.0.0", 80, "t")["webcal"] == "webcal://127.0.0.1:80/t/followups.ics"
-    assert addresses("::1", 1, None)["page"] == "http://[::1]:1/"
+    assert addresses("0.0.0.0", 80, KEYS)["webcal"].startswith("webcal://127.0.0.1:80/")
+    assert addresses("::1", 1, KEYS)["page"] == f"http://[::1]:1/{KEYS.site}/"
 
 
 def test_a_client_polling_during_100_rebuilds_never_gets_an_invalid_calendar(tmp_path):
@@ -410,7 +424,7 @@ def test_a_client_polling_during_100_rebuilds_never_gets_an_invalid_calendar(tmp
     vault = make_vault(tmp_path / "v")
     config = load_config(vault)
     build_module.build(config, TODAY)
-    server = make_server(lambda: vault / "_site", "127.0.0.1", 0, None, LiveReload())
+    server = make_server(lambda: vault / "_site", KEYS, "127.0.0.1", 0, LiveReload())
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     stop = threading.Event()
@@ -421,7 +435,7 @@ def test_a_client_polling_during_100_rebuilds_never_gets_an_invalid_calendar(tmp
         while not stop.is_set():
             conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=TIMEOUT)
             try:
-                conn.request("GET", "/followups.ics")
+                conn.request("GET", f"/{KEYS.feed}/followups.ics")
                 response = conn.getresponse()
                 body = response.read()
                 Calendar.from_ical(body)
@@ -480,7 +494,13 @@ def test_cli_wires_serve(runner, tmp_path):
     args, kwargs = fake.call_args
     loader, today, out, _echo = args
     assert loader().vault == vault.resolve() and today == TODAY and out is None
-    assert kwargs == {"host": "0.0.0.0", "port": 0, "token": "a" * 20, "verbose": True}
+    assert kwargs == {
+        "host": "0.0.0.0",
+        "port": 0,
+        "token": "a" * 20,
+        "verbose": True,
+        "force": False,
+    }
 
 
 def test_cli_wires_watch(runner, tmp_path):
@@ -532,14 +552,14 @@ def test_ipv6_loopback(tmp_path):
         pytest.skip("no IPv6")
     (tmp_path / "index.html").write_text("<html><body>v6</body></html>")
     try:
-        server = make_server(lambda: tmp_path, "::1", 0, None, LiveReload())
+        server = make_server(lambda: tmp_path, KEYS, "::1", 0, LiveReload())
     except OSError:
         pytest.skip("no IPv6 loopback here")
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         conn = http.client.HTTPConnection("::1", server.port, timeout=TIMEOUT)
-        conn.request("GET", "/")
+        conn.request("GET", f"/{KEYS.site}/")
         response = conn.getresponse()
         assert response.status == 200 and b"v6" in response.read()
         conn.close()

@@ -222,10 +222,10 @@ def test_a_failing_build_is_reported_and_the_loop_goes_on(vault, monkeypatch):
     real = build_module.build
     seen: list[Rebuild] = []
 
-    def flaky(config, today, out=None, **options):
+    def flaky(config, today, out=None, **kwargs):
         if "BOOM" in (vault / "Plan.md").read_text():
             raise RuntimeError("kaboom\nsecond line")
-        return real(config, today, out, **options)
+        return real(config, today, out, **kwargs)
 
     monkeypatch.setattr(build_module, "build", flaky)
     w = Watcher(lambda: load_config(vault), lambda _c: TODAY, None, seen.append, delay=DELAY)

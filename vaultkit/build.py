@@ -7,6 +7,7 @@ the follow-ups, the problems), renders every output in memory, then hands them t
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from vaultkit.config import Config
-from vaultkit.output import OutputError, write_outputs
+from vaultkit.output import OutputError, refuse_foreign, write_outputs
 from vaultkit.pipeline import Evaluation, evaluate, inputs_key, problem_from
 from vaultkit.problems import Problem, VaultkitError
 from vaultkit.render.site import SiteData, render_site
@@ -88,6 +89,46 @@ def resolve_out_dir(config: Config, out: Path | None) -> Path:
     return out_dir
 
 
+def resolve_publish_dir(config: Config, out_dir: Path) -> Path | None:
+    """The folder for what may be published (the `publish` setting), or None. It is kept apart
+    from the site: neither may hold the other, nor the vault."""
+    folder = config.publish_dir
+    if folder is None:
+        return None
+    folder = folder.absolute()
+    real, site = folder.resolve(), out_dir.resolve()
+    if config.vault.resolve().is_relative_to(real):
+        raise OutputError(f"the publish folder {folder} would contain the vault")
+    if real.is_relative_to(site) or site.is_relative_to(real):
+        raise OutputError(
+            f"the publish folder {folder} and the output folder {out_dir} must be apart: "
+            "the site holds everything, the publish folder only what `feed.detail` allows"
+        )
+    return folder
+
+
+def check_folders(config: Config, out: Path | None, force: bool = False) -> None:
+    """Raise OutputError now for what the first build would refuse (an output or publish
+    folder holding files vaultkit did not write): `watch` and `serve` stop at once instead of
+    watching a build that cannot succeed."""
+    out_dir = resolve_out_dir(config, out)
+    for folder in (out_dir, resolve_publish_dir(config, out_dir)):
+        if folder is not None and not force:
+            refuse_foreign(folder)
+
+
+PUBLISHED = ("followups.ics",)
+"""What the publish folder holds: the feed, at the level `feed.detail` sets."""
+
+
+def _keep_private(out_dir: Path, config: Config) -> None:
+    """With `feed.detail` private or minimal, the site (every page, vault.json) is readable by
+    its owner only: other users of the machine see no more than the published feed."""
+    if config.get("feed.detail") != "full":
+        with contextlib.suppress(OSError):
+            os.chmod(out_dir, 0o700)
+
+
 def _outputs_stamp(out_dir: Path, files: list[str]) -> list[list[int]] | None:
     """Size and modification time of each output, None when one is missing."""
     stamps = []
@@ -107,21 +148,26 @@ def build(
     *,
     use_cache: bool = True,
     progress: Callable[[str], None] | None = None,
+    force: bool = False,
     now: datetime | None = None,
 ) -> BuildResult:
-    """Render and write every output. With the cache, a build whose inputs (notes, config,
-    day, vaultkit) and outputs are exactly as the last build left them renders nothing.
-    `progress(stage)` hears what the build is doing, for a progress line. `now` is when it runs
-    (the LAST-MODIFIED of feed events that changed); None: the start of `today`."""
+    """Render and write every output: the site into the output folder, the feed alone into
+    the publish folder. With the cache, a build whose inputs (notes, config, day, vaultkit)
+    and outputs are exactly as the last build left them renders nothing. `progress(stage)`
+    hears what the build is doing, for a progress line. `force` writes into folders that hold
+    files vaultkit did not write (see `write_outputs`). `now` is when it runs (the
+    LAST-MODIFIED of feed events that changed); None: the start of `today`."""
     from vaultkit import feedstate
     from vaultkit.render.ics import FEED_NAME, size_warning
 
     tell = progress or (lambda _stage: None)
     out_dir = resolve_out_dir(config, out)
+    publish_dir = resolve_publish_dir(config, out_dir)
     evaluation = evaluate(config, today, use_cache=use_cache)
     store = evaluation.store
-    key = f"{inputs_key(config, evaluation.scan, today)}:{out_dir}" if store else ""
-    if store and (unchanged := _unchanged(store.result("build", key), out_dir)) is not None:
+    key = f"{inputs_key(config, evaluation.scan, today)}:{out_dir}:{publish_dir}" if store else ""
+    if store and (unchanged := _unchanged(store.result("build", key), out_dir, publish_dir)):
+        _keep_private(out_dir, config)
         return unchanged
     tell(f"reading {len(evaluation.scan.notes)} notes")
     data = site_data(evaluation)
@@ -130,7 +176,10 @@ def build(
     data.feed = feed_inputs(config, today, now, out_dir / FEED_NAME)
     files = render_site(data)
     tell(f"writing {len(files)} files")
-    written = write_outputs(files, out_dir)
+    written = write_outputs(files, out_dir, force=force)
+    _keep_private(out_dir, config)
+    if publish_dir is not None:
+        write_outputs({rel: files[rel] for rel in PUBLISHED}, publish_dir, force=force)
     feedstate.save(config.vault, files[FEED_NAME], data.feed.moment(config.tz))
     too_big = size_warning(files[FEED_NAME])
     result = BuildResult(
@@ -150,6 +199,7 @@ def build(
             {
                 "files": kept,
                 "stamps": _outputs_stamp(out_dir, kept),
+                "published": _outputs_stamp(publish_dir, list(PUBLISHED)) if publish_dir else None,
                 "problems": [p.to_json() for p in result.problems],
                 "notes": result.notes,
                 "followups": result.followups,
@@ -159,14 +209,18 @@ def build(
     return result
 
 
-def _unchanged(saved: Any, out_dir: Path) -> BuildResult | None:
-    """The last build's result, when its inputs are these and its outputs are as it left them
-    (a damaged or foreign record is as good as none)."""
+def _unchanged(saved: Any, out_dir: Path, publish_dir: Path | None) -> BuildResult | None:
+    """The last build's result, when its inputs are these and its outputs (the publish
+    folder's too) are as it left them (a damaged or foreign record is as good as none)."""
     if saved is None:
         return None
     try:
         files = [f for f in saved["files"] if isinstance(f, str)]
         if files != saved["files"] or _outputs_stamp(out_dir, files) != saved["stamps"]:
+            return None
+        if publish_dir is not None and (
+            _outputs_stamp(publish_dir, list(PUBLISHED)) != saved["published"]
+        ):
             return None
         return BuildResult(
             out_dir,

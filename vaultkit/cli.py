@@ -534,6 +534,15 @@ def _config_with_out(vault: str | None, out: str | None) -> tuple[Any, Path | No
     return load_config(root, {"output": rel}), out_path
 
 
+def force_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--force",
+        is_flag=True,
+        help="Write into an output or publish folder that holds files vaultkit did not write "
+        "(files named like its outputs are replaced).",
+    )(func)
+
+
 def _print_problems(problems: list[Problem]) -> None:
     for problem in problems:
         click.echo(str(problem), err=True)
@@ -549,9 +558,13 @@ def _print_problems(problems: list[Problem]) -> None:
     help="Output folder (default: the `output` setting, `_site` in the vault).",
 )
 @cache_option
+@force_option
 @friendly_errors
-def build(vault: str | None, today: datetime | None, out: str | None, no_cache: bool) -> None:
-    """Write the site, the agenda, the calendar feed and vault.json into the output folder."""
+def build(
+    vault: str | None, today: datetime | None, out: str | None, no_cache: bool, force: bool
+) -> None:
+    """Write the site (pages, agenda, calendar feed, vault.json) into the output folder, and
+    the feed alone into the publish folder."""
     from vaultkit.build import build as run_build
 
     started = time.monotonic()
@@ -563,6 +576,7 @@ def build(vault: str | None, today: datetime | None, out: str | None, no_cache: 
             out_path,
             use_cache=not no_cache,
             progress=progress,
+            force=force,
             now=_now(today),
         )
     _warn_store(result.store_refused)
@@ -640,8 +654,13 @@ def adopt(vault: str | None) -> None:
 # (vaultkit/watch.py and vaultkit/serve.py do the work; docs/watch-and-serve.md explains them)
 
 
-def _watch_args(vault: str | None, out: str | None) -> tuple[Callable[[], Any], Path | None]:
-    _, out_path = _config_with_out(vault, out)  # fails early on a bad --vault
+def _watch_args(
+    vault: str | None, out: str | None, force: bool
+) -> tuple[Callable[[], Any], Path | None]:
+    from vaultkit.build import check_folders
+
+    config, out_path = _config_with_out(vault, out)  # fails early on a bad --vault
+    check_folders(config, out_path, force)  # and on an output folder it must not write
     return (lambda: _config_with_out(vault, out)[0]), out_path
 
 
@@ -654,14 +673,15 @@ def _watch_args(vault: str | None, out: str | None) -> tuple[Callable[[], Any], 
     default=None,
     help="Output folder (default: the `output` setting, `_site` in the vault).",
 )
+@force_option
 @friendly_errors
-def watch(vault: str | None, today: datetime | None, out: str | None) -> None:
+def watch(vault: str | None, today: datetime | None, out: str | None, force: bool) -> None:
     """Build, then rebuild after every change to the vault's notes or vaultkit.toml (Ctrl-C
     stops)."""
     from vaultkit.watch import watch as run_watch
 
-    loader, out_path = _watch_args(vault, out)
-    run_watch(loader, today.date() if today else None, out_path, _say)
+    loader, out_path = _watch_args(vault, out, force)
+    run_watch(loader, today.date() if today else None, out_path, _say, force=force)
 
 
 @cli.command()
@@ -677,7 +697,8 @@ def watch(vault: str | None, today: datetime | None, out: str | None) -> None:
     "--host",
     default="127.0.0.1",
     show_default=True,
-    help="Address to listen on; anything but loopback requires a secret token.",
+    help="Address to listen on; other machines see the feed (and the site only at "
+    "feed.detail = full).",
 )
 @click.option(
     "--port",
@@ -690,9 +711,11 @@ def watch(vault: str | None, today: datetime | None, out: str | None) -> None:
     "--token",
     default=None,
     metavar="TOKEN",
-    help="Secret first path segment of every URL (generated off loopback when not given).",
+    envvar="VAULTKIT_TOKEN",
+    help="The feed address's secret (default: one kept for the vault); also $VAULTKIT_TOKEN.",
 )
 @click.option("--verbose", is_flag=True, help="Log one line per request.")
+@force_option
 @friendly_errors
 def serve(
     vault: str | None,
@@ -702,12 +725,13 @@ def serve(
     port: int,
     token: str | None,
     verbose: bool,
+    force: bool,
 ) -> None:
     """Watch and rebuild, and serve the site and the calendar feed over HTTP, with live
     reload of open pages."""
     from vaultkit.serve import serve as run_serve
 
-    loader, out_path = _watch_args(vault, out)
+    loader, out_path = _watch_args(vault, out, force)
     run_serve(
         loader,
         today.date() if today else None,
@@ -717,6 +741,7 @@ def serve(
         port=port,
         token=token,
         verbose=verbose,
+        force=force,
     )
 
 

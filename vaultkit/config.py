@@ -148,7 +148,20 @@ CONFIG_SPEC: list[Setting] = [
         "",
         "IANA time zone for naive datetimes in notes and for the feed (empty: the machine's)",
     ),
-    Setting("output", "str", "_site", "output folder of `vaultkit build`, relative to the vault"),
+    Setting(
+        "output",
+        "str",
+        "_site",
+        "folder of the site for you (every page, `vault.json`, the feed), relative to the vault; "
+        "never publish it",
+    ),
+    Setting(
+        "publish",
+        "str",
+        "_publish",
+        "folder of what you may publish: the calendar feed at `feed.detail`, nothing else "
+        "(relative to the vault, or absolute, `~` allowed; empty: none)",
+    ),
     Setting(
         "exclude",
         "list",
@@ -415,7 +428,12 @@ class Config:
 
     @property
     def output_dir(self) -> Path:
-        return self.vault / self.get("output")
+        return self.vault / os.path.expanduser(self.get("output"))
+
+    @property
+    def publish_dir(self) -> Path | None:
+        folder = self.get("publish")
+        return self.vault / os.path.expanduser(folder) if folder else None
 
     @functools.cached_property
     def _obsidian_root(self) -> Path | None:

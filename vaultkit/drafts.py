@@ -78,6 +78,10 @@ _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"\\]+@[^@\s<>()\[\],;:\"\\]+\.[^@\s<>()\
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 MAX_VALUE = 500
 """Longest value taken from a note: a property pasted a thousand times over stays a sentence."""
+DRAFT_HORIZON = timedelta(days=14)
+"""The site and the feed carry drafts for follow-ups due within this (and every overdue one),
+as the agenda shows by default: a message for two months ahead would be stale by then, and a
+large vault's pages and feed stay their size. `vaultkit draft ID` writes any."""
 MONTHS = (
     "January February March April May June July August September October November December"
 ).split()
@@ -234,18 +238,21 @@ def _thank_you_interview(vault: Vault, item: FollowUp, company: Note) -> Intervi
 
 
 def _first_interview_with(vault: Vault, person: Note) -> tuple[Note, Interview] | None:
+    """The first interview at an active company the person was in (their interview touches
+    say where to look)."""
     tz = vault.config.tz
-    met = [
-        (local_date(i.when, tz), c.path, c, i)
-        for c in vault.records("company")
-        if vault.is_active(c)
-        for i in c.interviews
-        if person.path in i.with_
-    ]
-    if not met:
-        return None
-    _, _, company, interview = min(met, key=lambda m: (m[0], m[1]))
-    return company, interview
+    for touch in person.interactions:  # in date order
+        company = _note(vault, touch.path, "company")
+        if touch.source != "interview" or company is None or not vault.is_active(company):
+            continue
+        for interview in company.interviews:
+            if (
+                interview.line == touch.line
+                and local_date(interview.when, tz) == touch.date
+                and person.path in interview.with_
+            ):
+                return company, interview
+    return None
 
 
 def _offering(vault: Vault, item: FollowUp) -> Note | None:
@@ -486,9 +493,12 @@ def compose(
 def compose_all(
     vault: Vault, followups: list[FollowUp], templates: Mapping[str, Template], today: date
 ) -> dict[str, Draft]:
-    """Every draft of the vault, by follow-up id."""
+    """The drafts of the follow-ups due by `today` + DRAFT_HORIZON, by follow-up id."""
+    last = today + DRAFT_HORIZON
     drafts = {}
     for item in followups:
+        if item.due_date(vault.config.tz) > last:
+            continue
         if (found := compose(vault, item, templates, today)) is not None:
             drafts[item.id] = found
     return drafts

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from pathlib import PurePosixPath
@@ -128,31 +129,66 @@ class Note:
 
 
 class LinkIndex:
-    """Obsidian's link resolution: by path, then file name, then `name:`/alias; case-insensitive."""
+    """Obsidian's link resolution: by path, then file name, then `name:`/alias; case-insensitive.
+    Notes can be added and removed one at a time (the live model does, note by note)."""
 
     def __init__(self, notes: dict[str, Note]) -> None:
         self.by_path: dict[str, str] = {}
         self.by_stem: dict[str, list[str]] = {}
         self.by_name: dict[str, list[str]] = {}
         for path, note in notes.items():
-            bare = path[:-3].lower()
-            self.by_path[bare] = path
-            self.by_stem.setdefault(PurePosixPath(bare).name, []).append(path)
-            for name in {note.name.lower(), *(a.lower() for a in note.aliases)}:
-                if name != PurePosixPath(bare).name:
-                    self.by_name.setdefault(name, []).append(path)
+            self.add(path, note)
 
-    def resolve(self, target: str, source: str = "") -> tuple[str | None, list[str]]:
-        """(path, []) when found; (None, candidates) when ambiguous; (None, []) when missing.
+    @staticmethod
+    def entries(path: str, note: Note) -> tuple[str, str, set[str]]:
+        """Where a note is filed: its bare path, its file name, and its other names."""
+        bare = path[:-3].lower()
+        stem = PurePosixPath(bare).name
+        names = {note.name.lower(), *(a.lower() for a in note.aliases)} - {stem}
+        return bare, stem, names
+
+    def add(self, path: str, note: Note) -> None:
+        bare, stem, names = self.entries(path, note)
+        self.by_path[bare] = path
+        self.by_stem.setdefault(stem, []).append(path)
+        for name in names:
+            self.by_name.setdefault(name, []).append(path)
+
+    def remove(self, path: str, note: Note) -> None:
+        bare, stem, names = self.entries(path, note)
+        if self.by_path.get(bare) == path:
+            del self.by_path[bare]
+        for table, key in [(self.by_stem, stem), *((self.by_name, n) for n in names)]:
+            found = table.get(key, [])
+            if path in found:
+                found.remove(path)
+                if not found:
+                    del table[key]
+
+    @classmethod
+    def keys_of(cls, path: str, note: Note) -> set[str]:
+        """Every lookup key whose answer a note takes part in: its file name, its names, and
+        each `/`-separated tail of its path."""
+        bare, stem, names = cls.entries(path, note)
+        parts = bare.split("/")
+        return {stem, *names, *("/".join(parts[i:]) for i in range(len(parts) - 1))}
+
+    @staticmethod
+    def key(target: str, source: str = "") -> str | None:
+        """The lookup key of a link target (None: a relative link leading out of the vault).
         A `./` or `../` target (a Markdown link) is relative to the `source` note's folder."""
         if target.startswith(("./", "../")):
             joined = posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
             if joined.startswith("../"):
-                return None, []
+                return None
             target = joined
         key = target.strip().lower().lstrip("/")
-        if key.endswith(".md"):
-            key = key[:-3]
+        return key[:-3] if key.endswith(".md") else key
+
+    def lookup(self, key: str | None) -> tuple[str | None, list[str]]:
+        """(path, []) when found; (None, candidates) when ambiguous; (None, []) when missing."""
+        if key is None:
+            return None, []
         if "/" in key:
             if key in self.by_path:
                 return self.by_path[key], []
@@ -165,6 +201,10 @@ class LinkIndex:
             if matches:
                 return None, matches
         return None, []
+
+    def resolve(self, target: str, source: str = "") -> tuple[str | None, list[str]]:
+        """(path, []) when found; (None, candidates) when ambiguous; (None, []) when missing."""
+        return self.lookup(self.key(target, source))
 
 
 @dataclass
@@ -394,23 +434,259 @@ def _note_from(
 
 
 def build_model(parsed_notes: list[ParsedNote], config: Config) -> Vault:
-    tz = config.tz
-    problems: list[Problem] = list(config.problems)
-    notes: dict[str, Note] = {}
-    raw_interviews: dict[str, list[tuple[RawInterview, int]]] = {}
-    unknown: UnknownStages = {}
-    for parsed in parsed_notes:
-        problems.extend(parsed.problems)
-        note, interviews = _note_from(parsed, config, tz, problems, unknown)
-        notes[note.path] = note
-        raw_interviews[note.path] = interviews
-    _report_unknown_stages(unknown, config, problems)
-    vault = Vault(config, notes, problems, LinkIndex(notes))
-    _report_duplicate_names(vault)
-    _resolve_links(vault, vault.index, raw_interviews)
-    _gather_interactions(vault, tz)
-    problems.sort()
-    return vault
+    """The model of these notes: one `Model.update` from nothing."""
+    model = Model(config)
+    model.update({parsed.path: parsed for parsed in parsed_notes})
+    return model.vault
+
+
+Resolve = Callable[[str], tuple[str | None, list[str]]]
+"""A link target -> (path, candidates), as `LinkIndex.resolve` answers for one note."""
+
+
+@dataclass(slots=True)
+class Touch:
+    """An interaction a note records with a record: `propagate`d to the contact's company
+    (a log line, a last contact) or not (an interview, an application)."""
+
+    record: str
+    interaction: Interaction
+    propagate: bool = True
+
+
+@dataclass(slots=True)
+class _Own:
+    """What one note gives the model by itself (its parse and the config): its facts, and
+    what resolving its links and gathering its touches found."""
+
+    note: Note
+    interviews: list[tuple[RawInterview, int]]
+    problems: list[Problem]
+    """The parse's problems and those of the note's own fields."""
+    unknown: UnknownStages
+    keys: set[str] = field(default_factory=set)
+    """The link keys its links and touches looked up."""
+    refs: set[str] = field(default_factory=set)
+    """The notes those keys led to (whose kind its links and touches depend on)."""
+    own_contacts: list[str] = field(default_factory=list)
+    link_problems: list[Problem] = field(default_factory=list)
+    touches: list[Touch] = field(default_factory=list)
+    touch_problems: list[Problem] = field(default_factory=list)
+
+
+class Model:
+    """The model, kept up to date note by note (`watch` keeps one for its whole run).
+
+    `update(changed)` takes new parses (None: the note is gone) and re-derives only what they
+    touch: the changed notes' own fields; the links of every note that looked up a key the
+    change answers differently (a note added, removed, renamed, or its name changed); the
+    touches of those notes and of every note that links one whose kind changed; and the
+    interactions of every record those touches name (or named), with a contact's company.
+    `build_model` is one update from nothing, so both ways give the same Vault."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.tz = config.tz
+        self.vault = Vault(config, {}, [], LinkIndex({}))
+        self.own: dict[str, _Own] = {}
+        self.users: dict[str, set[str]] = {}
+        """Link key -> the notes that looked it up."""
+        self.backrefs: dict[str, set[str]] = {}
+        """Note -> the notes whose links or touches led to it."""
+        self.into: dict[str, set[str]] = {}
+        """Record -> the notes whose touches name it."""
+        self.members: dict[str, set[str]] = {}
+        """Company -> the contacts whose `company:` is it."""
+        self.answers: dict[str | None, tuple[str | None, list[str]]] = {}
+        """Link key -> its answer, while the index stays as it is (an update's lookups)."""
+
+    def update(self, changed: dict[str, ParsedNote | None]) -> set[str]:
+        """Apply new parses; the paths of every note whose model was derived again."""
+        vault = self.vault
+        companies: set[str] = set()  # whose contacts and propagated touches may change
+        regather: set[str] = set()  # records whose interactions may change
+        made: dict[str, _Own] = {}
+        for path, parsed in changed.items():
+            if parsed is not None:
+                problems = list(parsed.problems)
+                unknown: UnknownStages = {}
+                note, interviews = _note_from(parsed, self.config, self.tz, problems, unknown)
+                made[path] = _Own(note, interviews, problems, unknown)
+        # The link keys someone looked up that these notes answer (before or after).
+        keys: set[str] = set()
+        for path in changed:
+            for own in (self.own.get(path), made.get(path)):
+                if own is not None:
+                    keys |= LinkIndex.keys_of(path, own.note) & self.users.keys()
+        before = {key: vault.index.lookup(key) for key in keys}
+        for path in changed:
+            old = self.own.pop(path, None)
+            if old is not None:
+                vault.index.remove(path, old.note)
+                companies |= self._forget(path, old, regather)
+                del vault.notes[path]
+            if path in made:
+                self.own[path] = made[path]
+                vault.notes[path] = made[path].note
+                vault.index.add(path, made[path].note)
+        if changed:
+            vault.notes = dict(sorted(vault.notes.items()))  # the scan's order: by path
+        notes = vault.notes
+        self.answers = {}
+        keys = {key for key in keys if vault.index.lookup(key) != before[key]}
+        # Links: of the changed notes, and of every note that looked up a key answered anew.
+        relink = {p for p in changed if p in notes}
+        for key in keys:
+            relink |= self.users.get(key, set())
+        for path in relink - changed.keys():
+            companies |= self._forget(path, self.own[path], regather)
+            _reset_derived(self.own[path].note)
+        for path in sorted(relink):
+            self._link(path)
+        # Touches: of those notes, and of every note whose links led to a changed one (its
+        # kind decides whether a touch counts).
+        retouch = set(relink)
+        for path in changed:
+            retouch |= self.backrefs.get(path, set()) & notes.keys()
+        for path in retouch - relink:
+            own = self.own[path]
+            regather |= {t.record for t in own.touches}
+            self._forget_touches(path, own)
+        for path in sorted(retouch):
+            self._touch(path)
+            regather |= {t.record for t in self.own[path].touches}
+        # Records: those touched (before or now), those re-linked, and their companies.
+        regather |= relink
+        companies |= {c for p in regather if p in notes and (c := notes[p].company)}
+        companies |= {p for p in relink if notes[p].kind == "company"}
+        for path in sorted(companies & notes.keys()):
+            self._contacts(notes[path])
+        derived = (regather | companies) & notes.keys()
+        for path in sorted(derived):
+            self._gather(notes[path])
+        self._shared()
+        return derived | retouch
+
+    def _forget(self, path: str, own: _Own, regather: set[str]) -> set[str]:
+        """Forget what a note's links and touches gave; its company, if it had one."""
+        regather |= {t.record for t in own.touches}
+        company = own.note.company
+        self._forget_links(path, own)
+        self._forget_touches(path, own)
+        return {company} if company else set()
+
+    # ------------------------------------------------------------------------------- links
+
+    def _resolver(self, own: _Own) -> Resolve:
+        index, path = self.vault.index, own.note.path
+
+        def resolve(target: str) -> tuple[str | None, list[str]]:
+            key = index.key(target, path)
+            if key is not None:
+                own.keys.add(key)
+                self.users.setdefault(key, set()).add(path)
+            found = self.answers.get(key)
+            if found is None:
+                found = self.answers[key] = index.lookup(key)
+            if found[0] is not None and found[0] not in own.refs:
+                own.refs.add(found[0])
+                self.backrefs.setdefault(found[0], set()).add(path)
+            return found
+
+        return resolve
+
+    def _link(self, path: str) -> None:
+        own = self.own[path]
+        own.link_problems = []
+        _resolve_note(self.vault, own.note, own.interviews, self._resolver(own), own.link_problems)
+        own.own_contacts = list(own.note.contacts)
+        if own.note.company:
+            self.members.setdefault(own.note.company, set()).add(path)
+
+    def _forget_links(self, path: str, own: _Own) -> None:
+        for key in own.keys:
+            users = self.users.get(key)
+            if users is not None:
+                users.discard(path)
+                if not users:
+                    del self.users[key]
+        for ref in own.refs:
+            self.backrefs.get(ref, set()).discard(path)
+        own.keys, own.refs = set(), set()
+        if own.note.company:
+            self.members.get(own.note.company, set()).discard(path)
+
+    def _contacts(self, company: Note) -> None:
+        """A company's contacts: its own `contacts:`, then each contact whose `company:` is
+        it, in the vault's order."""
+        own = self.own[company.path]
+        company.contacts = list(own.own_contacts)
+        if company.kind != "company":
+            return
+        for member in sorted(self.members.get(company.path, ())):
+            if member not in company.contacts and self.vault.notes[member].company == company.path:
+                company.contacts.append(member)
+
+    # ----------------------------------------------------------------------------- touches
+
+    def _touch(self, path: str) -> None:
+        own = self.own[path]
+        own.touch_problems = []
+        own.touches = _touches(
+            self.vault, own.note, self._resolver(own), self.tz, own.touch_problems
+        )
+        for touch in own.touches:
+            self.into.setdefault(touch.record, set()).add(path)
+
+    def _forget_touches(self, path: str, own: _Own) -> None:
+        for touch in own.touches:
+            self.into.get(touch.record, set()).discard(path)
+        own.touches = []
+
+    def _gather(self, record: Note) -> None:
+        """Every touch of `record`, in the order the notes give them (the vault's order), one
+        per (date, source, note, line), sorted by date."""
+        notes = self.vault.notes
+        found: list[Interaction] = []
+        if record.is_record:
+            members = (
+                [m for m in self.members.get(record.path, ()) if notes[m].kind == "contact"]
+                if record.kind == "company"
+                else []
+            )
+            sources = set(self.into.get(record.path, ()))
+            for member in members:
+                sources |= self.into.get(member, set())
+            for source in sorted(sources):
+                for touch in self.own[source].touches:
+                    if touch.record == record.path or (touch.propagate and touch.record in members):
+                        found.append(touch.interaction)
+        unique = {(i.date, i.source, i.path, i.line): i for i in found}
+        record.interactions = sorted(unique.values(), key=lambda i: (i.date, i.path, i.line))
+
+    # ---------------------------------------------------------------------------- problems
+
+    def _shared(self) -> None:
+        """The problems, rebuilt: each note's own, and those found across notes."""
+        vault = self.vault
+        problems: list[Problem] = list(self.config.problems)
+        unknown: UnknownStages = {}
+        for own in self.own.values():
+            problems += own.problems
+            problems += own.link_problems
+            problems += own.touch_problems
+            for value, uses in own.unknown.items():
+                unknown.setdefault(value, []).extend(uses)
+        _report_unknown_stages(unknown, self.config, problems)
+        vault.problems = problems
+        _report_duplicate_names(vault)
+        problems.sort()
+
+
+def _reset_derived(note: Note) -> None:
+    """Forget what the model derived across notes (links, contacts, interactions)."""
+    note.links, note.contacts, note.interviews, note.interactions = [], [], [], []
+    note.company = None
 
 
 def _report_duplicate_names(vault: Vault) -> None:
@@ -437,66 +713,60 @@ def _report_duplicate_names(vault: Vault) -> None:
                 )
 
 
-def _resolve_links(
-    vault: Vault, index: LinkIndex, raw_interviews: dict[str, list[tuple[RawInterview, int]]]
+def _link_problem(note: Note, target: str, line: int, candidates: list[str]) -> Problem:
+    what = (
+        f"is ambiguous: it could be {', '.join(candidates)}" if candidates else "points to no note"
+    )
+    return warning(note.path, line, f"link [[{target}]] {what}")
+
+
+def _resolve_note(
+    vault: Vault,
+    note: Note,
+    raw_interviews: list[tuple[RawInterview, int]],
+    lookup: Resolve,
+    problems: list[Problem],
 ) -> None:
-    def resolve(note: Note, target: str, line: int, field: str = "") -> str | None:
-        path, candidates = index.resolve(target, note.path)
+    """Resolve one note's links: its body's, and for a company its contacts and interviewers,
+    for a contact their company (`note.links`, `contacts`, `interviews`, `company`)."""
+
+    def resolve(target: str, line: int, field: str = "") -> str | None:
+        path, candidates = lookup(target)
         if path is None and field not in note.named_by_text:
-            what = (
-                f"is ambiguous: it could be {', '.join(candidates)}"
-                if candidates
-                else "points to no note"
-            )
-            vault.problems.append(warning(note.path, line, f"link [[{target}]] {what}"))
+            problems.append(_link_problem(note, target, line, candidates))
         return path
 
-    for note in vault.notes.values():
-        linked: dict[str, None] = {}
-        if note.parsed is not None:
-            for link in note.parsed.links:
-                if (path := resolve(note, link.target, link.line)) and path != note.path:
-                    linked[path] = None
-        if note.kind == "company":
-            for target in note.fields.get("contacts", []):
-                if path := resolve(note, target, note.line_of("contacts"), "contacts"):
-                    note.contacts.append(path)
-                    linked[path] = None
-            for raw, line in raw_interviews[note.path]:
-                people = [p for t in raw.with_ if (p := resolve(note, t, line))]
-                note.interviews.append(Interview(raw.when, people, raw.kind, line))
-                linked.update(dict.fromkeys(people))
-        elif note.kind == "contact" and "company" in note.fields:
-            if path := resolve(note, note.fields["company"], note.line_of("company"), "company"):
-                note.company = path
+    linked: dict[str, None] = {}
+    if note.parsed is not None:
+        for link in note.parsed.links:
+            if (path := resolve(link.target, link.line)) and path != note.path:
                 linked[path] = None
-        note.links = list(linked)
-    # A contact's `company:` makes them one of the company's contacts too.
-    for note in vault.notes.values():
-        if note.company and vault.notes[note.company].kind == "company":
-            company = vault.notes[note.company]
-            if note.path not in company.contacts:
-                company.contacts.append(note.path)
+    if note.kind == "company":
+        for target in note.fields.get("contacts", []):
+            if path := resolve(target, note.line_of("contacts"), "contacts"):
+                note.contacts.append(path)
+                linked[path] = None
+        for raw, line in raw_interviews:
+            people = [p for t in raw.with_ if (p := resolve(t, line))]
+            note.interviews.append(Interview(raw.when, people, raw.kind, line))
+            linked.update(dict.fromkeys(people))
+    elif note.kind == "contact" and "company" in note.fields:
+        if path := resolve(note.fields["company"], note.line_of("company"), "company"):
+            note.company = path
+            linked[path] = None
+    note.links = list(linked)
 
 
-def _gather_interactions(vault: Vault, tz: tzinfo) -> None:
+def _touches(
+    vault: Vault, note: Note, resolve: Resolve, tz: tzinfo, problems: list[Problem]
+) -> list[Touch]:
+    """Every interaction one note records, with the record it is with."""
     notes = vault.notes
-
-    def touch(record_path: str, interaction: Interaction) -> None:
-        record = notes.get(record_path)
-        if record is None or not record.is_record:
-            return
-        record.interactions.append(interaction)
-        if record.kind == "contact" and record.company and record.company in notes:
-            # Talking to someone at a company is talking to the company.
-            company = notes[record.company]
-            if company.kind == "company":
-                company.interactions.append(interaction)
-
-    for note in notes.values():
-        _entry_interactions(vault, note, touch, tz)
-        if note.is_record and "last_contact" in note.fields:
-            touch(
+    found: list[Touch] = []
+    _entry_interactions(vault, note, resolve, tz, found, problems)
+    if note.is_record and "last_contact" in note.fields:
+        found.append(
+            Touch(
                 note.path,
                 Interaction(
                     note.fields["last_contact"],
@@ -505,41 +775,48 @@ def _gather_interactions(vault: Vault, tz: tzinfo) -> None:
                     note.line_of("last_contact"),
                 ),
             )
-        if note.kind == "company":
-            if "applied" in note.fields:
-                own = notes[note.path]
-                own.interactions.append(
+        )
+    if note.kind == "company":
+        if "applied" in note.fields:
+            found.append(
+                Touch(
+                    note.path,
                     Interaction(
                         note.fields["applied"],
                         "applied",
                         note.path,
                         note.line_of("applied"),
                         direction=OUT,
-                    )
+                    ),
+                    propagate=False,
                 )
-            for interview in note.interviews:
-                when = local_date(interview.when, tz)
-                item = Interaction(
-                    when,
-                    "interview",
-                    note.path,
-                    interview.line,
-                    interview.kind,
-                    frozenset({"interview"}),
-                    BOTH,
-                )
-                note.interactions.append(item)
-                for person in interview.with_:
-                    if notes[person].kind == "contact":
-                        notes[person].interactions.append(item)
-    for note in notes.values():
-        # One touch seen through two paths (a log line linking a contact and their company)
-        # is still one touch.
-        unique = {(i.date, i.source, i.path, i.line): i for i in note.interactions}
-        note.interactions = sorted(unique.values(), key=lambda i: (i.date, i.path, i.line))
+            )
+        for interview in note.interviews:
+            when = local_date(interview.when, tz)
+            item = Interaction(
+                when,
+                "interview",
+                note.path,
+                interview.line,
+                interview.kind,
+                frozenset({"interview"}),
+                BOTH,
+            )
+            found.append(Touch(note.path, item, propagate=False))
+            for person in interview.with_:
+                if notes[person].kind == "contact":
+                    found.append(Touch(person, item, propagate=False))
+    return found
 
 
-def _entry_interactions(vault: Vault, note: Note, touch: Any, tz: tzinfo) -> None:
+def _entry_interactions(
+    vault: Vault,
+    note: Note,
+    resolve: Resolve,
+    tz: tzinfo,
+    found: list[Touch],
+    problems: list[Problem],
+) -> None:
     daily_date = None
     if note.kind == "daily":
         try:
@@ -547,7 +824,7 @@ def _entry_interactions(vault: Vault, note: Note, touch: Any, tz: tzinfo) -> Non
         except FieldError:
             daily_date = None
     if note.kind == "interaction":
-        _interaction_note(vault, note, touch, tz)
+        _interaction_note(vault, note, resolve, tz, found, problems)
         return
     for entry in note.entries:
         when: date | None = None
@@ -555,37 +832,39 @@ def _entry_interactions(vault: Vault, note: Note, touch: Any, tz: tzinfo) -> Non
             try:
                 when = parse_date(entry.date)
             except FieldError as exc:
-                vault.problems.append(warning(note.path, entry.line, f"log line: {exc}"))
+                problems.append(warning(note.path, entry.line, f"log line: {exc}"))
                 continue
         elif daily_date and entry.links:
             when = daily_date
         if when is None:
             continue
-        targets = set(_entry_targets(vault, note, entry))
+        targets = set(_entry_targets(vault, entry, resolve))
         if note.is_record:
             targets.add(note.path)
         stated = (direction_value(cell) for cell in entry.columns.values())
         direction = next((d for d in stated if d), None) or direction_of(entry.text, entry.tags)
         for path in sorted(targets):
-            touch(
-                path,
-                Interaction(
-                    when,
-                    "daily" if note.kind == "daily" else "log",
-                    note.path,
-                    entry.line,
-                    entry.text,
-                    frozenset(entry.tags),
-                    direction,
-                ),
+            found.append(
+                Touch(
+                    path,
+                    Interaction(
+                        when,
+                        "daily" if note.kind == "daily" else "log",
+                        note.path,
+                        entry.line,
+                        entry.text,
+                        frozenset(entry.tags),
+                        direction,
+                    ),
+                )
             )
 
 
-def _entry_targets(vault: Vault, note: Note, entry: Entry) -> list[str]:
-    """The records an entry links, using the links already resolved for its note."""
+def _entry_targets(vault: Vault, entry: Entry, resolve: Resolve) -> list[str]:
+    """The records an entry links."""
     out = []
     for target in entry.links:
-        path, _ = vault.index.resolve(target, note.path)
+        path, _ = resolve(target)
         if path and vault.notes[path].is_record:
             out.append(path)
     return out
@@ -601,7 +880,14 @@ def _property(parsed: ParsedNote, name: str) -> tuple[Any, int] | None:
     return None
 
 
-def _interaction_note(vault: Vault, note: Note, touch: Any, tz: tzinfo) -> None:
+def _interaction_note(
+    vault: Vault,
+    note: Note,
+    resolve: Resolve,
+    tz: tzinfo,
+    found: list[Touch],
+    problems: list[Problem],
+) -> None:
     parsed = note.parsed
     if parsed is None:
         return
@@ -610,26 +896,28 @@ def _interaction_note(vault: Vault, note: Note, touch: Any, tz: tzinfo) -> None:
     with_field = config.get("types.interaction.with").lower()
     dated = _property(parsed, date_field)
     if dated is None:
-        vault.problems.append(warning(note.path, 1, f"interaction note has no `{date_field}`"))
+        problems.append(warning(note.path, 1, f"interaction note has no `{date_field}`"))
         return
     try:
         when = local_date(parse_when(dated[0], tz), tz)
     except FieldError as exc:
-        vault.problems.append(error(note.path, dated[1], f"`{date_field}`: {exc}"))
+        problems.append(error(note.path, dated[1], f"`{date_field}`: {exc}"))
         return
     tags = frozenset(note.tags)
     targets = set(note.links)
     if (people := _property(parsed, with_field)) is not None:
         try:
             for target in parse_links(people[0]):
-                if (path := vault.index.resolve(target, note.path)[0]) is not None:
+                if (path := resolve(target)[0]) is not None:
                     targets.add(path)
         except FieldError as exc:
-            vault.problems.append(error(note.path, people[1], f"`{with_field}`: {exc}"))
+            problems.append(error(note.path, people[1], f"`{with_field}`: {exc}"))
     direction = None
     if direction_field := config.get("types.interaction.direction").lower():
-        found = _property(parsed, direction_field)
-        direction = direction_value(str(found[0])) if found else None
+        stated = _property(parsed, direction_field)
+        direction = direction_value(str(stated[0])) if stated else None
     direction = direction or direction_of(note.name, tags)
     for path in sorted(targets):
-        touch(path, Interaction(when, "interaction", note.path, 1, note.name, tags, direction))
+        found.append(
+            Touch(path, Interaction(when, "interaction", note.path, 1, note.name, tags, direction))
+        )

@@ -138,13 +138,38 @@ def _remove_stale_temps(out_dir: Path, files: list[str], before: float) -> None:
                     os.unlink(entry.path)
 
 
-def write_outputs(files: dict[str, bytes], out_dir: Path) -> WriteResult:
-    """Make `out_dir` hold `files` (relative path -> bytes); see the module's docstring."""
+def foreign_files(out_dir: Path) -> list[str]:
+    """What a folder without vaultkit's manifest holds (hidden names aside: `.git`, `.DS_Store`):
+    files vaultkit did not write, which it must not overwrite unasked."""
+    if (out_dir / MANIFEST).is_file():
+        return []
+    try:
+        return sorted(e.name for e in os.scandir(out_dir) if not e.name.startswith("."))
+    except OSError:
+        return []  # missing (made below) or unreadable (making it says why)
+
+
+def refuse_foreign(out_dir: Path) -> None:
+    foreign = foreign_files(out_dir)
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (", …" if len(foreign) > 3 else "")
+        raise OutputError(
+            f"{out_dir} holds files vaultkit did not write ({shown}); choose an empty or new "
+            "folder, or pass --force to write into it anyway (files named like vaultkit's "
+            "outputs are then replaced; nothing else is touched)"
+        )
+
+
+def write_outputs(files: dict[str, bytes], out_dir: Path, *, force: bool = False) -> WriteResult:
+    """Make `out_dir` hold `files` (relative path -> bytes); see the module's docstring. A
+    folder that holds files vaultkit did not write (no manifest) is refused unless `force`."""
     started = time.time()
     for rel in files:
         check_relpath(rel)
     if out_dir.is_symlink() and not out_dir.is_dir():
         raise OutputError(f"output folder {out_dir} is a dangling symlink")
+    if not force:
+        refuse_foreign(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

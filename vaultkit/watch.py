@@ -128,10 +128,13 @@ class Watcher:
         on_rebuild: Callable[[Rebuild], None] | None = None,
         delay: float = 0.3,
         max_delay: float = 5.0,
+        force: bool = False,
         now_fn: Callable[[], datetime | None] = lambda: datetime.now(UTC),
         tick: float = TICK,
     ) -> None:
         self.config_loader = config_loader
+        self.force = force
+        """Write into output folders that hold files vaultkit did not write (--force)."""
         self.today_fn = today_fn
         self.now_fn = now_fn
         """When a build runs, for the feed's LAST-MODIFIED (None with `--today`)."""
@@ -302,7 +305,9 @@ class Watcher:
                 config = self.config_loader()
             self._config = config
             self.out_dir = self._out_dir(config)
-            result = build_module.build(config, self.today_fn(config), self.out, now=self.now_fn())
+            result = build_module.build(
+                config, self.today_fn(config), self.out, force=self.force, now=self.now_fn()
+            )
         except Exception as exc:  # the loop never dies: report and wait for the next change
             error = f"{type(exc).__name__}: {exc}" if not _is_ours(exc) else str(exc)
             error = " ".join(error.split())
@@ -408,6 +413,7 @@ def watch(
     out: Path | None,
     echo: Callable[[str], None],
     delay: float = 0.3,
+    force: bool = False,
 ) -> None:
     """`vaultkit watch`: build, then rebuild after every change until Ctrl-C."""
     watcher = Watcher(
@@ -416,6 +422,7 @@ def watch(
         out,
         lambda rebuild: echo(describe(rebuild)),
         delay,
+        force=force,
         now_fn=fixed_or_real_now(today),
     )
     watcher.start()

@@ -490,23 +490,19 @@ def _info_interview_requests(vault: Vault, ctx: RuleContext) -> Iterator[FollowU
         )
 
 
-def _active_company_of(vault: Vault, contact: Note) -> Note | None:
-    """The active company the contact works at or interviewed you for."""
-    for company in _active_companies(vault):
-        people = {*company.contacts, *(p for i in company.interviews for p in i.with_)}
-        if contact.path in people or contact.company == company.path:
-            return company
-    return None
-
-
 def engage(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
     wanted = {r.strip().lower() for r in ctx.setting("relationships")}
     interviewed = {p for c in vault.records("company") for i in c.interviews for p in i.with_}
+    # The active company each person works at (`company:` or `contacts:`) or interviewed you for.
+    active_at: dict[str, Note] = {}
+    for company in _active_companies(vault):
+        for person in [*company.contacts, *(p for i in company.interviews for p in i.with_)]:
+            active_at.setdefault(person, company)
     for contact in vault.records("contact"):
         relationship = str(contact.get("relationship") or "").strip().lower()
         if not (relationship in wanted or (not relationship and contact.path in interviewed)):
             continue
-        company = _active_company_of(vault, contact)
+        company = active_at.get(contact.path)
         if company is None:
             continue
         connected = contact.get("linkedin_connected")
