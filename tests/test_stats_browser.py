@@ -62,8 +62,8 @@ def site(tmp_path_factory):
     from click.testing import CliRunner
 
     out = tmp_path_factory.mktemp("site")
-    vault = tmp_path_factory.mktemp("vault") / "sample-vault"  # a build writes its .vaultkit/
-    shutil.copytree(SAMPLE_VAULT, vault)
+    vault = tmp_path_factory.mktemp("vault") / "sample-vault"
+    shutil.copytree(SAMPLE_VAULT, vault)  # a build also writes the vault's publish folder
     result = build(
         CliRunner(env={"NO_COLOR": "1", "VAULTKIT_VAULT": None}), vault, "--out", str(out)
     )

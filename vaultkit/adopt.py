@@ -17,7 +17,8 @@ from typing import Any
 from vaultkit.config import DEFAULT_STAGES
 from vaultkit.fields import FIELDS_BY_NAME, FieldError, is_empty, parse_value, squash
 from vaultkit.parse import ParsedNote, find_links, read_note
-from vaultkit.scan import scan_vault, template_folders
+from vaultkit.problems import printable
+from vaultkit.scan import scan_vault, template_excludes
 from vaultkit.vocabulary import CONTACT_WORDS, direction_value, place_stage
 
 _DATE_VALUE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}.*)?$")
@@ -143,7 +144,7 @@ def _kind_of_keys(props: dict[str, tuple[str, Any]]) -> str | None:
 
 
 def propose(vault: Path, output: str = "_site") -> Proposal:
-    excluded = [f"{folder}/**" for folder in template_folders(vault)]
+    excluded = template_excludes(vault)
     scan = scan_vault(vault, output, excluded)
     parsed = [n for rel in scan.notes if (n := read_note(vault, rel)) is not None]
     proposal = Proposal(notes=len(parsed), exclude=excluded)
@@ -346,12 +347,21 @@ def _propose_stages(parsed: list[ParsedNote], kinds: dict[str, str], proposal: P
             proposal.unplaced_stages.append(value)
 
 
+def _toml_string(value: str) -> str:
+    """`value` as a TOML basic string: values come from notes, so a quote or a line break in
+    one must stay inside it (TOML forbids control characters there; they are escaped)."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\u{ord(m.group()):04x}", escaped)
+    return f'"{escaped}"'
+
+
 def _toml_list(values: list[str]) -> str:
-    return (
-        "["
-        + ", ".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
-        + "]"
-    )
+    return "[" + ", ".join(_toml_string(v) for v in values) + "]"
+
+
+def _comment(values: list[str]) -> str:
+    """Values from notes in a `#` comment: on one line, control characters spelled out."""
+    return printable(", ".join(values))
 
 
 def render_toml(proposal: Proposal) -> str:
@@ -379,11 +389,13 @@ def render_toml(proposal: Proposal) -> str:
             out.append(f"tags = {_toml_list(tags)}")
         if kind == "interaction":
             if proposal.interaction_date:
-                out.append(f'date = "{proposal.interaction_date}"')
+                out.append(f"date = {_toml_string(proposal.interaction_date)}")
             if proposal.interaction_with:
-                out.append(f'with = "{proposal.interaction_with}"')
+                out.append(f"with = {_toml_string(proposal.interaction_with)}")
             if proposal.interaction_direction:
-                out.append(f'direction = "{proposal.interaction_direction}"  # who wrote')
+                out.append(
+                    f"direction = {_toml_string(proposal.interaction_direction)}  # who wrote"
+                )
         if proposal.type_fields.get(kind):
             if folders or tags:
                 out.append("")
@@ -401,11 +413,10 @@ def render_toml(proposal: Proposal) -> str:
         out.append("[stages]  # vaultkit's stage = your values")
         out += [f"{stage} = {_toml_list(values)}" for stage, values in proposal.stages.items()]
         if proposal.unplaced_stages:
-            out.append(f"# not placed, add them above: {', '.join(proposal.unplaced_stages)}")
+            out.append(f"# not placed, add them above: {_comment(proposal.unplaced_stages)}")
         if proposal.contact_words:
             out.append(
-                f"# these describe a person, not an application: "
-                f"{', '.join(proposal.contact_words)}"
+                f"# these describe a person, not an application: {_comment(proposal.contact_words)}"
             )
         out.append("")
     return "\n".join(out)

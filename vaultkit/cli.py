@@ -509,7 +509,7 @@ def draft(
             )
             click.echo(printable(f"vaultkit: no email address for this draft; {why}"), err=True)
             sys.exit(1)
-        click.echo(found.to)
+        click.echo(printable(found.to))
         return
     click.echo("\n".join(printable(line) for line in found.as_text().split("\n")), nl=False)
     if found.missing:
@@ -639,12 +639,12 @@ def adopt(vault: str | None) -> None:
 
     root = _vault_path(vault)
     proposal = propose(root)
-    click.echo(summary(proposal))
+    _say(summary(proposal))  # names and values from the notes: no raw control characters
     text = render_toml(proposal)
     target = root / CONFIG_NAME
     if target.exists():
         click.echo(f"\n{CONFIG_NAME} exists already and was left alone. The proposal:\n")
-        click.echo(text)
+        _say(text)
     else:
         atomic_write(target, text.encode())
         click.echo(f"\nWrote {CONFIG_NAME}; edit it, then run `vaultkit check`.")

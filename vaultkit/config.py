@@ -185,7 +185,7 @@ CONFIG_SPEC: list[Setting] = [
     ),
     Setting(
         "site_url",
-        "str",
+        "url",
         "",
         "public address of the built site (e.g. `https://me.example/"
         "jobs`): the feed's `URL` links there when `vault_name` is unknown",
@@ -324,6 +324,9 @@ MAX_DURATION_DAYS = 100 * 366
 """A longer keep-in-touch interval is a typo, and would overflow date arithmetic."""
 
 
+_URL = re.compile(r"https?://[^\s/?#\x00-\x1f\x7f]+[^\s\x00-\x1f\x7f]*", re.I)
+
+
 def _check_timezone(value: str) -> str | None:
     if value == "":
         return None
@@ -345,6 +348,10 @@ def _validate(kind: str, value: Any) -> str | None:
     if kind == "int":
         ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) <= 100_000
         return None if ok else f"a whole number from -100000 to 100000, got {value!r}"
+    if kind == "url":  # goes into the feed and the pages: one http(s) address, nothing else
+        if isinstance(value, str) and (value == "" or _URL.fullmatch(value)):
+            return None
+        return f'an http(s) address such as "https://me.example/jobs", got {value!r}'
     if kind == "list":
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return None

@@ -34,6 +34,7 @@ from vaultkit.parse import (
     TAG_BODY,
     ParsedNote,
     parse_note,
+    read_file,
 )
 from vaultkit.problems import VaultkitError
 
@@ -748,6 +749,26 @@ def find_user_template(vault_dir: Path, kind: str) -> Path | None:
     return None
 
 
+def read_user_template(vault_dir: Path, path: Path) -> str:
+    """A template's text, when it is a file of the vault: a template that is (or lies in a
+    folder that is) a symlink out of the vault is not followed, so `templates/company.md ->
+    ~/.ssh/id_rsa` never copies the key into a note, and from there into the site."""
+    shown = path.relative_to(vault_dir).as_posix()
+    real = Path(os.path.realpath(path))
+    if not real.is_relative_to(Path(os.path.realpath(vault_dir))):
+        raise VaultkitError(
+            f"the template {shown} leads outside the vault ({real}); vaultkit does not follow "
+            "it. Copy the template into the vault instead."
+        )
+    try:
+        data = read_file(real)  # a regular file only, never a FIFO; bounded
+    except OSError as exc:
+        raise VaultkitError(f"cannot read the template {shown}: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise VaultkitError(f"the template {shown} is larger than a note may be")
+    return data.decode(ENCODING, ERRORS)
+
+
 @dataclass(frozen=True)
 class NewNote:
     path: str
@@ -801,7 +822,7 @@ def new_note(vault: Vault, kind: str, name: str, day: date, company: str | None 
     rel = f"{folder}/{clean}.md"
     root = vault.config.vault
     user = find_user_template(root, kind)
-    template = user.read_bytes().decode(ENCODING, ERRORS) if user else default_template(kind)
+    template = read_user_template(root, user) if user else default_template(kind)
     source = user.relative_to(root).as_posix() if user else "built-in"
     values = {
         "name": clean,

@@ -25,7 +25,7 @@ from vaultkit.followup import FollowUp
 from vaultkit.model import Vault, build_model
 from vaultkit.parse import ParsedNote, parse_source, read_file_stat, unreadable
 from vaultkit.problems import Problem
-from vaultkit.scan import Scan, scan_vault, template_folders
+from vaultkit.scan import Scan, scan_vault, template_excludes
 from vaultkit.store import Store, StoreRefused
 
 Stamp = tuple[int, int, int, int, int]
@@ -49,7 +49,7 @@ def scan_notes(config: Config) -> Scan:
     `exclude_templates = false`, the note templates (Obsidian's templates folder)."""
     exclude = list(config.get("exclude"))
     if config.get("exclude_templates"):
-        exclude += [f"{folder}/**" for folder in template_folders(config.vault)]
+        exclude += template_excludes(config.vault)
     return scan_vault(config.vault, str(config.get("output")), exclude)
 
 
@@ -84,6 +84,22 @@ def _read_one(args: tuple[str, str]) -> Source | None:
     return read_source(Path(args[0]), args[1])
 
 
+def _exit_with_parent() -> None:
+    """A worker's first act: leave when the process that started it is gone (a build killed
+    with SIGKILL cannot tell its workers, which would otherwise wait for work for ever)."""
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="vaultkit-orphan-guard", daemon=True).start()
+
+
 def read_sources(vault: Path, rels: list[str]) -> list[Source | None]:
     """Read `rels`, on every core when there are many (a cold start of a large vault)."""
     workers = min(os.cpu_count() or 1, 8)
@@ -93,7 +109,7 @@ def read_sources(vault: Path, rels: list[str]) -> list[Source | None]:
 
     jobs = [(str(vault), rel) for rel in rels]
     try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_exit_with_parent) as pool:
             return list(pool.map(_read_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
     except (OSError, RuntimeError):  # no processes to be had: do it here
         return [read_source(vault, rel) for rel in rels]

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from vaultkit.globs import Glob, compile_globs, escape, matches
 from vaultkit.problems import Problem, error, printable, warning
 
 
@@ -19,34 +19,6 @@ class Scan:
     notes: list[str]
     """Paths relative to the vault, with `/`, sorted."""
     problems: list[Problem]
-
-
-def compile_excludes(patterns: list[str]) -> list[re.Pattern[str]]:
-    """Globs as in .gitignore: `*` within a folder, `**` across folders, `dir/` a whole folder,
-    and a pattern without `/` matches a name at any depth."""
-    compiled = []
-    for pattern in patterns:
-        p = pattern.strip().lstrip("/")
-        if not p:
-            continue
-        anchored = "/" in p.rstrip("/")
-        if p.endswith("/"):
-            p += "**"
-        regex = ""
-        i = 0
-        while i < len(p):
-            if p.startswith("**/", i):
-                regex, i = regex + "(?:.*/)?", i + 3
-            elif p.startswith("**", i):
-                regex, i = regex + ".*", i + 2
-            elif p[i] == "*":
-                regex, i = regex + "[^/]*", i + 1
-            elif p[i] == "?":
-                regex, i = regex + "[^/]", i + 1
-            else:
-                regex, i = regex + re.escape(p[i]), i + 1
-        compiled.append(re.compile(("" if anchored else "(?:.*/)?") + regex))
-    return compiled
 
 
 def is_utf8(name: str) -> bool:
@@ -64,8 +36,8 @@ NOT_UTF8 = (
 )
 
 
-def _excluded(rel: str, patterns: list[re.Pattern[str]]) -> bool:
-    return any(p.fullmatch(rel) for p in patterns)
+def _excluded(rel: str, patterns: list[Glob]) -> bool:
+    return matches(rel, patterns)
 
 
 def scan_vault(vault: Path, output: str, exclude: list[str]) -> Scan:
@@ -74,7 +46,7 @@ def scan_vault(vault: Path, output: str, exclude: list[str]) -> Scan:
     problems: list[Problem] = []
     output_rel = output.strip("/")
     seen_dirs: set[tuple[int, int]] = set()
-    patterns = compile_excludes(exclude)
+    patterns = compile_globs(exclude)
 
     def walk(folder: Path, rel_folder: str) -> None:
         try:
@@ -137,6 +109,12 @@ def _inside(path: Path, root: Path) -> bool:
         return path.resolve().is_relative_to(root)
     except (OSError, RuntimeError):  # RuntimeError: a symlink loop on older Pythons
         return False
+
+
+def template_excludes(vault: Path) -> list[str]:
+    """`exclude` patterns for the template folders: their names taken literally (a folder
+    called `*` or `[old]` in Obsidian's settings is that folder, not a glob)."""
+    return [f"{escape(folder)}/**" for folder in template_folders(vault)]
 
 
 def template_folders(vault: Path) -> list[str]:

@@ -99,17 +99,62 @@ def _core_rule(state: StateCore) -> None:
             if m := _TASK_BOX.match(first.content):
                 first.content = ("☐ " if m.group(1) == " " else "☑ ") + first.content[m.end() :]
                 tokens[i - 2].attrSet("class", "task")
-        for child in token.children or []:
-            if child.type == "link_open":
-                href = str(child.attrGet("href") or "")
-                if (
-                    "://" not in href
-                    and ":" not in href.split("/")[0]
-                    and href.split("#")[0].lower().endswith(".md")
-                ):
-                    page, _, heading = href.partition("#")
-                    resolved = link_href(resolve, unquote(page), unquote(heading))
-                    child.attrSet("href", resolved or "#missing")
+        if token.children:
+            token.children = _safe_links(token.children, resolve)
+
+
+_WEB = re.compile(r"(?i)(?:https?://[^/\\]|mailto:)")
+
+
+def _safe_links(children: list[Token], resolve: Resolver) -> list[Token]:
+    """Links to note pages (`X.md`), `http(s)`, `mailto:` and `#headings` stay links; any other
+    (`smb:`, `tel:`, `//host`, `file.pdf`) is its text. An image is never fetched: it becomes a
+    link to its address (http(s) only) showing its description."""
+    out: list[Token] = []
+    dropped: list[bool] = []  # for each open link: was it turned into text?
+    for child in children:
+        if child.type == "link_open":
+            href = str(child.attrGet("href") or "")
+            if (
+                "://" not in href
+                and ":" not in href.split("/")[0]
+                and (href.split("#")[0].lower().endswith(".md"))
+            ):
+                page, _, heading = href.partition("#")
+                href = link_href(resolve, unquote(page), unquote(heading)) or "#missing"
+                child.attrSet("href", href)
+            keep = href == "#missing" or _allowed(href) or _is_page(href)
+            dropped.append(not keep)
+            if keep:
+                out.append(child)
+        elif child.type == "link_close":
+            if not (dropped and dropped.pop()):
+                out.append(child)
+        elif child.type == "image":
+            src = str(child.attrGet("src") or "")
+            alt = child.content or src
+            text = Token("text", "", 0, content=f"🖼 {alt}")
+            if _WEB.match(src) and not src.lower().startswith("mailto:"):
+                opened = Token("link_open", "a", 1, attrs={"href": src, "class": "image"})
+                out += [opened, text, Token("link_close", "a", -1)]
+            else:
+                out.append(text)
+        else:
+            out.append(child)
+    return out
+
+
+def _allowed(href: str) -> bool:
+    return bool(_WEB.match(href)) or href.startswith("#")
+
+
+def _is_page(href: str) -> bool:
+    """An href the resolver gave: a relative path to a page of the site."""
+    return (
+        href.split("#")[0].endswith(".html")
+        and ":" not in href.split("/")[0]
+        and (not href.startswith("//"))
+    )
 
 
 def make_markdown() -> MarkdownIt:
