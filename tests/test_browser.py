@@ -42,7 +42,7 @@ def test_page_reloads_after_an_edit_without_console_errors(tmp_path, chromium):
 
 
 def test_a_failed_build_shows_a_banner(tmp_path, monkeypatch, chromium):
-    import vaultkit.build as build_module
+    from vaultkit.engine import Engine
 
     site = Site(make_vault(tmp_path / "v"))
     page = chromium.new_page()
@@ -51,10 +51,10 @@ def test_a_failed_build_shows_a_banner(tmp_path, monkeypatch, chromium):
         page.goto(f"http://127.0.0.1:{site.server.port}/{site.keys.site}/agenda.html")
         page.wait_for_selector("html[data-vaultkit-live]", state="attached")
 
-        def broken(config, today, out=None, **kwargs):
+        def broken(self, **options):
             raise RuntimeError("vaultkit.toml is broken")
 
-        monkeypatch.setattr(build_module, "build", broken)
+        monkeypatch.setattr(Engine, "refresh", broken)
         (site.vault / "Plan.md").write_text("# Plan\n")
         banner = page.wait_for_selector("#vaultkit-error")
         assert "vaultkit.toml is broken" in banner.text_content()

@@ -11,7 +11,7 @@ from conftest import TODAY
 from vaultkit.config import load_config
 from vaultkit.model import Model, build_model
 from vaultkit.parse import ParsedNote, parse_note
-from vaultkit.rules import derive_followups
+from vaultkit.rules import Derivation, derive_followups
 
 FOLDERS = ["companies", "people", "meetings", "notes", "companies/archive"]
 NAMES = ["Globex", "Initech", "Jane", "Raj", "Ana", "Hooli", "Umbrella", "Zed"]
@@ -54,14 +54,14 @@ def _text(rng: random.Random, folder: str, others: list[str]) -> str:
     return head + "\n".join(lines) + "\n"
 
 
-def _same(model: Model, parsed: dict[str, ParsedNote], config) -> None:
+def _same(model: Model, parsed: dict[str, ParsedNote], config, followups: Derivation) -> None:
     fresh = build_model([parsed[p] for p in sorted(parsed)], config)
     live = model.vault
     assert list(live.notes) == list(fresh.notes)
     for path, note in fresh.notes.items():
         assert live.notes[path] == note, path
     assert live.problems == fresh.problems
-    assert derive_followups(live, TODAY) == derive_followups(fresh, TODAY)
+    assert followups.followups == derive_followups(fresh, TODAY)
 
 
 def test_a_model_updated_note_by_note_equals_a_fresh_one(vault_dir):
@@ -72,6 +72,7 @@ def test_a_model_updated_note_by_note_equals_a_fresh_one(vault_dir):
     rng = random.Random(14)
     parsed: dict[str, ParsedNote] = {}
     model = Model(config)
+    followups = Derivation(model.vault, TODAY)
     counter = 0
 
     def stem(path: str) -> str:
@@ -109,10 +110,11 @@ def test_a_model_updated_note_by_note_equals_a_fresh_one(vault_dir):
                 parsed.pop(path, None)
             else:
                 parsed[path] = note
-        model.update(changed)
+        derived = model.update(changed)
+        followups.update(model.linking(derived | changed.keys()))
         if step % 20 == 0 or step > 380:
-            _same(model, parsed, config)
-    _same(model, parsed, config)
+            _same(model, parsed, config, followups)
+    _same(model, parsed, config, followups)
     assert len(parsed) > 30
 
 
@@ -132,3 +134,26 @@ def test_a_note_that_becomes_a_record_gets_the_touches_others_logged(vault_dir):
         model.vault.notes["notes/Kim.md"]
         == build_model([log, contact], config).notes["notes/Kim.md"]
     )
+
+
+def test_a_thank_you_logged_in_a_daily_note_closes_the_companys_follow_up(vault_dir):
+    """The thank-you follow-up is the company's, the touch that closes it the person's, and
+    it is written in a third note: the company's rules run again although neither the company
+    nor the person changed."""
+    config = load_config(vault_dir)
+    company = parse_note(
+        "companies/Globex.md",
+        b"---\nstage: interviewing\ninterviews: [{date: 2026-11-25, with: '[[Jane]]'}]\n---\n",
+    )
+    jane = parse_note("people/Jane.md", b"Jane.\n")
+    daily = parse_note("2026-11-26.md", b"- Coffee\n")
+    thanked = parse_note("2026-11-26.md", b"- 2026-11-26 Thanked [[Jane]] #thank-you\n")
+    model = Model(config)
+    model.update({company.path: company, jane.path: jane, daily.path: daily})
+    followups = Derivation(model.vault, TODAY)
+    assert [f.rule for f in followups.followups if f.rule == "thank-you"] == ["thank-you"]
+    derived = model.update({daily.path: thanked})
+    followups.update(model.linking(derived | {daily.path}))
+    assert [f for f in followups.followups if f.rule == "thank-you"] == []
+    fresh = build_model([company, jane, thanked], config)
+    assert followups.followups == derive_followups(fresh, TODAY)

@@ -343,9 +343,9 @@ def test_sse_sends_reload_after_a_rebuild(site):
 
 
 def test_sse_carries_a_build_error(site, monkeypatch):
-    import vaultkit.build as build_module
+    from vaultkit.engine import Engine
 
-    def broken(config, today, out=None, **kwargs):
+    def broken(self, **options):
         raise RuntimeError("the build broke")
 
     conn = http.client.HTTPConnection("127.0.0.1", site.server.port, timeout=TIMEOUT)
@@ -353,7 +353,7 @@ def test_sse_carries_a_build_error(site, monkeypatch):
         conn.request("GET", f"/{site.keys.site}/{EVENTS_PATH}")
         response = conn.getresponse()
         assert read_event(response)[0] == "hello"
-        monkeypatch.setattr(build_module, "build", broken)
+        monkeypatch.setattr(Engine, "refresh", broken)
         (site.vault / "Plan.md").write_text("# Plan\n")
         name, data = read_event(response)
         assert name == "reload" and "the build broke" in data

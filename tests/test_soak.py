@@ -22,20 +22,39 @@ FOLDERS = ["companies", "people", "contacts", "notes", "companies/archive"]
 
 def _note(rng: random.Random, names: list[str]) -> str:
     day = f"2026-{rng.randint(10, 12):02d}-{rng.randint(1, 28):02d}"
-    link = f"[[{rng.choice(names)}]]" if names else ""
+
+    def link() -> str:
+        return f"[[{rng.choice(names)}]]" if names else ""
+
     kind = rng.random()
+    extra = ""
+    if rng.random() < 0.3 and names:  # names and aliases others may link by
+        extra += f"name: {rng.choice(names)} {rng.choice(['Inc', 'Co', ''])}\n"
+    if rng.random() < 0.2 and names:
+        extra += f"aliases: [{rng.choice(names)}]\n"
     if kind < 0.4:
         front = (
             f"---\nstage: {rng.choice(['applied', 'screening', 'interviewing', 'lead'])}\n"
-            f"applied: {day}\nfollow_up: {day}\n---\n"
+            f"applied: {day}\nfollow_up: {day}\n{extra}"
+            + (f'contacts: ["{link()}"]\n' if names and rng.random() < 0.5 else "")
+            + (
+                f'interviews: [{{date: {day}, with: "{link()}", kind: onsite}}]\n'
+                if names and rng.random() < 0.4
+                else ""
+            )
+            + "---\n"
         )
     elif kind < 0.7:
-        front = f"---\ncadence: 3w\nmet: {day}\nawaiting_reply: {day}\n---\n"
+        front = (
+            f"---\ncadence: 3w\nmet: {day}\nawaiting_reply: {day}\n{extra}"
+            + (f'company: "{link()}"\nemail: a@b.test\n' if names and rng.random() < 0.6 else "")
+            + "---\n"
+        )
     else:
-        front = ""
+        front = f"---\n{extra}---\n" if extra else ""
     return (
-        front + f"Notes about {link}.\n- [ ] Call {link} 📅 {day}\n"
-        f"## Log\n- {day} Talked with {link} #thank-you\n"
+        front + f"Notes about {link()}.\n- [ ] Call {link()} 📅 {day}\n"
+        f"## Log\n- {day} Talked with {link()} #thank-you\n"
     )
 
 
@@ -94,7 +113,7 @@ def test_outputs_equal_a_fresh_build_after_a_thousand_random_changes(tmp_path):
     root = tmp_path / "vault"
     root.mkdir()
     (root / "vaultkit.toml").write_text('timezone = "Europe/Berlin"\n')
-    rng = random.Random(20261201)
+    rng = random.Random(int(os.environ.get("VAULTKIT_SOAK_SEED", "20261201")))
     counter = [0]
     watcher = Watcher(lambda: load_config(root), lambda _c: TODAY, None, None, delay=DELAY)
     assert watcher.start().ok

@@ -72,7 +72,7 @@ def test_an_edit_triggers_one_rebuild_and_the_feed_changes(watcher, vault):
     until(watcher, lambda: "Send the portfolio" in feed(vault))
     assert "Update the resume" not in feed(vault)
     settle(watcher)
-    assert len(watcher.builds) == before + 1
+    assert len(watcher.builds) == before + 1, [b.changed for b in watcher.builds]
 
 
 def test_a_burst_of_50_writes_coalesces(watcher, vault):
@@ -201,8 +201,14 @@ def test_config_change_reloads_config(watcher, vault):
     settle(watcher)
     assert "vault=Jobs" in feed(vault)
     (vault / "vaultkit.toml").write_text('timezone = "Europe/Berlin"\nvault_name = "Hunt2027"\n')
-    until(watcher, lambda: "vault=Hunt2027" in feed(vault))
-    assert any("vaultkit.toml" in b.changed for b in watcher.builds)
+    # The feed is written first, before the build is recorded: wait for both.
+    until(
+        watcher,
+        lambda: (
+            "vault=Hunt2027" in feed(vault)
+            and any("vaultkit.toml" in b.changed for b in watcher.builds)
+        ),
+    )
 
 
 def test_output_setting_change_moves_the_output(watcher, vault):
@@ -217,17 +223,17 @@ def test_output_setting_change_moves_the_output(watcher, vault):
 
 
 def test_a_failing_build_is_reported_and_the_loop_goes_on(vault, monkeypatch):
-    import vaultkit.build as build_module
+    from vaultkit.engine import Engine
 
-    real = build_module.build
+    real = Engine.refresh
     seen: list[Rebuild] = []
 
-    def flaky(config, today, out=None, **kwargs):
+    def flaky(self, **options):
         if "BOOM" in (vault / "Plan.md").read_text():
             raise RuntimeError("kaboom\nsecond line")
-        return real(config, today, out, **kwargs)
+        return real(self, **options)
 
-    monkeypatch.setattr(build_module, "build", flaky)
+    monkeypatch.setattr(Engine, "refresh", flaky)
     w = Watcher(lambda: load_config(vault), lambda _c: TODAY, None, seen.append, delay=DELAY)
     w.start()
     try:

@@ -121,7 +121,7 @@ PUBLISHED = ("followups.ics",)
 """What the publish folder holds: the feed, at the level `feed.detail` sets."""
 
 
-def _keep_private(out_dir: Path, config: Config) -> None:
+def keep_private(out_dir: Path, config: Config) -> None:
     """With `feed.detail` private or minimal, the site (every page, vault.json) is readable by
     its owner only: other users of the machine see no more than the published feed."""
     if config.get("feed.detail") != "full":
@@ -167,7 +167,7 @@ def build(
     store = evaluation.store
     key = f"{inputs_key(config, evaluation.scan, today)}:{out_dir}:{publish_dir}" if store else ""
     if store and (unchanged := _unchanged(store.result("build", key), out_dir, publish_dir)):
-        _keep_private(out_dir, config)
+        keep_private(out_dir, config)
         return unchanged
     tell(f"reading {len(evaluation.scan.notes)} notes")
     data = site_data(evaluation)
@@ -177,7 +177,7 @@ def build(
     files = render_site(data)
     tell(f"writing {len(files)} files")
     written = write_outputs(files, out_dir, force=force)
-    _keep_private(out_dir, config)
+    keep_private(out_dir, config)
     if publish_dir is not None:
         write_outputs({rel: files[rel] for rel in PUBLISHED}, publish_dir, force=force)
     feedstate.save(config.vault, files[FEED_NAME], data.feed.moment(config.tz))

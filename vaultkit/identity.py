@@ -27,6 +27,7 @@ import difflib
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -101,9 +102,12 @@ def _open_tasks(note: Note) -> list[tuple[Task, int]]:
     return out
 
 
-def resolve(state: Any, vault: Vault) -> tuple[Identities, dict[str, Any]]:
+def resolve(
+    state: Any, vault: Vault, fingerprint_of: Callable[[Note], str] = fingerprint
+) -> tuple[Identities, dict[str, Any]]:
     """The identities of `vault`'s notes and tasks given the last `state`, and the new state.
-    Pure: the same state and vault give the same answer on any machine."""
+    Pure: the same state and vault give the same answer on any machine. (`fingerprint_of` is
+    `fingerprint`, or a function that remembers its answers: the live engine's.)"""
     state = state if _valid(state) else {}
     known: dict[str, list[str]] = state.get("notes", {})
     """path -> [identity, fingerprint, name]"""
@@ -111,7 +115,7 @@ def resolve(state: Any, vault: Vault) -> tuple[Identities, dict[str, Any]]:
     """[path, identity, fingerprint, name] of vanished notes, newest first"""
     old_tasks: dict[str, list[list[str]]] = state.get("tasks", {})
     notes = {path: note for path, note in vault.notes.items() if tracked(note)}
-    prints = {path: fingerprint(note) for path, note in notes.items()}
+    prints = {path: fingerprint_of(note) for path, note in notes.items()}
     ids: dict[str, str] = {}
     for path in notes:
         if path in known:

@@ -501,8 +501,10 @@ class Model:
         """Link key -> its answer, while the index stays as it is (an update's lookups)."""
 
     def update(self, changed: dict[str, ParsedNote | None]) -> set[str]:
-        """Apply new parses; the paths of every note whose model was derived again."""
+        """Apply new parses; the paths of the notes that changed: those given, and those
+        whose links, contacts or interactions came out different."""
         vault = self.vault
+        self.before: dict[str, tuple[Any, ...]] = {}
         companies: set[str] = set()  # whose contacts and propagated touches may change
         regather: set[str] = set()  # records whose interactions may change
         made: dict[str, _Own] = {}
@@ -539,6 +541,7 @@ class Model:
         for key in keys:
             relink |= self.users.get(key, set())
         for path in relink - changed.keys():
+            self._keep(notes[path])
             companies |= self._forget(path, self.own[path], regather)
             _reset_derived(self.own[path].note)
         for path in sorted(relink):
@@ -560,12 +563,27 @@ class Model:
         companies |= {c for p in regather if p in notes and (c := notes[p].company)}
         companies |= {p for p in relink if notes[p].kind == "company"}
         for path in sorted(companies & notes.keys()):
+            self._keep(notes[path])
             self._contacts(notes[path])
         derived = (regather | companies) & notes.keys()
         for path in sorted(derived):
+            self._keep(notes[path])
             self._gather(notes[path])
         self._shared()
-        return derived | retouch
+        different = {p for p, was in self.before.items() if was != _derived_of(notes[p])}
+        return changed.keys() | different
+
+    def _keep(self, note: Note) -> None:
+        """Remember what was derived for a note before deriving it again."""
+        if note.path not in self.before:
+            self.before[note.path] = _derived_of(note)
+
+    def linking(self, paths: set[str]) -> set[str]:
+        """`paths` and every note whose links or touches lead to one of them."""
+        found = set(paths)
+        for path in paths:
+            found |= self.backrefs.get(path, set())
+        return found
 
     def _forget(self, path: str, own: _Own, regather: set[str]) -> set[str]:
         """Forget what a note's links and touches gave; its company, if it had one."""
@@ -681,6 +699,16 @@ class Model:
         vault.problems = problems
         _report_duplicate_names(vault)
         problems.sort()
+
+
+def _derived_of(note: Note) -> tuple[Any, ...]:
+    return (
+        list(note.links),
+        list(note.contacts),
+        note.company,
+        list(note.interviews),
+        list(note.interactions),
+    )
 
 
 def _reset_derived(note: Note) -> None:

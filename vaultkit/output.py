@@ -13,6 +13,7 @@ import json
 import os
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -163,36 +164,64 @@ def refuse_foreign(out_dir: Path) -> None:
 def write_outputs(files: dict[str, bytes], out_dir: Path, *, force: bool = False) -> WriteResult:
     """Make `out_dir` hold `files` (relative path -> bytes); see the module's docstring. A
     folder that holds files vaultkit did not write (no manifest) is refused unless `force`."""
-    started = time.time()
-    for rel in files:
-        check_relpath(rel)
-    if out_dir.is_symlink() and not out_dir.is_dir():
-        raise OutputError(f"output folder {out_dir} is a dangling symlink")
-    if not force:
-        refuse_foreign(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create the output folder {out_dir}: {exc.strerror}") from exc
-    result = WriteResult()
-    previous = read_manifest(out_dir)
-    # Listed before they exist: a build that stops half-way can still clean up next time.
-    _write_manifest(out_dir, [*previous, *files])
+    folder = OutputFolder(out_dir, force=force)
+    folder.expect(files)
     for rel in sorted(files):
-        target = _target(out_dir, rel)
-        data = files[rel]
+        folder.write(rel, files[rel])
+    return folder.finish(files)
+
+
+class OutputFolder:
+    """The output folder, written a file at a time (the live engine writes the feed first,
+    then what else changed): `expect` the files a build makes, `write` each (only when its
+    bytes changed), then `finish` (the manifest, and the removal of stale generated files)."""
+
+    def __init__(self, out_dir: Path, *, force: bool = False) -> None:
+        if out_dir.is_symlink() and not out_dir.is_dir():
+            raise OutputError(f"output folder {out_dir} is a dangling symlink")
+        if not force:
+            refuse_foreign(out_dir)
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot create the output folder {out_dir}: {exc.strerror}") from exc
+        self.out_dir = out_dir
+        self.started = time.time()
+        self.result = WriteResult()
+        self.previous = read_manifest(out_dir)
+        self.listed = set(self.previous)
+
+    def expect(self, files: Iterable[str]) -> None:
+        """List the files about to be written in the manifest before they exist, so a build
+        that stops half-way can still clean up next time."""
+        wanted = set(files)
+        for rel in wanted:
+            check_relpath(rel)
+        if not wanted <= self.listed:
+            self.listed |= wanted
+            _write_manifest(self.out_dir, list(self.listed))
+
+    def write(self, rel: str, data: bytes) -> bool:
+        """Write one file (atomically) unless it holds these bytes already; True if written."""
+        target = _target(self.out_dir, rel)
         if _same(target, data):
-            result.unchanged.append(rel)
-            continue
+            self.result.unchanged.append(rel)
+            return False
         target.parent.mkdir(parents=True, exist_ok=True)
-        _target(out_dir, rel)  # the folder just made is still inside
+        _target(self.out_dir, rel)  # the folder just made is still inside
         if target.is_dir() and not target.is_symlink():
             raise OutputError(f"cannot write {rel}: a folder has that name")
         atomic_write(target, data)
-        result.written.append(rel)
-    for rel in sorted(set(previous) - set(files)):
-        if _remove(out_dir, rel):
-            result.removed.append(rel)
-    _write_manifest(out_dir, list(files))
-    _remove_stale_temps(out_dir, list(files), started)
-    return result
+        self.result.written.append(rel)
+        return True
+
+    def finish(self, files: Iterable[str]) -> WriteResult:
+        """Remove the generated files that are no longer made; the manifest lists `files`."""
+        kept = sorted(set(files))
+        for rel in sorted(self.listed - set(kept)):
+            if _remove(self.out_dir, rel):
+                self.result.removed.append(rel)
+        _write_manifest(self.out_dir, kept)
+        self.listed = set(kept)
+        _remove_stale_temps(self.out_dir, kept, self.started)
+        return self.result

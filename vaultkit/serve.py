@@ -678,7 +678,7 @@ def serve(
     port: int = DEFAULT_PORT,
     token: str | None = None,
     verbose: bool = False,
-    delay: float = 0.3,
+    delay: float = 0.05,
     force: bool = False,
 ) -> None:
     """`vaultkit serve`: watch and rebuild, serve the output folder, until Ctrl-C."""

@@ -1,10 +1,13 @@
 """Rebuild the output whenever the vault changes: `vaultkit watch` (and the half of `serve`).
 
 The watchdog handler only records which paths changed and sets a flag under a
-`threading.Condition`; one build thread waits until the events stop for `delay` seconds, then
-runs `vaultkit.build.build` once for the whole burst (an editor's save sequence, a `git checkout`,
-a sync client). Every rebuild reloads `vaultkit.toml` and re-reads the vault; `build` rewrites only
-the outputs whose bytes changed. A failing build is reported and the loop goes on.
+`threading.Condition`; one build thread builds on the first event (after `delay`, a few
+hundredths of a second, for an editor's save sequence to finish) and takes the events that
+come meanwhile into the next build: a burst (a `git checkout`, a sync client) costs a few
+builds, not one per file. The builds are the live engine's (vaultkit/engine.py): the vault's
+evaluation is kept in memory and updated note by note, the feed is written first, and only
+the outputs whose bytes changed are written. Every rebuild reloads `vaultkit.toml`; a changed
+config (or a new day) starts a new engine. A failing build is reported and the loop goes on.
 
 Ignored: hidden files and folders (`.obsidian/`, `.git/`, `.trash/`, vim's `.swp`/`.swx`,
 Obsidian's `.~*` temporary files), the output folder, `~` backups, vim's `4913` probe, `*.tmp`,
@@ -37,7 +40,9 @@ from vaultkit import build as build_module
 from vaultkit.build import BuildResult
 from vaultkit.clock import TICK, DayClock
 from vaultkit.config import CONFIG_NAME, Config
+from vaultkit.engine import Engine
 from vaultkit.problems import printable
+from vaultkit.store import Store, StoreRefused
 
 ConfigLoader = Callable[[], Config]
 TodayFn = Callable[[Config], date]
@@ -126,26 +131,25 @@ class Watcher:
         today_fn: TodayFn,
         out: Path | None = None,
         on_rebuild: Callable[[Rebuild], None] | None = None,
-        delay: float = 0.3,
-        max_delay: float = 5.0,
+        delay: float = 0.05,
         force: bool = False,
         now_fn: Callable[[], datetime | None] = lambda: datetime.now(UTC),
         tick: float = TICK,
     ) -> None:
         self.config_loader = config_loader
-        self.force = force
-        """Write into output folders that hold files vaultkit did not write (--force)."""
-        self.today_fn = today_fn
         self.now_fn = now_fn
         """When a build runs, for the feed's LAST-MODIFIED (None with `--today`)."""
         self.tick = tick
         self._config: Config | None = None
         self._reasons: dict[str, None] = {}
         self._clock: DayClock | None = None
+        self.force = force
+        """Write into output folders that hold files vaultkit did not write (--force)."""
+        self.today_fn = today_fn
         self.out = out
         self.on_rebuild = on_rebuild
         self.delay = delay
-        self.max_delay = max(max_delay, delay)
+        self.engine: Engine | None = None
         self.vault: Path | None = None
         self.out_dir: Path | None = None
         self.builds: list[Rebuild] = []
@@ -199,6 +203,7 @@ class Watcher:
         # the output folders); notes saved meanwhile are caught by their modification times.
         started = time.time() - 0.05  # file times use a coarser clock
         first = self._rebuild([], config)
+        assert first is not None
         # watchdog warns when a folder appears while it adds watches (the output folder, during
         # a build); the watch is set up all the same, so the warning only alarms users.
         warnings.filterwarnings(
@@ -269,16 +274,12 @@ class Watcher:
                 self._cond.wait_for(lambda: self._want or self._stopping)
                 if self._stopping:
                     return
-                # Debounce: wait until no event came for `delay` (but build at least every
-                # `max_delay` while a never-ending stream of events goes on).
-                first = time.monotonic()
-                while True:
-                    self._want = False
-                    self._cond.wait(self.delay)
-                    if self._stopping:
-                        return
-                    if not self._want or time.monotonic() - first >= self.max_delay:
-                        break
+                # Build on the first event, once an editor's save sequence (write a new file,
+                # rename it over the note) had `delay` to finish; later events wait for the
+                # next build, so a burst is a few builds, not one per file.
+                self._cond.wait(self.delay)
+                if self._stopping:
+                    return
                 self._want = False
                 changed = list(self._changed)
                 self._changed.clear()
@@ -291,12 +292,44 @@ class Watcher:
                 with self._cond:
                     self._building = False
 
+    def _refresh(self, config: Config, today: date, out_dir: Path) -> BuildResult | None:
+        """Bring the outputs up to date: the engine's refresh, or a new engine's first build
+        when the config, its vault name, the day or the output folder changed. None when
+        nothing changed since the last good build."""
+        engine = self.engine
+        last_ok = bool(self.builds) and self.builds[-1].ok
+        if (
+            engine is None
+            or engine.config != config
+            or engine.vault_name != config.vault_name
+            or engine.today != today
+            or engine.out_dir != out_dir
+        ):
+            if engine is not None and engine.store is not None:
+                engine.store.close()
+            engine = Engine(config, today, out_dir, _store(config), force=self.force)
+            self.engine = engine
+        done = engine.refresh(now=self.now_fn())
+        if last_ok and not done.changed and not done.written.written and not done.written.removed:
+            return None
+        return BuildResult(
+            out_dir,
+            done.written.written,
+            done.written.unchanged,
+            done.written.removed,
+            done.problems,
+            done.notes,
+            done.followups,
+        )
+
     def _out_dir(self, config: Config) -> Path:
         return build_module.resolve_out_dir(config, self.out).resolve()
 
     def _rebuild(
         self, changed: list[str], config: Config | None = None, reason: str | None = None
-    ) -> Rebuild:
+    ) -> Rebuild | None:
+        """One build; None when the events changed nothing (a file closed after its write,
+        a note saved with the bytes it had): nothing to report, no page to reload."""
         started = time.monotonic()
         result = None
         error = None
@@ -305,10 +338,11 @@ class Watcher:
                 config = self.config_loader()
             self._config = config
             self.out_dir = self._out_dir(config)
-            result = build_module.build(
-                config, self.today_fn(config), self.out, force=self.force, now=self.now_fn()
-            )
+            result = self._refresh(config, self.today_fn(config), self.out_dir)
+            if result is None:
+                return None
         except Exception as exc:  # the loop never dies: report and wait for the next change
+            self.engine = None  # half-way through: the next build starts afresh
             error = f"{type(exc).__name__}: {exc}" if not _is_ours(exc) else str(exc)
             error = " ".join(error.split())
         rebuild = Rebuild(
@@ -323,6 +357,13 @@ class Watcher:
             self.builds.append(rebuild)
             self._done.notify_all()
         return rebuild
+
+
+def _store(config: Config) -> Store | None:
+    try:
+        return Store.open(config.vault)
+    except StoreRefused:
+        return None  # an untrusted cache folder: watch without a store
 
 
 def _changed_since(vault: Path, out_dir: Path | None, since: float) -> list[str]:
@@ -412,7 +453,7 @@ def watch(
     today: date | None,
     out: Path | None,
     echo: Callable[[str], None],
-    delay: float = 0.3,
+    delay: float = 0.05,
     force: bool = False,
 ) -> None:
     """`vaultkit watch`: build, then rebuild after every change until Ctrl-C."""

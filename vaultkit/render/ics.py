@@ -11,9 +11,8 @@ docs/calendar.md says what every client does with it.
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -240,10 +239,8 @@ def _event_fields(
     )
 
 
-@functools.lru_cache(maxsize=50_000)
 def _event_bytes(fields: tuple[Any, ...]) -> bytes:
-    """One component without its stamp lines, serialised. Remembered: `watch` rebuilds the feed
-    after every save, and most follow-ups did not change."""
+    """One component without its stamp lines, serialised."""
     todo, uid, start, end, summary, description, url, priority, categories, alarm = fields
     comp: Event | Todo = Todo() if todo else Event()
     comp.add("uid", uid)
@@ -294,16 +291,23 @@ def _timezones(starts: list[date | datetime]) -> list[Any]:
     return [vtimezone(key, min(ys) - 1, max(ys) + 1) for key, ys in sorted(years.items())]
 
 
-def feed(
+def event_body(
     vault: Vault,
-    followups: list[FollowUp],
-    pages: dict[str, str],
+    item: FollowUp,
+    pages: Mapping[str, str],
     inputs: FeedInputs,
-    drafts: Mapping[str, str] | None = None,
+    draft: str | None = None,
 ) -> bytes:
-    """The feed; `drafts` (follow-up id -> text) go into DESCRIPTION with `detail = "full"`."""
+    """One follow-up's VEVENT (or VTODO) without its stamp lines: a function of the follow-up,
+    what its record says, its note's page, its draft, the day and the feed's settings (the live
+    engine keeps it while none of these changes)."""
+    uid = feed_uid(item.id, str(vault.config.get("feed.detail")), inputs.secret)
+    return _event_bytes(_event_fields(vault, item, pages, inputs.today, uid, draft))
+
+
+def _head(vault: Vault, starts: list[date | datetime]) -> bytes:
+    """The calendar's properties and time zones, up to its first event."""
     config = vault.config
-    detail = str(config.get("feed.detail"))
     cal = Calendar()
     name = one_line(str(config.get("feed.name"))) or "Job search follow-ups"
     hours = max(1, int(config.get("feed.refresh_hours")))
@@ -322,32 +326,62 @@ def feed(
     )
     cal.add("refresh-interval", vDuration(timedelta(hours=hours)), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(timedelta(hours=hours)))
+    for zone in _timezones(starts):
+        cal.add_component(zone)
+    whole = cal.to_ical()
+    assert whole.endswith(CLOSING)
+    return whole[: -len(CLOSING)]
+
+
+CLOSING = b"END:VCALENDAR\r\n"
+
+
+def assemble(
+    vault: Vault,
+    followups: list[FollowUp],
+    event: Callable[[FollowUp], bytes],
+    inputs: FeedInputs,
+) -> bytes:
+    """The feed from each follow-up's event without its stamps (`event(item)`: the bytes of
+    `event_body`, however got): those in the feed's window, in order, each stamped with what
+    its content says to subscribers (vaultkit/feedstate.py)."""
+    config = vault.config
+    detail = str(config.get("feed.detail"))
     events: list[tuple[str, str, bytes]] = []
     starts = []
     for item in followups:
         if not in_feed(item, config, inputs.today):
             continue
-        uid = feed_uid(item.id, detail, inputs.secret)
-        draft = drafts.get(item.id) if drafts else None
-        fields = _event_fields(vault, item, pages, inputs.today, uid, draft)
-        start = fields[2]
+        start, _ = shown_on(item, config, inputs.today)
         starts.append(start)
         moment = (
             start.astimezone(UTC).isoformat() if isinstance(start, datetime) else start.isoformat()
         )
-        events.append((moment, uid, _event_bytes(fields)))
-    for zone in _timezones(starts):
-        cal.add_component(zone)
-    head = cal.to_ical()
-    closing = b"END:VCALENDAR\r\n"
-    assert head.endswith(closing)
+        events.append((moment, feed_uid(item.id, detail, inputs.secret), event(item)))
     events.sort()
     stamps = advance(
         dict(inputs.known), {uid: digest(body) for _, uid, body in events}, inputs.moment(config.tz)
     )
     private = detail != "full"
     body = b"".join(with_stamps(event, stamps[uid], private) for _, uid, event in events)
-    return head[: -len(closing)] + body + closing
+    return _head(vault, starts) + body + CLOSING
+
+
+def feed(
+    vault: Vault,
+    followups: list[FollowUp],
+    pages: Mapping[str, str],
+    inputs: FeedInputs,
+    drafts: Mapping[str, str] | None = None,
+) -> bytes:
+    """The feed; `drafts` (follow-up id -> text) go into DESCRIPTION with `detail = "full"`."""
+    texts = drafts or {}
+    return assemble(
+        vault,
+        followups,
+        lambda item: event_body(vault, item, pages, inputs, texts.get(item.id)),
+        inputs,
+    )
 
 
 def size_warning(data: bytes) -> Problem | None:

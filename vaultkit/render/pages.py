@@ -42,7 +42,7 @@ def _fields(data: SiteData, page: str, note: Note) -> str:
     rows = []
     if note.stage:
         rows.append(("stage", f'<span class="stage">{e(note.stage)}</span>'))
-    if note.company and note.company in data.vault.notes:
+    if note.company and data.has_page(note.company):
         rows.append(("company", note_link(data, page, note.company)))
     if note.contacts:
         rows.append(("contacts", ", ".join(note_link(data, page, p) for p in note.contacts)))
@@ -74,7 +74,7 @@ def _interviews(data: SiteData, page: str, note: Note) -> str:
 def followup_item(data: SiteData, page: str, item: FollowUp, *, with_note: bool) -> str:
     resolve = data.resolver(page)
     where = ""
-    if with_note and item.note in data.pages:
+    if with_note and data.has_page(item.note):
         where = (
             f' <a class="source" href="{e(data.href(page, item.note))}">'
             f"{e(item.note)}:{item.line}</a>"
@@ -107,7 +107,7 @@ def draft_html(data: SiteData, page: str, followup_id: str) -> str:
         action = f'<a class="mailto" href="{e(draft.mailto)}">Write it in your mail app</a>'
     gaps = "".join(
         f'<li><span class="placeholder">{e(gap.placeholder)}</span> '
-        + (note_link(data, page, gap.note, gap.note) if gap.note in data.pages else e(gap.note))
+        + (note_link(data, page, gap.note, gap.note) if data.has_page(gap.note) else e(gap.note))
         + f": {e(gap.how)}</li>"
         for gap in draft.missing
     )
@@ -136,7 +136,7 @@ def _timeline(data: SiteData, page: str, note: Note) -> str:
     items = []
     for touch in reversed(note.interactions):
         source = ""
-        if touch.path != note.path and touch.path in data.pages:
+        if touch.path != note.path and data.has_page(touch.path):
             source = f' <span class="source">({note_link(data, page, touch.path)})</span>'
         tags = " ".join(f'<span class="tag">#{e(t)}</span>' for t in sorted(touch.tags))
         text = render_inline(touch.text, resolve) if touch.text else e(touch.source)
@@ -146,6 +146,11 @@ def _timeline(data: SiteData, page: str, note: Note) -> str:
             f"{touch.date.isoformat()}</time> {text} {tags}{source}</li>"
         )
     return f'<h2>Interactions</h2><ul class="timeline">{"".join(items)}</ul>'
+
+
+def note_page(data: SiteData, note: Note) -> tuple[str, bytes]:
+    """One note's page: its path in the output, and its bytes."""
+    return data.pages[note.path], _note_page(data, note)
 
 
 def _note_page(data: SiteData, note: Note) -> bytes:

@@ -7,6 +7,7 @@ the file system or the clock.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from functools import cached_property, lru_cache
@@ -29,7 +30,7 @@ class SiteData:
     vault: Vault
     followups: list[FollowUp]
     today: date
-    bodies: dict[str, str] = field(default_factory=dict)
+    bodies: Mapping[str, str] = field(default_factory=dict)
     """Note path -> its Markdown body (frontmatter removed)."""
     problems: list[Problem] = field(default_factory=list)
     """What `vaultkit check` reports (the model's problems and the checks')."""
@@ -37,6 +38,9 @@ class SiteData:
     """Follow-up id -> the draft of the message it asks for (vaultkit/drafts.py)."""
     feed: FeedInputs | None = None
     """The feed's state, secret and clock (None: a first build as of `today`)."""
+    reads: set[str] | None = None
+    """While the live engine renders one page: every other note it shows (a name, a link) and
+    every link key it resolves (`key:...`), so it knows when to render the page again."""
 
     @property
     def tz(self) -> tzinfo:
@@ -65,17 +69,31 @@ class SiteData:
         return sorted(self.vault.records("contact"), key=lambda n: (n.name.lower(), n.path))
 
     def resolver(self, from_page: str, source_note: str = "") -> Resolver:
+        index, reads = self.vault.index, self.reads
+
         @lru_cache(maxsize=4096)  # a big note links the same few notes thousands of times
         def resolve(target: str) -> str | None:
-            path, _ = self.vault.index.resolve(target, source_note)
+            key = index.key(target, source_note)
+            if reads is not None:
+                reads.add(f"key:{key}")
+            path, _ = index.lookup(key)
             if path is None or path not in self.pages:
                 return None
+            if reads is not None:
+                reads.add(path)
             return relative(from_page, self.pages[path])
 
         return resolve
 
     def href(self, from_page: str, note_path: str) -> str:
+        if self.reads is not None:
+            self.reads.add(note_path)
         return relative(from_page, self.pages[note_path])
+
+    def has_page(self, note_path: str) -> bool:
+        if self.reads is not None:
+            self.reads.add(note_path)
+        return note_path in self.pages
 
 
 def draft_texts(drafts: dict[str, Draft]) -> dict[str, str]:
@@ -96,7 +114,14 @@ def render_site(data: SiteData) -> dict[str, bytes]:
     files.update(pages.render_note_pages(data))
     files.update(markdown_pages.render(data))
     files.update(stats_page.render_stats_page(data))
-    feed = data.feed or ics.FeedInputs(data.today)
-    files.update(ics.render(data.vault, data.followups, data.pages, feed, draft_texts(data.drafts)))
+    files.update(
+        ics.render(
+            data.vault,
+            data.followups,
+            data.pages,
+            data.feed or ics.FeedInputs(data.today),
+            draft_texts(data.drafts),
+        )
+    )
     files.update(json.render(data))
     return files

@@ -1,0 +1,104 @@
+"""The live engine renders again only what an edit reaches: counted, page by page and event
+by event, and each time checked against a fresh build."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from conftest import TODAY
+
+from vaultkit.build import build
+from vaultkit.config import load_config
+from vaultkit.engine import Engine
+from vaultkit.store import Store
+
+COMPANIES = 12
+PEOPLE = 8
+
+
+def _vault(root: Path) -> Path:
+    root.mkdir()
+    (root / "vaultkit.toml").write_text('timezone = "Europe/Berlin"\n')
+    for i in range(COMPANIES):
+        person = f"Person {i % PEOPLE}"
+        path = root / "companies" / f"Company {i}.md"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(
+            f"---\nstage: applied\napplied: 2026-11-{i + 1:02d}\n"
+            f'contacts: ["[[{person}]]"]\n---\n'
+            f"About the role.\n- [ ] Send the portfolio 📅 2026-12-{i + 2:02d}\n"
+            f"## Log\n- 2026-11-{i + 2:02d} Called [[{person}]] #call\n"
+        )
+    for i in range(PEOPLE):
+        path = root / "people" / f"Person {i}.md"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(f"---\ncadence: 3w\nmet: 2026-10-{i + 1:02d}\n---\nMet at a meetup.\n")
+    return root
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    before = path.stat().st_mtime_ns
+    path.write_text(path.read_text().replace(old, new))
+    os.utime(path, ns=(before + 10**9, before + 10**9))
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def _same_as_a_fresh_build(root: Path, out: Path, tmp: Path) -> None:
+    fresh = tmp / "fresh"
+    build(load_config(root), TODAY, fresh, use_cache=False)
+    assert _tree(out) == _tree(fresh)
+
+
+def _engine(root: Path) -> Engine:
+    config = load_config(root)
+    return Engine(config, TODAY, (root / "_site").resolve(), Store.open(config.vault))
+
+
+def test_a_one_note_edit_renders_only_what_depends_on_it(tmp_path):
+    root = _vault(tmp_path / "vault")
+    engine = _engine(root)
+    first = engine.refresh()
+    assert len(first.pages) == COMPANIES + PEOPLE
+    assert first.events == first.followups
+    # The body of one company, not its links or dates: its own page; its own follow-ups'
+    # events are serialised again (the note changed) but say the same; nothing else.
+    note = root / "companies/Company 3.md"
+    _edit(note, "About the role.", "About the role: platform team.")
+    again = engine.refresh()
+    assert again.changed == ["companies/Company 3.md"]
+    assert again.pages == ["companies/Company 3.md"]
+    own = sum(f.note == "companies/Company 3.md" for f in engine.derivation.followups)
+    assert 0 < own == again.events
+    # The page only: the feed's events say the same, so it keeps its bytes (its stamps come
+    # from the feed state, not the note's time); the board, the agenda and vault.json show
+    # nothing of a body.
+    assert sorted(again.written.written) == ["notes/companies/company-3.html"]
+    _same_as_a_fresh_build(root, root / "_site", tmp_path)
+
+
+def test_a_new_name_renders_the_pages_that_show_it(tmp_path):
+    root = _vault(tmp_path / "vault")
+    engine = _engine(root)
+    engine.refresh()
+    # Person 1 is the contact of companies 1 and 9: their pages show the new name.
+    _edit(root / "people/Person 1.md", "cadence: 3w", "name: Ana Lima\ncadence: 3w")
+    again = engine.refresh()
+    assert set(again.pages) == {
+        "people/Person 1.md",
+        "companies/Company 1.md",
+        "companies/Company 9.md",
+    }
+    _same_as_a_fresh_build(root, root / "_site", tmp_path)
+
+
+def test_nothing_changed_renders_nothing(tmp_path):
+    root = _vault(tmp_path / "vault")
+    engine = _engine(root)
+    engine.refresh()
+    again = engine.refresh()
+    assert again.changed == [] and again.pages == [] and again.events == 0
+    assert again.written.written == []
