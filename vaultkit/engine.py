@@ -115,6 +115,7 @@ class Engine:
         self.out_dir = out_dir
         self.store = store
         self.model = Model(config)
+        self.files: list[str] = []
         self.stamps: dict[str, Stamp] = {}
         self.bodies: dict[str, str] = {}
         """Bodies read when there is no store to keep them."""
@@ -146,6 +147,7 @@ class Engine:
     def _read(self) -> tuple[dict[str, ParsedNote | None], dict[str, str], list[Problem]]:
         """The notes that changed since the last refresh: path -> new parse (None: gone)."""
         scan = scan_notes(self.config)
+        self.files = scan.files  # attachments, canvases, templates: links may name them
         stamps: dict[str, Stamp] = {}
         for rel in scan.notes:
             try:
@@ -236,7 +238,10 @@ class Engine:
         vault = self.model.vault
         before = {p: self._shown(vault.notes[p]) for p in changed if p in vault.notes}
         keys = {f"key:{k}" for p in changed for k in _keys(vault.notes.get(p), p)}
-        derived = self.model.update(changed) if changed or first else set()
+        files_changed = self.files != self.model.vault.index.file_list
+        derived = (
+            self.model.update(changed, self.files) if changed or first or files_changed else set()
+        )
         clock.lap("model")
         self._identities()
         clock.lap("identities")
