@@ -65,7 +65,7 @@ def test_a_one_note_edit_renders_only_what_depends_on_it(tmp_path):
     assert len(first.pages) == COMPANIES + PEOPLE
     assert first.events == first.followups
     # The body of one company, not its links or dates: its own page; its own follow-ups'
-    # events (their DTSTAMP is the note's last change); nothing else.
+    # events are serialised again (the note changed) but say the same; nothing else.
     note = root / "companies/Company 3.md"
     _edit(note, "About the role.", "About the role: platform team.")
     again = engine.refresh()
@@ -73,9 +73,10 @@ def test_a_one_note_edit_renders_only_what_depends_on_it(tmp_path):
     assert again.pages == ["companies/Company 3.md"]
     own = sum(f.note == "companies/Company 3.md" for f in engine.derivation.followups)
     assert 0 < own == again.events
-    # The feed (new DTSTAMPs) and the page; the board, the agenda and vault.json show
+    # The page only: the feed's events say the same, so it keeps its bytes (its stamps come
+    # from the feed state, not the note's time); the board, the agenda and vault.json show
     # nothing of a body.
-    assert sorted(again.written.written) == ["followups.ics", "notes/companies/company-3.html"]
+    assert sorted(again.written.written) == ["notes/companies/company-3.html"]
     _same_as_a_fresh_build(root, root / "_site", tmp_path)
 
 

@@ -535,3 +535,22 @@ def test_a_frontmatter_key_does_not_silently_shadow_an_inline_field(write_note, 
         problem.line == 4
         and "the inline field `Role::` and the property `role:`" in problem.message
     )
+
+
+def test_daily_notes_of_a_larger_obsidian_vault_this_one_lies_in(tmp_path):
+    from vaultkit.config import load_config
+    from vaultkit.pipeline import evaluate
+
+    root = tmp_path / "Obsidian"
+    (root / ".obsidian").mkdir(parents=True)
+    (root / ".obsidian/daily-notes.json").write_text(
+        '{"folder": "Jobs/Days", "format": "DD.MM.YYYY"}'
+    )
+    vault = root / "Jobs"
+    (vault / "Days").mkdir(parents=True)
+    (vault / "people").mkdir()
+    (vault / "people/Rhea.md").write_text("")
+    (vault / "Days/24.11.2026.md").write_text("- Call with [[Rhea]]\n")
+    model = evaluate(load_config(vault), TODAY).vault
+    assert model.notes["Days/24.11.2026.md"].kind == "daily"
+    assert model.notes["people/Rhea.md"].last_interaction(TODAY).date == date(2026, 11, 24)

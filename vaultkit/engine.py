@@ -9,7 +9,7 @@ appeared or went) is read again, and only what it touches is derived again:
 - the follow-ups (`rules.Derivation`): the local rules for those notes and the notes linking
   them, the others in full (they are cheap);
 - each feed event is serialised again only when its follow-up or what it shows (its record,
-  its note's stamp and page, its draft) changed;
+  its note's page, its draft) changed, and stamped from the feed state (vaultkit/feedstate.py);
 - a note's page is rendered again only when the note, anything the page showed from another
   note (a name, a link, a resolved link key), its follow-ups, drafts or problems changed;
 - the site-wide files (board, agenda, vault.json, stats) are rendered again from the model.
@@ -26,7 +26,7 @@ import os
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -220,10 +220,14 @@ class Engine:
 
     # ----------------------------------------------------------------------------- refresh
 
-    def refresh(self) -> Refresh:
-        """Bring the evaluation and the outputs up to date with the vault: the feed first."""
+    def refresh(self, now: datetime | None = None) -> Refresh:
+        """Bring the evaluation and the outputs up to date with the vault: the feed first.
+        `now` is when it runs, for the feed's LAST-MODIFIED (None: the start of the day)."""
+        from vaultkit import feedstate
+        from vaultkit.build import feed_inputs
         from vaultkit.checks import check_vault
         from vaultkit.draft_templates import load_templates
+        from vaultkit.render.ics import FEED_NAME, size_warning
         from vaultkit.render.paths import page_paths
         from vaultkit.rules import Derivation
 
@@ -273,14 +277,19 @@ class Engine:
         names = [*SITE_FILES, *pages.values()]
         self.output.expect(names)
         # The feed first: it is what a calendar app polls.
-        feed, serialised = self._feed(data, near | self.model.linking(renamed | moved))
+        inputs = feed_inputs(self.config, self.today, now, self.out_dir / FEED_NAME)
+        feed, serialised = self._feed(data, near | self.model.linking(renamed | moved), inputs)
         self.output.write("followups.ics", feed)
         self._publish({"followups.ics": feed})
+        feedstate.save(self.config.vault, feed, inputs.moment(self.config.tz))
+        too_big = size_warning(feed)
         clock.lap("feed")
         self._save_identities()
         data.problems = sorted(
             {*check_vault(vault, self.today), *scan_problems, *template_problems}
         )
+        if too_big is not None:
+            data.problems.append(too_big)
         clock.lap("checks")
         rendered = self._pages(data, touched, renamed | moved, keys)
         clock.lap("pages")
@@ -377,11 +386,8 @@ class Engine:
         from vaultkit.render.site import SiteData
 
         vault = self.model.vault
-        mtimes = {
-            path: datetime.fromtimestamp(s[1] // 10**9, UTC) for path, s in self.stamps.items()
-        }
         return SiteData(
-            vault, followups, self.today, _Bodies(self, fresh), mtimes, problems, drafts
+            vault, followups, self.today, _Bodies(self, fresh), problems=problems, drafts=drafts
         )
 
     def _site_files(self, data: Any) -> dict[str, bytes]:
@@ -398,9 +404,10 @@ class Engine:
         assert set(files) | {"followups.ics"} == set(SITE_FILES)
         return files
 
-    def _feed(self, data: Any, near: set[str]) -> tuple[bytes, int]:
+    def _feed(self, data: Any, near: set[str], inputs: Any) -> tuple[bytes, int]:
         """The feed, each event serialised again only when its follow-up, its draft, or a
-        note it shows (`near`) changed."""
+        note it shows (`near`) changed (the day, the settings and the vault's secret are this
+        engine's for its life); stamped anew each time (vaultkit/feedstate.py)."""
         from vaultkit.render import ics
         from vaultkit.render.site import draft_texts
 
@@ -423,11 +430,11 @@ class Engine:
                 return known.data
             serialised += 1
             texts = draft_texts({item.id: draft}) if draft is not None else {}
-            made = ics.event_bytes(vault, item, data.mtimes, data.pages, texts)
+            made = ics.event_body(vault, item, data.pages, inputs, texts.get(item.id))
             events[item.id] = _Event(item, draft, made)
             return made
 
-        feed = ics.assemble(vault, data.followups, event)
+        feed = ics.assemble(vault, data.followups, event, inputs)
         self.events = events
         return feed, serialised
 

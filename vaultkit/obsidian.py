@@ -249,10 +249,14 @@ SETTINGS_FILES = (
 """The Obsidian settings vaultkit reads (a change to one changes what the vault means)."""
 
 
-def daily_notes(vault: Path, folder: str = "", fmt: str = "") -> DailyNotes | None:
-    """The daily-notes settings in force: `folder`/`fmt` when given (vaultkit.toml), else the
-    Periodic Notes plugin's daily settings when it is on, else the core Daily notes plugin's
-    (`.obsidian/daily-notes.json`); None when the vault says nothing of daily notes."""
+def daily_notes(
+    vault: Path, folder: str = "", fmt: str = "", inside: str = ""
+) -> DailyNotes | None:
+    """The daily-notes settings in force: `folder`/`fmt` when given (vaultkit.toml, relative
+    to the vault read), else the Periodic Notes plugin's daily settings when it is on, else
+    the core Daily notes plugin's (`.obsidian/daily-notes.json`) of the Obsidian vault
+    `vault`, whose folder `inside` is the vault read; None when nothing says where they are."""
+    given = folder.strip().strip("/")
     found: dict[str, Any] | None = None
     periodic = _read_json(vault / ".obsidian/plugins/periodic-notes/data.json")
     daily = periodic.get("daily") if isinstance(periodic, dict) else None
@@ -264,10 +268,19 @@ def daily_notes(vault: Path, folder: str = "", fmt: str = "") -> DailyNotes | No
     if found is None and not (folder or fmt):
         return None
     found = found or {}
-    folder = folder or (found.get("folder") if isinstance(found.get("folder"), str) else "")
+    if not given:
+        given = found.get("folder") if isinstance(found.get("folder"), str) else ""
+        given = given.strip().strip("/")
+        if inside:  # Obsidian's folder is relative to its vault, which holds this one
+            if given.lower() == inside.lower():
+                given = ""
+            elif given.lower().startswith(inside.lower() + "/"):
+                given = given[len(inside) + 1 :]
+            else:
+                return None  # the daily notes are elsewhere in the Obsidian vault
     fmt = fmt or (found.get("format") if isinstance(found.get("format"), str) else "")
     fmt = fmt.strip() or DEFAULT_DAILY_FORMAT
-    return DailyNotes(folder.strip().strip("/"), fmt, moment_pattern(fmt))
+    return DailyNotes(given, fmt, moment_pattern(fmt))
 
 
 def template_formats(vault: Path) -> tuple[str, str]:

@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -219,13 +219,6 @@ class Evaluation:
             return stored if stored is not None else ""
         return found.body
 
-    def mtime(self, path: str) -> datetime | None:
-        """When the note last changed, as read (UTC, whole seconds): the feed's DTSTAMPs."""
-        found = self.sources.get(path)
-        if found is None or found.stamp is None:
-            return None
-        return datetime.fromtimestamp(found.stamp[1] // 10**9, UTC)
-
     def _parsed(self) -> list[ParsedNote]:
         """Every note's parse, in scan order; with the store, only changed notes are read."""
         found: dict[str, Source] = {}
@@ -269,6 +262,7 @@ def inputs_key(config: Config, scan: Scan, today: date) -> str:
         __version__,
         str(config.vault),
         config.vault_name,
+        config.obsidian_folder,
         config.timezone_name,
         today.isoformat(),
     ):
