@@ -21,10 +21,9 @@ day) starts over: a new engine. Equality with a fresh build is the invariant
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -38,6 +37,7 @@ from vaultkit.output import OutputFolder, WriteResult
 from vaultkit.parse import ParsedNote
 from vaultkit.pipeline import Source, Stamp, read_source, scan_notes, stamp_of
 from vaultkit.problems import Problem
+from vaultkit.render.site import Pieces
 from vaultkit.store import Store
 
 
@@ -126,6 +126,10 @@ class Engine:
         self.prints: dict[str, tuple[ParsedNote | None, str]] = {}
         self.output: OutputFolder | None = None
         self.drafted: dict[str, tuple[FollowUp, Any]] = {}
+        self.pieces = Pieces()
+        self.deferred: tuple[set[str], set[str], set[str]] | None = None
+        """What a refresh that stopped after the feed left for the next: the notes touched,
+        those shown differently, the link keys answered anew."""
         self.timings: dict[str, float] = {}
         """Seconds of CPU each stage of the last refresh took (for the benchmark)."""
 
@@ -218,8 +222,10 @@ class Engine:
 
     # ----------------------------------------------------------------------------- refresh
 
-    def refresh(self) -> Refresh:
-        """Bring the evaluation and the outputs up to date with the vault: the feed first."""
+    def refresh(self, pending: Callable[[], bool] | None = None) -> Refresh:
+        """Bring the evaluation and the outputs up to date with the vault: the feed first.
+        When `pending()` says more changes are waiting once the feed is written, the pages
+        and the site-wide files wait for the next refresh (which renders what both need)."""
         from vaultkit.checks import check_vault
         from vaultkit.draft_templates import load_templates
         from vaultkit.render.paths import page_paths
@@ -250,7 +256,10 @@ class Engine:
         near |= {c for p in touched if p in vault.notes and (c := vault.notes[p].company)}
         drafts = self._drafts(followups, templates, near, first)
         clock.lap("drafts")
-        pages = page_paths(list(vault.notes))
+        if vault.notes.keys() != self.page_paths.keys():
+            pages = page_paths(list(vault.notes))
+        else:
+            pages = self.page_paths
         moved = {p for p, page in pages.items() if self.page_paths.get(p) != page}
         moved |= {p for p in self.page_paths if p not in pages}
         self.page_paths = pages
@@ -277,10 +286,33 @@ class Engine:
             {*check_vault(vault, self.today), *scan_problems, *template_problems}
         )
         clock.lap("checks")
-        rendered = self._pages(data, touched, renamed | moved, keys)
+        late = (touched, renamed | moved, keys)
+        if self.deferred is not None:  # what the last refresh left for this one
+            late = tuple(a | b for a, b in zip(late, self.deferred, strict=True))  # type: ignore[assignment]
+            self.deferred = None
+        if pending is not None and pending():
+            self.deferred = late
+            written = self.output.result
+            self.output.result = WriteResult()
+            self.timings = clock.laps
+            return Refresh(
+                sorted(changed),
+                derived,
+                serialised,
+                [],
+                written,
+                data.problems,
+                len(vault.notes),
+                len(followups),
+            )
+        touched, shown, keys = late
+        rendered = self._pages(data, touched, shown, keys)
         clock.lap("pages")
+        self.pieces.start(touched | shown | keys)
+        data.pieces = self.pieces
         for rel, content in self._site_files(data).items():
             self.output.write(rel, content)
+        self.pieces.forget_unused()
         clock.lap("site")
         written = self.output.finish(names)
         self.output.result = WriteResult()
@@ -457,13 +489,14 @@ class Engine:
 
     @staticmethod
     def _page_inputs(data: Any) -> dict[str, Any]:
-        """Each note page's own inputs besides its note: follow-ups, their drafts, problems."""
+        """Each note page's own inputs besides its note: its follow-ups (the same objects
+        while they stay the same), their drafts, its problems."""
         out: dict[str, list[Any]] = {}
         for path, items in data.by_record.items():
             out.setdefault(path, []).extend((item, data.drafts.get(item.id)) for item in items)
         for problem in data.problems:
             out.setdefault(problem.path, []).append(problem)
-        return {path: _digest(value) for path, value in out.items()}
+        return out
 
 
 SITE_FILES = (
@@ -490,10 +523,6 @@ class _Clock:
         now = time.process_time()
         self.laps[stage] = now - self.last
         self.last = now
-
-
-def _digest(value: Any) -> str:
-    return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def _keys(note: Note | None, path: str) -> set[str]:

@@ -188,8 +188,8 @@ class OutputFolder:
         self.out_dir = out_dir
         self.started = time.time()
         self.result = WriteResult()
-        self.previous = read_manifest(out_dir)
-        self.listed = set(self.previous)
+        self.listed = set(read_manifest(out_dir))
+        self.finished = False
 
     def expect(self, files: Iterable[str]) -> None:
         """List the files about to be written in the manifest before they exist, so a build
@@ -216,12 +216,16 @@ class OutputFolder:
         return True
 
     def finish(self, files: Iterable[str]) -> WriteResult:
-        """Remove the generated files that are no longer made; the manifest lists `files`."""
-        kept = sorted(set(files))
-        for rel in sorted(self.listed - set(kept)):
-            if _remove(self.out_dir, rel):
-                self.result.removed.append(rel)
-        _write_manifest(self.out_dir, kept)
-        self.listed = set(kept)
-        _remove_stale_temps(self.out_dir, kept, self.started)
+        """Remove the generated files that are no longer made; the manifest lists `files`.
+        (Temporary files a killed build left are removed the first time.)"""
+        kept = set(files)
+        if kept != self.listed or not self.finished:
+            for rel in sorted(self.listed - kept):
+                if _remove(self.out_dir, rel):
+                    self.result.removed.append(rel)
+            _write_manifest(self.out_dir, sorted(kept))
+            self.listed = kept
+        if not self.finished:
+            _remove_stale_temps(self.out_dir, sorted(kept), self.started)
+            self.finished = True
         return self.result
