@@ -21,6 +21,7 @@ day) starts over: a new engine. Equality with a fresh build is the invariant
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -72,6 +73,8 @@ class _Event:
     item: FollowUp
     draft: Any
     data: bytes
+    digest: bytes
+    """Of the event's fields: what its bytes were made from."""
 
 
 @dataclass
@@ -310,8 +313,9 @@ class Engine:
         clock.lap("pages")
         self.pieces.start(touched | shown | keys)
         data.pieces = self.pieces
-        for rel, content in self._site_files(data).items():
+        for rel, content in self._site_files(data):
             self.output.write(rel, content)
+            del content
         self.pieces.forget_unused()
         clock.lap("site")
         written = self.output.finish(names)
@@ -411,29 +415,34 @@ class Engine:
             vault, followups, self.today, _Bodies(self, fresh), mtimes, problems, drafts
         )
 
-    def _site_files(self, data: Any) -> dict[str, bytes]:
-        """Every output but the note pages and the feed, rendered from the model."""
+    def _site_files(self, data: Any) -> Iterator[tuple[str, bytes]]:
+        """Every output but the note pages and the feed, rendered from the model, one file
+        at a time (each is written before the next is rendered)."""
         from vaultkit.render import html, json, markdown_pages, pages, stats_page
         from vaultkit.render.site import stylesheet
 
-        files: dict[str, bytes] = {"style.css": stylesheet()}
-        files.update(html.render_index(data))
-        files.update(pages.render_agenda(data))
-        files.update(markdown_pages.render(data))
-        files.update(stats_page.render_stats_page(data))
-        files.update(json.render(data))
-        assert set(files) | {"followups.ics"} == set(SITE_FILES)
-        return files
+        yield "style.css", stylesheet()
+        for render in (
+            html.render_index,
+            pages.render_agenda,
+            markdown_pages.render,
+            stats_page.render_stats_page,
+            json.render,
+        ):
+            yield from render(data).items()
 
     def _feed(self, data: Any, near: set[str]) -> tuple[bytes, int]:
         """The feed, each event serialised again only when its follow-up, its draft, or a
-        note it shows (`near`) changed."""
+        note it shows (`near`) changed, and then only when the store has no bytes for its
+        fields (a one-shot build, a new engine)."""
         from vaultkit.render import ics
         from vaultkit.render.site import draft_texts
 
         vault = self.model.vault
+        stored = self.store.pieces("event") if self.store is not None and not self.events else {}
         serialised = 0
         events: dict[str, _Event] = {}
+        new: list[tuple[str, bytes, bytes]] = []
 
         def event(item: FollowUp) -> bytes:
             nonlocal serialised
@@ -448,13 +457,24 @@ class Engine:
             ):
                 events[item.id] = known
                 return known.data
-            serialised += 1
             texts = draft_texts({item.id: draft}) if draft is not None else {}
-            made = ics.event_bytes(vault, item, data.mtimes, data.pages, texts)
-            events[item.id] = _Event(item, draft, made)
+            fields = ics.event_fields(vault, item, data.mtimes, data.pages, texts)
+            digest = _digest(fields)
+            kept = stored.get(item.id) or (known and (known.digest, known.data))
+            if kept and kept[0] == digest:
+                made = kept[1]
+            else:
+                serialised += 1
+                made = ics.serialise(fields)
+                new.append((item.id, digest, made))
+            events[item.id] = _Event(item, draft, made, digest)
             return made
 
         feed = ics.assemble(vault, data.followups, event)
+        if self.store is not None:
+            self.store.put_pieces("event", new)
+            if stored.keys() - events.keys() or self.events.keys() - events.keys():
+                self.store.keep_pieces("event", set(events))
         self.events = events
         return feed, serialised
 
@@ -499,6 +519,11 @@ class Engine:
         return out
 
 
+def _digest(value: Any) -> bytes:
+    """A digest of plain values (their repr: strings, numbers, dates, zones, tuples)."""
+    return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
 SITE_FILES = (
     "style.css",
     "index.html",
@@ -523,6 +548,10 @@ class _Clock:
         now = time.process_time()
         self.laps[stage] = now - self.last
         self.last = now
+        if os.environ.get("VAULTKIT_PROFILE_MEMORY"):  # peak memory so far, for benchmarks
+            import resource
+
+            self.laps[f"{stage} MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _keys(note: Note | None, path: str) -> set[str]:

@@ -193,7 +193,23 @@ def event_bytes(
 ) -> bytes:
     """One follow-up's VEVENT (or VTODO): a function of the follow-up, what its record says,
     its note's last change and page, its draft, and the feed's settings."""
-    return _event_bytes(_event_fields(vault, item, mtimes, pages, drafts))  # type: ignore[arg-type]
+    return serialise(event_fields(vault, item, mtimes, pages, drafts))
+
+
+def event_fields(
+    vault: Vault,
+    item: FollowUp,
+    mtimes: Mapping[str, datetime],
+    pages: Mapping[str, str],
+    drafts: Mapping[str, str],
+) -> tuple[Any, ...]:
+    """Everything one event says, as plain values (cheap): what its bytes are a function of."""
+    return _event_fields(vault, item, mtimes, pages, drafts)  # type: ignore[arg-type]
+
+
+def serialise(fields: tuple[Any, ...]) -> bytes:
+    """An event's bytes, from its fields (the expensive part: icalendar builds and folds)."""
+    return _event_bytes(fields)
 
 
 def _event_bytes(fields: tuple[Any, ...]) -> bytes:
