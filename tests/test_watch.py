@@ -230,10 +230,10 @@ def test_a_failing_build_is_reported_and_the_loop_goes_on(vault, monkeypatch):
     real = Engine.refresh
     seen: list[Rebuild] = []
 
-    def flaky(self, **kwargs):
+    def flaky(self, **options):
         if "BOOM" in (vault / "Plan.md").read_text():
             raise RuntimeError("kaboom\nsecond line")
-        return real(self, **kwargs)
+        return real(self, **options)
 
     monkeypatch.setattr(Engine, "refresh", flaky)
     w = Watcher(lambda: load_config(vault), lambda _c: TODAY, None, seen.append, delay=DELAY)

@@ -9,7 +9,7 @@ appeared or went) is read again, and only what it touches is derived again:
 - the follow-ups (`rules.Derivation`): the local rules for those notes and the notes linking
   them, the others in full (they are cheap);
 - each feed event is serialised again only when its follow-up or what it shows (its record,
-  its note's stamp and page, its draft) changed;
+  its note's page, its draft) changed, and stamped from the feed state (vaultkit/feedstate.py);
 - a note's page is rendered again only when the note, anything the page showed from another
   note (a name, a link, a resolved link key), its follow-ups, drafts or problems changed;
 - the site-wide files (board, agenda, vault.json, stats) are rendered again from the model.
@@ -26,7 +26,7 @@ import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +118,7 @@ class Engine:
         self.out_dir = out_dir
         self.store = store
         self.model = Model(config)
+        self.files: list[str] = []
         self.stamps: dict[str, Stamp] = {}
         self.bodies: dict[str, str] = {}
         """Bodies read when there is no store to keep them."""
@@ -153,6 +154,7 @@ class Engine:
     def _read(self) -> tuple[dict[str, ParsedNote | None], dict[str, str], list[Problem]]:
         """The notes that changed since the last refresh: path -> new parse (None: gone)."""
         scan = scan_notes(self.config)
+        self.files = scan.files  # attachments, canvases, templates: links may name them
         stamps: dict[str, Stamp] = {}
         for rel in scan.notes:
             try:
@@ -225,12 +227,18 @@ class Engine:
 
     # ----------------------------------------------------------------------------- refresh
 
-    def refresh(self, pending: Callable[[], bool] | None = None) -> Refresh:
+    def refresh(
+        self, now: datetime | None = None, pending: Callable[[], bool] | None = None
+    ) -> Refresh:
         """Bring the evaluation and the outputs up to date with the vault: the feed first.
+        `now` is when it runs, for the feed's LAST-MODIFIED (None: the start of the day).
         When `pending()` says more changes are waiting once the feed is written, the pages
         and the site-wide files wait for the next refresh (which renders what both need)."""
+        from vaultkit import feedstate
+        from vaultkit.build import feed_inputs
         from vaultkit.checks import check_vault
         from vaultkit.draft_templates import load_templates
+        from vaultkit.render.ics import FEED_NAME, size_warning
         from vaultkit.render.paths import page_paths
         from vaultkit.rules import Derivation
 
@@ -241,7 +249,10 @@ class Engine:
         vault = self.model.vault
         before = {p: self._shown(vault.notes[p]) for p in changed if p in vault.notes}
         keys = {f"key:{k}" for p in changed for k in _keys(vault.notes.get(p), p)}
-        derived = self.model.update(changed) if changed or first else set()
+        files_changed = self.files != self.model.vault.index.file_list
+        derived = (
+            self.model.update(changed, self.files) if changed or first or files_changed else set()
+        )
         clock.lap("model")
         self._identities()
         clock.lap("identities")
@@ -280,14 +291,19 @@ class Engine:
         names = [*SITE_FILES, *pages.values()]
         self.output.expect(names)
         # The feed first: it is what a calendar app polls.
-        feed, serialised = self._feed(data, near | self.model.linking(renamed | moved))
+        inputs = feed_inputs(self.config, self.today, now, self.out_dir / FEED_NAME)
+        feed, serialised = self._feed(data, near | self.model.linking(renamed | moved), inputs)
         self.output.write("followups.ics", feed)
         self._publish({"followups.ics": feed})
+        feedstate.save(self.config.vault, feed, inputs.moment(self.config.tz))
+        too_big = size_warning(feed)
         clock.lap("feed")
         self._save_identities()
         data.problems = sorted(
             {*check_vault(vault, self.today), *scan_problems, *template_problems}
         )
+        if too_big is not None:
+            data.problems.append(too_big)
         clock.lap("checks")
         late = (touched, renamed | moved, keys)
         if self.deferred is not None:  # what the last refresh left for this one
@@ -408,11 +424,8 @@ class Engine:
         from vaultkit.render.site import SiteData
 
         vault = self.model.vault
-        mtimes = {
-            path: datetime.fromtimestamp(s[1] // 10**9, UTC) for path, s in self.stamps.items()
-        }
         return SiteData(
-            vault, followups, self.today, _Bodies(self, fresh), mtimes, problems, drafts
+            vault, followups, self.today, _Bodies(self, fresh), problems=problems, drafts=drafts
         )
 
     def _site_files(self, data: Any) -> Iterator[tuple[str, bytes]]:
@@ -431,10 +444,12 @@ class Engine:
         ):
             yield from render(data).items()
 
-    def _feed(self, data: Any, near: set[str]) -> tuple[bytes, int]:
+    def _feed(self, data: Any, near: set[str], inputs: Any) -> tuple[bytes, int]:
         """The feed, each event serialised again only when its follow-up, its draft, or a
-        note it shows (`near`) changed, and then only when the store has no bytes for its
-        fields (a one-shot build, a new engine)."""
+        note it shows (`near`) changed (the day, the settings and the vault's secret are this
+        engine's for its life), and then only when the store has no bytes for its fields (a
+        new engine: a restarted watch, a one-shot build); stamped anew each time
+        (vaultkit/feedstate.py)."""
         from vaultkit.render import ics
         from vaultkit.render.site import draft_texts
 
@@ -458,7 +473,7 @@ class Engine:
                 events[item.id] = known
                 return known.data
             texts = draft_texts({item.id: draft}) if draft is not None else {}
-            fields = ics.event_fields(vault, item, data.mtimes, data.pages, texts)
+            fields = ics.event_fields(vault, item, data.pages, inputs, texts.get(item.id))
             digest = _digest(fields)
             kept = stored.get(item.id) or (known and (known.digest, known.data))
             if kept and kept[0] == digest:
@@ -470,7 +485,7 @@ class Engine:
             events[item.id] = _Event(item, draft, made, digest)
             return made
 
-        feed = ics.assemble(vault, data.followups, event)
+        feed = ics.assemble(vault, data.followups, event, inputs)
         if self.store is not None:
             self.store.put_pieces("event", new)
             if stored.keys() - events.keys() or self.events.keys() - events.keys():

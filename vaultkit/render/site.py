@@ -1,5 +1,5 @@
 """Everything the site's renderers need, gathered once: the model, the follow-ups, the day,
-the note bodies and their last-change times (read by the build, never here), page paths.
+the note bodies (read by the build, never here), what the feed needs, page paths.
 
 `render_site(data)` returns every output file as `{relative path: bytes}`; it never touches
 the file system or the clock.
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import date, tzinfo
 from functools import cached_property, lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vaultkit.drafts import Draft
 from vaultkit.followup import FollowUp
@@ -20,6 +20,9 @@ from vaultkit.model import Note, Vault
 from vaultkit.problems import Problem
 from vaultkit.render.markdown import Resolver
 from vaultkit.render.paths import page_paths, relative
+
+if TYPE_CHECKING:  # the feed's module (and icalendar) load only when the feed is rendered
+    from vaultkit.render.ics import FeedInputs
 
 
 @dataclass
@@ -29,12 +32,12 @@ class SiteData:
     today: date
     bodies: Mapping[str, str] = field(default_factory=dict)
     """Note path -> its Markdown body (frontmatter removed)."""
-    mtimes: dict[str, datetime] = field(default_factory=dict)
-    """Note path -> when the file last changed (UTC, whole seconds)."""
     problems: list[Problem] = field(default_factory=list)
     """What `vaultkit check` reports (the model's problems and the checks')."""
     drafts: dict[str, Draft] = field(default_factory=dict)
     """Follow-up id -> the draft of the message it asks for (vaultkit/drafts.py)."""
+    feed: FeedInputs | None = None
+    """The feed's state, secret and clock (None: a first build as of `today`)."""
     reads: set[str] | None = None
     """While the live engine renders one page: every other note it shows (a name, a link) and
     every link key it resolves (`key:...`), so it knows when to render the page again."""
@@ -180,7 +183,13 @@ def render_site(data: SiteData) -> dict[str, bytes]:
     files.update(markdown_pages.render(data))
     files.update(stats_page.render_stats_page(data))
     files.update(
-        ics.render(data.vault, data.followups, data.mtimes, data.pages, draft_texts(data.drafts))
+        ics.render(
+            data.vault,
+            data.followups,
+            data.pages,
+            data.feed or ics.FeedInputs(data.today),
+            draft_texts(data.drafts),
+        )
     )
     files.update(json.render(data))
     return files
