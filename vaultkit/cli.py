@@ -242,17 +242,23 @@ def agenda(
     no_cache: bool,
 ) -> None:
     """What is due: overdue, today, tomorrow, this week, later."""
-    from vaultkit.agenda import agenda_items
+    from vaultkit.agenda import agenda_items, unmapped
+    from vaultkit.config import CONFIG_NAME
     from vaultkit.render.terminal import format_agenda
 
     result = _evaluate(vault, today, no_cache)
     tz = result.config.tz
     day = result.today
     items = agenda_items(result.followups, day, tz, days=days, everything=everything)
+    configured = (result.config.vault / CONFIG_NAME).is_file()
+    hint = unmapped(result.notes, result.records, configured)
     if as_json:
         click.echo(json.dumps([item.to_json() for item in items], indent=2, ensure_ascii=False))
+        if hint and not items:
+            click.echo(f"vaultkit: {hint}", err=True)
     else:
-        click.echo(format_agenda(items, day, tz, colour=_colour()), color=_colour())
+        text = format_agenda(items, day, tz, colour=_colour(), empty=hint)
+        click.echo(text, color=_colour())
     errors, _ = _problem_summary(result.problems)
     if errors:
         click.echo(

@@ -26,7 +26,10 @@ def _style(text: str, colour: bool, **style: object) -> str:
     return f"\033[{';'.join(parts)}m{text}\033[0m" if parts else text
 
 
-def format_agenda(items: list[FollowUp], today: date, tz: tzinfo, *, colour: bool) -> str:
+def format_agenda(
+    items: list[FollowUp], today: date, tz: tzinfo, *, colour: bool, empty: str | None = None
+) -> str:
+    """The agenda; `empty` replaces the hint shown when nothing is due."""
     overdue = sum(f.due_date(tz) < today for f in items)
     header = f"Agenda for {today:%a} {today.day} {today:%b %Y}"
     count = f"{len(items)} follow-up{'s' if len(items) != 1 else ''}"
@@ -35,7 +38,9 @@ def format_agenda(items: list[FollowUp], today: date, tz: tzinfo, *, colour: boo
     lines = [_style(header, colour, bold=True) + "  ·  " + count]
     if not items:
         lines.append("")
-        lines.append("Nothing due. Add `follow_up:` dates or tasks with 📅 dates to your notes.")
+        lines.append(
+            empty or "Nothing due. Add `follow_up:` dates or tasks with 📅 dates to your notes."
+        )
         return "\n".join(lines)
     due = {f.id: due_label(f, today, tz) for f in items}
     relative = {f.id: relative_label(f, today, tz) for f in items}
