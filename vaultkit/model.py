@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from pathlib import PurePosixPath
@@ -139,15 +139,27 @@ class LinkIndex:
         for path, note in notes.items():
             self.add(path, note)
 
+    @classmethod
+    def of_files(cls, paths: Iterable[str]) -> LinkIndex:
+        """An index of paths and file names only, made without reading a note: wherever a
+        path or a file name decides (`lookup` tries them before names), it answers as the
+        whole vault's index does (the edit commands find a note without reading the vault)."""
+        index = cls({})
+        for path in paths:
+            index.add(path, None)
+        return index
+
     @staticmethod
-    def entries(path: str, note: Note) -> tuple[str, str, set[str]]:
+    def entries(path: str, note: Note | None) -> tuple[str, str, set[str]]:
         """Where a note is filed: its bare path, its file name, and its other names."""
         bare = path[:-3].lower()
         stem = PurePosixPath(bare).name
+        if note is None:
+            return bare, stem, set()
         names = {note.name.lower(), *(a.lower() for a in note.aliases)} - {stem}
         return bare, stem, names
 
-    def add(self, path: str, note: Note) -> None:
+    def add(self, path: str, note: Note | None) -> None:
         bare, stem, names = self.entries(path, note)
         self.by_path[bare] = path
         self.by_stem.setdefault(stem, []).append(path)
