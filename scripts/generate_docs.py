@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -36,13 +37,16 @@ DRAFT_EXAMPLES = {
 
 
 def _vaultkit(*args: str) -> subprocess.CompletedProcess[str]:
-    """The command as a user runs it on the sample vault (no colour, a throwaway cache)."""
-    with tempfile.TemporaryDirectory() as cache:
-        env = {**os.environ, "NO_COLOR": "1", "XDG_CACHE_HOME": cache}
+    """The command as a user runs it on the sample vault (no colour, a throwaway cache; on a
+    copy, as vaultkit keeps its own state in the vault's .vaultkit/)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        env = {**os.environ, "NO_COLOR": "1", "XDG_CACHE_HOME": scratch}
         env.pop("VAULTKIT_VAULT", None)
+        vault = Path(scratch) / "sample-vault"
+        shutil.copytree(ROOT / "sample-vault", vault, ignore=shutil.ignore_patterns(".vaultkit"))
         return subprocess.run(
             [sys.executable, "-m", "vaultkit", *args, "--today", SAMPLE_DAY],
-            cwd=ROOT / "sample-vault",
+            cwd=vault,
             env=env,
             capture_output=True,
             text=True,

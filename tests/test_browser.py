@@ -51,7 +51,7 @@ def test_a_failed_build_shows_a_banner(tmp_path, monkeypatch, chromium):
         page.goto(f"http://127.0.0.1:{site.server.port}/{site.keys.site}/agenda.html")
         page.wait_for_selector("html[data-vaultkit-live]", state="attached")
 
-        def broken(self):
+        def broken(self, **options):
             raise RuntimeError("vaultkit.toml is broken")
 
         monkeypatch.setattr(Engine, "refresh", broken)

@@ -105,6 +105,13 @@ STYLES: dict[str, Style] = {
             ("engage", "People/Maya Lindqvist.md", "2026-07-30"),
         },
     ),
+    # Links to attachments, a canvas, a base and an excluded template; Markdown links with
+    # parentheses, angle brackets and percent-encoding; a contact whose file name macOS wrote
+    # in decomposed Unicode. Only the two links to files that are not there warn.
+    "attachments": Style(
+        today="2026-02-10",
+        followups={("application-follow-up", "Companies/Zephyr Mobility.md", "2026-02-06")},
+    ),
 }
 
 

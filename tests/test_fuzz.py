@@ -8,7 +8,7 @@ Bounded by default (the `fuzz` profile in conftest.py); `VAULTKIT_FUZZ=long` run
 from __future__ import annotations
 
 import os
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -27,6 +27,7 @@ from vaultkit.fields import FIELDS
 from vaultkit.model import build_model
 from vaultkit.parse import parse_note
 from vaultkit.problems import Problem
+from vaultkit.render.ics import FeedInputs
 from vaultkit.render.site import SiteData, render_site
 from vaultkit.rules import derive_followups
 
@@ -35,7 +36,6 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 TODAY = date(2026, 12, 1)
-STAMP = datetime(2026, 11, 15, 8, 30, tzinfo=UTC)
 DETAILS = ("full", "minimal", "private")
 
 
@@ -63,7 +63,7 @@ def pipeline(config: Config, notes: dict[str, bytes]) -> dict[str, bytes]:
     for note in parsed:
         text = notes.get(note.path, _good().get(note.path, b"")).decode("utf-8-sig", "replace")
         bodies[note.path] = "\n".join(text.splitlines()[note.body_line - 1 :])
-    data = SiteData(vault, followups, TODAY, bodies, dict.fromkeys(vault.notes, STAMP))
+    data = SiteData(vault, followups, TODAY, bodies, feed=FeedInputs(TODAY, secret=b"k" * 32))
     files = render_site(data)
     assert_valid_feed(files["followups.ics"])
     return files

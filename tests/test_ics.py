@@ -11,6 +11,8 @@ import pytest
 from conftest import SAMPLE_VAULT
 from site_helpers import build, make_vault
 
+from vaultkit.cli import cli
+
 ICS_CHECK = Path.home() / "ics-check" / "ics-check"
 STAMP = datetime(2026, 11, 15, 8, 30, 5, tzinfo=UTC)
 
@@ -73,21 +75,32 @@ def test_all_day_and_timed_events(runner, tmp_path):
     assert globex_cats[0] == "follow-up" and "fintech" in globex_cats
 
 
-def test_uid_stable_and_dtstamp_from_the_note(runner, tmp_path):
+def test_uid_stable_and_stamps_from_the_feed_state(runner, tmp_path):
     one = make_vault(tmp_path / "one")
     _pin(one)
     two = tmp_path / "elsewhere" / "two"
     shutil.copytree(one, two)
-    _pin(two)
     a, b = _feed(runner, one), _feed(runner, two)
     uids_a = sorted(str(e["UID"]) for e in _events(a).values())
     uids_b = sorted(str(e["UID"]) for e in _events(b).values())
     assert uids_a == uids_b and all(u.endswith("@vaultkit") for u in uids_a)
     assert len(set(uids_a)) == len(uids_a) >= 3
     assert a == b  # the vault name is in the config, so even the URLs match
+    # A first build as of 2026-12-01: every event new, stamped at the start of that day in the
+    # vault's zone, whatever the notes' modification times (which would tell edit times).
+    start = datetime(2026, 11, 30, 23, 0, tzinfo=UTC)
     for event in _events(a).values():
-        assert event["DTSTAMP"].dt == STAMP
-    assert b"DTSTAMP:20261115T083005Z\r\n" in a
+        assert event["DTSTAMP"].dt == event["LAST-MODIFIED"].dt == start
+        assert event["SEQUENCE"] == 0
+    assert b"DTSTAMP:20261130T230000Z\r\nSEQUENCE:0\r\nLAST-MODIFIED:20261130T230000Z\r\n" in a
+    os.utime(one / "companies/Globex.md")  # saved again, unchanged
+    assert (
+        runner.invoke(
+            cli, ["build", "--vault", str(one), "--today", "2026-12-01", "--no-cache"]
+        ).exit_code
+        == 0
+    )
+    assert (one / "_site/followups.ics").read_bytes() == a
 
 
 def test_hostile_names_never_break_the_feed(runner, tmp_path):

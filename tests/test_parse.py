@@ -126,7 +126,8 @@ def test_links_tags_and_inline_fields():
         "Tagged #job-search/active but not #123 or a url http://x.test/#frag\n"
         "stage:: Interviewing\nAlso [follow_up:: 2026-12-09] inline.\n"
     )
-    assert [link.target for link in note.links] == ["Globex", "Other Note"]
+    # the embedded image is a link to a file (a missing one is reported like a missing note)
+    assert [link.target for link in note.links] == ["Globex", "diagram.png", "Other Note"]
     assert note.tags == ["job-search/active"]
     assert note.inline == {"stage": ("Interviewing", 4), "follow_up": ("2026-12-09", 5)}
 

@@ -363,3 +363,71 @@ def test_a_direction_field_of_interaction_notes(write_note, load, vault_dir):
     vault = load()
     got = [t.direction for t in vault.notes["people/Tomas.md"].interactions]
     assert got == ["out", "in", "both", "unknown"]
+
+
+# ---------------------------------------------------------------- 10. links to any file
+
+
+def test_links_resolve_to_any_file_as_in_obsidian(write_note, load, vault_dir):
+    (vault_dir / "files").mkdir()
+    for name in ("CV 2026.pdf", "diagram.png", "Board.canvas", "Jobs.base", "Offer (v2).pdf"):
+        (vault_dir / "files" / name).write_bytes(b"x")
+    write_note("templates/Company.md", "---\nstage: lead\n---\n")  # excluded, still a file
+    write_note(
+        "companies/Acme.md",
+        """
+        [[CV 2026.pdf]] ![[diagram.png]] [[Board.canvas]] ![[Jobs.base]] [[Company]]
+        [[files/cv 2026.PDF]] [offer](<files/Offer (v2).pdf>) [o](files/Offer%20(v2).pdf)
+        ![[nothere.png]] [[Nobody]] [cl](files/Cover%20letter.docx) [web](www.example.com)
+        """,
+    )
+    vault = load()
+    assert vault.notes["companies/Acme.md"].links == []  # files are no records
+    assert sorted(p.message for p in vault.problems) == [
+        "link [[Nobody]] points to no note",
+        "link [[files/Cover letter.docx]] points to no file",
+        "link [[nothere.png]] points to no file",  # a missing embed warns too
+    ]
+
+
+def test_a_decomposed_file_name_matches_the_name_typed_in_a_link(write_note, load):
+    import unicodedata
+
+    write_note(f"people/{unicodedata.normalize('NFD', 'Zoë Ångström')}.md", "")
+    write_note("companies/Acme.md", "---\ncontacts: ['[[Zoë Ångström]]']\n---\n[z](Zo%C3%AB.md)\n")
+    write_note("people/Zoë.md", "")
+    vault = load()
+    assert vault.problems == []
+    acme = vault.notes["companies/Acme.md"]
+    assert len(acme.contacts) == 1 and acme.contacts[0].startswith("people/Zo")
+    assert "people/Zoë.md" in acme.links
+
+
+def test_markdown_link_targets_as_commonmark_writes_them():
+    from vaultkit.parse import find_links
+
+    text = (
+        "[a](Notes/Call%20(2026-02-03).md) [b](<My CV (final).pdf>) [c](https://x.test/a.md) "
+        '[d](Jane%20Doe "her note") [e](#heading) [f](mailto:x@y.test) [g](../up/Note.md)'
+    )
+    assert find_links(text) == [
+        "Notes/Call (2026-02-03)",
+        "My CV (final).pdf",
+        "Jane Doe",
+        "../up/Note",
+    ]
+
+
+def test_the_live_model_sees_an_attachment_appear(vault_dir):
+    from vaultkit.config import load_config
+    from vaultkit.model import Model
+    from vaultkit.parse import parse_note
+
+    model = Model(load_config(vault_dir))
+    note = parse_note("companies/Acme.md", b"See ![[offer.pdf]]\n")
+    model.update({note.path: note}, files=[])
+    assert [p.message for p in model.vault.problems] == ["link [[offer.pdf]] points to no file"]
+    model.update({}, files=["Attachments/offer.pdf"])
+    assert model.vault.problems == []
+    model.update({}, files=[])
+    assert len(model.vault.problems) == 1

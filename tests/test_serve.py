@@ -345,7 +345,7 @@ def test_sse_sends_reload_after_a_rebuild(site):
 def test_sse_carries_a_build_error(site, monkeypatch):
     from vaultkit.engine import Engine
 
-    def broken(self):
+    def broken(self, **options):
         raise RuntimeError("the build broke")
 
     conn = http.client.HTTPConnection("127.0.0.1", site.server.port, timeout=TIMEOUT)

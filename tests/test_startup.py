@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -21,10 +22,12 @@ print(json.dumps([result.exit_code, sorted(m for m in {heavy!r} if m in sys.modu
 
 @pytest.mark.parametrize("command", [["--help"], ["agenda"], ["check"], ["agenda", "--json"]])
 def test_agenda_and_check_import_no_renderer_or_watcher(command, tmp_path):
+    vault = tmp_path / "sample-vault"  # a copy: a command may write the vault's .vaultkit/
+    shutil.copytree(SAMPLE_VAULT, vault)
     args = (
         [*command]
         if command == ["--help"]
-        else [*command, "--vault", str(SAMPLE_VAULT), "--today", "2026-12-01", "--no-cache"]
+        else [*command, "--vault", str(vault), "--today", "2026-12-01", "--no-cache"]
     )
     out = subprocess.run(
         [sys.executable, "-c", PROBE.format(heavy=HEAVY), *args],

@@ -2,7 +2,7 @@
 
 `build(config, today)` evaluates (pipeline.evaluate: the notes with their bodies and stamps,
 the follow-ups, the problems), renders every output in memory, then hands them to
-`write_outputs`.
+`write_outputs`, and remembers what the feed said (vaultkit/feedstate.py).
 """
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from vaultkit.config import Config
 from vaultkit.output import OutputError, refuse_foreign, write_outputs
 from vaultkit.pipeline import Evaluation, evaluate, inputs_key, problem_from
-from vaultkit.problems import Problem
+from vaultkit.problems import Problem, VaultkitError
 from vaultkit.render.site import SiteData, render_site
 
 
@@ -46,7 +46,6 @@ def site_data(evaluation: Evaluation) -> SiteData:
 
     vault = evaluation.vault  # reads the notes (and fills `sources`) the first time
     sources = evaluation.sources
-    mtimes = {path: when for path in sources if (when := evaluation.mtime(path)) is not None}
     templates, template_problems = load_templates(evaluation.config.vault)
     followups = evaluation.followups
     return SiteData(
@@ -54,10 +53,29 @@ def site_data(evaluation: Evaluation) -> SiteData:
         followups,
         evaluation.today,
         {path: evaluation.body(path) for path in sources},
-        mtimes,
-        sorted({*evaluation.problems, *template_problems}),
-        compose_all(vault, followups, templates, evaluation.today),
+        problems=sorted({*evaluation.problems, *template_problems}),
+        drafts=compose_all(vault, followups, templates, evaluation.today),
     )
+
+
+def feed_inputs(config: Config, today: date, now: datetime | None, published: Path | None) -> Any:
+    """What the feed needs from outside the notes: the vault's secret (for the private and
+    minimal feeds' UIDs) and what subscribers last saw (the feed state, raised to the feed
+    already published at `published`)."""
+    from vaultkit import feedstate
+    from vaultkit.render.ics import FeedInputs
+    from vaultkit.state import vault_secret
+
+    secret = None
+    if config.get("feed.detail") != "full":
+        secret = vault_secret(config.vault)
+        if secret is None:
+            raise VaultkitError(
+                f"a {config.get('feed.detail')} feed needs its secret in "
+                f"{config.vault / '.vaultkit/secret'}, which cannot be created: make the vault "
+                "writable once, or copy that file from a machine that has it"
+            )
+    return FeedInputs(today, now, secret, feedstate.load(config.vault, published))
 
 
 def resolve_out_dir(config: Config, out: Path | None) -> Path:
@@ -131,12 +149,16 @@ def build(
     use_cache: bool = True,
     progress: Callable[[str], None] | None = None,
     force: bool = False,
+    now: datetime | None = None,
 ) -> BuildResult:
     """Render and write every output: the site into the output folder, the feed alone into
     the publish folder. With the cache, a build whose inputs (notes, config, day, vaultkit)
     and outputs are exactly as the last build left them renders nothing. `progress(stage)`
     hears what the build is doing, for a progress line. `force` writes into folders that hold
-    files vaultkit did not write (see `write_outputs`)."""
+    files vaultkit did not write (see `write_outputs`). `now` is when it runs (the
+    LAST-MODIFIED of feed events that changed); None: the start of `today`."""
+    from vaultkit import feedstate
+    from vaultkit.render.ics import FEED_NAME, size_warning
 
     tell = progress or (lambda _stage: None)
     out_dir = resolve_out_dir(config, out)
@@ -151,18 +173,21 @@ def build(
     data = site_data(evaluation)
     followups = data.followups
     tell(f"rendering {len(data.vault.notes)} pages and {len(followups)} follow-ups")
+    data.feed = feed_inputs(config, today, now, out_dir / FEED_NAME)
     files = render_site(data)
     tell(f"writing {len(files)} files")
     written = write_outputs(files, out_dir, force=force)
     keep_private(out_dir, config)
     if publish_dir is not None:
         write_outputs({rel: files[rel] for rel in PUBLISHED}, publish_dir, force=force)
+    feedstate.save(config.vault, files[FEED_NAME], data.feed.moment(config.tz))
+    too_big = size_warning(files[FEED_NAME])
     result = BuildResult(
         out_dir,
         written.written,
         written.unchanged,
         written.removed,
-        list(data.problems),
+        [*data.problems, *([too_big] if too_big else [])],
         len(data.vault.notes),
         len(followups),
     )
@@ -208,3 +233,21 @@ def _unchanged(saved: Any, out_dir: Path, publish_dir: Path | None) -> BuildResu
         )
     except (KeyError, TypeError, ValueError, AttributeError):  # CodecError is a ValueError
         return None
+
+
+def feed(
+    evaluation: Evaluation, *, now: datetime | None = None, published: Path | None = None
+) -> tuple[bytes, list[Problem]]:
+    """Just the calendar feed, as `vaultkit ics` prints it, and the vault's problems; the feed
+    state remembers it (`published`: where it is written, if anywhere)."""
+    from vaultkit import feedstate
+    from vaultkit.render import ics
+    from vaultkit.render.site import draft_texts
+
+    data = site_data(evaluation)
+    config = evaluation.config
+    inputs = feed_inputs(config, evaluation.today, now, published)
+    feed_bytes = ics.feed(data.vault, data.followups, data.pages, inputs, draft_texts(data.drafts))
+    feedstate.save(config.vault, feed_bytes, inputs.moment(config.tz))
+    too_big = ics.size_warning(feed_bytes)
+    return feed_bytes, [*data.problems, *([too_big] if too_big else [])]

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import json
 import os
 import re
 import sys
 import time
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +173,12 @@ def _progress_line(what: str, after: float = 0.3) -> Iterator[Callable[[str], No
 
 def _today(value: datetime | None, tz: Any) -> date:
     return value.date() if value else datetime.now(tz).date()
+
+
+def _now(today: datetime | None) -> datetime | None:
+    """When the command runs, for the feed's LAST-MODIFIED; with `--today` the start of that
+    day instead (None), so that a build as of a given day gives the same bytes every time."""
+    return None if today else datetime.now(UTC)
 
 
 def _problem_summary(problems: list[Problem]) -> tuple[int, int]:
@@ -431,9 +438,14 @@ def done(followup_id: str, sent: bool, vault: str | None, today: datetime | None
     contact's note with the rule's tag, which the rule counts as done.
     """
     from vaultkit.edit import complete, find_followup, recheck_is_quick
+    from vaultkit.identity import feed_uid
+    from vaultkit.state import vault_secret
 
     evaluation = _evaluate(vault, today)
-    item = find_followup(evaluation.followups, followup_id)
+    items = evaluation.followups
+    secret = vault_secret(evaluation.config.vault, create=False)
+    private = {feed_uid(f.id, "private", secret): f for f in items} if secret else {}
+    item = find_followup(items, followup_id, private)
     notes = evaluation.scan.notes
     result = complete(evaluation.config, set(notes), item, evaluation.today, sent=sent)
     _say(f"{result.path}: {result.line}")
@@ -582,6 +594,7 @@ def build(
             use_cache=not no_cache,
             progress=progress,
             force=force,
+            now=_now(today),
         )
     _warn_store(result.store_refused)
     _print_problems(result.problems)
@@ -612,25 +625,24 @@ def build(
 @friendly_errors
 def ics(vault: str | None, today: datetime | None, output: str | None) -> None:
     """Print the calendar feed of open follow-ups (or write it with -o)."""
-    from vaultkit.build import site_data
-    from vaultkit.render.ics import feed
-    from vaultkit.render.site import draft_texts
+    from vaultkit.build import feed
 
     config, _ = _config_with_out(vault, None)
-    site = site_data(_evaluate(vault, today, config=config))
-    data = feed(site.vault, site.followups, site.mtimes, site.pages, draft_texts(site.drafts))
-    problems = site.problems
-    if output is None or output == "-":
+    target = None if output is None or output == "-" else Path(output)
+    evaluation = _evaluate(vault, today, config=config)
+    data, problems = feed(evaluation, now=_now(today), published=target)
+    if target is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     else:
         from vaultkit.atomic import atomic_write
 
-        atomic_write(Path(output), data)
+        atomic_write(target, data)
     errors, _ = _problem_summary(problems)
     if errors:
         _print_problems(problems)
         sys.exit(1)
+    _print_problems([p for p in problems if p.line == 0 and p.path.endswith(".ics")])
 
 
 @cli.command()
@@ -829,4 +841,8 @@ def _exit_on_note_errors(problems: list[Problem]) -> None:
 
 
 def main() -> None:
+    # Reading a vault makes millions of small objects and almost no garbage cycles: with the
+    # default thresholds the collector walks the growing heap over and over (a third of a
+    # cold `agenda` at 10,000 notes). Collect rarely instead.
+    gc.set_threshold(50_000, 20, 100)
     cli(prog_name="vaultkit")

@@ -180,8 +180,8 @@ CONFIG_SPEC: list[Setting] = [
         "vault_name",
         "str",
         "",
-        "Obsidian vault name for `obsidian://` links "
-        "(empty: the vault folder's name when it has an `.obsidian/` folder)",
+        "Obsidian vault name for `obsidian://` links (empty: the name of the nearest folder "
+        "at or above the vault with an `.obsidian/` folder; links then hold the path from it)",
     ),
     Setting(
         "site_url",
@@ -276,6 +276,18 @@ CONFIG_SPEC: list[Setting] = [
         "full",
         "how much the feed says: `full`, `minimal` (rule and company only), "
         '`private` (only "Follow-up" and the date)',
+    ),
+    Setting(
+        "feed.overdue_on_today",
+        "bool",
+        True,
+        'show an open follow-up past its date on today, all day, "overdue since" that date',
+    ),
+    Setting(
+        "feed.past_days",
+        "int",
+        30,
+        "follow-ups overdue by more than this many days leave the feed (the agenda keeps them)",
     ),
 ]
 
@@ -430,12 +442,31 @@ class Config:
         folder = self.get("publish")
         return self.vault / os.path.expanduser(folder) if folder else None
 
+    @functools.cached_property
+    def _obsidian_root(self) -> Path | None:
+        """The Obsidian vault holding this one: the nearest folder at or above it with an
+        `.obsidian/` folder (a job-search folder may live inside a larger Obsidian vault)."""
+        for folder in (self.vault, *self.vault.parents):
+            if (folder / ".obsidian").is_dir():
+                return folder
+        return None
+
     @property
     def vault_name(self) -> str:
         name = self.get("vault_name")
         if name:
             return name
-        return self.vault.name if (self.vault / ".obsidian").is_dir() else ""
+        root = self._obsidian_root
+        return root.name if root is not None else ""
+
+    @property
+    def obsidian_folder(self) -> str:
+        """Where this vault sits inside its Obsidian vault (`""` at its root, else a path with
+        `/`), for `obsidian://` links."""
+        root = self._obsidian_root
+        if root is None or root == self.vault:
+            return ""
+        return self.vault.relative_to(root).as_posix()
 
     @functools.cached_property
     def stages(self) -> dict[str, bool]:

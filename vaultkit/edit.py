@@ -674,12 +674,16 @@ def _alone(config: Config, rel: str) -> Vault:
     return build_model([parse_note(rel, data)], config)
 
 
-def find_followup(followups: list[FollowUp], prefix: str) -> FollowUp:
+def find_followup(
+    followups: list[FollowUp], prefix: str, uids: dict[str, FollowUp] | None = None
+) -> FollowUp:
     """The follow-up named by its id, a unique beginning of it, or the feed's UID for it
-    (`<id>@vaultkit`, copied from a calendar)."""
+    (`<id>@vaultkit`, or a private feed's UID in `uids`, copied from a calendar)."""
     key = prefix.strip().lower().removesuffix("@vaultkit")
     if not key:
         raise VaultkitError("no follow-up id given")
+    if uids and f"{key}@vaultkit" in uids:
+        return uids[f"{key}@vaultkit"]
     exact = [f for f in followups if f.id.lower() == key]
     matches = exact or [f for f in followups if f.id.lower().startswith(key)]
     if len(matches) == 1:

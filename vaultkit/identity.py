@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import hmac
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -247,6 +248,18 @@ def task_identity(vault: Vault, path: str, task: Task, ordinal: int) -> str:
     if vault.identities is not None:
         return vault.identities.task(path, task, ordinal)
     return explicit_key(task) or default_key(task, ordinal)
+
+
+def feed_uid(item_id: str, detail: str, secret: bytes | None) -> str:
+    """The event's UID: `<id>@vaultkit` in the full feed, so an id copied from the calendar works
+    with `vaultkit done`; in the private and minimal feeds, an HMAC of the id keyed with the
+    vault's secret, which no list of names can be matched against."""
+    if detail == "full":
+        return f"{item_id}@vaultkit"
+    if secret is None:
+        raise ValueError("a private or minimal feed needs the vault's secret")
+    keyed = hmac.new(secret, item_id.encode("ascii", "replace"), hashlib.sha256).hexdigest()
+    return f"{keyed[:20]}@vaultkit"
 
 
 def track(vault: Vault) -> Identities:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
@@ -32,7 +33,7 @@ from vaultkit.fields import (
     parse_when,
     squash,
 )
-from vaultkit.parse import Entry, ParsedNote, Task, find_links
+from vaultkit.parse import Entry, ParsedNote, Task, extension, find_links
 from vaultkit.problems import Problem, error, warning
 from vaultkit.vocabulary import BOTH, OUT, UNKNOWN, direction_of, direction_value
 
@@ -128,16 +129,36 @@ class Note:
         return best
 
 
+def link_key(text: str) -> str:
+    """How link targets compare, as in Obsidian: without case, and alike in composed and
+    decomposed Unicode (macOS writes `é` in file names as `e` and a combining accent)."""
+    return unicodedata.normalize("NFC", text).lower()
+
+
 class LinkIndex:
     """Obsidian's link resolution: by path, then file name, then `name:`/alias; case-insensitive.
-    Notes can be added and removed one at a time (the live model does, note by note)."""
+    Notes can be added and removed one at a time (the live model does, note by note). Files
+    that are not notes (attachments, canvases, bases, excluded templates) are kept apart: a
+    link to one is resolved, but to no record."""
 
-    def __init__(self, notes: dict[str, Note]) -> None:
+    def __init__(self, notes: dict[str, Note], files: Iterable[str] = ()) -> None:
         self.by_path: dict[str, str] = {}
         self.by_stem: dict[str, list[str]] = {}
         self.by_name: dict[str, list[str]] = {}
         for path, note in notes.items():
             self.add(path, note)
+        self.set_files(files)
+
+    def set_files(self, files: Iterable[str]) -> None:
+        self.file_list = sorted(files)
+        self.files: dict[str, str] = {}
+        self.file_names: dict[str, list[str]] = {}
+        for rel in self.file_list:
+            key = link_key(rel)
+            # An excluded note (a template) is linked without its `.md`, like any note.
+            for form in (key, key[:-3]) if key.endswith(".md") else (key,):
+                self.files.setdefault(form, rel)
+                self.file_names.setdefault(PurePosixPath(form).name, []).append(rel)
 
     @classmethod
     def of_files(cls, paths: Iterable[str]) -> LinkIndex:
@@ -152,11 +173,11 @@ class LinkIndex:
     @staticmethod
     def entries(path: str, note: Note | None) -> tuple[str, str, set[str]]:
         """Where a note is filed: its bare path, its file name, and its other names."""
-        bare = path[:-3].lower()
+        bare = link_key(path[:-3])
         stem = PurePosixPath(bare).name
         if note is None:
             return bare, stem, set()
-        names = {note.name.lower(), *(a.lower() for a in note.aliases)} - {stem}
+        names = {link_key(note.name), *(link_key(a) for a in note.aliases)} - {stem}
         return bare, stem, names
 
     def add(self, path: str, note: Note | None) -> None:
@@ -194,7 +215,7 @@ class LinkIndex:
             if joined.startswith("../"):
                 return None
             target = joined
-        key = target.strip().lower().lstrip("/")
+        key = link_key(target.strip()).lstrip("/")
         return key[:-3] if key.endswith(".md") else key
 
     def lookup(self, key: str | None) -> tuple[str | None, list[str]]:
@@ -217,6 +238,21 @@ class LinkIndex:
     def resolve(self, target: str, source: str = "") -> tuple[str | None, list[str]]:
         """(path, []) when found; (None, candidates) when ambiguous; (None, []) when missing."""
         return self.lookup(self.key(target, source))
+
+    def resolve_file(self, target: str, source: str = "") -> str | None:
+        """The file, not a note, that `target` names (`CV 2026.pdf`, `Board.canvas`, an
+        excluded template); None when there is none. Several alike: any, it is no record."""
+        if target.startswith(("./", "../")):
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+            if target.startswith("../"):
+                return None
+        key = link_key(target.strip()).lstrip("/")
+        if "/" in key:
+            if key in self.files:
+                return self.files[key]
+            return next((rel for k, rel in self.files.items() if k.endswith("/" + key)), None)
+        found = self.file_names.get(key)
+        return found[0] if found else None
 
 
 @dataclass
@@ -445,9 +481,10 @@ def _note_from(
     return note, interviews
 
 
-def build_model(parsed_notes: list[ParsedNote], config: Config) -> Vault:
-    """The model of these notes: one `Model.update` from nothing."""
-    model = Model(config)
+def build_model(parsed_notes: list[ParsedNote], config: Config, files: Iterable[str] = ()) -> Vault:
+    """The model of these notes: one `Model.update` from nothing. `files` are the vault's
+    other files (attachments, canvases, excluded templates), which links may name too."""
+    model = Model(config, files)
     model.update({parsed.path: parsed for parsed in parsed_notes})
     return model.vault
 
@@ -496,10 +533,10 @@ class Model:
     interactions of every record those touches name (or named), with a contact's company.
     `build_model` is one update from nothing, so both ways give the same Vault."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, files: Iterable[str] = ()) -> None:
         self.config = config
         self.tz = config.tz
-        self.vault = Vault(config, {}, [], LinkIndex({}))
+        self.vault = Vault(config, {}, [], LinkIndex({}, files))
         self.own: dict[str, _Own] = {}
         self.users: dict[str, set[str]] = {}
         """Link key -> the notes that looked it up."""
@@ -512,11 +549,18 @@ class Model:
         self.answers: dict[str | None, tuple[str | None, list[str]]] = {}
         """Link key -> its answer, while the index stays as it is (an update's lookups)."""
 
-    def update(self, changed: dict[str, ParsedNote | None]) -> set[str]:
+    def update(
+        self, changed: dict[str, ParsedNote | None], files: Iterable[str] | None = None
+    ) -> set[str]:
         """Apply new parses; the paths of the notes that changed: those given, and those
-        whose links, contacts or interactions came out different."""
+        whose links, contacts or interactions came out different. `files`, when given, is the
+        vault's list of other files anew: when it changed, every note's links are looked at
+        again (a link to an attachment warns only while it is missing)."""
         vault = self.vault
         self.before: dict[str, tuple[Any, ...]] = {}
+        files_changed = files is not None and sorted(files) != vault.index.file_list
+        if files_changed:
+            vault.index.set_files(files or ())
         companies: set[str] = set()  # whose contacts and propagated touches may change
         regather: set[str] = set()  # records whose interactions may change
         made: dict[str, _Own] = {}
@@ -549,7 +593,7 @@ class Model:
         self.answers = {}
         keys = {key for key in keys if vault.index.lookup(key) != before[key]}
         # Links: of the changed notes, and of every note that looked up a key answered anew.
-        relink = {p for p in changed if p in notes}
+        relink = set(notes) if files_changed else {p for p in changed if p in notes}
         for key in keys:
             relink |= self.users.get(key, set())
         for path in relink - changed.keys():
@@ -754,9 +798,10 @@ def _report_duplicate_names(vault: Vault) -> None:
 
 
 def _link_problem(note: Note, target: str, line: int, candidates: list[str]) -> Problem:
-    what = (
-        f"is ambiguous: it could be {', '.join(candidates)}" if candidates else "points to no note"
-    )
+    if candidates:
+        what = f"is ambiguous: it could be {', '.join(candidates)}"
+    else:
+        what = "points to no file" if extension(target) not in ("", "md") else "points to no note"
     return warning(note.path, line, f"link [[{target}]] {what}")
 
 
@@ -772,9 +817,11 @@ def _resolve_note(
 
     def resolve(target: str, line: int, field: str = "") -> str | None:
         path, candidates = lookup(target)
-        if path is None and field not in note.named_by_text:
+        if path is not None or field in note.named_by_text:
+            return path
+        if candidates or vault.index.resolve_file(target, note.path) is None:
             problems.append(_link_problem(note, target, line, candidates))
-        return path
+        return None  # else an attachment, a canvas, a template: fine, and no record
 
     linked: dict[str, None] = {}
     if note.parsed is not None:

@@ -10,6 +10,7 @@ import errno
 import os
 import re
 import stat
+import urllib.parse
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -387,7 +388,17 @@ _LEADING_DATE = re.compile(
     r"^(?:\*\*|__|\[\[)?(\d{4}-\d{2}-\d{2})(?:\*\*|__|\]\])?(?=\s|$|[:,.—–-])[\s:,.—–-]*(.*)$"
 )
 _WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
-_MDLINK = re.compile(r"\[[^\]\n]*\]\(<?([^)<>\n]+?\.md)(?:#[^)\n]*)?>?\)")
+_MDLINK_START = re.compile(r"\[[^\]\n]*\]\(")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+FILE_EXTENSIONS = frozenset(
+    # What Obsidian opens or embeds (https://help.obsidian.md/file-formats), and the documents
+    # a job search keeps beside its notes.
+    "canvas base png jpg jpeg gif bmp svg webp avif heic tif tiff mp3 webm wav m4a ogg 3gp flac "
+    "mp4 ogv mov mkv pdf doc docx odt rtf txt csv xls xlsx ods ppt pptx odp key pages numbers "
+    "json html htm zip".split()
+)
+"""Extensions a Markdown link's target may end with and still be read as a link to a file
+(without one it names a note; `[site](www.example.com)` is neither)."""
 TAG_BODY = r"[\w/-]*[^\W\d][\w/-]*"
 """What may follow `#` in a tag: word characters, `/` and `-`, not only digits."""
 _TAG = re.compile(r"(?:^|(?<=[\s(\[,]))#(" + TAG_BODY + ")")
@@ -458,16 +469,53 @@ def link_target(inner: str) -> str:
     return target[:-3] if target.lower().endswith(".md") else target
 
 
+def extension(target: str) -> str:
+    """`CV 2026.pdf` -> `pdf`; `` for a name without one (`Mr. Smith` has none: a space)."""
+    last = target.rsplit("/", 1)[-1]
+    m = re.search(r"\.([A-Za-z0-9]{1,8})$", last)
+    return m.group(1).lower() if m else ""
+
+
+def _markdown_destination(text: str, start: int) -> str | None:
+    """The destination of a Markdown link whose `(` is at `start - 1`: `<any text>`, or text
+    without spaces in which parentheses balance (`CV%20(final).pdf`)."""
+    if text.startswith("<", start):
+        end = text.find(">", start)
+        return text[start + 1 : end] if end > 0 else None
+    depth, i = 0, start
+    while i < len(text):
+        char = text[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            if depth == 0:
+                return text[start:i]
+            depth -= 1
+        elif char in " \t":
+            return text[start:i] if text[i:].lstrip().startswith(('"', "'", "(")) else None
+        i += 1
+    return None
+
+
 def find_links(text: str) -> list[str]:
+    """Every note or file `text` links or embeds, as Obsidian reads them: `[[Name]]`,
+    `![[photo.png]]`, `[shown](Folder/Note%20name.md)`, `[CV](<CV (final).pdf>)`. A target
+    keeps a file's extension and loses a note's `.md`, its heading and its alias."""
     targets = []
     for m in _WIKILINK.finditer(text):
-        target = link_target(m.group(2))
-        if target and not (m.group(1) and "." in target.rsplit("/", 1)[-1]):  # not ![[x.png]]
+        if target := link_target(m.group(2)):
             targets.append(target)
-    for m in _MDLINK.finditer(text):
-        if "://" not in m.group(1):
-            target = m.group(1).replace("%20", " ")
-            targets.append(target[:-3])
+    for m in _MDLINK_START.finditer(text):
+        destination = _markdown_destination(text, m.end())
+        if not destination or destination.startswith("#") or _SCHEME.match(destination):
+            continue  # a heading of this note, or an address on the web
+        target = urllib.parse.unquote(destination.split("#", 1)[0]).strip()
+        ext = extension(target)
+        if target and (ext in ("", "md") or ext in FILE_EXTENSIONS):
+            targets.append(target[:-3] if ext == "md" else target)
     return targets
 
 

@@ -9,11 +9,12 @@ their answers, which the cache gives back without reading a note when nothing ch
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,11 @@ def scan_notes(config: Config) -> Scan:
     exclude = list(config.get("exclude"))
     if config.get("exclude_templates"):
         exclude += template_excludes(config.vault)
-    return scan_vault(config.vault, str(config.get("output")), exclude)
+    generated = ()
+    if (publish := config.publish_dir) is not None:
+        with contextlib.suppress(ValueError, OSError):
+            generated = (publish.resolve().relative_to(config.vault.resolve()).as_posix(),)
+    return scan_vault(config.vault, str(config.get("output")), exclude, generated)
 
 
 @dataclass(slots=True)
@@ -149,7 +154,7 @@ class Evaluation:
     @cached_property
     def vault(self) -> Vault:
         """The model, with the problems found while reading (the checks' are in `problems`)."""
-        vault = build_model(self._parsed(), self.config)
+        vault = build_model(self._parsed(), self.config, self.scan.files)
         vault.problems.extend(self.scan.problems)
         vault.problems.sort()
         from vaultkit.identity import track
@@ -213,13 +218,6 @@ class Evaluation:
             return stored if stored is not None else ""
         return found.body
 
-    def mtime(self, path: str) -> datetime | None:
-        """When the note last changed, as read (UTC, whole seconds): the feed's DTSTAMPs."""
-        found = self.sources.get(path)
-        if found is None or found.stamp is None:
-            return None
-        return datetime.fromtimestamp(found.stamp[1] // 10**9, UTC)
-
     def _parsed(self) -> list[ParsedNote]:
         """Every note's parse, in scan order; with the store, only changed notes are read."""
         found: dict[str, Source] = {}
@@ -263,6 +261,7 @@ def inputs_key(config: Config, scan: Scan, today: date) -> str:
         __version__,
         str(config.vault),
         config.vault_name,
+        config.obsidian_folder,
         config.timezone_name,
         today.isoformat(),
     ):
@@ -276,6 +275,8 @@ def inputs_key(config: Config, scan: Scan, today: date) -> str:
         digest.update(os.fsencode(f"{rel}\0{stamp}\0"))
     for problem in scan.problems:
         digest.update(os.fsencode(str(problem)) + b"\0")
+    for rel in scan.files:  # links to attachments resolve, or warn, by what is there
+        digest.update(os.fsencode(rel) + b"\0")
     from vaultkit.draft_templates import templates_stamp
 
     digest.update(os.fsencode(templates_stamp(config.vault)) + b"\0")  # the site shows drafts

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from vaultkit.globs import Glob, compile_globs, escape, matches
@@ -19,6 +19,9 @@ class Scan:
     notes: list[str]
     """Paths relative to the vault, with `/`, sorted."""
     problems: list[Problem]
+    files: list[str] = field(default_factory=list)
+    """Every other file (attachments, canvases, bases, excluded notes such as templates),
+    sorted: links may name them, as in Obsidian."""
 
 
 def is_utf8(name: str) -> bool:
@@ -40,22 +43,30 @@ def _excluded(rel: str, patterns: list[Glob]) -> bool:
     return matches(rel, patterns)
 
 
-def scan_vault(vault: Path, output: str, exclude: list[str]) -> Scan:
+def scan_vault(
+    vault: Path, output: str, exclude: list[str], generated: tuple[str, ...] = ()
+) -> Scan:
+    """The notes and other files below `vault`, minus the `output` folder and the other
+    folders vaultkit writes (`generated`, relative to the vault), which hold no note of yours."""
     root = vault.resolve()
     notes: list[str] = []
+    files: list[str] = []
     problems: list[Problem] = []
     output_rel = output.strip("/")
     seen_dirs: set[tuple[int, int]] = set()
     patterns = compile_globs(exclude)
 
-    def walk(folder: Path, rel_folder: str) -> None:
+    def walk(folder: Path, rel_folder: str, excluded: bool) -> None:
+        """Notes into `notes` (none below an excluded folder), other files into `files`; what
+        cannot be read below an excluded folder is no problem of the vault's."""
         try:
             st = folder.stat()
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
-            problems.append(
-                warning(rel_folder or ".", 0, f"cannot read folder: {exc.strerror or exc}")
-            )
+            if not excluded:
+                problems.append(
+                    warning(rel_folder or ".", 0, f"cannot read folder: {exc.strerror or exc}")
+                )
             return
         if (st.st_dev, st.st_ino) in seen_dirs:  # a symlink loop
             return
@@ -66,27 +77,36 @@ def scan_vault(vault: Path, output: str, exclude: list[str]) -> Scan:
             if name.startswith("."):
                 continue
             if not is_utf8(name):
-                _not_utf8(entry, printable(rel), problems)
+                if not excluded:
+                    _not_utf8(entry, printable(rel), problems)
                 continue
             try:
                 is_link = entry.is_symlink()
                 if is_link and not _inside(Path(entry.path), root):
-                    problems.append(warning(rel, 0, "symlink points outside the vault (skipped)"))
+                    if not excluded:
+                        problems.append(
+                            warning(rel, 0, "symlink points outside the vault (skipped)")
+                        )
                     continue
                 is_dir = entry.is_dir()
                 is_file = entry.is_file()
             except OSError as exc:
-                problems.append(warning(rel, 0, f"cannot read: {exc.strerror or exc}"))
+                if not excluded:
+                    problems.append(warning(rel, 0, f"cannot read: {exc.strerror or exc}"))
                 continue
             if is_dir:
-                if rel == output_rel or _excluded(rel, patterns) or _excluded(rel + "/", patterns):
-                    continue
-                walk(Path(entry.path), rel)
-            elif is_file and name.lower().endswith(".md") and not _excluded(rel, patterns):
+                if rel != output_rel and rel not in generated:
+                    skip = excluded or _excluded(rel, patterns) or _excluded(rel + "/", patterns)
+                    walk(Path(entry.path), rel, skip)
+            elif not is_file:
+                continue
+            elif not excluded and name.lower().endswith(".md") and not _excluded(rel, patterns):
                 notes.append(rel)
+            else:
+                files.append(rel)
 
-    walk(root, "")
-    return Scan(notes=sorted(notes), problems=problems)
+    walk(root, "", False)
+    return Scan(notes=sorted(notes), problems=problems, files=sorted(files))
 
 
 def _not_utf8(entry: os.DirEntry[str], shown: str, problems: list[Problem]) -> None:

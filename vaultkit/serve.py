@@ -53,6 +53,7 @@ from vaultkit.watch import (
     Rebuild,
     Watcher,
     describe,
+    fixed_or_real_now,
     fixed_or_real_today,
     run_until_interrupted,
 )
@@ -698,7 +699,13 @@ def serve(
             live.publish(rebuild.error)
 
     watcher = Watcher(
-        config_loader, fixed_or_real_today(today), out, on_rebuild, delay, force=force
+        config_loader,
+        fixed_or_real_today(today),
+        out,
+        on_rebuild,
+        delay,
+        force=force,
+        now_fn=fixed_or_real_now(today),
     )
     try:
         server = make_server(

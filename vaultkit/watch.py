@@ -23,7 +23,7 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from watchdog.events import (
@@ -38,6 +38,7 @@ from watchdog.observers.api import BaseObserver
 
 from vaultkit import build as build_module
 from vaultkit.build import BuildResult
+from vaultkit.clock import TICK, DayClock
 from vaultkit.config import CONFIG_NAME, Config
 from vaultkit.engine import Engine
 from vaultkit.problems import printable
@@ -62,6 +63,8 @@ class Rebuild:
     error: str | None = None
     """One line saying why the build failed, or None."""
     finished: datetime = field(default_factory=datetime.now)
+    reason: str | None = None
+    """Why it ran when no file changed: a new day, a wake from sleep (vaultkit/clock.py)."""
 
     @property
     def ok(self) -> bool:
@@ -129,15 +132,25 @@ class Watcher:
         out: Path | None = None,
         on_rebuild: Callable[[Rebuild], None] | None = None,
         delay: float = 0.05,
+        max_delay: float = 5.0,
         force: bool = False,
+        now_fn: Callable[[], datetime | None] = lambda: datetime.now(UTC),
+        tick: float = TICK,
     ) -> None:
         self.config_loader = config_loader
+        self.now_fn = now_fn
+        """When a build runs, for the feed's LAST-MODIFIED (None with `--today`)."""
+        self.tick = tick
+        self._config: Config | None = None
+        self._reasons: dict[str, None] = {}
+        self._clock: DayClock | None = None
         self.force = force
         """Write into output folders that hold files vaultkit did not write (--force)."""
         self.today_fn = today_fn
         self.out = out
         self.on_rebuild = on_rebuild
         self.delay = delay
+        self.max_delay = max(max_delay, delay)
         self.engine: Engine | None = None
         self.vault: Path | None = None
         self.out_dir: Path | None = None
@@ -167,6 +180,17 @@ class Watcher:
             self._want = True
             self._cond.notify_all()
 
+    def request(self, reason: str) -> None:
+        """Rebuild although no file changed (the day changed, the machine woke up)."""
+        with self._cond:
+            self._reasons[reason] = None
+            self._want = True
+            self._cond.notify_all()
+
+    def _today(self) -> date:
+        config = self._config or self.config_loader()
+        return self.today_fn(config)
+
     # ------------------------------------------------------------------------------ lifecycle
 
     def start(self) -> Rebuild:
@@ -195,6 +219,8 @@ class Watcher:
         self.record(_changed_since(self.vault, self.out_dir, started))
         self._thread = threading.Thread(target=self._loop, name="vaultkit-build", daemon=True)
         self._thread.start()
+        self._clock = DayClock(self._today, self.request, tick=self.tick)
+        self._clock.start()
         return first
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -202,6 +228,8 @@ class Watcher:
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
+        if self._clock is not None:
+            self._clock.stop()
         if self._observer is not None:
             self._observer.stop()
             self._observer.join(timeout)
@@ -243,26 +271,37 @@ class Watcher:
     # ------------------------------------------------------------------------- the build loop
 
     def _loop(self) -> None:
+        burst = False  # events came while the last build ran: a checkout, a sync
         while True:
             with self._cond:
+                if not self._want:
+                    burst = False
                 self._cond.wait_for(lambda: self._want or self._stopping)
                 if self._stopping:
                     return
-                # Build on the first event, once an editor's save sequence (write a new file,
-                # rename it over the note) had `delay` to finish; later events wait for the
-                # next build, so a burst is a few builds, not one per file.
-                self._cond.wait(self.delay)
-                if self._stopping:
-                    return
+                # A save is built at once, after `delay` for the editor's save sequence (write
+                # a new file, rename it over the note) to finish. In a burst the build waits
+                # for `delay` without events (at most `max_delay`): a burst is a few builds.
+                started = time.monotonic()
+                while True:
+                    self._want = False
+                    self._cond.wait(self.delay)
+                    if self._stopping:
+                        return
+                    if not (burst and self._want) or time.monotonic() - started >= self.max_delay:
+                        break
                 self._want = False
                 changed = list(self._changed)
                 self._changed.clear()
+                reason = ", ".join(self._reasons) or None
+                self._reasons.clear()
                 self._building = True
             try:
-                self._rebuild(changed)
+                self._rebuild(changed, reason=reason)
             finally:
                 with self._cond:
                     self._building = False
+                    burst = self._want
 
     def _refresh(self, config: Config, today: date, out_dir: Path) -> BuildResult | None:
         """Bring the outputs up to date: the engine's refresh, or a new engine's first build
@@ -281,7 +320,7 @@ class Watcher:
                 engine.store.close()
             engine = Engine(config, today, out_dir, _store(config), force=self.force)
             self.engine = engine
-        done = engine.refresh()
+        done = engine.refresh(now=self.now_fn(), pending=lambda: self._want)
         if last_ok and not done.changed and not done.written.written and not done.written.removed:
             return None
         return BuildResult(
@@ -297,7 +336,9 @@ class Watcher:
     def _out_dir(self, config: Config) -> Path:
         return build_module.resolve_out_dir(config, self.out).resolve()
 
-    def _rebuild(self, changed: list[str], config: Config | None = None) -> Rebuild | None:
+    def _rebuild(
+        self, changed: list[str], config: Config | None = None, reason: str | None = None
+    ) -> Rebuild | None:
         """One build; None when the events changed nothing (a file closed after its write,
         a note saved with the bytes it had): nothing to report, no page to reload."""
         started = time.monotonic()
@@ -306,6 +347,7 @@ class Watcher:
         try:
             if config is None:
                 config = self.config_loader()
+            self._config = config
             self.out_dir = self._out_dir(config)
             result = self._refresh(config, self.today_fn(config), self.out_dir)
             if result is None:
@@ -314,7 +356,9 @@ class Watcher:
             self.engine = None  # half-way through: the next build starts afresh
             error = f"{type(exc).__name__}: {exc}" if not _is_ours(exc) else str(exc)
             error = " ".join(error.split())
-        rebuild = Rebuild(len(self.builds) + 1, changed, time.monotonic() - started, result, error)
+        rebuild = Rebuild(
+            len(self.builds) + 1, changed, time.monotonic() - started, result, error, reason=reason
+        )
         if self.on_rebuild is not None:
             try:
                 self.on_rebuild(rebuild)
@@ -361,7 +405,7 @@ def describe(rebuild: Rebuild) -> str:
     changed = rebuild.changed
     first = printable(changed[0]) if changed else ""  # a name from the file system
     if not changed:
-        what = "first build"
+        what = rebuild.reason or "first build"
     elif len(changed) == 1:
         what = f"{first} changed"
     else:
@@ -382,6 +426,14 @@ def fixed_or_real_today(pinned: date | None) -> TodayFn:
     if pinned is not None:
         return lambda _config: pinned
     return lambda config: datetime.now(config.tz).date()
+
+
+def fixed_or_real_now(pinned: date | None) -> Callable[[], datetime | None]:
+    """When a build runs, for the feed: the clock, or None (the start of the day) with `--today`,
+    so that a build as of a given day gives the same bytes every time."""
+    if pinned is not None:
+        return lambda: None
+    return lambda: datetime.now(UTC)
 
 
 def run_until_interrupted(
@@ -423,6 +475,7 @@ def watch(
         lambda rebuild: echo(describe(rebuild)),
         delay,
         force=force,
+        now_fn=fixed_or_real_now(today),
     )
     watcher.start()
     echo(f"Watching {watcher.vault} (output: {watcher.out_dir}); Ctrl-C stops.")

@@ -1,33 +1,47 @@
 """The calendar feed: every open follow-up as a VEVENT (or a VTODO with `feed.todo`).
 
-Deterministic: UID from the follow-up's stable id, DTSTAMP from the source note's last change,
-events sorted by (due, id); the same vault gives the same bytes. All-day follow-ups are
-`DTSTART;VALUE=DATE` with an exclusive `DTEND`; timed ones carry a `TZID` and its VTIMEZONE.
+Deterministic: the same vault, day and feed state give the same bytes. Each event is a pure
+function of its follow-up, the feed settings and what subscribers last saw of it
+(vaultkit/feedstate.py): its content is serialised once (and remembered), and the stamp lines
+(DTSTAMP, SEQUENCE, LAST-MODIFIED) go in after its UID. All-day follow-ups are
+`DTSTART;VALUE=DATE` with an exclusive `DTEND`; timed ones carry a `TZID` and a VTIMEZONE with
+yearly rules. An open follow-up past its day shows on today, "overdue since" that day.
+docs/calendar.md says what every client does with it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, Event, Timezone, Todo, vDuration, vText
+from icalendar import Alarm, Calendar, Event, Todo, vDuration, vText
 
 from vaultkit.config import Config
+from vaultkit.feedstate import STAMP_FORMAT, Known, Stamp, advance, digest
 from vaultkit.followup import FollowUp
+from vaultkit.identity import feed_uid
 from vaultkit.model import Vault
+from vaultkit.problems import Problem, warning
 from vaultkit.render.markdown import plain
+from vaultkit.render.vtimezone import vtimezone
 
 FEED_NAME = "followups.ics"
 PRODID = "-//vaultkit//vaultkit follow-ups//EN"
 TIMED_MINUTES = 30
 """How long a timed follow-up's event lasts in the calendar."""
-FALLBACK_STAMP = datetime(2000, 1, 1, tzinfo=UTC)
+PRIVATE_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+"""The private and minimal feeds' stamps count seconds from here, one per change: they advance
+with SEQUENCE and say nothing of when anything was edited."""
+SIZE_WARNING = 800 * 1024
+"""Google Calendar is reported to stop refreshing subscriptions above about 1 MB."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-_PRIORITY = {"high": 1, "medium": 5, "normal": 5, "low": 9}
+_PRIORITY = {"high": 1, "medium": 5, "low": 9}
+"""RFC 5545: 1 high, 5 medium, 9 low; a follow-up with no priority has no PRIORITY."""
 _RULE_LABELS = {
     "follow-up": "Follow-up",
     "task": "Task",
@@ -76,23 +90,15 @@ def _zone(due: datetime, tz: tzinfo) -> datetime:
     return zoned
 
 
-def _stamp(item: FollowUp, mtimes: dict[str, datetime]) -> datetime:
-    stamp = mtimes.get(item.note) or FALLBACK_STAMP
-    return stamp.astimezone(UTC).replace(microsecond=0)
-
-
-def _sort_key(item: FollowUp) -> tuple[str, str]:
-    due = item.due
-    moment = due.astimezone(UTC).isoformat() if isinstance(due, datetime) else due.isoformat()
-    return moment, item.id
-
-
 def note_url(config: Config, note_path: str, page: str | None) -> str | None:
-    """`obsidian://` when the vault's name is known, else the page under `site_url`."""
+    """`obsidian://` when the vault's name is known (the path is the note's place in the
+    Obsidian vault, which may be a folder above this one), else the page under `site_url`."""
     if config.vault_name:
         bare = note_path[:-3] if note_path.endswith(".md") else note_path
+        inside = f"{config.obsidian_folder}/{bare}" if config.obsidian_folder else bare
         return (
-            f"obsidian://open?vault={quote(config.vault_name, safe='')}&file={quote(bare, safe='')}"
+            f"obsidian://open?vault={quote(config.vault_name, safe='')}"
+            f"&file={quote(inside, safe='')}"
         )
     site = str(config.get("site_url") or "").rstrip("/")
     if site and page:
@@ -110,8 +116,36 @@ def _company_name(vault: Vault, item: FollowUp) -> str:
     return record.name if record.kind == "company" else ""
 
 
-def _description(vault: Vault, item: FollowUp, draft: str | None = None) -> str:
-    lines = [plain(item.reason), ""]
+@dataclass(frozen=True)
+class FeedInputs:
+    """What the feed needs besides the vault and its follow-ups."""
+
+    today: date
+    now: datetime | None = None
+    """When this build runs (UTC), the LAST-MODIFIED of what changed; None: the start of
+    `today` (a reproducible build)."""
+    secret: bytes | None = None
+    """The vault's secret (vaultkit/state.py), which keys the private and minimal feeds' UIDs."""
+    known: Mapping[str, Known] = field(default_factory=dict)
+    """What subscribers last saw of each event (vaultkit/feedstate.py)."""
+
+    def moment(self, tz: tzinfo) -> datetime:
+        if self.now is not None:
+            return self.now.astimezone(UTC)
+        return datetime.combine(self.today, time(), tz).astimezone(UTC)
+
+
+def _short_day(day: date, today: date) -> str:
+    return f"{day.day} {day:%b}" + (f" {day.year}" if day.year != today.year else "")
+
+
+def _description(
+    vault: Vault, item: FollowUp, overdue: date | None, url: str | None, draft: str | None = None
+) -> str:
+    lines = []
+    if overdue is not None:
+        lines.append(f"Overdue since {overdue:%a} {overdue.day} {overdue:%b %Y}, still open.")
+    lines += [plain(item.reason), ""]
     record = vault.notes.get(item.record or "")
     if record is not None:
         what = record.kind
@@ -129,40 +163,62 @@ def _description(vault: Vault, item: FollowUp, draft: str | None = None) -> str:
             )
         lines.append(f"{what.capitalize()}: {record.name}" + (f" ({extra})" if extra else ""))
     lines.append(f"Note: {item.note}:{item.line}")
+    if url:
+        # Google and Outlook do not show URL: the link goes where every client shows it.
+        where = "Obsidian" if url.startswith("obsidian:") else "the site"
+        lines.append(f"Open in {where}: {url}")
     lines.append(f"Rule: {item.rule} · priority {item.priority} · id {item.id}")
     if draft:
         lines += ["", draft]
     return clean("\n".join(lines))
 
 
+def shown_on(item: FollowUp, config: Config, today: date) -> tuple[date | datetime, date | None]:
+    """Where the feed puts the follow-up, and since when it is overdue (None if it is not):
+    an open follow-up past its day goes on today, all day (`feed.overdue_on_today`)."""
+    day = item.due_date(config.tz)
+    if day < today and config.get("feed.overdue_on_today") and not config.get("feed.todo"):
+        return today, day
+    if isinstance(item.due, datetime):
+        return _zone(item.due, config.tz), None
+    return item.due, None
+
+
+def in_feed(item: FollowUp, config: Config, today: date) -> bool:
+    """Follow-ups overdue by more than `feed.past_days` leave the feed (the agenda keeps them),
+    so that it stays under the size calendar apps accept."""
+    return item.due_date(config.tz) >= today - timedelta(days=int(config.get("feed.past_days")))
+
+
 def _event_fields(
     vault: Vault,
     item: FollowUp,
-    mtimes: dict[str, datetime],
     pages: dict[str, str],
-    drafts: Mapping[str, str],
+    today: date,
+    uid: str,
+    draft: str | None = None,
 ) -> tuple[Any, ...]:
-    """Everything one VEVENT (or VTODO) says, as plain values: cheap to compute, and the key
-    under which its serialisation, the expensive part, is remembered."""
+    """Everything one VEVENT (or VTODO) says but its stamps, as plain values: cheap to compute,
+    and the key under which its serialisation, the expensive part, is remembered."""
     config = vault.config
-    if isinstance(item.due, datetime):
-        start: date | datetime = _zone(item.due, config.tz)
-        end: date | datetime = start + timedelta(minutes=TIMED_MINUTES)
-    else:
-        start, end = item.due, item.due + timedelta(days=1)
+    start, overdue = shown_on(item, config, today)
+    end = start + (
+        timedelta(minutes=TIMED_MINUTES) if isinstance(start, datetime) else timedelta(days=1)
+    )
     detail = config.get("feed.detail")
     label = _RULE_LABELS.get(item.rule, item.rule)
     description = url = priority = None
+    late = f" (overdue since {_short_day(overdue, today)})" if overdue else ""
     if detail == "private":
-        summary = "Follow-up"
+        summary = "Follow-up (overdue)" if overdue else "Follow-up"
     elif detail == "minimal":
         company = one_line(_company_name(vault, item))
-        summary = f"{label}: {company}" if company else label
+        summary = (f"{label}: {company}" if company else label) + late
     else:
-        summary = one_line(plain(item.title)) or label
-        description = _description(vault, item, drafts.get(item.id))
+        summary = (one_line(plain(item.title)) or label) + late
         url = note_url(config, item.note, pages.get(item.note))
-        priority = _PRIORITY.get(item.priority, 5)
+        description = _description(vault, item, overdue, url, draft)
+        priority = _PRIORITY.get(item.priority)
     categories = None
     if detail != "private":
         tags = [] if detail == "minimal" else [one_line(t) for t in item.tags]
@@ -171,8 +227,7 @@ def _event_fields(
     alarm = minutes if minutes is not None and minutes >= 0 else None
     return (
         bool(config.get("feed.todo")),
-        f"{item.id}@vaultkit",
-        _stamp(item, mtimes),
+        uid,
         start,
         end,
         summary,
@@ -184,24 +239,11 @@ def _event_fields(
     )
 
 
-def event_bytes(
-    vault: Vault,
-    item: FollowUp,
-    mtimes: Mapping[str, datetime],
-    pages: Mapping[str, str],
-    drafts: Mapping[str, str],
-) -> bytes:
-    """One follow-up's VEVENT (or VTODO): a function of the follow-up, what its record says,
-    its note's last change and page, its draft, and the feed's settings."""
-    return _event_bytes(_event_fields(vault, item, mtimes, pages, drafts))  # type: ignore[arg-type]
-
-
 def _event_bytes(fields: tuple[Any, ...]) -> bytes:
-    """One component, serialised."""
-    todo, uid, stamp, start, end, summary, description, url, priority, categories, alarm = fields
+    """One component without its stamp lines, serialised."""
+    todo, uid, start, end, summary, description, url, priority, categories, alarm = fields
     comp: Event | Todo = Todo() if todo else Event()
     comp.add("uid", uid)
-    comp.add("dtstamp", stamp)
     if todo:
         comp.add("due", start)
         comp.add("status", "NEEDS-ACTION")
@@ -209,6 +251,7 @@ def _event_bytes(fields: tuple[Any, ...]) -> bytes:
         comp.add("dtstart", start)
         comp.add("dtend", end)
         comp.add("transp", "TRANSPARENT")
+        comp.add("x-microsoft-cdo-busystatus", "FREE")  # Outlook's word for TRANSPARENT
     if description is not None:
         comp.add("description", description)
     if url:
@@ -221,47 +264,65 @@ def _event_bytes(fields: tuple[Any, ...]) -> bytes:
     if alarm is not None:
         reminder = Alarm()
         reminder.add("action", "DISPLAY")
-        reminder.add("trigger", timedelta(minutes=-alarm))
+        # A to-do has no start: its alarm counts back from DUE (RFC 5545 3.8.6.3).
+        related = {"RELATED": "END"} if todo else {}
+        reminder.add("trigger", timedelta(minutes=-alarm), parameters=related)
         reminder.add("description", summary)
         comp.add_component(reminder)
     return comp.to_ical()
 
 
-def _timezones(followups: list[FollowUp], tz: tzinfo) -> list[Timezone]:
+def with_stamps(body: bytes, stamp: Stamp, private: bool) -> bytes:
+    """`body` with DTSTAMP, SEQUENCE and LAST-MODIFIED after its UID line. The private and
+    minimal feeds count seconds from PRIVATE_EPOCH instead of telling the time of a change."""
+    when = PRIVATE_EPOCH + timedelta(seconds=stamp.sequence) if private else stamp.modified
+    text = when.strftime(STAMP_FORMAT)
+    lines = f"DTSTAMP:{text}\r\nSEQUENCE:{stamp.sequence}\r\nLAST-MODIFIED:{text}\r\n"
+    head, uid_line, rest = body.partition(b"\r\nUID:")
+    line_end = rest.index(b"\r\n") + 2
+    return head + uid_line + rest[:line_end] + lines.encode("ascii") + rest[line_end:]
+
+
+def _timezones(starts: list[date | datetime]) -> list[Any]:
     years: dict[str, list[int]] = {}
-    for item in followups:
-        if isinstance(item.due, datetime):
-            zoned = _zone(item.due, tz)
-            if zoned.tzinfo is UTC:
-                continue
-            key = str(zoned.tzinfo.key)  # type: ignore[union-attr]
-            years.setdefault(key, []).append(zoned.year)
-    return [
-        Timezone.from_tzid(
-            key, first_date=date(min(ys) - 1, 1, 1), last_date=date(max(ys) + 2, 1, 1)
-        )
-        for key, ys in sorted(years.items())
-    ]
+    for start in starts:
+        if isinstance(start, datetime) and isinstance(start.tzinfo, ZoneInfo):
+            years.setdefault(start.tzinfo.key, []).append(start.year)
+    return [vtimezone(key, min(ys) - 1, max(ys) + 1) for key, ys in sorted(years.items())]
 
 
-def feed(
+def event_body(
     vault: Vault,
-    followups: list[FollowUp],
-    mtimes: dict[str, datetime],
-    pages: dict[str, str],
-    drafts: Mapping[str, str] | None = None,
+    item: FollowUp,
+    pages: Mapping[str, str],
+    inputs: FeedInputs,
+    draft: str | None = None,
 ) -> bytes:
-    """The feed; `drafts` (follow-up id -> text) go into DESCRIPTION with `detail = "full"`."""
-    return assemble(
-        vault, followups, lambda item: event_bytes(vault, item, mtimes, pages, drafts or {})
-    )
+    """One follow-up's VEVENT (or VTODO) without its stamp lines: a function of the follow-up,
+    what its record says, its note's page, its draft, the day and the feed's settings (the live
+    engine keeps it while none of these changes)."""
+    return serialise(event_fields(vault, item, pages, inputs, draft))
 
 
-def feed_order(followups: list[FollowUp]) -> list[FollowUp]:
-    return sorted(followups, key=_sort_key)
+def event_fields(
+    vault: Vault,
+    item: FollowUp,
+    pages: Mapping[str, str],
+    inputs: FeedInputs,
+    draft: str | None = None,
+) -> tuple[Any, ...]:
+    """Everything one event's body says, as plain values (cheap to compute): what its bytes
+    are a function of, and the key under which the store keeps them."""
+    uid = feed_uid(item.id, str(vault.config.get("feed.detail")), inputs.secret)
+    return _event_fields(vault, item, pages, inputs.today, uid, draft)
 
 
-def head(vault: Vault, followups: list[FollowUp]) -> bytes:
+def serialise(fields: tuple[Any, ...]) -> bytes:
+    """An event's body, from its fields (the expensive part: icalendar builds and folds)."""
+    return _event_bytes(fields)
+
+
+def _head(vault: Vault, starts: list[date | datetime]) -> bytes:
     """The calendar's properties and time zones, up to its first event."""
     config = vault.config
     cal = Calendar()
@@ -270,6 +331,7 @@ def head(vault: Vault, followups: list[FollowUp]) -> bytes:
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
     cal.add("name", vText(name))
     cal.add("x-wr-calname", vText(name))
     cal.add(
@@ -281,8 +343,7 @@ def head(vault: Vault, followups: list[FollowUp]) -> bytes:
     )
     cal.add("refresh-interval", vDuration(timedelta(hours=hours)), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(timedelta(hours=hours)))
-    for zone in _timezones(followups, config.tz):
-        zone.pop("COMMENT", None)  # libical reads it as an iTIP violation
+    for zone in _timezones(starts):
         cal.add_component(zone)
     whole = cal.to_ical()
     assert whole.endswith(CLOSING)
@@ -292,16 +353,72 @@ def head(vault: Vault, followups: list[FollowUp]) -> bytes:
 CLOSING = b"END:VCALENDAR\r\n"
 
 
-def assemble(vault: Vault, followups: list[FollowUp], event: Callable[[FollowUp], bytes]) -> bytes:
-    """The feed from each follow-up's event (`event(item)`: its bytes, however got)."""
-    return head(vault, followups) + b"".join(map(event, feed_order(followups))) + CLOSING
+def assemble(
+    vault: Vault,
+    followups: list[FollowUp],
+    event: Callable[[FollowUp], bytes],
+    inputs: FeedInputs,
+) -> bytes:
+    """The feed from each follow-up's event without its stamps (`event(item)`: the bytes of
+    `event_body`, however got): those in the feed's window, in order, each stamped with what
+    its content says to subscribers (vaultkit/feedstate.py)."""
+    config = vault.config
+    detail = str(config.get("feed.detail"))
+    events: list[tuple[str, str, bytes]] = []
+    starts = []
+    for item in followups:
+        if not in_feed(item, config, inputs.today):
+            continue
+        start, _ = shown_on(item, config, inputs.today)
+        starts.append(start)
+        moment = (
+            start.astimezone(UTC).isoformat() if isinstance(start, datetime) else start.isoformat()
+        )
+        events.append((moment, feed_uid(item.id, detail, inputs.secret), event(item)))
+    events.sort()
+    stamps = advance(
+        dict(inputs.known), {uid: digest(body) for _, uid, body in events}, inputs.moment(config.tz)
+    )
+    private = detail != "full"
+    body = b"".join(with_stamps(event, stamps[uid], private) for _, uid, event in events)
+    return _head(vault, starts) + body + CLOSING
+
+
+def feed(
+    vault: Vault,
+    followups: list[FollowUp],
+    pages: Mapping[str, str],
+    inputs: FeedInputs,
+    drafts: Mapping[str, str] | None = None,
+) -> bytes:
+    """The feed; `drafts` (follow-up id -> text) go into DESCRIPTION with `detail = "full"`."""
+    texts = drafts or {}
+    return assemble(
+        vault,
+        followups,
+        lambda item: event_body(vault, item, pages, inputs, texts.get(item.id)),
+        inputs,
+    )
+
+
+def size_warning(data: bytes) -> Problem | None:
+    """A warning as the feed nears the size calendar apps accept."""
+    if len(data) < SIZE_WARNING:
+        return None
+    return warning(
+        FEED_NAME,
+        0,
+        f"the calendar feed is {len(data) / 1024 / 1024:.2f} MB; Google Calendar is reported to "
+        "stop refreshing subscriptions above about 1 MB: lower `feed.past_days`, set "
+        '`feed.detail = "minimal"`, or switch off rules you do not use',
+    )
 
 
 def render(
     vault: Vault,
     followups: list[FollowUp],
-    mtimes: dict[str, datetime],
     pages: dict[str, str],
+    inputs: FeedInputs,
     drafts: Mapping[str, str] | None = None,
 ) -> dict[str, bytes]:
-    return {FEED_NAME: feed(vault, followups, mtimes, pages, drafts)}
+    return {FEED_NAME: feed(vault, followups, pages, inputs, drafts)}

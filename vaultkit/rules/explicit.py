@@ -33,6 +33,8 @@ def follow_up(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
         if when is None:
             continue
         day = local_date(when, ctx.tz)
+        if day < ctx.today and note.kind == "company" and not vault.is_active(note):
+            continue  # closed: the application is over, a date gone by is no longer owed
         if any(
             "follow-up" in t.tags and day - EARLY_DONE <= t.date <= ctx.today
             for t in note.interactions
