@@ -65,19 +65,36 @@ def test_a_one_note_edit_renders_only_what_depends_on_it(tmp_path):
     assert len(first.pages) == COMPANIES + PEOPLE
     assert first.events == first.followups
     # The body of one company, not its links or dates: its own page; its own follow-ups'
-    # events are serialised again (the note changed) but say the same; nothing else.
+    # events are looked at again (the note changed) but say the same: none is serialised.
     note = root / "companies/Company 3.md"
     _edit(note, "About the role.", "About the role: platform team.")
     again = engine.refresh()
     assert again.changed == ["companies/Company 3.md"]
     assert again.pages == ["companies/Company 3.md"]
-    own = sum(f.note == "companies/Company 3.md" for f in engine.derivation.followups)
-    assert 0 < own == again.events
+    assert again.events == 0
     # The page only: the feed's events say the same, so it keeps its bytes (its stamps come
     # from the feed state, not the note's time); the board, the agenda and vault.json show
     # nothing of a body.
     assert sorted(again.written.written) == ["notes/companies/company-3.html"]
     _same_as_a_fresh_build(root, root / "_site", tmp_path)
+
+
+def test_a_new_date_serialises_only_its_event(tmp_path):
+    root = _vault(tmp_path / "vault")
+    engine = _engine(root)
+    engine.refresh()
+    _edit(root / "companies/Company 3.md", "📅 2026-12-05", "📅 2026-12-19")
+    again = engine.refresh()
+    assert again.events == 1
+    assert "notes/companies/company-3.html" in again.written.written
+    _same_as_a_fresh_build(root, root / "_site", tmp_path)
+
+
+def test_a_restarted_engine_serialises_nothing_the_store_has(tmp_path):
+    root = _vault(tmp_path / "vault")
+    first = _engine(root).refresh()
+    assert first.events == first.followups
+    assert _engine(root).refresh().events == 0
 
 
 def test_a_new_name_renders_the_pages_that_show_it(tmp_path):

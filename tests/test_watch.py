@@ -72,7 +72,9 @@ def test_an_edit_triggers_one_rebuild_and_the_feed_changes(watcher, vault):
     until(watcher, lambda: "Send the portfolio" in feed(vault))
     assert "Update the resume" not in feed(vault)
     settle(watcher)
-    assert len(watcher.builds) == before + 1, [b.changed for b in watcher.builds]
+    # One build; two when the first caught the write half-way (the file truncated, not yet
+    # written: possible on a busy machine), and the second builds what the note ended as.
+    assert 1 <= len(watcher.builds) - before <= 2, [b.changed for b in watcher.builds]
 
 
 def test_a_burst_of_50_writes_coalesces(watcher, vault):

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -38,6 +38,7 @@ from vaultkit.output import OutputFolder, WriteResult
 from vaultkit.parse import ParsedNote
 from vaultkit.pipeline import Source, Stamp, read_source, scan_notes, stamp_of
 from vaultkit.problems import Problem
+from vaultkit.render.site import Pieces
 from vaultkit.store import Store
 
 
@@ -72,6 +73,8 @@ class _Event:
     item: FollowUp
     draft: Any
     data: bytes
+    digest: bytes
+    """Of the event's fields: what its bytes were made from."""
 
 
 @dataclass
@@ -127,6 +130,10 @@ class Engine:
         self.prints: dict[str, tuple[ParsedNote | None, str]] = {}
         self.output: OutputFolder | None = None
         self.drafted: dict[str, tuple[FollowUp, Any]] = {}
+        self.pieces = Pieces()
+        self.deferred: tuple[set[str], set[str], set[str]] | None = None
+        """What a refresh that stopped after the feed left for the next: the notes touched,
+        those shown differently, the link keys answered anew."""
         self.timings: dict[str, float] = {}
         """Seconds of CPU each stage of the last refresh took (for the benchmark)."""
 
@@ -220,9 +227,13 @@ class Engine:
 
     # ----------------------------------------------------------------------------- refresh
 
-    def refresh(self, now: datetime | None = None) -> Refresh:
+    def refresh(
+        self, now: datetime | None = None, pending: Callable[[], bool] | None = None
+    ) -> Refresh:
         """Bring the evaluation and the outputs up to date with the vault: the feed first.
-        `now` is when it runs, for the feed's LAST-MODIFIED (None: the start of the day)."""
+        `now` is when it runs, for the feed's LAST-MODIFIED (None: the start of the day).
+        When `pending()` says more changes are waiting once the feed is written, the pages
+        and the site-wide files wait for the next refresh (which renders what both need)."""
         from vaultkit import feedstate
         from vaultkit.build import feed_inputs
         from vaultkit.checks import check_vault
@@ -259,7 +270,10 @@ class Engine:
         near |= {c for p in touched if p in vault.notes and (c := vault.notes[p].company)}
         drafts = self._drafts(followups, templates, near, first)
         clock.lap("drafts")
-        pages = page_paths(list(vault.notes))
+        if vault.notes.keys() != self.page_paths.keys():
+            pages = page_paths(list(vault.notes))
+        else:
+            pages = self.page_paths
         moved = {p for p, page in pages.items() if self.page_paths.get(p) != page}
         moved |= {p for p in self.page_paths if p not in pages}
         self.page_paths = pages
@@ -291,10 +305,34 @@ class Engine:
         if too_big is not None:
             data.problems.append(too_big)
         clock.lap("checks")
-        rendered = self._pages(data, touched, renamed | moved, keys)
+        late = (touched, renamed | moved, keys)
+        if self.deferred is not None:  # what the last refresh left for this one
+            late = tuple(a | b for a, b in zip(late, self.deferred, strict=True))  # type: ignore[assignment]
+            self.deferred = None
+        if pending is not None and pending():
+            self.deferred = late
+            written = self.output.result
+            self.output.result = WriteResult()
+            self.timings = clock.laps
+            return Refresh(
+                sorted(changed),
+                derived,
+                serialised,
+                [],
+                written,
+                data.problems,
+                len(vault.notes),
+                len(followups),
+            )
+        touched, shown, keys = late
+        rendered = self._pages(data, touched, shown, keys)
         clock.lap("pages")
-        for rel, content in self._site_files(data).items():
+        self.pieces.start(touched | shown | keys)
+        data.pieces = self.pieces
+        for rel, content in self._site_files(data):
             self.output.write(rel, content)
+            del content
+        self.pieces.forget_unused()
         clock.lap("site")
         written = self.output.finish(names)
         self.output.result = WriteResult()
@@ -390,30 +428,36 @@ class Engine:
             vault, followups, self.today, _Bodies(self, fresh), problems=problems, drafts=drafts
         )
 
-    def _site_files(self, data: Any) -> dict[str, bytes]:
-        """Every output but the note pages and the feed, rendered from the model."""
+    def _site_files(self, data: Any) -> Iterator[tuple[str, bytes]]:
+        """Every output but the note pages and the feed, rendered from the model, one file
+        at a time (each is written before the next is rendered)."""
         from vaultkit.render import html, json, markdown_pages, pages, stats_page
         from vaultkit.render.site import stylesheet
 
-        files: dict[str, bytes] = {"style.css": stylesheet()}
-        files.update(html.render_index(data))
-        files.update(pages.render_agenda(data))
-        files.update(markdown_pages.render(data))
-        files.update(stats_page.render_stats_page(data))
-        files.update(json.render(data))
-        assert set(files) | {"followups.ics"} == set(SITE_FILES)
-        return files
+        yield "style.css", stylesheet()
+        for render in (
+            html.render_index,
+            pages.render_agenda,
+            markdown_pages.render,
+            stats_page.render_stats_page,
+            json.render,
+        ):
+            yield from render(data).items()
 
     def _feed(self, data: Any, near: set[str], inputs: Any) -> tuple[bytes, int]:
         """The feed, each event serialised again only when its follow-up, its draft, or a
         note it shows (`near`) changed (the day, the settings and the vault's secret are this
-        engine's for its life); stamped anew each time (vaultkit/feedstate.py)."""
+        engine's for its life), and then only when the store has no bytes for its fields (a
+        new engine: a restarted watch, a one-shot build); stamped anew each time
+        (vaultkit/feedstate.py)."""
         from vaultkit.render import ics
         from vaultkit.render.site import draft_texts
 
         vault = self.model.vault
+        stored = self.store.pieces("event") if self.store is not None and not self.events else {}
         serialised = 0
         events: dict[str, _Event] = {}
+        new: list[tuple[str, bytes, bytes]] = []
 
         def event(item: FollowUp) -> bytes:
             nonlocal serialised
@@ -428,13 +472,24 @@ class Engine:
             ):
                 events[item.id] = known
                 return known.data
-            serialised += 1
             texts = draft_texts({item.id: draft}) if draft is not None else {}
-            made = ics.event_body(vault, item, data.pages, inputs, texts.get(item.id))
-            events[item.id] = _Event(item, draft, made)
+            fields = ics.event_fields(vault, item, data.pages, inputs, texts.get(item.id))
+            digest = _digest(fields)
+            kept = stored.get(item.id) or (known and (known.digest, known.data))
+            if kept and kept[0] == digest:
+                made = kept[1]
+            else:
+                serialised += 1
+                made = ics.serialise(fields)
+                new.append((item.id, digest, made))
+            events[item.id] = _Event(item, draft, made, digest)
             return made
 
         feed = ics.assemble(vault, data.followups, event, inputs)
+        if self.store is not None:
+            self.store.put_pieces("event", new)
+            if stored.keys() - events.keys() or self.events.keys() - events.keys():
+                self.store.keep_pieces("event", set(events))
         self.events = events
         return feed, serialised
 
@@ -469,13 +524,19 @@ class Engine:
 
     @staticmethod
     def _page_inputs(data: Any) -> dict[str, Any]:
-        """Each note page's own inputs besides its note: follow-ups, their drafts, problems."""
+        """Each note page's own inputs besides its note: its follow-ups (the same objects
+        while they stay the same), their drafts, its problems."""
         out: dict[str, list[Any]] = {}
         for path, items in data.by_record.items():
             out.setdefault(path, []).extend((item, data.drafts.get(item.id)) for item in items)
         for problem in data.problems:
             out.setdefault(problem.path, []).append(problem)
-        return {path: _digest(value) for path, value in out.items()}
+        return out
+
+
+def _digest(value: Any) -> bytes:
+    """A digest of plain values (their repr: strings, numbers, dates, zones, tuples)."""
+    return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 SITE_FILES = (
@@ -502,10 +563,10 @@ class _Clock:
         now = time.process_time()
         self.laps[stage] = now - self.last
         self.last = now
+        if os.environ.get("VAULTKIT_PROFILE_MEMORY"):  # peak memory so far, for benchmarks
+            import resource
 
-
-def _digest(value: Any) -> str:
-    return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+            self.laps[f"{stage} MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _keys(note: Note | None, path: str) -> set[str]:

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -81,6 +82,14 @@ def _write_manifest(out_dir: Path, files: list[str]) -> None:
     except OSError:
         pass
     atomic_write(path, data.encode())
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        status = os.lstat(path)
+    except OSError:
+        return None
+    return status.st_size, status.st_mtime_ns, status.st_ino
 
 
 def _same(path: Path, data: bytes) -> bool:
@@ -188,8 +197,9 @@ class OutputFolder:
         self.out_dir = out_dir
         self.started = time.time()
         self.result = WriteResult()
-        self.previous = read_manifest(out_dir)
-        self.listed = set(self.previous)
+        self.listed = set(read_manifest(out_dir))
+        self.finished = False
+        self.wrote: dict[str, tuple[bytes, tuple[int, int, int] | None]] = {}
 
     def expect(self, files: Iterable[str]) -> None:
         """List the files about to be written in the manifest before they exist, so a build
@@ -202,10 +212,18 @@ class OutputFolder:
             _write_manifest(self.out_dir, list(self.listed))
 
     def write(self, rel: str, data: bytes) -> bool:
-        """Write one file (atomically) unless it holds these bytes already; True if written."""
+        """Write one file (atomically) unless it holds these bytes already; True if written.
+        A file this folder wrote and nobody touched since (same size, modification time and
+        inode) is known by the digest of what was written, without reading it back."""
         target = _target(self.out_dir, rel)
-        if _same(target, data):
+        digest = hashlib.blake2b(data, digest_size=16).digest()
+        known = self.wrote.get(rel)
+        if known is not None and known[0] == digest and known[1] == _stamp(target):
             self.result.unchanged.append(rel)
+            return False
+        if known is None and _same(target, data):
+            self.result.unchanged.append(rel)
+            self.wrote[rel] = (digest, _stamp(target))
             return False
         target.parent.mkdir(parents=True, exist_ok=True)
         _target(self.out_dir, rel)  # the folder just made is still inside
@@ -213,15 +231,20 @@ class OutputFolder:
             raise OutputError(f"cannot write {rel}: a folder has that name")
         atomic_write(target, data)
         self.result.written.append(rel)
+        self.wrote[rel] = (digest, _stamp(target))
         return True
 
     def finish(self, files: Iterable[str]) -> WriteResult:
-        """Remove the generated files that are no longer made; the manifest lists `files`."""
-        kept = sorted(set(files))
-        for rel in sorted(self.listed - set(kept)):
-            if _remove(self.out_dir, rel):
-                self.result.removed.append(rel)
-        _write_manifest(self.out_dir, kept)
-        self.listed = set(kept)
-        _remove_stale_temps(self.out_dir, kept, self.started)
+        """Remove the generated files that are no longer made; the manifest lists `files`.
+        (Temporary files a killed build left are removed the first time.)"""
+        kept = set(files)
+        if kept != self.listed or not self.finished:
+            for rel in sorted(self.listed - kept):
+                if _remove(self.out_dir, rel):
+                    self.result.removed.append(rel)
+            _write_manifest(self.out_dir, sorted(kept))
+            self.listed = kept
+        if not self.finished:
+            _remove_stale_temps(self.out_dir, sorted(kept), self.started)
+            self.finished = True
         return self.result

@@ -35,7 +35,7 @@ from vaultkit import __version__
 from vaultkit.codec import CodecError, decoder, encode
 from vaultkit.parse import ParsedNote
 
-FORMAT = 2
+FORMAT = 3
 """The layout of the tables; a store of another format is rebuilt."""
 SUFFIX = ".sqlite3"
 BUSY_MS = 2000
@@ -47,6 +47,9 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS notes (
     path BLOB PRIMARY KEY, stamp TEXT NOT NULL,
     parsed BLOB NOT NULL, psum BLOB NOT NULL, body BLOB NOT NULL, bsum BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS pieces (
+    kind TEXT NOT NULL, key BLOB NOT NULL, digest BLOB NOT NULL, data BLOB NOT NULL,
+    sum BLOB NOT NULL, PRIMARY KEY (kind, key));
 CREATE TABLE IF NOT EXISTS results (
     kind TEXT PRIMARY KEY, key BLOB NOT NULL, data BLOB NOT NULL, sum BLOB NOT NULL);
 """
@@ -245,6 +248,45 @@ class Store:
             "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
             [(kind, _key(key), data, checksum(_key(key), data))],
         )
+
+    # ------------------------------------------------------------------------------ pieces
+
+    def pieces(self, kind: str) -> dict[str, tuple[bytes, bytes]]:
+        """The stored pieces of one kind (a feed event, ...): key -> (digest of the inputs
+        they were made from, their bytes); a row whose checksum fails is left out."""
+        found: dict[str, tuple[bytes, bytes]] = {}
+        try:
+            rows = self.db.execute(
+                "SELECT key, digest, data, sum FROM pieces WHERE kind = ?", (kind,)
+            )
+            for key, digest, data, summed in rows:
+                if checksum(bytes(key), bytes(digest), bytes(data)) == summed:
+                    found[_path(key)] = (bytes(digest), bytes(data))
+        except sqlite3.Error:
+            return {}
+        return found
+
+    def put_pieces(self, kind: str, rows: Iterable[tuple[str, bytes, bytes]]) -> None:
+        """Store (key, digest, bytes) pieces of one kind, replacing what was there."""
+        self._write(
+            "INSERT OR REPLACE INTO pieces VALUES (?, ?, ?, ?, ?)",
+            (
+                (kind, _key(key), digest, data, checksum(_key(key), digest, data))
+                for key, digest, data in rows
+            ),
+        )
+
+    def keep_pieces(self, kind: str, keys: set[str]) -> None:
+        """Forget the pieces of one kind whose key is not in `keys` (gone)."""
+        try:
+            stored = [
+                k for (k,) in self.db.execute("SELECT key FROM pieces WHERE kind = ?", (kind,))
+            ]
+        except sqlite3.Error:
+            return
+        gone = [(kind, k) for k in stored if _path(k) not in keys]
+        if gone:
+            self._write("DELETE FROM pieces WHERE kind = ? AND key = ?", gone)
 
     # ------------------------------------------------------------------------------ writes
 

@@ -132,6 +132,7 @@ class Watcher:
         out: Path | None = None,
         on_rebuild: Callable[[Rebuild], None] | None = None,
         delay: float = 0.05,
+        max_delay: float = 5.0,
         force: bool = False,
         now_fn: Callable[[], datetime | None] = lambda: datetime.now(UTC),
         tick: float = TICK,
@@ -149,6 +150,7 @@ class Watcher:
         self.out = out
         self.on_rebuild = on_rebuild
         self.delay = delay
+        self.max_delay = max(max_delay, delay)
         self.engine: Engine | None = None
         self.vault: Path | None = None
         self.out_dir: Path | None = None
@@ -269,17 +271,25 @@ class Watcher:
     # ------------------------------------------------------------------------- the build loop
 
     def _loop(self) -> None:
+        burst = False  # events came while the last build ran: a checkout, a sync
         while True:
             with self._cond:
+                if not self._want:
+                    burst = False
                 self._cond.wait_for(lambda: self._want or self._stopping)
                 if self._stopping:
                     return
-                # Build on the first event, once an editor's save sequence (write a new file,
-                # rename it over the note) had `delay` to finish; later events wait for the
-                # next build, so a burst is a few builds, not one per file.
-                self._cond.wait(self.delay)
-                if self._stopping:
-                    return
+                # A save is built at once, after `delay` for the editor's save sequence (write
+                # a new file, rename it over the note) to finish. In a burst the build waits
+                # for `delay` without events (at most `max_delay`): a burst is a few builds.
+                started = time.monotonic()
+                while True:
+                    self._want = False
+                    self._cond.wait(self.delay)
+                    if self._stopping:
+                        return
+                    if not (burst and self._want) or time.monotonic() - started >= self.max_delay:
+                        break
                 self._want = False
                 changed = list(self._changed)
                 self._changed.clear()
@@ -291,6 +301,7 @@ class Watcher:
             finally:
                 with self._cond:
                     self._building = False
+                    burst = self._want
 
     def _refresh(self, config: Config, today: date, out_dir: Path) -> BuildResult | None:
         """Bring the outputs up to date: the engine's refresh, or a new engine's first build
@@ -309,7 +320,7 @@ class Watcher:
                 engine.store.close()
             engine = Engine(config, today, out_dir, _store(config), force=self.force)
             self.engine = engine
-        done = engine.refresh(now=self.now_fn())
+        done = engine.refresh(now=self.now_fn(), pending=lambda: self._want)
         if last_ok and not done.changed and not done.written.written and not done.written.removed:
             return None
         return BuildResult(

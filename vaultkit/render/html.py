@@ -9,7 +9,7 @@ from vaultkit.agenda import due_label, section_of
 from vaultkit.followup import FollowUp
 from vaultkit.model import Note
 from vaultkit.render.paths import relative
-from vaultkit.render.site import SiteData
+from vaultkit.render.site import SiteData, piece
 from vaultkit.render.svg import funnel_svg
 
 NAV = (
@@ -151,7 +151,12 @@ def _board(data: SiteData, page: str) -> str:
     if by_stage.get("(no stage)"):
         active = ["(no stage)", *active]
     for stage in active:
-        cards = "".join(_card(data, page, c) for c in by_stage.get(stage, []))
+        cards = "".join(
+            piece(
+                data, "card", c.path, data.next_followup(c.path), lambda c=c: _card(data, page, c)
+            )  # type: ignore[misc]
+            for c in by_stage.get(stage, [])
+        )
         count = len(by_stage.get(stage, []))
         columns.append(
             f'<section class="column"><h2>{e(stage)} <span class="badge">{count}'
@@ -173,13 +178,17 @@ def _board(data: SiteData, page: str) -> str:
 
 
 def _company_table(data: SiteData, page: str) -> str:
-    rows = []
-    for c in data.companies():
-        rows.append(
+    def row(c: Note) -> str:
+        return (
             f"<tr><td>{note_link(data, page, c.path)}</td><td>{e(c.stage or '')}</td>"
             f"<td>{e(c.get('role') or '')}</td><td>{last_contact(data, c)}</td>"
             f"<td>{due_html(data, data.next_followup(c.path))}</td></tr>"
         )
+
+    rows = [
+        piece(data, "company-row", c.path, data.next_followup(c.path), lambda c=c: row(c))  # type: ignore[misc]
+        for c in data.companies()
+    ]
     if not rows:
         return '<p class="none">No companies yet.</p>'
     return (
@@ -191,15 +200,19 @@ def _company_table(data: SiteData, page: str) -> str:
 
 
 def _contact_table(data: SiteData, page: str) -> str:
-    rows = []
-    for c in data.contacts():
+    def row(c: Note) -> str:
         company = note_link(data, page, c.company) if c.company else ""
-        rows.append(
+        return (
             f"<tr><td>{note_link(data, page, c.path)}</td><td>{company}</td>"
             f"<td>{e(c.get('relationship') or c.get('role') or '')}</td>"
             f"<td>{last_contact(data, c)}</td>"
             f"<td>{due_html(data, data.next_followup(c.path))}</td></tr>"
         )
+
+    rows = [
+        piece(data, "contact-row", c.path, data.next_followup(c.path), lambda c=c: row(c))  # type: ignore[misc]
+        for c in data.contacts()
+    ]
     if not rows:
         return '<p class="none">No contacts yet.</p>'
     return (

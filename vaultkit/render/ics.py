@@ -301,8 +301,25 @@ def event_body(
     """One follow-up's VEVENT (or VTODO) without its stamp lines: a function of the follow-up,
     what its record says, its note's page, its draft, the day and the feed's settings (the live
     engine keeps it while none of these changes)."""
+    return serialise(event_fields(vault, item, pages, inputs, draft))
+
+
+def event_fields(
+    vault: Vault,
+    item: FollowUp,
+    pages: Mapping[str, str],
+    inputs: FeedInputs,
+    draft: str | None = None,
+) -> tuple[Any, ...]:
+    """Everything one event's body says, as plain values (cheap to compute): what its bytes
+    are a function of, and the key under which the store keeps them."""
     uid = feed_uid(item.id, str(vault.config.get("feed.detail")), inputs.secret)
-    return _event_bytes(_event_fields(vault, item, pages, inputs.today, uid, draft))
+    return _event_fields(vault, item, pages, inputs.today, uid, draft)
+
+
+def serialise(fields: tuple[Any, ...]) -> bytes:
+    """An event's body, from its fields (the expensive part: icalendar builds and folds)."""
+    return _event_bytes(fields)
 
 
 def _head(vault: Vault, starts: list[date | datetime]) -> bytes:

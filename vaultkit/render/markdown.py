@@ -169,28 +169,9 @@ def make_markdown() -> MarkdownIt:
 MARKDOWN = make_markdown()
 
 
-_RENDERED: dict[str, tuple[tuple[tuple[str, str | None], ...], str]] = {}
-"""Body -> (every link the render resolved, and to what; the HTML), from recent renders in
-this process: `watch` and `serve` rebuild after each save and most bodies did not change."""
-MAX_REMEMBERED = 20_000
-
-
 def render_body(text: str, resolve: Resolver) -> str:
     """A note's Markdown body as safe HTML."""
-    remembered = _RENDERED.get(text)
-    if remembered is not None and all(resolve(t) == href for t, href in remembered[0]):
-        return remembered[1]  # same text, and every link still goes where it went
-    asked: dict[str, str | None] = {}
-
-    def recording(target: str) -> str | None:
-        asked[target] = resolve(target)
-        return asked[target]
-
-    html = MARKDOWN.render(text, {"resolve": recording})
-    if len(_RENDERED) >= MAX_REMEMBERED:
-        _RENDERED.clear()
-    _RENDERED[text] = (tuple(asked.items()), html)
-    return html
+    return MARKDOWN.render(text, {"resolve": resolve})
 
 
 def render_inline(text: str, resolve: Resolver) -> str:

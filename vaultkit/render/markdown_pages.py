@@ -9,7 +9,7 @@ from vaultkit.agenda import due_label, group
 from vaultkit.followup import FollowUp
 from vaultkit.model import Note
 from vaultkit.render.markdown import plain
-from vaultkit.render.site import SiteData
+from vaultkit.render.site import SiteData, piece
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~!])")
 
@@ -59,8 +59,15 @@ def index_md(data: SiteData) -> str:
         lines.append(f"### {text(stage)} ({len(companies)})")
         lines.append("")
         for c in companies:
-            role = f", {text(c.get('role'))}" if c.get("role") else ""
-            lines.append(f"- {link(c)}{role}; next: {_due(data, data.next_followup(c.path))}")
+            lines.append(
+                piece(
+                    data,
+                    "md-pipeline",
+                    c.path,
+                    data.next_followup(c.path),
+                    lambda c=c: _card(data, c),
+                )  # type: ignore[misc]
+            )
         lines.append("")
     lines += [
         "## Companies",
@@ -70,9 +77,13 @@ def index_md(data: SiteData) -> str:
     ]
     for c in data.companies():
         lines.append(
-            f"| {link(c, table=True)} | {text(c.stage or '')} | "
-            f"{text(c.get('role') or '')} | {_last(data, c)} | "
-            f"{_due(data, data.next_followup(c.path))} |"
+            piece(
+                data,
+                "md-company",
+                c.path,
+                data.next_followup(c.path),
+                lambda c=c: _company_row(data, c),
+            )  # type: ignore[misc]
         )
     lines += [
         "",
@@ -82,12 +93,38 @@ def index_md(data: SiteData) -> str:
         "|---|---|---|---|",
     ]
     for c in data.contacts():
-        company = link(data.vault.notes[c.company], table=True) if c.company else ""
         lines.append(
-            f"| {link(c, table=True)} | {company} | {_last(data, c)} | "
-            f"{_due(data, data.next_followup(c.path))} |"
+            piece(
+                data,
+                "md-contact",
+                c.path,
+                data.next_followup(c.path),
+                lambda c=c: _contact_row(data, c),  # type: ignore[misc]
+                also=(c.company,),
+            )
         )
     return "\n".join(lines) + "\n"
+
+
+def _card(data: SiteData, c: Note) -> str:
+    role = f", {text(c.get('role'))}" if c.get("role") else ""
+    return f"- {link(c)}{role}; next: {_due(data, data.next_followup(c.path))}"
+
+
+def _company_row(data: SiteData, c: Note) -> str:
+    return (
+        f"| {link(c, table=True)} | {text(c.stage or '')} | "
+        f"{text(c.get('role') or '')} | {_last(data, c)} | "
+        f"{_due(data, data.next_followup(c.path))} |"
+    )
+
+
+def _contact_row(data: SiteData, c: Note) -> str:
+    company = link(data.vault.notes[c.company], table=True) if c.company else ""
+    return (
+        f"| {link(c, table=True)} | {company} | {_last(data, c)} | "
+        f"{_due(data, data.next_followup(c.path))} |"
+    )
 
 
 def agenda_md(data: SiteData) -> str:
@@ -98,15 +135,28 @@ def agenda_md(data: SiteData) -> str:
     for name, items in sections:
         lines += [f"## {name}", ""]
         for item in items:
-            note = data.vault.notes.get(item.note)
-            where = link(note) if note else text(item.note)
             lines.append(
-                f"- **{text(due_label(item, data.today, data.tz))}** "
-                f"{text(plain(item.title))} ({text(item.rule)})"
+                piece(
+                    data,
+                    "md-agenda",
+                    item.id,
+                    item,
+                    lambda item=item: _agenda_item(data, item),  # type: ignore[misc]
+                    also=(item.note,),
+                )
             )
-            lines.append(f"  {text(plain(item.reason))} {where}")
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _agenda_item(data: SiteData, item: FollowUp) -> str:
+    note = data.vault.notes.get(item.note)
+    where = link(note) if note else text(item.note)
+    return (
+        f"- **{text(due_label(item, data.today, data.tz))}** "
+        f"{text(plain(item.title))} ({text(item.rule)})\n"
+        f"  {text(plain(item.reason))} {where}"
+    )
 
 
 def render(data: SiteData) -> dict[str, bytes]:

@@ -15,7 +15,7 @@ from vaultkit.followup import FollowUp
 from vaultkit.model import Note
 from vaultkit.render.html import due_html, e, last_contact, layout, note_link
 from vaultkit.render.markdown import render_body, render_inline
-from vaultkit.render.site import SiteData
+from vaultkit.render.site import SiteData, piece
 
 _SKIP_FIELDS = {"stage", "contacts", "company", "interviews"}
 MAX_BODY = 1_000_000
@@ -246,7 +246,16 @@ def render_agenda(data: SiteData) -> dict[str, bytes]:
     page = "agenda.html"
     sections = []
     for name, items in group(data.followups, data.today, data.tz):
-        lis = "".join(followup_item(data, page, f, with_note=True) for f in items)
+        lis = "".join(
+            piece(
+                data,
+                "agenda-item",
+                f.id,
+                (f, data.drafts.get(f.id)),
+                lambda f=f: followup_item(data, page, f, with_note=True),  # type: ignore[misc]
+            )
+            for f in items
+        )
         slug = name.lower().replace(" ", "-")
         sections.append(
             f'<section class="agenda {slug}"><h2 id="{slug}">{e(name)} '

@@ -7,12 +7,12 @@ the file system or the clock.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from functools import cached_property, lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from vaultkit.drafts import Draft
 from vaultkit.followup import FollowUp
@@ -41,6 +41,8 @@ class SiteData:
     reads: set[str] | None = None
     """While the live engine renders one page: every other note it shows (a name, a link) and
     every link key it resolves (`key:...`), so it knows when to render the page again."""
+    pieces: Pieces | None = None
+    """The live engine's rendered pieces (rows of the site-wide files), kept between builds."""
 
     @property
     def tz(self) -> tzinfo:
@@ -59,14 +61,21 @@ class SiteData:
         return out
 
     def next_followup(self, path: str) -> FollowUp | None:
-        items = self.by_record.get(path, [])
-        return min(items, key=lambda f: f.sort_key(self.tz)) if items else None
+        items = self.by_record.get(path)
+        return items[0] if items else None  # the follow-ups come in due order
 
     def companies(self) -> list[Note]:
-        return sorted(self.vault.records("company"), key=lambda n: (n.name.lower(), n.path))
+        return self._sorted_records["company"]
 
     def contacts(self) -> list[Note]:
-        return sorted(self.vault.records("contact"), key=lambda n: (n.name.lower(), n.path))
+        return self._sorted_records["contact"]
+
+    @cached_property
+    def _sorted_records(self) -> dict[str, list[Note]]:
+        return {
+            kind: sorted(self.vault.records(kind), key=lambda n: (n.name.lower(), n.path))
+            for kind in ("company", "contact")
+        }
 
     def resolver(self, from_page: str, source_note: str = "") -> Resolver:
         index, reads = self.vault.index, self.reads
@@ -94,6 +103,65 @@ class SiteData:
         if self.reads is not None:
             self.reads.add(note_path)
         return note_path in self.pages
+
+
+@dataclass
+class Piece:
+    same: Any
+    reads: set[str]
+    text: str
+
+
+@dataclass
+class Pieces:
+    """Rendered pieces kept between the live engine's builds: a piece is reused when what it
+    was made from is the same (`same`, compared by value) and nothing it read (a note, a link
+    key) is `stale`."""
+
+    kept: dict[tuple[str, str], Piece] = field(default_factory=dict)
+    stale: set[str] = field(default_factory=set)
+    used: set[tuple[str, str]] = field(default_factory=set)
+    made: int = 0
+    """Pieces rendered again in the last build (the rest were reused)."""
+
+    def start(self, stale: set[str]) -> None:
+        self.stale, self.used, self.made = stale, set(), 0
+
+    def forget_unused(self) -> None:
+        """Drop the pieces the last build did not use (of notes and follow-ups now gone)."""
+        self.kept = {key: self.kept[key] for key in self.used if key in self.kept}
+
+
+def piece(
+    data: SiteData,
+    kind: str,
+    key: str,
+    same: Any,
+    make: Callable[[], str],
+    also: tuple[str | None, ...] = (),
+) -> str:
+    """`make()`, or the piece it made last time when its inputs are the same (see Pieces).
+    `key` names the piece within its kind (a note path, a follow-up id) and is read, as are
+    the notes `also` names (those it shows without asking `data`)."""
+    pieces = data.pieces
+    if pieces is None:
+        return make()
+    pieces.used.add((kind, key))
+    known = pieces.kept.get((kind, key))
+    if known is not None and known.same == same and not known.reads & pieces.stale:
+        if data.reads is not None:
+            data.reads |= known.reads
+        return known.text
+    outer, data.reads = data.reads, {key, *(a for a in also if a)}
+    try:
+        text = make()
+        pieces.kept[(kind, key)] = Piece(same, data.reads, text)
+        pieces.made += 1
+    finally:
+        if outer is not None:
+            outer |= data.reads
+        data.reads = outer
+    return text
 
 
 def draft_texts(drafts: dict[str, Draft]) -> dict[str, str]:
