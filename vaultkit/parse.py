@@ -404,7 +404,6 @@ TAG_BODY = r"[\w/-]*[^\W\d][\w/-]*"
 _TAG = re.compile(r"(?:^|(?<=[\s(\[,]))#(" + TAG_BODY + ")")
 _INLINE_CODE = re.compile(r"`+[^`\n]*`+")
 _INLINE_FIELD_LINE = re.compile(r"^\s*(?:[-*+]\s+)?([\w][\w .-]{0,60}?)::\s*(.*?)\s*$")
-_INLINE_FIELD_BRACKET = re.compile(r"[\[(]([\w][\w .-]{0,60}?)::\s*([^\])]*)[\])]")
 
 # The task grammar of the Tasks plugin (emoji signifiers, read from the end of the line, the
 # way the plugin does) and of Dataview (`[key:: value]` or `(key:: value)` fields, anywhere).
@@ -573,7 +572,7 @@ def _read_body(note: ParsedNote, lines: list[str], start: int) -> None:
                 note.tasks.append(_read_task(number, task.group(1), task.group(2), tags, links))
             continue
         if "::" in text:
-            _read_inline_fields(note, text, number)
+            _read_inline_fields(note, raw, number)
         if item:
             entry_text = item.group(1)
             if dated:
@@ -660,8 +659,46 @@ def _comment_after(line: str, inside: str | None) -> str | None:
         at, inside = i + len(mark), "%%" if mark == "%%" else "-->"
 
 
-def _read_inline_fields(note: ParsedNote, text: str, number: int) -> None:
-    found = _INLINE_FIELD_BRACKET.findall(text)
+_FIELD_OPEN = re.compile(r"[\[(]([\w][\w .-]{0,60}?)::")
+
+
+def _bracketed_fields(text: str) -> list[tuple[str, str]]:
+    """`[key:: value]` and `(key:: value)` fields of a line, as Dataview reads them: the value
+    runs to the matching bracket (`[Applied:: = date("01-18-2024", "MM-dd-yyyy")]`)."""
+    found = []
+    at = 0
+    while m := _FIELD_OPEN.search(text, at):
+        close = "]" if text[m.start()] == "[" else ")"
+        depth, i, quoted = 0, m.end(), False
+        while i < len(text):
+            char = text[i]
+            if char == '"':
+                quoted = not quoted
+            elif not quoted and char in "([":
+                depth += 1
+            elif not quoted and char in ")]":
+                if depth == 0:
+                    break
+                depth -= 1
+            i += 1
+        if i < len(text) and text[i] == close:
+            found.append((m.group(1), text[m.end() : i]))
+            at = i + 1
+        else:
+            at = m.end()
+    return found
+
+
+def _query_text(m: re.Match[str]) -> str:
+    """Inline code is not read, except a Dataview query as a field's value (`` `= …` ``),
+    which is kept as its text for the field to say what it holds."""
+    code = m.group().strip("`").strip()
+    return code if code.startswith("=") else ""
+
+
+def _read_inline_fields(note: ParsedNote, raw: str, number: int) -> None:
+    text = _INLINE_CODE.sub(_query_text, raw)
+    found = _bracketed_fields(text)
     if not found and (m := _INLINE_FIELD_LINE.match(text)) and "://" not in m.group(1):
         found = [(m.group(1), m.group(2))]
     for key, value in found:
