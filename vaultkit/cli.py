@@ -25,7 +25,9 @@ from vaultkit.problems import Problem, VaultkitError, printable, printable_lines
 
 
 def _colour() -> bool:
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    from vaultkit.render.terminal import colour_wanted
+
+    return colour_wanted(sys.stdout.isatty(), os.environ)
 
 
 def _echo(text: str = "", **style: Any) -> None:
@@ -154,7 +156,7 @@ def _progress_line(what: str, after: float = 0.3) -> Iterator[Callable[[str], No
     once it has taken `after` seconds, so quick runs do not flicker); erased at the end."""
     started = time.monotonic()
     shown = False
-    show = sys.stderr.isatty()
+    show = sys.stderr.isatty() and os.environ.get("TERM") != "dumb"  # it erases the line
 
     def report(stage: str) -> None:
         nonlocal shown
@@ -231,6 +233,11 @@ def cli() -> None:
 )
 @click.option("--all", "everything", is_flag=True, help="Show every open follow-up.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of follow-ups.")
+@click.option(
+    "--quickfix",
+    is_flag=True,
+    help="Print one `path:line: …` line per follow-up, for vim's quickfix list.",
+)
 @cache_option
 @friendly_errors
 def agenda(
@@ -239,25 +246,36 @@ def agenda(
     days: int,
     everything: bool,
     as_json: bool,
+    quickfix: bool,
     no_cache: bool,
 ) -> None:
     """What is due: overdue, today, tomorrow, this week, later."""
     from vaultkit.agenda import agenda_items, unmapped
     from vaultkit.config import CONFIG_NAME
-    from vaultkit.render.terminal import format_agenda
+    from vaultkit.render.terminal import format_agenda, format_quickfix, shown_path
 
+    if as_json and quickfix:
+        raise click.UsageError("--json and --quickfix are two forms of the same list: pick one")
     result = _evaluate(vault, today, no_cache)
     tz = result.config.tz
     day = result.today
     items = agenda_items(result.followups, day, tz, days=days, everything=everything)
     configured = (result.config.vault / CONFIG_NAME).is_file()
     hint = unmapped(result.notes, result.records, configured)
+    here = Path.cwd().resolve()
+
+    def where(rel: str) -> str:  # a note's path as it works from the current folder
+        return shown_path(result.config.vault, rel, here)
+
     if as_json:
         click.echo(json.dumps([item.to_json() for item in items], indent=2, ensure_ascii=False))
         if hint and not items:
             click.echo(f"vaultkit: {hint}", err=True)
+    elif quickfix:
+        if items:
+            click.echo(format_quickfix(items, day, tz, where))
     else:
-        text = format_agenda(items, day, tz, colour=_colour(), empty=hint)
+        text = format_agenda(items, day, tz, colour=_colour(), where=where, empty=hint)
         click.echo(text, color=_colour())
     errors, _ = _problem_summary(result.problems)
     if errors:
@@ -411,11 +429,19 @@ def log(
     NOTE is a name, an alias, a file name or a path in the vault. A vault that keeps one
     note per conversation (`[types.interaction]`) gets a new interaction note instead.
     """
-    from vaultkit.edit import record_touch, resolve_note
+    from vaultkit.config import load_config
+    from vaultkit.edit import note_by_file, record_touch, resolve_note
+    from vaultkit.pipeline import scan_notes
 
-    evaluation = _evaluate(vault, day)
-    rel = resolve_note(evaluation.vault, note)
-    written = record_touch(evaluation.vault, rel, evaluation.today, text, tags)
+    config = load_config(_vault_path(vault))
+    # A path or a file name finds the note without reading the vault (a 50 MB note costs the
+    # edit, not a parse); only a name or an alias needs every note's properties.
+    rel = note_by_file(config.vault, scan_notes(config).notes, note)
+    model = None
+    if rel is None:
+        model = _evaluate(vault, day, config=config).vault
+        rel = resolve_note(model, note)
+    written = record_touch(config, rel, _today(day, config.tz), text, tags, model)
     _say(f"{written.path}: {written.line}")
 
 
@@ -435,7 +461,7 @@ def done(followup_id: str, sent: bool, vault: str | None, today: datetime | None
     A task is checked (`- [x] … ✅ DATE`); anything else is logged in its company's or
     contact's note with the rule's tag, which the rule counts as done.
     """
-    from vaultkit.edit import complete, find_followup
+    from vaultkit.edit import complete, find_followup, recheck_is_quick
     from vaultkit.identity import feed_uid
     from vaultkit.state import vault_secret
 
@@ -444,8 +470,18 @@ def done(followup_id: str, sent: bool, vault: str | None, today: datetime | None
     secret = vault_secret(evaluation.config.vault, create=False)
     private = {feed_uid(f.id, "private", secret): f for f in items} if secret else {}
     item = find_followup(items, followup_id, private)
-    result = complete(evaluation.vault, item, evaluation.today, sent=sent)
+    notes = evaluation.scan.notes
+    result = complete(evaluation.config, set(notes), item, evaluation.today, sent=sent)
     _say(f"{result.path}: {result.line}")
+    for line in result.more:  # a recurring task's next occurrence, a notice
+        _say(f"{result.path}: {line}")
+    if not recheck_is_quick(evaluation.config.vault, notes):
+        click.echo(
+            "vaultkit: note: the vault's notes are too large to read again quickly; "
+            "`vaultkit agenda` shows what is next",
+            err=True,
+        )
+        return
     after = _evaluate(vault, today, config=evaluation.config)
     again = next((f for f in after.followups if f.id == item.id), None)
     if again is not None and again.due != item.due:

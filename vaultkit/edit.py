@@ -16,8 +16,8 @@ import re
 import stat
 import tempfile
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, replace
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -25,7 +25,7 @@ from pathlib import Path
 from vaultkit.atomic import WriteError, atomic_write
 from vaultkit.config import CONFIG_NAME, Config
 from vaultkit.followup import FollowUp
-from vaultkit.model import Vault
+from vaultkit.model import LinkIndex, Vault, build_model
 from vaultkit.parse import (
     FENCE,
     FM_CLOSE,
@@ -33,10 +33,12 @@ from vaultkit.parse import (
     MAX_FILE_BYTES,
     TAG_BODY,
     ParsedNote,
+    Task,
     parse_note,
     read_file,
 )
 from vaultkit.problems import VaultkitError
+from vaultkit.rules.explicit import task_title
 
 ENCODING = "utf-8"
 ERRORS = "surrogateescape"
@@ -67,8 +69,11 @@ TEMPLATE_FOLDER = "templates"
 FORBIDDEN_NAME_CHARS = set('*"\\/<>:|?#^[]')
 _PLACEHOLDER = re.compile(r"\{\{\s*(name|title|date|company)\s*\}\}")
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_TASK = re.compile(r"^(\ufeff?\s*(?:[-*+]|\d+[.)])\s+\[)([^\]])(\])")
+_TASK = re.compile(r"^(\ufeff?[\s>]*(?:[-*+]|\d+[.)])\s+\[)([^\]])(\])")
+"""A task line, also in a blockquote or callout (`> - [ ] …`), as the parser reads them."""
 _TAG_WORD = re.compile(f"^{TAG_BODY}$")  # a tag the reader will see as one
+_DATAVIEW_DATE = re.compile(r"[\[(][ \t]*(?:due|scheduled|start)[ \t]*::", re.I)
+_EMOJI_DATE = re.compile("[📅📆🗓⏳⌛🛫]")
 _TAIL = re.compile(r"((?:[ \t]+\^[A-Za-z0-9-]+)?[ \t]*)$")
 
 
@@ -137,13 +142,16 @@ def _body_start(lines: list[str]) -> int:
     return 0
 
 
-def _scan(lines: list[str]) -> tuple[list[tuple[int, int, str]], int | None]:
+def _scan(
+    lines: list[str], until: int | None = None
+) -> tuple[list[tuple[int, int, str]], int | None]:
     """(line index, level, text) of each ATX heading of the body, outside code blocks; and the
-    index of the line opening a code block that is never closed (None when all are)."""
+    index of the line opening a code block that is never closed (None when all are). With
+    `until`, only the lines up to that index are read."""
     found = []
     fence: str | None = None
     fence_at: int | None = None
-    for i in range(_body_start(lines), len(lines)):
+    for i in range(_body_start(lines), len(lines) if until is None else until + 1):
         text = _content(lines[i]).lstrip("\ufeff")
         m = FENCE.match(text)
         if fence is not None:
@@ -239,7 +247,9 @@ def log_line(day: date, text: str, tags: list[str] | tuple[str, ...] = ()) -> st
 def check_task(text: str, line_no: int, day: date) -> str:
     """Check the open task on line `line_no` (1-based, as `vaultkit.parse` counts lines):
     its status becomes `x` and ` ✅ YYYY-MM-DD` goes at the end of its text (before trailing
-    spaces and a `^block-id`, where Obsidian Tasks puts it). Nothing else changes."""
+    spaces and a `^block-id`, where Obsidian Tasks puts it); a task written in Tasks' Dataview
+    format (`[due:: …]`, no date emoji) gets `  [completion:: YYYY-MM-DD]` instead, as Tasks
+    writes it in that format. Nothing else changes."""
     lines = text.splitlines(keepends=True)  # the parser's line numbers
     if not 1 <= line_no <= len(lines):
         raise VaultkitError(f"line {line_no} is not in the note (it has {len(lines)} lines)")
@@ -252,9 +262,136 @@ def check_task(text: str, line_no: int, day: date) -> str:
     body = m.group(1) + "x" + m.group(3) + body[m.end() :]
     tail = _TAIL.search(body)
     cut = tail.start() if tail else len(body)
-    body = f"{body[:cut]} ✅ {day.isoformat()}{body[cut:]}"
+    dataview = _DATAVIEW_DATE.search(body) and not _EMOJI_DATE.search(body)
+    done = f"  [completion:: {day.isoformat()}]" if dataview else f" ✅ {day.isoformat()}"
+    body = f"{body[:cut]}{done}{body[cut:]}"
     lines[line_no - 1] = body + ending
     return "".join(lines)
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A task completed as Obsidian Tasks completes it."""
+
+    text: str
+    """The note's new text."""
+    checked: str | None
+    """The completed line as written (None when `🏁 delete` removed it)."""
+    checked_at: int | None
+    """Its line number (1-based) in the new text."""
+    next: str | None = None
+    """The next occurrence of a recurring task, as written."""
+    next_at: int | None = None
+    notice: str | None = None
+    """Something the user should know (a `🏁 delete` not honoured, and why)."""
+
+
+_DATE_KEYS = {"start": "🛫", "scheduled": "⏳⌛", "due": "📅📆🗓"}
+_DROPPED_ON_REPEAT = [
+    re.compile(r"[ \t]*🆔\ufe0f?[ \t]*[A-Za-z0-9_-]+"),
+    re.compile(r"[ \t]*⛔\ufe0f?[ \t]*[A-Za-z0-9_-]+(?:[ \t]*,[ \t]*[A-Za-z0-9_-]+)*"),
+    re.compile(r"[ \t]*➕\ufe0f?[ \t]*\d{4}-\d{2}-\d{2}"),
+    re.compile(
+        r"[ \t]*(?:\[[ \t]*(?:id|dependsOn|created)[ \t]*::[^\]]*\]"
+        r"|\([ \t]*(?:id|dependsOn|created)[ \t]*::[^)]*\))",
+        re.I,
+    ),
+    re.compile(r"[ \t]+\^[A-Za-z0-9-]+(?=[ \t]*$)"),
+]
+"""What the next occurrence does not inherit, as in Tasks: its id and dependencies (they
+belong to the done one), its created date, and the block id (unique in a note)."""
+
+
+def _shift_date(body: str, kind: str, value: str, new: date) -> str:
+    """`body` with the `kind` date written as `value` replaced by `new`, where it is written:
+    after its emoji sign or in its Dataview field."""
+    emoji = re.compile(f"([{_DATE_KEYS[kind]}]\ufe0f?[ \t]*){re.escape(value)}")
+    field_ = re.compile(rf"([\[(][ \t]*{kind}[ \t]*::[ \t]*){re.escape(value)}", re.I)
+    for pattern in (emoji, field_):
+        if pattern.search(body):
+            return pattern.sub(lambda m: m.group(1) + new.isoformat(), body, count=1)
+    return body
+
+
+def _has_children(lines: list[str], index: int) -> bool:
+    """The task at `index` has nested items below it (removing it would break them)."""
+    if index + 1 >= len(lines):
+        return False
+    below = _content(lines[index + 1])
+
+    def indent(line: str) -> int:
+        return len(line) - len(line.lstrip(" \t>"))
+
+    return bool(below.strip()) and indent(below) > indent(_content(lines[index]))
+
+
+def complete_task(text: str, line_no: int, day: date) -> Completion:
+    """Complete the open task on line `line_no` as Obsidian Tasks does: check it (`check_task`);
+    for a recurring task (`🔁`), write its next occurrence on the line above, its dates moved
+    by the rule (vaultkit/recurrence.py); with `🏁 delete`, remove the completed line (unless
+    items are nested under it: removing it would break them, so it is kept, and `notice`
+    says why). Every other line stays as it was."""
+    from vaultkit.parse import task_fields
+    from vaultkit.recurrence import next_date, parse_rule
+
+    checked_text = check_task(text, line_no, day)
+    lines = text.splitlines(keepends=True)
+    raw = lines[line_no - 1]
+    body = _content(raw)
+    ending = raw[len(body) :] or newline_of(text)
+    m = _TASK.match(body)
+    assert m is not None  # check_task made sure
+    found, _, _ = task_fields(body[m.end() :])
+    next_line = None
+    if found.get("recurrence"):
+        rule_text = found["recurrence"]
+        rule = parse_rule(rule_text)
+        if rule is None:
+            raise VaultkitError(
+                f"line {line_no}: vaultkit cannot work out the next date of `🔁 {rule_text}`, "
+                "so it would end the series; nothing was written. Check the task in Obsidian "
+                "(Tasks writes the next one), or see docs/note-format.md for the rules vaultkit "
+                "reads"
+            )
+        kinds = [k for k in ("due", "scheduled", "start") if found.get(k)]
+        if kinds:
+            try:
+                reference = date.fromisoformat(found[kinds[0]])
+                dates = {k: date.fromisoformat(found[k]) for k in kinds}
+            except ValueError:
+                raise VaultkitError(
+                    f"line {line_no}: the task's {kinds[0]} date {found[kinds[0]]!r} is not a "
+                    "day on the calendar, so its next one cannot be worked out; nothing was "
+                    "written"
+                ) from None
+            shift = next_date(rule, reference, day) - reference
+            new_body = m.group(1) + " " + m.group(3) + body[m.end() :]
+            for kind, value in dates.items():
+                new_body = _shift_date(new_body, kind, found[kind], value + shift)
+            for pattern in _DROPPED_ON_REPEAT:
+                new_body = pattern.sub("", new_body)
+            next_line = new_body.rstrip() + ending
+    delete = found.get("on_completion", "").lower() == "delete"
+    notice = None
+    if delete and _has_children(lines, line_no - 1):
+        delete = False
+        notice = (
+            f"line {line_no} has items nested under it: it was checked, not removed as its "
+            "`🏁 delete` asks, since removing it would break them"
+        )
+    checked_line = checked_text.splitlines(keepends=True)[line_no - 1]
+    if delete and next_line is not None and not raw.endswith(("\n", "\r")):
+        next_line = _content(next_line)  # it takes the last line's place: no ending either
+    new_lines = [*([next_line] if next_line else []), *([] if delete else [checked_line])]
+    result = [*lines[: line_no - 1], *new_lines, *lines[line_no:]]
+    return Completion(
+        "".join(result),
+        None if delete else _content(checked_line),
+        None if delete else line_no + (1 if next_line else 0),
+        _content(next_line) if next_line else None,
+        line_no if next_line else None,
+        notice,
+    )
 
 
 def fill_template(template: str, values: dict[str, str]) -> str:
@@ -494,26 +631,36 @@ def _create_new(path: Path, data: bytes) -> None:
 # ---------------------------------------------------------------- notes of a vault
 
 
-def resolve_note(vault: Vault, target: str) -> str:
-    """A note's path from a name, alias, file stem or path (relative to the vault, with or
-    without `.md`, or a path to the file from here)."""
-    text = target.strip()
-    if not text:
-        raise VaultkitError("no note given")
+def note_by_file(vault_dir: Path, notes: Collection[str], target: str) -> str | None:
+    """The note `target` names by a path (from here, or in the vault, with or without `.md`)
+    or a file name, found without reading any note: `resolve_note` tries these before names
+    and aliases (a file name wins over a name, as in Obsidian), so this answers as it does.
+    None: only a name or an alias could tell (or nothing matches)."""
+    text = _target_text(target)
     as_file = Path(text)
     if as_file.is_file():
         with contextlib.suppress(ValueError, OSError):
-            rel = as_file.resolve().relative_to(vault.config.vault).as_posix()
-            if rel in vault.notes:
+            rel = as_file.resolve().relative_to(vault_dir).as_posix()
+            if rel in notes:
                 return rel
+    path, candidates = LinkIndex.of_files(notes).resolve(text.replace("\\", "/"))
+    if candidates:
+        raise _ambiguous(target, candidates)
+    return path
+
+
+def resolve_note(vault: Vault, target: str) -> str:
+    """A note's path from a name, alias, file stem or path (relative to the vault, with or
+    without `.md`, or a path to the file from here)."""
+    found = note_by_file(vault.config.vault, vault.notes, target)
+    if found is not None:
+        return found
+    text = _target_text(target)
     path, candidates = vault.index.resolve(text.replace("\\", "/"))
     if path is not None:
         return path
     if candidates:
-        listing = "".join(f"\n  {c}" for c in candidates)
-        raise VaultkitError(
-            f"{target!r} is ambiguous; it could be:{listing}\nGive the path to pick one."
-        )
+        raise _ambiguous(target, candidates)
     key = text.lower().removesuffix(".md")
     near = sorted(
         p for p, n in vault.notes.items() if key in n.name.lower() or key in Path(p).stem.lower()
@@ -522,6 +669,20 @@ def resolve_note(vault: Vault, target: str) -> str:
     raise VaultkitError(
         f"no note named {target!r} in {vault.config.vault}"
         + (f"; did you mean:{hint}" if near else "")
+    )
+
+
+def _target_text(target: str) -> str:
+    text = target.strip()
+    if not text:
+        raise VaultkitError("no note given")
+    return text
+
+
+def _ambiguous(target: str, candidates: list[str]) -> VaultkitError:
+    listing = "".join(f"\n  {c}" for c in candidates)
+    return VaultkitError(
+        f"{target!r} is ambiguous; it could be:{listing}\nGive the path to pick one."
     )
 
 
@@ -585,10 +746,10 @@ def _read_back(rel: str, text: str) -> ParsedNote | None:
     return parse_note(rel, data) if len(data) <= VERIFY_LIMIT else None
 
 
-def log_to_note(vault: Vault, rel: str, line: str) -> None:
+def log_to_note(vault_dir: Path, rel: str, line: str) -> None:
     """Append the log line `line` to the note at `rel` (a path relative to the vault)."""
-    with note_lock(vault.config.vault / rel, rel):
-        snapshot = read_snapshot(vault.config.vault / rel, rel)
+    with note_lock(vault_dir / rel, rel):
+        snapshot = read_snapshot(vault_dir / rel, rel)
         text, at = insert_log(snapshot.text, line)
         parsed = _read_back(rel, text)
         if parsed is not None and not any(e.line == at + 1 for e in parsed.entries):
@@ -600,17 +761,22 @@ def log_to_note(vault: Vault, rel: str, line: str) -> None:
 
 
 def record_touch(
-    vault: Vault, rel: str, day: date, text: str, tags: list[str] | tuple[str, ...] = ()
+    config: Config,
+    rel: str,
+    day: date,
+    text: str,
+    tags: list[str] | tuple[str, ...] = (),
+    vault: Vault | None = None,
 ) -> DoneResult:
     """Record a touch with the note at `rel` the way the vault keeps them: a log line in the
-    note, or, where `[types.interaction]` names folders, a new interaction note there."""
-    config = vault.config
+    note, or, where `[types.interaction]` names folders, a new interaction note there (named
+    after the note's name, from `vault` when the caller has it, else from the note alone)."""
     folders = [f.strip("/") for f in config.type_list("interaction", "folders") if f.strip("/")]
     if not folders:
         line = log_line(day, text, tags)
-        log_to_note(vault, rel, line)
+        log_to_note(config.vault, rel, line)
         return DoneResult(rel, line)
-    record = vault.notes[rel]
+    record = (vault or _alone(config, rel)).notes[rel]
     date_field = config.get("types.interaction.date")
     with_field = config.get("types.interaction.with")
     link = f"[[{Path(rel).stem}]]"
@@ -629,6 +795,15 @@ def record_touch(
             continue
         return DoneResult(target, f"{link} {text.strip()}")
     raise VaultkitError(f"too many interaction notes named {base!r} in {folders[0]}")
+
+
+def _alone(config: Config, rel: str) -> Vault:
+    """The model of one note by itself: its kind and name (which its own text decides)."""
+    try:
+        data = read_file(config.vault / rel)
+    except OSError as exc:
+        raise VaultkitError(f"cannot read {rel}: {exc.strerror or exc}") from None
+    return build_model([parse_note(rel, data)], config)
 
 
 def find_followup(
@@ -653,65 +828,106 @@ def find_followup(
     )
 
 
+RECHECK_LIMIT = 16 * 2**20
+"""`done` reads the vault again, to say when a rolling follow-up is next due, only when its
+notes hold at most this many bytes in all: past that, reading them takes seconds (tens for a
+50 MB note), and `agenda` will say it."""
+
+
+def recheck_is_quick(vault_dir: Path, notes: Collection[str]) -> bool:
+    total = 0
+    for rel in notes:
+        with contextlib.suppress(OSError):
+            total += os.stat(os.path.join(vault_dir, rel)).st_size
+        if total > RECHECK_LIMIT:
+            return False
+    return True
+
+
 @dataclass(frozen=True)
 class DoneResult:
     path: str
     """The note that was changed."""
     line: str
     """The line as written."""
+    more: tuple[str, ...] = ()
+    """Other lines to show: a recurring task's next occurrence, a notice."""
 
 
-def complete(vault: Vault, item: FollowUp, day: date, *, sent: bool = False) -> DoneResult:
+def complete(
+    config: Config, notes: Collection[str], item: FollowUp, day: date, *, sent: bool = False
+) -> DoneResult:
     """Mark a follow-up done: check its task, or log the touch with the rule's tag. With
-    `sent`, the touch is the message you sent: `Sent: …`, tagged `#sent` as well (outbound)."""
+    `sent`, the touch is the message you sent: `Sent: …`, tagged `#sent` as well (outbound).
+    `notes` are the vault's notes (their paths): only the follow-up's own note is read."""
     if item.rule == "task":
         if sent:
             raise VaultkitError(
                 "a task is checked, not sent: run `vaultkit done ID` without --sent "
                 "(and `vaultkit log NOTE TEXT --tag sent` to record a message)"
             )
-        return _check_task_of(vault, item, day)
+        return _check_task_of(config.vault, item, day)
     tags = [DONE_TAGS.get(item.rule, "follow-up"), *([SENT_TAG] if sent else [])]
-    record = item.record if item.record in vault.notes else None
+    record = item.record if item.record in notes else None
     target = record or item.note
-    if target not in vault.notes:
+    if target not in notes:
         raise VaultkitError(
             f"the {item.rule} follow-up has no note to log it in ({target} is not a note); "
             f"log it yourself: vaultkit log NOTE TEXT --tag {tags[0]}"
         )
     verb = "Sent" if sent else "Done"
-    return record_touch(vault, target, day, f"{verb}: {item.title}", tags)
+    return record_touch(config, target, day, f"{verb}: {item.title}", tags)
 
 
-def _check_task_of(vault: Vault, item: FollowUp, day: date) -> DoneResult:
-    with note_lock(vault.config.vault / item.note, item.note):
-        return _check_task_locked(vault, item, day)
+def _check_task_of(vault_dir: Path, item: FollowUp, day: date) -> DoneResult:
+    with note_lock(vault_dir / item.note, item.note):
+        return _check_task_locked(vault_dir, item, day)
 
 
-def _check_task_locked(vault: Vault, item: FollowUp, day: date) -> DoneResult:
-    snapshot = read_snapshot(vault.config.vault / item.note, item.note)
-    # The model's line number is from when the vault was loaded: make sure the same open task
-    # is still on that line of the bytes about to be edited.
-    expected = next((t for t in vault.notes[item.note].tasks if t.line == item.line), None)
-    now = next((t for t in parse_note(item.note, snapshot.data).tasks if t.line == item.line), None)
-    if expected is None or now is None or now.status != "open" or now.text != expected.text:
+def _task_on_line(rel: str, snapshot: Snapshot, number: int) -> Task | None:
+    """The task the parser reads on line `number` of the note. A note over VERIFY_LIMIT is not
+    parsed whole (seconds for 50 MB): its line is read as a task where it lies outside the
+    frontmatter and the code blocks, as the parser sees them."""
+    if snapshot.size <= VERIFY_LIMIT:
+        return next((t for t in parse_note(rel, snapshot.data).tasks if t.line == number), None)
+    lines = split_lines(snapshot.text)
+    index = number - 1
+    if not 0 <= index < len(lines) or index < _body_start(lines):
+        return None
+    if _scan(lines, until=index)[1] is not None:
+        return None  # inside a code block
+    alone = parse_note(rel, lines[index].lstrip("\ufeff").encode(ENCODING, ERRORS)).tasks
+    return replace(alone[0], line=number) if alone else None
+
+
+def _check_task_locked(vault_dir: Path, item: FollowUp, day: date) -> DoneResult:
+    snapshot = read_snapshot(vault_dir / item.note, item.note)
+    # The follow-up's line number is from when the vault was read: make sure the same open
+    # task (the title comes from its text) is still on that line of the bytes to be edited.
+    now = _task_on_line(item.note, snapshot, item.line)
+    if now is None or now.status != "open" or task_title(now.text) != item.title:
         raise NoteChangedError(
             f"{item.note} changed since it was read: line {item.line} is no "
             "longer that open task; nothing was written. Run the command "
             "again."
         )
-    text = check_task(snapshot.text, item.line, day)
-    parsed = _read_back(item.note, text)
-    if parsed is not None and not any(
-        t.line == item.line and t.status == "done" for t in parsed.tasks
-    ):
-        raise VaultkitError(
-            f"{item.note}: line {item.line} would not be read as a done task once checked; "
-            "nothing was written"
-        )
-    write_snapshot(snapshot, text, item.note)
-    changed = text.splitlines()[item.line - 1]
-    return DoneResult(item.note, changed.lstrip("\ufeff").strip())
+    done = complete_task(snapshot.text, item.line, day)
+    parsed = _read_back(item.note, done.text)
+    if parsed is not None:
+        states = {t.line: t.status for t in parsed.tasks}
+        if (done.checked_at is not None and states.get(done.checked_at) != "done") or (
+            done.next_at is not None and states.get(done.next_at) != "open"
+        ):
+            raise VaultkitError(
+                f"{item.note}: line {item.line} would not be read as a done task once "
+                "checked; nothing was written"
+            )
+    write_snapshot(snapshot, done.text, item.note)
+    shown = [line.lstrip("\ufeff").strip() for line in (done.checked, done.next) if line]
+    if done.checked is None:
+        shown.insert(0, f"removed line {item.line} (🏁 delete)")
+    more = [*shown[1:], *([done.notice] if done.notice else [])]
+    return DoneResult(item.note, shown[0], tuple(more))
 
 
 # ---------------------------------------------------------------- new notes and new vaults

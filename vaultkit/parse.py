@@ -726,12 +726,34 @@ def _read_task(number: int, mark: str, text: str, tags: list[str], links: list[s
     # `[X]` is done, as for Dataview and Obsidian itself (Tasks, out of the box, has no `X`
     # status and treats it as not done); `[-]` is cancelled; any other mark is open.
     status = "done" if mark in "xX" else "cancelled" if mark == "-" else "open"
-    task = Task(number, "", status, tags=tags, links=links)
+    found, words, block = task_fields(text)
+    return Task(
+        number,
+        words,
+        status,
+        due=found.get("due"),
+        scheduled=found.get("scheduled"),
+        start=found.get("start"),
+        done=found.get("done"),
+        priority=found.get("priority", "normal"),
+        tags=tags,
+        links=links,
+        id=found.get("id") or None,
+        block=block,
+        recurrence=found.get("recurrence") or None,
+    )
+
+
+def task_fields(text: str) -> tuple[dict[str, str], str, str | None]:
+    """What a task line says after its checkbox: its fields (`due`, `scheduled`, `start`,
+    `done`, `created`, `cancelled`, `priority`, `recurrence`, `id`, `depends`,
+    `on_completion`), its words, and its `^block` id."""
+    block = None
     words = _COMMENT_SPAN.sub(" ", text)
     words = re.split("%%|<!--", words, maxsplit=1)[0].strip()  # a comment running to the end
     padded = " " + words
     if m := _BLOCK_ID.search(padded):
-        task.block = m.group(1)
+        block = m.group(1)
         words = padded[: m.start()].strip()
     found: dict[str, str] = {}
 
@@ -779,10 +801,4 @@ def _read_task(number: int, mark: str, text: str, tags: list[str], links: list[s
         return " "
 
     words = _DATE_ANYWHERE.sub(mid_date, words)
-    task.due, task.scheduled = found.get("due"), found.get("scheduled")
-    task.start, task.done = found.get("start"), found.get("done")
-    task.priority = found.get("priority", "normal")
-    task.id = found.get("id") or None
-    task.recurrence = found.get("recurrence") or None
-    task.text = " ".join([*words.split(), *tail_tags])
-    return task
+    return found, " ".join([*words.split(), *tail_tags]), block
