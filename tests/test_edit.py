@@ -16,7 +16,6 @@ from vaultkit.edit import (
     NoteChangedError,
     append_log,
     check_task,
-    fill_template,
     log_line,
     newline_of,
     read_snapshot,
@@ -227,18 +226,26 @@ def test_check_task_refuses(text, line_no):
 
 
 def test_fill_template():
-    template = "{{name}} / {{ title }} / {{date}} / {{company}} / {{time}} / {{date:YYYY}}"
-    assert (
-        fill_template(template, {"name": "Acme", "date": "2026-11-30", "company": ""})
-        == "Acme / Acme / 2026-11-30 /  / {{time}} / {{date:YYYY}}"
-    )
+    from datetime import datetime
+
+    from vaultkit.note_templates import fill
+
+    template = "{{name}} / {{ title }} / {{date}} / {{company}} / {{time}} / {{date:YYYY}} / {{x}}"
+    text, left = fill(template, {"name": "Acme", "company": ""}, datetime(2026, 11, 30, 9, 5))
+    assert text == "Acme / Acme / 2026-11-30 /  / 09:05 / 2026 / {{x}}"
+    assert left == []
 
 
 @pytest.mark.parametrize("kind", ["company", "contact"])
 def test_default_templates_make_valid_notes(kind):
-    text = fill_template(
+    from datetime import datetime
+
+    from vaultkit.note_templates import fill
+
+    text, _ = fill(
         edit.default_template(kind),
-        {"name": "Jane O'Neil", "date": "2026-11-30", "company": "[[Acme]]"},
+        {"name": "Jane O'Neil", "company": "[[Acme]]"},
+        datetime(2026, 11, 30),
     )
     parsed = parse_note(f"x/{kind}.md", text.encode())
     assert parsed.problems == []

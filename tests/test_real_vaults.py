@@ -4,6 +4,7 @@ the model, `adopt` and the CLI. tests/test_corpus.py reads whole vaults in those
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tomllib
 from datetime import date
@@ -663,3 +664,94 @@ def test_a_plan_with_list_items_is_no_tracker(write_note, load, runner, vault_di
         ),
     )
     assert check_json(runner, vault_dir) == []
+
+
+# ---------------------------------------------------------------- 14. new on an adopted vault
+
+
+def test_new_writes_where_the_vaults_newest_notes_go_from_its_own_templates(runner, tmp_path):
+    vault = tmp_path / "v"
+    shutil.copytree(CORPUS / "week-folders", vault)
+    assert runner.invoke(cli, ["adopt", "--vault", str(vault)]).exit_code == 0
+    today = ["--vault", str(vault), "--today", "2026-10-12"]  # week 42: no folder yet
+    made = runner.invoke(cli, ["new", "company", "Sable Systems", *today])
+    assert made.exit_code == 0, made.output
+    text = (vault / "Applications/2026-W42/Sable Systems.md").read_text()
+    # Templater's plain commands filled in, the vault's property names, stage word and tag
+    assert text.startswith(
+        "---\ntags: [application]\ncompany: Sable Systems\nposition:\nstatus: Not Applied\n"
+        "created: 2026-10-12\ndate_applied:\n---\n# Sable Systems\n"
+    )
+    made = runner.invoke(cli, ["new", "contact", "Ana Cruz", *today])
+    assert made.exit_code == 0, made.output
+    text = (vault / "Recruiters/Ana Cruz.md").read_text()
+    assert "tags: [recruiter]" in text and "created: 2026-10-12" in text  # {{date:YYYY-MM-DD}}
+    assert re.search(r"Added on 2026-10-12 at \d\d:\d\d\.", text)  # {{date}}, {{time}}
+    check = runner.invoke(
+        cli, ["check", "--vault", str(vault), "--json", "--no-cache", "--today", "2026-10-12"]
+    )
+    assert not [p for p in json.loads(check.stdout) if "Sable" in p["path"] or "Ana" in p["path"]]
+    from vaultkit.config import load_config
+    from vaultkit.pipeline import evaluate
+
+    model = evaluate(load_config(vault), date(2026, 10, 12)).vault
+    sable = model.notes["Applications/2026-W42/Sable Systems.md"]
+    assert (sable.kind, sable.name, sable.stage) == ("company", "Sable Systems", "lead")
+    assert model.notes["Recruiters/Ana Cruz.md"].kind == "contact"
+
+
+def test_new_from_the_built_in_template_speaks_the_vaults_words(runner, tmp_path):
+    vault = tmp_path / "v"
+    shutil.copytree(CORPUS / "title-case-keys", vault)
+    assert runner.invoke(cli, ["adopt", "--vault", str(vault)]).exit_code == 0
+    made = runner.invoke(
+        cli, ["new", "company", "Zeta Labs", "--vault", str(vault), "--today", "2026-07-15"]
+    )
+    assert made.exit_code == 0, made.output
+    text = (vault / "Roles/Zeta Labs.md").read_text()
+    for line in (
+        "Job-Title:",
+        "Status: Not-Applied",
+        "Date-Applied:",
+        "Follow-Up Date:",
+        "Resume Version:",
+    ):
+        assert f"\n{line}\n" in text, line
+    assert "\nstage:" not in text and "\nrole:" not in text
+
+
+@pytest.mark.parametrize(
+    ("template", "filled"),
+    [
+        ('<% tp.date.now("YYYY-MM-DD", 7) %>', "2026-10-19"),
+        ('<% tp.date.tomorrow("dddd D MMMM") %>', "Tuesday 13 October"),
+        ("<% tp.file.creation_date() %>", "2026-10-12"),
+        ("{{date:DD.MM.YYYY}}", "12.10.2026"),
+        ("<%* tR += 'x' %>", "<%* tR += 'x' %>"),  # code: left as written, and said
+    ],
+)
+def test_template_placeholders(template, filled):
+    from datetime import datetime
+
+    from vaultkit.note_templates import fill
+
+    text, left = fill(template, {"name": "Acme"}, datetime(2026, 10, 12, 9, 30))
+    assert text == filled
+    assert left == ([] if filled != template else [template])
+
+
+def test_a_template_that_leads_outside_the_vault_is_never_followed(
+    runner, vault_dir, write_note, tmp_path
+):
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\nstage: lead\n---\nTOP SECRET\n")
+    (vault_dir / ".obsidian").mkdir()
+    (vault_dir / ".obsidian/templates.json").write_text('{"folder": "Tpl"}')
+    (vault_dir / "Tpl").mkdir()
+    (vault_dir / "Tpl/Company.md").symlink_to(secret)
+    write_note("companies/Acme.md", "---\nstage: lead\n---\n")
+    made = runner.invoke(
+        cli, ["new", "company", "Zed", "--vault", str(vault_dir), "--today", "2026-12-01"]
+    )
+    assert made.exit_code == 0, made.output
+    assert "TOP SECRET" not in (vault_dir / "companies/Zed.md").read_text()

@@ -365,6 +365,12 @@ def _new_note(
             "used",
             err=True,
         )
+    if created.unrun:
+        _say(
+            f"vaultkit: warning: the template {created.template} runs code vaultkit does not "
+            f"run; left as written: {', '.join(created.unrun)}",
+            err=True,
+        )
     if created.clashes:
         _say(
             f"vaultkit: warning: {', '.join(created.clashes)} has the same name; links "

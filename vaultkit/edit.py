@@ -18,7 +18,7 @@ import tempfile
 import time
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -67,7 +67,6 @@ LOG_HEADING = "Log"
 TEMPLATE_FOLDER = "templates"
 # Characters a note's file name (and so a link to it) cannot hold, as Obsidian sees it.
 FORBIDDEN_NAME_CHARS = set('*"\\/<>:|?#^[]')
-_PLACEHOLDER = re.compile(r"\{\{\s*(name|title|date|company)\s*\}\}")
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _TASK = re.compile(r"^(\ufeff?[\s>]*(?:[-*+]|\d+[.)])\s+\[)([^\]])(\])")
 """A task line, also in a blockquote or callout (`> - [ ] …`), as the parser reads them."""
@@ -392,21 +391,6 @@ def complete_task(text: str, line_no: int, day: date) -> Completion:
         line_no if next_line else None,
         notice,
     )
-
-
-def fill_template(template: str, values: dict[str, str]) -> str:
-    """Replace `{{name}}`, `{{title}}` (the name), `{{date}}` and `{{company}}`; any other
-    `{{...}}` stays as written."""
-
-    def value(m: re.Match[str]) -> str:
-        key = m.group(1)
-        return values.get("name" if key == "title" else key, m.group())
-
-    return _PLACEHOLDER.sub(value, template)
-
-
-def has_placeholder(template: str, key: str) -> bool:
-    return any(m.group(1) == key for m in _PLACEHOLDER.finditer(template))
 
 
 # ---------------------------------------------------------------- files
@@ -995,6 +979,8 @@ class NewNote:
     """Values given but without a placeholder in the template (e.g. `company`)."""
     clashes: tuple[str, ...] = ()
     """Other notes with the same name: links to it are ambiguous now."""
+    unrun: tuple[str, ...] = ()
+    """Templater commands of the template that vaultkit does not run (left as written)."""
 
 
 def company_link(vault: Vault, company: str) -> str:
@@ -1016,39 +1002,45 @@ def company_link(vault: Vault, company: str) -> str:
     return f"[[{stem}]]" if vault.index.resolve(stem)[0] == path else f"[[{path[:-3]}]]"
 
 
-def new_note(vault: Vault, kind: str, name: str, day: date, company: str | None = None) -> NewNote:
-    """Create the note of a new company or contact from its template."""
+def new_note(
+    vault: Vault,
+    kind: str,
+    name: str,
+    day: date,
+    company: str | None = None,
+    now: datetime | None = None,
+) -> NewNote:
+    """Create the note of a new company or contact the way the vault makes its own (see
+    note_templates): in the folder of its newest notes of that kind, from its own template for
+    that kind (or the built-in one in its words). `now` is the time `{{time}}` writes."""
+    from vaultkit.note_templates import (
+        choose_template,
+        fill,
+        has_company_placeholder,
+        in_vault_words,
+        new_folder,
+        template_candidates,
+    )
+    from vaultkit.obsidian import template_formats
+
     clean = check_name(name)
-    folders = [f.strip("/") for f in vault.config.type_list(kind, "folders") if f.strip("/")]
-    if not folders:
-        raise VaultkitError(
-            f"no folder is configured for {kind} notes (`types.{kind}.folders` in {CONFIG_NAME})"
-        )
-    # The folder that already holds most notes of that kind (people/ rather than an empty
-    # contacts/), else the first configured one.
-    held = {
-        f: sum(
-            1
-            for n in vault.notes.values()
-            if n.kind == kind and n.path.lower().startswith(f.lower() + "/")
-        )
-        for f in folders
-    }
-    folder = max(folders, key=lambda f: (held[f], -folders.index(f)))
-    rel = f"{folder}/{clean}.md"
     root = vault.config.vault
+    rel = f"{new_folder(vault, kind, day)}/{clean}.md"
     user = find_user_template(root, kind)
+    if user is None:
+        readable: dict[Path, str] = {}
+        for candidate in template_candidates(root):
+            with contextlib.suppress(VaultkitError):  # one leading out of the vault: skipped
+                readable[candidate] = read_user_template(root, candidate)
+        user = choose_template(vault, kind, readable)
     template = read_user_template(root, user) if user else default_template(kind)
     source = user.relative_to(root).as_posix() if user else "built-in"
-    values = {
-        "name": clean,
-        "date": day.isoformat(),
-        "company": company_link(vault, company) if company else "",
-    }
-    unused = ("company",) if company and not has_placeholder(template, "company") else ()
-    text = fill_template(template, values)
+    values = {"name": clean, "company": company_link(vault, company) if company else ""}
+    unused = ("company",) if company and not has_company_placeholder(template) else ()
+    clock = (now or datetime.now()).time()
+    text, unrun = fill(template, values, datetime.combine(day, clock), *template_formats(root))
     if not user:
-        text = use_vault_field_names(text, vault.config)
+        text = in_vault_words(text, vault.config, kind)
     parsed = parse_note(rel, text.encode(ENCODING, ERRORS))
     broken = [p for p in parsed.problems if p.severity == "error"]
     if broken:
@@ -1062,19 +1054,7 @@ def new_note(vault: Vault, kind: str, name: str, day: date, company: str | None 
         raise VaultkitError(f"{rel} already exists; nothing was written") from None
     path, candidates = vault.index.resolve(clean)
     clashes = tuple(sorted({*candidates, *([path] if path else [])} - {rel}))
-    return NewNote(rel, source, unused, clashes)
-
-
-def use_vault_field_names(text: str, config: Config) -> str:
-    """Rename the built-in template's properties to the vault's own (`[fields]` mapping)."""
-    lines = split_lines(text)
-    end = _body_start(lines)
-    for i in range(1, max(end - 1, 1)):
-        m = re.match(r"^([A-Za-z_][\w-]*)(\s*:)", lines[i])
-        if m and f"fields.{m.group(1).lower()}" in config.values:
-            own = config.values[f"fields.{m.group(1).lower()}"][0]
-            lines[i] = own + lines[i][m.end(1) :]
-    return "".join(lines)
+    return NewNote(rel, source, unused, clashes, tuple(unrun))
 
 
 INIT_FILES = {
