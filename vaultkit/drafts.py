@@ -74,7 +74,12 @@ VARIABLES: dict[str, Variable] = {
     "signature": Variable("[your name]", "`signature` under `[drafts]` in vaultkit.toml"),
 }
 _SLOT = re.compile(r"\{\{\s*([A-Za-z_]+)\s*\}\}")
-_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"\\]+@[^@\s<>()\[\],;:\"\\]+\.[^@\s<>()\[\],;:\"\\]+$")
+_ADDRESS_CHAR = r"[^@\s<>()\[\],;:\"\\]"
+_EMAIL = re.compile(
+    f"^{_ADDRESS_CHAR}++@(?={_ADDRESS_CHAR}*?{_ADDRESS_CHAR}\\.{_ADDRESS_CHAR}){_ADDRESS_CHAR}++$"
+)
+"""`local@domain` with a dot inside the domain, checked ahead lazily: linear, where
+`+@…+\\.…+$` took seconds for an `email:` of 16,000 dots."""
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 MAX_VALUE = 500
 """Longest value taken from a note: a property pasted a thousand times over stays a sentence."""

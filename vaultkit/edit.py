@@ -67,13 +67,15 @@ LOG_HEADING = "Log"
 TEMPLATE_FOLDER = "templates"
 # Characters a note's file name (and so a link to it) cannot hold, as Obsidian sees it.
 FORBIDDEN_NAME_CHARS = set('*"\\/<>:|?#^[]')
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*))?$")  # the title's closing #s: _atx_title
 _TASK = re.compile(r"^(\ufeff?[\s>]*(?:[-*+]|\d+[.)])\s+\[)([^\]])(\])")
 """A task line, also in a blockquote or callout (`> - [ ] …`), as the parser reads them."""
 _TAG_WORD = re.compile(f"^{TAG_BODY}$")  # a tag the reader will see as one
 _DATAVIEW_DATE = re.compile(r"[\[(][ \t]*(?:due|scheduled|start)[ \t]*::", re.I)
 _EMOJI_DATE = re.compile("[📅📆🗓⏳⌛🛫]")
-_TAIL = re.compile(r"((?:[ \t]+\^[A-Za-z0-9-]+)?[ \t]*)$")
+_TAIL = re.compile(r"(?<![ \t])((?:[ \t]+\^[A-Za-z0-9-]+)?[ \t]*)$")
+"""Where a task's trailing spaces and `^block-id` start. Only from a space that follows no
+space: tried from every one of a long run of spaces, the search took seconds a line."""
 
 
 class NoteChangedError(VaultkitError):
@@ -167,8 +169,19 @@ def _scan(
             continue
         h = _ATX.match(text)
         if h:
-            found.append((i, len(h.group(1)), (h.group(2) or "").strip()))
+            found.append((i, len(h.group(1)), _atx_title(h.group(2) or "")))
     return found, fence_at
+
+
+def _atx_title(rest: str) -> str:
+    """A heading's title without its closing `#`s (a run of `#` after a space); with string
+    methods, not `(.*?)(?:[ \t]+#+)?[ \t]*$`, which backtracks through a long run of spaces
+    for every character."""
+    title = rest.strip(" \t")
+    bare = title.rstrip("#")
+    if bare and bare != title and bare[-1] in " \t":
+        title = bare.rstrip(" \t")
+    return title.strip()
 
 
 def _headings(lines: list[str]) -> list[tuple[int, int, str]]:
@@ -287,18 +300,20 @@ class Completion:
 
 _DATE_KEYS = {"start": "🛫", "scheduled": "⏳⌛", "due": "📅📆🗓"}
 _DROPPED_ON_REPEAT = [
-    re.compile(r"[ \t]*🆔\ufe0f?[ \t]*[A-Za-z0-9_-]+"),
-    re.compile(r"[ \t]*⛔\ufe0f?[ \t]*[A-Za-z0-9_-]+(?:[ \t]*,[ \t]*[A-Za-z0-9_-]+)*"),
-    re.compile(r"[ \t]*➕\ufe0f?[ \t]*\d{4}-\d{2}-\d{2}"),
+    re.compile(r"(?<![ \t])[ \t]*🆔\ufe0f?[ \t]*[A-Za-z0-9_-]+"),
+    re.compile(r"(?<![ \t])[ \t]*⛔\ufe0f?[ \t]*[A-Za-z0-9_-]+(?:[ \t]*,[ \t]*[A-Za-z0-9_-]+)*"),
+    re.compile(r"(?<![ \t])[ \t]*➕\ufe0f?[ \t]*\d{4}-\d{2}-\d{2}"),
     re.compile(
-        r"[ \t]*(?:\[[ \t]*(?:id|dependsOn|created)[ \t]*::[^\]]*\]"
-        r"|\([ \t]*(?:id|dependsOn|created)[ \t]*::[^)]*\))",
+        r"(?<![ \t])[ \t]*(?:\[[ \t]*(?:id|dependsOn|created)[ \t]*::[^\[\]]*\]"
+        r"|\([ \t]*(?:id|dependsOn|created)[ \t]*::[^()]*\))",
         re.I,
     ),
-    re.compile(r"[ \t]+\^[A-Za-z0-9-]+(?=[ \t]*$)"),
+    re.compile(r"(?<![ \t])[ \t]+\^[A-Za-z0-9-]+(?=[ \t]*$)"),
 ]
 """What the next occurrence does not inherit, as in Tasks: its id and dependencies (they
-belong to the done one), its created date, and the block id (unique in a note)."""
+belong to the done one), its created date, and the block id (unique in a note). Each is
+tried only from the start of a run of spaces, and a value holds no bracket: linear in the
+line, however many spaces or brackets it holds."""
 
 
 def _shift_date(body: str, kind: str, value: str, new: date) -> str:

@@ -374,7 +374,7 @@ def parse_interview(item: Any, tz: tzinfo | None) -> RawInterview | None:
         m = _LEADING_WHEN.match(item.strip())
         if not m:
             raise FieldError(f"expected {KIND_FORMS['interviews']}, got {_shown(item)}")
-        rest = re.sub(r"\[\[[^\]]*\]\]|\bwith\b", " ", m.group(2))
+        rest = re.sub(r"\[\[[^\[\]]*\]\]|\bwith\b", " ", m.group(2))  # no `[` inside: linear
         return RawInterview(
             parse_when(m.group(1), tz), find_links(m.group(2)), " ".join(rest.split())
         )

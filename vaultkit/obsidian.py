@@ -143,11 +143,14 @@ def moment_pattern(fmt: str) -> MomentPattern | None:
             parts.append(re.escape(piece))
             continue
         regex, kind = next((r, k) for t, r, k in _TOKENS if t == piece)
+        # Each token atomic, matched greedily and never given back, as Moment reads a date:
+        # a format from a settings file of the vault (`XXXXXXXXYYYYMMDD`) cannot make matching
+        # a note's name backtrack for hours.
         if kind:
-            parts.append(f"({regex})")
+            parts.append(f"(?>({regex}))")
             kinds.append(kind)
         else:
-            parts.append(f"(?:{regex})")
+            parts.append(f"(?>{regex})")
     given = set(kinds)
     has_year = bool(given & {"Y", "y"})
     has_day = (bool(given & {"d", "o"}) and bool(given & {"m", "B", "b"})) or "j" in given
@@ -233,10 +236,24 @@ class DailyNotes:
         return self.pattern.date(rel)
 
 
-def _read_json(path: Path) -> Any:
+SETTINGS_BYTES = 1024 * 1024
+"""Obsidian's settings files hold a few hundred bytes; a larger one is not read."""
+
+
+def read_settings(path: Path) -> Any:
+    """A settings file's JSON; None when it is missing, not a regular file (a FIFO is never
+    waited on, `/dev/zero` never read), over SETTINGS_BYTES, or not JSON."""
+    from vaultkit.parse import read_file
+
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = read_file(path)
+    except OSError:
+        return None
+    if len(data) > SETTINGS_BYTES:
+        return None
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return None
 
 
@@ -258,12 +275,12 @@ def daily_notes(
     `vault`, whose folder `inside` is the vault read; None when nothing says where they are."""
     given = folder.strip().strip("/")
     found: dict[str, Any] | None = None
-    periodic = _read_json(vault / ".obsidian/plugins/periodic-notes/data.json")
+    periodic = read_settings(vault / ".obsidian/plugins/periodic-notes/data.json")
     daily = periodic.get("daily") if isinstance(periodic, dict) else None
     if isinstance(daily, dict) and daily.get("enabled", True):
         found = daily
     if found is None:
-        core = _read_json(vault / ".obsidian/daily-notes.json")
+        core = read_settings(vault / ".obsidian/daily-notes.json")
         found = core if isinstance(core, dict) else None
     if found is None and not (folder or fmt):
         return None
@@ -286,7 +303,7 @@ def daily_notes(
 def template_formats(vault: Path) -> tuple[str, str]:
     """The core Templates plugin's `{{date}}` and `{{time}}` formats (Obsidian's defaults when
     the vault sets none)."""
-    found = _read_json(vault / ".obsidian/templates.json")
+    found = read_settings(vault / ".obsidian/templates.json")
     found = found if isinstance(found, dict) else {}
     date_format = found.get("dateFormat") if isinstance(found.get("dateFormat"), str) else ""
     time_format = found.get("timeFormat") if isinstance(found.get("timeFormat"), str) else ""

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from vaultkit.atomic import atomic_write
+from vaultkit.parse import read_file
 from vaultkit.problems import VaultkitError
 
 MANIFEST = ".vaultkit-manifest.json"
@@ -60,9 +61,9 @@ def _target(out_dir: Path, rel: str) -> Path:
 
 def read_manifest(out_dir: Path) -> list[str]:
     try:
-        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads(read_file(out_dir / MANIFEST))  # a regular file only, never a FIFO
         files = data.get("files", []) if isinstance(data, dict) else []
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return []
     out = []
     for rel in files:
@@ -77,7 +78,7 @@ def _write_manifest(out_dir: Path, files: list[str]) -> None:
     data = json.dumps({"generator": "vaultkit", "files": sorted(set(files))}, indent=2) + "\n"
     path = out_dir / MANIFEST
     try:
-        if path.read_bytes() == data.encode():
+        if read_file(path) == data.encode():
             return
     except OSError:
         pass

@@ -393,7 +393,7 @@ _LEADING_DATE = re.compile(
     r"^(?:\*\*|__|\[\[)?(\d{4}-\d{2}-\d{2})(?:\*\*|__|\]\])?(?=\s|$|[:,.—–-])[\s:,.—–-]*(.*)$"
 )
 _WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
-_MDLINK_START = re.compile(r"\[[^\]\n]*\]\(")
+_MDLINK_START = re.compile(r"\[[^\[\]\n]*\]\(")  # no `[` inside: linear, `[[[[…` or not
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 QUERY_LANGUAGES = frozenset(
     {"dataview", "dataviewjs", "query", "tasks", "base", "bases", "datacore", "datacorejsx"}
@@ -412,7 +412,7 @@ TAG_BODY = r"[\w/-]*[^\W\d][\w/-]*"
 """What may follow `#` in a tag: word characters, `/` and `-`, not only digits."""
 _TAG = re.compile(r"(?:^|(?<=[\s(\[,]))#(" + TAG_BODY + ")")
 _INLINE_CODE = re.compile(r"`+[^`\n]*`+")
-_INLINE_FIELD_LINE = re.compile(r"^\s*(?:[-*+]\s+)?([\w][\w .-]{0,60}?)::\s*(.*?)\s*$")
+_INLINE_FIELD_LINE = re.compile(r"^\s*(?:[-*+]\s+)?([\w][\w .-]{0,60}?)::(.*)$")  # value stripped
 
 # The task grammar of the Tasks plugin (emoji signifiers, read from the end of the line, the
 # way the plugin does) and of Dataview (`[key:: value]` or `(key:: value)` fields, anywhere).
@@ -446,9 +446,9 @@ _TRAILING: list[tuple[str, re.Pattern[str]]] = [
         for kind, signs in _TASK_DATE_SIGNS.items()
     ],
     ("recurrence", re.compile(r"🔁\ufe0f? ?([a-zA-Z0-9, !]+)$")),
-    ("tag", re.compile(r"(?:^|\s)#" + r"[\w/-]*[^\W\d][\w/-]*" + "$")),
+    ("tag", re.compile(r"(?:^|\s)#(?=[\w/-]*?[^\W\d])[\w/-]++$")),
     ("id", re.compile(f"🆔{_FE0F} *({_TASK_ID})$")),
-    ("depends", re.compile(f"⛔{_FE0F} *({_TASK_ID}(?: *, *{_TASK_ID} *)*)$")),
+    ("depends", re.compile(f"⛔{_FE0F} *({_TASK_ID}(?: *, *{_TASK_ID})*) *$")),
     ("on_completion", re.compile(f"🏁{_FE0F} *([a-zA-Z]+)$")),
 ]
 """Tasks' signifiers, each anchored at the end: removed from the end, in any order, until none
@@ -458,7 +458,9 @@ _DATAVIEW_KEYS = (
     r"(due|scheduled|start|completion|created|cancelled|priority|repeat|id|dependson|oncompletion)"
 )
 _DATAVIEW_FIELD = re.compile(
-    rf"(?:\[\s*{_DATAVIEW_KEYS}\s*::\s*([^\]]*?)\s*\]|\(\s*{_DATAVIEW_KEYS}\s*::\s*([^)]*?)\s*\))"
+    # A value runs to the closing bracket, no bracket inside (stripped where it is read): one
+    # pass, where `::\s*(.*?)\s*\]` took 30 s for 4,000 spaces and a missing `]`.
+    rf"(?:\[\s*{_DATAVIEW_KEYS}\s*::([^\[\]]*)\]|\(\s*{_DATAVIEW_KEYS}\s*::([^()]*)\))"
     r"(?: *,(?= *[\[(]| *$))?",  # the comma Tasks allows between fields
     re.I,
 )
@@ -468,7 +470,6 @@ _DATAVIEW_KINDS = {
     "dependson": "depends",
     "oncompletion": "on_completion",
 }
-_COMMENT_SPAN = re.compile(r"%%.*?%%|<!--.*?-->")
 
 
 def link_target(inner: str) -> str:
@@ -487,11 +488,17 @@ def extension(target: str) -> str:
 def _markdown_destination(text: str, start: int) -> str | None:
     """The destination of a Markdown link whose `(` is at `start - 1`: `<any text>`, or text
     without spaces in which parentheses balance (`CV%20(final).pdf`)."""
+    # No destination holds `[` or `]` (no file name can): the scan stops at the next one, so
+    # the scans from a line's many `](` never overlap (`[](` 10,000 times took seconds).
+    stop = len(text)
+    for bracket in "[]":
+        if 0 <= (at := text.find(bracket, start)) < stop:
+            stop = at
     if text.startswith("<", start):
-        end = text.find(">", start)
+        end = text.find(">", start, stop)
         return text[start + 1 : end] if end > 0 else None
     depth, i = 0, start
-    while i < len(text):
+    while i < stop:
         char = text[i]
         if char == "\\":
             i += 2
@@ -503,7 +510,10 @@ def _markdown_destination(text: str, start: int) -> str | None:
                 return text[start:i]
             depth -= 1
         elif char in " \t":
-            return text[start:i] if text[i:].lstrip().startswith(('"', "'", "(")) else None
+            after = i
+            while after < stop and text[after] in " \t":
+                after += 1
+            return text[start:i] if text.startswith(('"', "'", "("), after, stop) else None
         i += 1
     return None
 
@@ -596,7 +606,7 @@ def _read_body(note: ParsedNote, lines: list[str], start: int) -> None:
                 note.entries.append(Entry(number, None, entry_text.strip(), tags, links))
 
 
-_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+_TABLE_SEPARATOR = re.compile(r"^\s*+\|?\s*+:?-++:?\s*+(?:\|\s*+:?-++:?\s*+)*+\|?\s*+$")
 _CELL_DATE = re.compile(r"^(?:\*\*|__|\[\[)?(\d{4}-\d{2}-\d{2})(?:\*\*|__|\]\])?(?:[ T]\S.*)?$")
 _DATE_HEADER = re.compile(r"\b(date|when|day)\b", re.I)
 
@@ -659,18 +669,38 @@ class _Table:
 def _comment_after(line: str, inside: str | None) -> str | None:
     """Whether a comment is still open at the end of `line`: `%%` (Obsidian) or `-->` (HTML),
     the closing mark being looked for, else None."""
+    return _comments(line, inside)[1]
+
+
+def _without_comments(text: str) -> str:
+    """`text` with its `%% … %%` and `<!-- … -->` comments (one running to the end, too) each
+    made one space."""
+    return _comments(text, None)[0]
+
+
+def _comments(line: str, inside: str | None) -> tuple[str, str | None]:
+    """`line` without its comments, and the closing mark still looked for at its end. In one
+    pass: each mark is searched for again only once passed (a regex like `<!--.*?-->` scans to
+    the end from every `<!--`: a line of 100,000 of them took minutes)."""
+    kept: list[str] = []
     at = 0
+    ahead = {mark: line.find(mark) for mark in ("%%", "<!--")}  # -1: none (ever after)
     while True:
         if inside is not None:
             end = line.find(inside, at)
             if end < 0:
-                return inside
+                return " ".join(kept), inside
             at, inside = end + len(inside), None
             continue
-        starts = [(i, mark) for mark in ("%%", "<!--") if (i := line.find(mark, at)) >= 0]
+        for mark, found in ahead.items():
+            if 0 <= found < at:  # passed (inside a comment): the next one from here
+                ahead[mark] = line.find(mark, at)
+        starts = [(i, mark) for mark, i in ahead.items() if i >= 0]
         if not starts:
-            return None
+            kept.append(line[at:])
+            return " ".join(kept), None
         i, mark = min(starts)
+        kept.append(line[at:i])
         at, inside = i + len(mark), "%%" if mark == "%%" else "-->"
 
 
@@ -749,8 +779,7 @@ def task_fields(text: str) -> tuple[dict[str, str], str, str | None]:
     `done`, `created`, `cancelled`, `priority`, `recurrence`, `id`, `depends`,
     `on_completion`), its words, and its `^block` id."""
     block = None
-    words = _COMMENT_SPAN.sub(" ", text)
-    words = re.split("%%|<!--", words, maxsplit=1)[0].strip()  # a comment running to the end
+    words = _without_comments(text).strip()
     padded = " " + words
     if m := _BLOCK_ID.search(padded):
         block = m.group(1)
@@ -766,7 +795,7 @@ def task_fields(text: str) -> tuple[dict[str, str], str, str | None]:
 
     def dataview(m: re.Match[str]) -> str:
         key = (m.group(1) or m.group(3)).lower()
-        keep(_DATAVIEW_KINDS.get(key, key), m.group(2) if m.group(1) else m.group(4))
+        keep(_DATAVIEW_KINDS.get(key, key), (m.group(2) if m.group(1) else m.group(4)).strip())
         return " "
 
     words = _DATAVIEW_FIELD.sub(dataview, words).strip()

@@ -25,7 +25,7 @@ from vaultkit.config import CONFIG_NAME, Config
 from vaultkit.followup import FollowUp
 from vaultkit.model import Vault, build_model
 from vaultkit.obsidian import SETTINGS_FILES
-from vaultkit.parse import ParsedNote, parse_source, read_file_stat, unreadable
+from vaultkit.parse import ParsedNote, parse_source, read_file, read_file_stat, unreadable
 from vaultkit.problems import Problem
 from vaultkit.scan import Scan, scan_vault, template_excludes
 from vaultkit.store import Store, StoreRefused
@@ -264,7 +264,7 @@ def inputs_key(config: Config, scan: Scan, today: date) -> str:
     vault name, the zone, the day, and each note's stamp."""
     digest = hashlib.sha256()
     try:
-        config_bytes = (config.vault / CONFIG_NAME).read_bytes()
+        config_bytes = read_file(config.vault / CONFIG_NAME)  # never a FIFO's wait
     except OSError:
         config_bytes = b""
     for part in (
@@ -289,7 +289,7 @@ def inputs_key(config: Config, scan: Scan, today: date) -> str:
         digest.update(os.fsencode(rel) + b"\0")
     for settings in SETTINGS_FILES:  # Obsidian's: where daily notes are, template formats
         with contextlib.suppress(OSError):
-            digest.update((config.vault / settings).read_bytes())
+            digest.update(read_file(config.vault / settings))  # never a FIFO's wait
         digest.update(b"\0")
     from vaultkit.draft_templates import templates_stamp
 

@@ -5,12 +5,12 @@ Never parses, never follows a symlink out of the vault, never loops on a symlink
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from vaultkit.globs import Glob, compile_globs, escape, matches
+from vaultkit.obsidian import read_settings
 from vaultkit.problems import Problem, error, printable, warning
 
 
@@ -146,8 +146,8 @@ def template_folders(vault: Path) -> list[str]:
         (".obsidian/plugins/templater-obsidian/data.json", "templates_folder"),
     ):
         try:
-            folder = json.loads((vault / settings).read_text(encoding="utf-8")).get(key)
-        except (OSError, ValueError, AttributeError):
+            folder = read_settings(vault / settings).get(key)
+        except AttributeError:  # missing, unreadable, not JSON, not an object
             continue
         if isinstance(folder, str) and folder.strip("/"):
             found.append(folder.strip("/"))

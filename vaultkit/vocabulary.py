@@ -327,7 +327,7 @@ def direction_of(text: str, tags: frozenset[str] | set[str] | list[str] = ()) ->
         return tagged.pop()
     if tagged:
         return BOTH if BOTH in tagged or tagged == {IN, OUT} else UNKNOWN
-    clean = re.sub(r"\[\[[^\]|]*\|([^\]]*)\]\]|\[\[([^\]]*)\]\]", " ", text)
+    clean = re.sub(r"\[\[[^\[\]|]*\|[^\[\]]*\]\]|\[\[[^\[\]]*\]\]", " ", text)  # no `[` inside
     spoken = words(clean)
     best: tuple[int, int, str] | None = None
     for direction, pattern in _DIRECTION_VERBS:
