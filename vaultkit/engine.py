@@ -64,10 +64,10 @@ class Refresh:
     """Every file the outputs hold now (what a build records to know them unchanged)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Page:
     page: str
-    reads: set[str]
+    reads: frozenset[str]
     inputs: Any
     """The page's own inputs besides the model: its follow-ups, drafts and problems."""
 
@@ -541,13 +541,13 @@ class Engine:
                     and digest == self._page_digest(data, note, reads, own.get(path))
                     and stamp == _file_stamp(self.out_dir / page)
                 ):
-                    self.pages[path] = _Page(page, reads, own.get(path))
+                    self.pages[path] = _Page(page, frozenset(reads), own.get(path))
                     continue
             data.reads = set()
             page, html = note_page(data, note)
             reads = data.reads
             data.reads = None
-            self.pages[path] = _Page(page, reads, own.get(path))
+            self.pages[path] = _Page(page, frozenset(reads), own.get(path))
             self.output.write(page, html)  # type: ignore[union-attr]
             rendered.append(path)
             if self.store is not None:
