@@ -112,6 +112,29 @@ STYLES: dict[str, Style] = {
         today="2026-02-10",
         followups={("application-follow-up", "Companies/Zephyr Mobility.md", "2026-02-06")},
     ),
+    # Dataview inline fields (`Status:: …`, `[Title:: …]`, `(Source:: …)`), a literal
+    # `date("01-18-2024", "MM-dd-yyyy")`, an expression it cannot compute (said, once), and a
+    # frontmatter `title` beside an inline `[Title:: …]` (said too).
+    "dataview": Style(
+        today="2024-02-01",
+        followups={
+            ("application-follow-up", "Jobs/Umbra Devices.md", "2024-01-22"),
+            ("info-interview-request", "Jobs/Umbra Devices.md", "2024-01-25"),
+            # the 01-25 interview; only the same day's thank-you since
+            ("interview-check-in", "Jobs/Tidewater Games.md", "2024-02-01"),
+            ("follow-up", "Jobs/Lumina.md", "2024-02-03"),
+        },
+    ),
+    # Daily notes where .obsidian/daily-notes.json puts them (`Journal/2026/11/24.11.2026`),
+    # and nested tags (`#job/applied` is `#job`).
+    "daily-notes": Style(
+        today="2026-12-01",
+        followups={
+            # Harrow: the coffee with its recruiter in the 11-24 daily note answers it
+            ("application-follow-up", "Pipeline/Ferncliff.md", "2026-11-29"),
+            ("info-interview-request", "Pipeline/Ferncliff.md", "2026-12-02"),
+        },
+    ),
 }
 
 

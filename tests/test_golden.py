@@ -43,9 +43,11 @@ def sample(tmp_path_factory) -> Path:
         ("agenda.txt", ["agenda"]),
         ("agenda-all.json", ["agenda", "--all", "--json"]),
         ("check.txt", ["check"]),
+        ("agenda-quickfix.txt", ["agenda", "--all", "--quickfix"]),
     ],
 )
-def test_terminal_output(runner, sample, name, args):
+def test_terminal_output(runner, sample, name, args, monkeypatch):
+    monkeypatch.chdir(sample)  # as a user runs it, in the vault: paths relative to it
     result = runner.invoke(cli, [*args, "--vault", str(sample), "--today", TODAY, "--no-cache"])
     assert result.exit_code == 0, result.output
     compare(name, result.output.encode())

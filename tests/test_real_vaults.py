@@ -431,3 +431,126 @@ def test_the_live_model_sees_an_attachment_appear(vault_dir):
     assert model.vault.problems == []
     model.update({}, files=[])
     assert len(model.vault.problems) == 1
+
+
+# ---------------------------------------------------------------- 11. Obsidian's own settings
+
+
+@pytest.mark.parametrize(
+    ("settings", "path", "day"),
+    [
+        (
+            (".obsidian/daily-notes.json", '{"folder": "Journal", "format": "YYYY/MM/DD.MM.YYYY"}'),
+            "Journal/2026/11/24.11.2026.md",
+            date(2026, 11, 24),
+        ),
+        (
+            (
+                ".obsidian/plugins/periodic-notes/data.json",
+                '{"daily": {"enabled": true, "folder": "Days", "format": "dddd, MMMM Do YYYY"}}',
+            ),
+            "Days/Tuesday, November 24th 2026.md",
+            date(2026, 11, 24),
+        ),
+        ((".obsidian/daily-notes.json", "{}"), "anywhere/2026-11-24.md", date(2026, 11, 24)),
+    ],
+)
+def test_daily_notes_where_obsidian_puts_them(write_note, load, vault_dir, settings, path, day):
+    where, text = settings
+    (vault_dir / where).parent.mkdir(parents=True, exist_ok=True)
+    (vault_dir / where).write_text(text)
+    write_note("people/Rhea.md", "")
+    write_note(path, "- Coffee with [[Rhea]] #person\n")
+    vault = load()
+    assert vault.notes[path].kind == "daily"  # its items' tags make it no contact
+    assert vault.notes["people/Rhea.md"].last_interaction(TODAY).date == day
+
+
+def test_daily_note_settings_from_vaultkit_toml(write_note, load, vault_dir):
+    (vault_dir / "vaultkit.toml").write_text(
+        '[daily_notes]\nfolder = "log"\nformat = "DD-MM-YYYY"\n'
+    )
+    write_note("people/Rhea.md", "")
+    write_note("log/24-11-2026.md", "- Call with [[Rhea]]\n")
+    write_note("elsewhere/24-11-2026.md", "- Call with [[Rhea]] again\n")  # not in the folder
+    vault = load()
+    assert [t.path for t in vault.notes["people/Rhea.md"].interactions] == ["log/24-11-2026.md"]
+
+
+def test_nested_tags_are_their_parents_too(write_note, load, vault_dir):
+    (vault_dir / "vaultkit.toml").write_text('[types.company]\ntags = ["job"]\n')
+    write_note("Orbit.md", "---\ntags: [job/interviewing]\n---\n")
+    write_note("Harrow.md", "Applied today #job/applied\n")
+    write_note("Jobless.md", "#jobs and #joblist are other tags\n")
+    vault = load()
+    assert [n.path for n in vault.records("company")] == ["Harrow.md", "Orbit.md"]
+
+
+# ---------------------------------------------------------------- 12. Dataview values
+
+
+@pytest.mark.parametrize(
+    ("written", "day"),
+    [
+        ('`= date("01-18-2024", "MM-dd-yyyy")`', date(2024, 1, 18)),
+        ("date(2024-01-18)", date(2024, 1, 18)),
+        ('`= date("2024-01-18")`', date(2024, 1, 18)),
+        ("date('18.01.2024', 'dd.MM.yyyy')", date(2024, 1, 18)),
+        ('date("Jan 18 2024", "MMM dd yyyy")', date(2024, 1, 18)),
+    ],
+)
+def test_literal_dataview_dates(write_note, load, written, day):
+    write_note("companies/Umbra.md", f"[applied:: {written}] (stage:: applied)\n")
+    vault = load()
+    assert vault.problems == []
+    assert vault.notes["companies/Umbra.md"].get("applied") == day
+
+
+@pytest.mark.parametrize(
+    "written", ["`= this.file.ctime`", "`= date(today) + dur(2 days)`", "date(today)"]
+)
+def test_a_dataview_expression_is_said_plainly_not_an_error(write_note, load, written):
+    write_note("companies/Kelp.md", f"[applied:: {written}]\n[stage:: applied]\n")
+    vault = load()
+    [problem] = vault.problems
+    assert (problem.severity, problem.line) == ("warning", 1)
+    assert "is a Dataview expression, not a value" in problem.message
+    assert vault.notes["companies/Kelp.md"].stage == "applied"
+
+
+def test_inline_fields_in_brackets_take_part_in_the_mapping(runner, vault_dir, write_note):
+    for name in ("Umbra", "Kelp", "Tide"):
+        write_note(f"Jobs/{name}.md", "[Status:: Applied] (Applied:: 2024-01-18) [Title:: Dev]\n")
+    output, config = adopt(runner, vault_dir)
+    assert "3 look like companies" in output
+    assert config["fields"] == {"stage": ["Status"], "role": ["Title"]}
+
+
+def test_a_frontmatter_key_does_not_silently_shadow_an_inline_field(write_note, load):
+    write_note("companies/Umbra.md", "---\nrole: Firmware\n---\n[Role:: Senior Firmware]\n")
+    vault = load()
+    assert vault.notes["companies/Umbra.md"].get("role") == "Firmware"
+    [problem] = vault.problems
+    assert (
+        problem.line == 4
+        and "the inline field `Role::` and the property `role:`" in problem.message
+    )
+
+
+def test_daily_notes_of_a_larger_obsidian_vault_this_one_lies_in(tmp_path):
+    from vaultkit.config import load_config
+    from vaultkit.pipeline import evaluate
+
+    root = tmp_path / "Obsidian"
+    (root / ".obsidian").mkdir(parents=True)
+    (root / ".obsidian/daily-notes.json").write_text(
+        '{"folder": "Jobs/Days", "format": "DD.MM.YYYY"}'
+    )
+    vault = root / "Jobs"
+    (vault / "Days").mkdir(parents=True)
+    (vault / "people").mkdir()
+    (vault / "people/Rhea.md").write_text("")
+    (vault / "Days/24.11.2026.md").write_text("- Call with [[Rhea]]\n")
+    model = evaluate(load_config(vault), TODAY).vault
+    assert model.notes["Days/24.11.2026.md"].kind == "daily"
+    assert model.notes["people/Rhea.md"].last_interaction(TODAY).date == date(2026, 11, 24)

@@ -15,7 +15,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from vaultkit.config import DEFAULT_STAGES
-from vaultkit.fields import FIELDS_BY_NAME, FieldError, is_empty, parse_value, squash
+from vaultkit.fields import FIELDS_BY_NAME, FieldError, is_empty, parse_tags, parse_value, squash
+from vaultkit.model import with_parents
 from vaultkit.parse import ParsedNote, find_links, read_note
 from vaultkit.problems import printable
 from vaultkit.scan import scan_vault, template_excludes
@@ -177,17 +178,30 @@ def propose(vault: Path, output: str = "_site") -> Proposal:
     return proposal
 
 
+def _note_tags(note: ParsedNote) -> set[str]:
+    """A note's tags, with the tags they nest in (`#job/applied` is `#job` too)."""
+    try:
+        tags = parse_tags(note.meta.get("tags")) if not is_empty(note.meta.get("tags")) else []
+    except FieldError:
+        tags = []
+    return with_parents([*tags, *note.tags])
+
+
 def _propose_tags(parsed: list[ParsedNote], kinds: dict[str, str], proposal: Proposal) -> None:
+    """The tag most notes of a kind carry, and few of the other kinds."""
     per_kind: dict[str, Counter[str]] = {}
     for note in parsed:
         if note.path in kinds:
-            tags = note.meta.get("tags") or []
-            tags = tags if isinstance(tags, list) else [tags]
-            for tag in {str(t).lstrip("#").lower() for t in tags if t} | set(note.tags):
-                per_kind.setdefault(kinds[note.path], Counter())[tag] += 1
+            per_kind.setdefault(kinds[note.path], Counter()).update(_note_tags(note))
+    totals = Counter(kinds.values())
     for kind, counter in per_kind.items():
-        total = sum(1 for k in kinds.values() if k == kind)
-        common = [t for t, n in counter.most_common(3) if n >= max(2, total // 2)]
+        total = totals[kind]
+        common = [
+            tag
+            for tag, n in sorted(counter.items(), key=lambda i: (-i[1], i[0].count("/"), i[0]))
+            if n >= max(2, total // 2)
+            and all(per_kind[other][tag] * 2 < totals[other] for other in per_kind if other != kind)
+        ]
         if common:
             proposal.tags[kind] = common[:1]
 

@@ -25,7 +25,9 @@ from vaultkit.problems import Problem, VaultkitError, printable, printable_lines
 
 
 def _colour() -> bool:
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    from vaultkit.render.terminal import colour_wanted
+
+    return colour_wanted(sys.stdout.isatty(), os.environ)
 
 
 def _echo(text: str = "", **style: Any) -> None:
@@ -154,7 +156,7 @@ def _progress_line(what: str, after: float = 0.3) -> Iterator[Callable[[str], No
     once it has taken `after` seconds, so quick runs do not flicker); erased at the end."""
     started = time.monotonic()
     shown = False
-    show = sys.stderr.isatty()
+    show = sys.stderr.isatty() and os.environ.get("TERM") != "dumb"  # it erases the line
 
     def report(stage: str) -> None:
         nonlocal shown
@@ -231,6 +233,11 @@ def cli() -> None:
 )
 @click.option("--all", "everything", is_flag=True, help="Show every open follow-up.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of follow-ups.")
+@click.option(
+    "--quickfix",
+    is_flag=True,
+    help="Print one `path:line: …` line per follow-up, for vim's quickfix list.",
+)
 @cache_option
 @friendly_errors
 def agenda(
@@ -239,20 +246,31 @@ def agenda(
     days: int,
     everything: bool,
     as_json: bool,
+    quickfix: bool,
     no_cache: bool,
 ) -> None:
     """What is due: overdue, today, tomorrow, this week, later."""
     from vaultkit.agenda import agenda_items
-    from vaultkit.render.terminal import format_agenda
+    from vaultkit.render.terminal import format_agenda, format_quickfix, shown_path
 
+    if as_json and quickfix:
+        raise click.UsageError("--json and --quickfix are two forms of the same list: pick one")
     result = _evaluate(vault, today, no_cache)
     tz = result.config.tz
     day = result.today
     items = agenda_items(result.followups, day, tz, days=days, everything=everything)
+    here = Path.cwd().resolve()
+
+    def where(rel: str) -> str:  # a note's path as it works from the current folder
+        return shown_path(result.config.vault, rel, here)
+
     if as_json:
         click.echo(json.dumps([item.to_json() for item in items], indent=2, ensure_ascii=False))
+    elif quickfix:
+        if items:
+            click.echo(format_quickfix(items, day, tz, where))
     else:
-        click.echo(format_agenda(items, day, tz, colour=_colour()), color=_colour())
+        click.echo(format_agenda(items, day, tz, colour=_colour(), where=where), color=_colour())
     errors, _ = _problem_summary(result.problems)
     if errors:
         click.echo(
@@ -440,6 +458,8 @@ def done(followup_id: str, sent: bool, vault: str | None, today: datetime | None
     item = find_followup(items, followup_id, private)
     result = complete(evaluation.vault, item, evaluation.today, sent=sent)
     _say(f"{result.path}: {result.line}")
+    for line in result.more:  # a recurring task's next occurrence, a notice
+        _say(f"{result.path}: {line}")
     after = _evaluate(vault, today, config=evaluation.config)
     again = next((f for f in after.followups if f.id == item.id), None)
     if again is not None and again.due != item.due:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from vaultkit.obsidian import DailyNotes, daily_notes
 from vaultkit.problems import Problem, VaultkitError, error, warning
 
 CONFIG_NAME = "vaultkit.toml"
@@ -175,6 +176,20 @@ CONFIG_SPEC: list[Setting] = [
         True,
         "skip the note templates: the folder set in "
         "Obsidian's Templates or Templater settings, and a top-level `templates/` folder",
+    ),
+    Setting(
+        "daily_notes.folder",
+        "str",
+        "",
+        "folder of the daily notes (empty: Obsidian's Daily notes or Periodic Notes setting, "
+        "else anywhere)",
+    ),
+    Setting(
+        "daily_notes.format",
+        "str",
+        "",
+        "Moment format of a daily note's name, folders included, e.g. `YYYY/MM/DD.MM.YYYY` "
+        "(empty: Obsidian's setting, else `YYYY-MM-DD`)",
     ),
     Setting(
         "vault_name",
@@ -441,6 +456,19 @@ class Config:
     def publish_dir(self) -> Path | None:
         folder = self.get("publish")
         return self.vault / os.path.expanduser(folder) if folder else None
+
+    @functools.cached_property
+    def daily_notes(self) -> DailyNotes | None:
+        """Where daily notes are and how they are named (vaultkit.toml, else the settings of
+        the Obsidian vault this one is or lies in); None when neither says."""
+        root = self._obsidian_root or self.vault
+        inside = self.vault.relative_to(root).as_posix() if root != self.vault else ""
+        return daily_notes(
+            root,
+            str(self.get("daily_notes.folder")),
+            str(self.get("daily_notes.format")),
+            inside,
+        )
 
     @functools.cached_property
     def _obsidian_root(self) -> Path | None:

@@ -67,8 +67,11 @@ TEMPLATE_FOLDER = "templates"
 FORBIDDEN_NAME_CHARS = set('*"\\/<>:|?#^[]')
 _PLACEHOLDER = re.compile(r"\{\{\s*(name|title|date|company)\s*\}\}")
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_TASK = re.compile(r"^(\ufeff?\s*(?:[-*+]|\d+[.)])\s+\[)([^\]])(\])")
+_TASK = re.compile(r"^(\ufeff?[\s>]*(?:[-*+]|\d+[.)])\s+\[)([^\]])(\])")
+"""A task line, also in a blockquote or callout (`> - [ ] …`), as the parser reads them."""
 _TAG_WORD = re.compile(f"^{TAG_BODY}$")  # a tag the reader will see as one
+_DATAVIEW_DATE = re.compile(r"[\[(][ \t]*(?:due|scheduled|start)[ \t]*::", re.I)
+_EMOJI_DATE = re.compile("[📅📆🗓⏳⌛🛫]")
 _TAIL = re.compile(r"((?:[ \t]+\^[A-Za-z0-9-]+)?[ \t]*)$")
 
 
@@ -239,7 +242,9 @@ def log_line(day: date, text: str, tags: list[str] | tuple[str, ...] = ()) -> st
 def check_task(text: str, line_no: int, day: date) -> str:
     """Check the open task on line `line_no` (1-based, as `vaultkit.parse` counts lines):
     its status becomes `x` and ` ✅ YYYY-MM-DD` goes at the end of its text (before trailing
-    spaces and a `^block-id`, where Obsidian Tasks puts it). Nothing else changes."""
+    spaces and a `^block-id`, where Obsidian Tasks puts it); a task written in Tasks' Dataview
+    format (`[due:: …]`, no date emoji) gets `  [completion:: YYYY-MM-DD]` instead, as Tasks
+    writes it in that format. Nothing else changes."""
     lines = text.splitlines(keepends=True)  # the parser's line numbers
     if not 1 <= line_no <= len(lines):
         raise VaultkitError(f"line {line_no} is not in the note (it has {len(lines)} lines)")
@@ -252,9 +257,136 @@ def check_task(text: str, line_no: int, day: date) -> str:
     body = m.group(1) + "x" + m.group(3) + body[m.end() :]
     tail = _TAIL.search(body)
     cut = tail.start() if tail else len(body)
-    body = f"{body[:cut]} ✅ {day.isoformat()}{body[cut:]}"
+    dataview = _DATAVIEW_DATE.search(body) and not _EMOJI_DATE.search(body)
+    done = f"  [completion:: {day.isoformat()}]" if dataview else f" ✅ {day.isoformat()}"
+    body = f"{body[:cut]}{done}{body[cut:]}"
     lines[line_no - 1] = body + ending
     return "".join(lines)
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A task completed as Obsidian Tasks completes it."""
+
+    text: str
+    """The note's new text."""
+    checked: str | None
+    """The completed line as written (None when `🏁 delete` removed it)."""
+    checked_at: int | None
+    """Its line number (1-based) in the new text."""
+    next: str | None = None
+    """The next occurrence of a recurring task, as written."""
+    next_at: int | None = None
+    notice: str | None = None
+    """Something the user should know (a `🏁 delete` not honoured, and why)."""
+
+
+_DATE_KEYS = {"start": "🛫", "scheduled": "⏳⌛", "due": "📅📆🗓"}
+_DROPPED_ON_REPEAT = [
+    re.compile(r"[ \t]*🆔\ufe0f?[ \t]*[A-Za-z0-9_-]+"),
+    re.compile(r"[ \t]*⛔\ufe0f?[ \t]*[A-Za-z0-9_-]+(?:[ \t]*,[ \t]*[A-Za-z0-9_-]+)*"),
+    re.compile(r"[ \t]*➕\ufe0f?[ \t]*\d{4}-\d{2}-\d{2}"),
+    re.compile(
+        r"[ \t]*(?:\[[ \t]*(?:id|dependsOn|created)[ \t]*::[^\]]*\]"
+        r"|\([ \t]*(?:id|dependsOn|created)[ \t]*::[^)]*\))",
+        re.I,
+    ),
+    re.compile(r"[ \t]+\^[A-Za-z0-9-]+(?=[ \t]*$)"),
+]
+"""What the next occurrence does not inherit, as in Tasks: its id and dependencies (they
+belong to the done one), its created date, and the block id (unique in a note)."""
+
+
+def _shift_date(body: str, kind: str, value: str, new: date) -> str:
+    """`body` with the `kind` date written as `value` replaced by `new`, where it is written:
+    after its emoji sign or in its Dataview field."""
+    emoji = re.compile(f"([{_DATE_KEYS[kind]}]\ufe0f?[ \t]*){re.escape(value)}")
+    field_ = re.compile(rf"([\[(][ \t]*{kind}[ \t]*::[ \t]*){re.escape(value)}", re.I)
+    for pattern in (emoji, field_):
+        if pattern.search(body):
+            return pattern.sub(lambda m: m.group(1) + new.isoformat(), body, count=1)
+    return body
+
+
+def _has_children(lines: list[str], index: int) -> bool:
+    """The task at `index` has nested items below it (removing it would break them)."""
+    if index + 1 >= len(lines):
+        return False
+    below = _content(lines[index + 1])
+
+    def indent(line: str) -> int:
+        return len(line) - len(line.lstrip(" \t>"))
+
+    return bool(below.strip()) and indent(below) > indent(_content(lines[index]))
+
+
+def complete_task(text: str, line_no: int, day: date) -> Completion:
+    """Complete the open task on line `line_no` as Obsidian Tasks does: check it (`check_task`);
+    for a recurring task (`🔁`), write its next occurrence on the line above, its dates moved
+    by the rule (vaultkit/recurrence.py); with `🏁 delete`, remove the completed line (unless
+    items are nested under it: removing it would break them, so it is kept, and `notice`
+    says why). Every other line stays as it was."""
+    from vaultkit.parse import task_fields
+    from vaultkit.recurrence import next_date, parse_rule
+
+    checked_text = check_task(text, line_no, day)
+    lines = text.splitlines(keepends=True)
+    raw = lines[line_no - 1]
+    body = _content(raw)
+    ending = raw[len(body) :] or newline_of(text)
+    m = _TASK.match(body)
+    assert m is not None  # check_task made sure
+    found, _, _ = task_fields(body[m.end() :])
+    next_line = None
+    if found.get("recurrence"):
+        rule_text = found["recurrence"]
+        rule = parse_rule(rule_text)
+        if rule is None:
+            raise VaultkitError(
+                f"line {line_no}: vaultkit cannot work out the next date of `🔁 {rule_text}`, "
+                "so it would end the series; nothing was written. Check the task in Obsidian "
+                "(Tasks writes the next one), or see docs/note-format.md for the rules vaultkit "
+                "reads"
+            )
+        kinds = [k for k in ("due", "scheduled", "start") if found.get(k)]
+        if kinds:
+            try:
+                reference = date.fromisoformat(found[kinds[0]])
+                dates = {k: date.fromisoformat(found[k]) for k in kinds}
+            except ValueError:
+                raise VaultkitError(
+                    f"line {line_no}: the task's {kinds[0]} date {found[kinds[0]]!r} is not a "
+                    "day on the calendar, so its next one cannot be worked out; nothing was "
+                    "written"
+                ) from None
+            shift = next_date(rule, reference, day) - reference
+            new_body = m.group(1) + " " + m.group(3) + body[m.end() :]
+            for kind, value in dates.items():
+                new_body = _shift_date(new_body, kind, found[kind], value + shift)
+            for pattern in _DROPPED_ON_REPEAT:
+                new_body = pattern.sub("", new_body)
+            next_line = new_body.rstrip() + ending
+    delete = found.get("on_completion", "").lower() == "delete"
+    notice = None
+    if delete and _has_children(lines, line_no - 1):
+        delete = False
+        notice = (
+            f"line {line_no} has items nested under it: it was checked, not removed as its "
+            "`🏁 delete` asks, since removing it would break them"
+        )
+    checked_line = checked_text.splitlines(keepends=True)[line_no - 1]
+    if delete and next_line is not None and not raw.endswith(("\n", "\r")):
+        next_line = _content(next_line)  # it takes the last line's place: no ending either
+    new_lines = [*([next_line] if next_line else []), *([] if delete else [checked_line])]
+    result = [*lines[: line_no - 1], *new_lines, *lines[line_no:]]
+    return Completion(
+        "".join(result),
+        None if delete else _content(checked_line),
+        None if delete else line_no + (1 if next_line else 0),
+        _content(next_line) if next_line else None,
+        line_no if next_line else None,
+        notice,
+    )
 
 
 def fill_template(template: str, values: dict[str, str]) -> str:
@@ -659,6 +791,8 @@ class DoneResult:
     """The note that was changed."""
     line: str
     """The line as written."""
+    more: tuple[str, ...] = ()
+    """Other lines to show: a recurring task's next occurrence, a notice."""
 
 
 def complete(vault: Vault, item: FollowUp, day: date, *, sent: bool = False) -> DoneResult:
@@ -700,18 +834,23 @@ def _check_task_locked(vault: Vault, item: FollowUp, day: date) -> DoneResult:
             "longer that open task; nothing was written. Run the command "
             "again."
         )
-    text = check_task(snapshot.text, item.line, day)
-    parsed = _read_back(item.note, text)
-    if parsed is not None and not any(
-        t.line == item.line and t.status == "done" for t in parsed.tasks
-    ):
-        raise VaultkitError(
-            f"{item.note}: line {item.line} would not be read as a done task once checked; "
-            "nothing was written"
-        )
-    write_snapshot(snapshot, text, item.note)
-    changed = text.splitlines()[item.line - 1]
-    return DoneResult(item.note, changed.lstrip("\ufeff").strip())
+    done = complete_task(snapshot.text, item.line, day)
+    parsed = _read_back(item.note, done.text)
+    if parsed is not None:
+        states = {t.line: t.status for t in parsed.tasks}
+        if (done.checked_at is not None and states.get(done.checked_at) != "done") or (
+            done.next_at is not None and states.get(done.next_at) != "open"
+        ):
+            raise VaultkitError(
+                f"{item.note}: line {item.line} would not be read as a done task once "
+                "checked; nothing was written"
+            )
+    write_snapshot(snapshot, done.text, item.note)
+    shown = [line.lstrip("\ufeff").strip() for line in (done.checked, done.next) if line]
+    if done.checked is None:
+        shown.insert(0, f"removed line {item.line} (🏁 delete)")
+    more = [*shown[1:], *([done.notice] if done.notice else [])]
+    return DoneResult(item.note, shown[0], tuple(more))
 
 
 # ---------------------------------------------------------------- new notes and new vaults

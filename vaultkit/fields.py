@@ -182,6 +182,77 @@ def show_when(when: When, tz: tzinfo) -> str:
     return when.isoformat()
 
 
+class ExpressionError(FieldError):
+    """A Dataview expression where a value belongs (`= this.file.ctime`): Dataview computes
+    it when it renders; vaultkit cannot, and says so rather than guess."""
+
+
+_DATAVIEW_DATE = re.compile(
+    r"""^=?\s*date\(\s*(?:"([^"]*)"|'([^']*)'|([^,()"']*?))\s*(?:,\s*["']([^"']*)["']\s*)?\)$""",
+    re.I,
+)
+_RELATIVE = {"today", "now", "tomorrow", "yesterday", "sow", "eow", "som", "eom", "soy", "eoy"}
+_LUXON = [
+    ("yyyy", r"(?P<y>\d{4})"),
+    ("yy", r"(?P<yy>\d{2})"),
+    ("MMMM", r"(?P<B>[A-Za-z]+)"),
+    ("MMM", r"(?P<b>[A-Za-z]{3})"),
+    ("LLLL", r"(?P<B>[A-Za-z]+)"),
+    ("LLL", r"(?P<b>[A-Za-z]{3})"),
+    ("MM", r"(?P<m>\d{2})"),
+    ("LL", r"(?P<m>\d{2})"),
+    ("M", r"(?P<m>\d{1,2})"),
+    ("L", r"(?P<m>\d{1,2})"),
+    ("dd", r"(?P<d>\d{2})"),
+    ("d", r"(?P<d>\d{1,2})"),
+    ("HH", r"\d{2}"),
+    ("H", r"\d{1,2}"),
+    ("mm", r"\d{2}"),
+    ("ss", r"\d{2}"),
+]
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+
+def is_expression(value: Any) -> bool:
+    """A Dataview expression or query (`= …`, `date(…)`, `this.file.…`), not a value."""
+    text = value.strip() if isinstance(value, str) else ""
+    return text.startswith("=") or bool(re.match(r"^(date|dur|this|dv)\b[(.]", text))
+
+
+def dataview_date(text: str) -> str:
+    """A literal Dataview date as ISO text: `date(2024-01-18)`, `date("2024-01-18")`,
+    `= date("01-18-2024", "MM-dd-yyyy")` (a Luxon format). Any other expression (a relative
+    `date(today)`, `this.file.ctime`) is an ExpressionError."""
+    m = _DATAVIEW_DATE.match(text.strip())
+    literal = next((g for g in m.groups()[:3] if g is not None), "").strip() if m else ""
+    if not m or not literal or literal.lower() in _RELATIVE:
+        raise ExpressionError(
+            f"{text.strip()!r} is a Dataview expression, not a value: vaultkit reads dates "
+            "and literal `date(…)`; write the date itself"
+        )
+    if not m.group(4):
+        return literal
+    pattern, at = "", 0
+    fmt = m.group(4)
+    while at < len(fmt):
+        token = next((t for t, _ in _LUXON if fmt.startswith(t, at)), None)
+        if token:
+            regex = dict(_LUXON)[token]
+            if "?P<" in regex and f"?P<{regex[4 : regex.index('>')]}>" in pattern:
+                regex = "\\d+"  # a part written twice is read once
+            pattern, at = pattern + regex, at + len(token)
+        else:
+            pattern, at = pattern + re.escape(fmt[at]), at + 1
+    found = re.fullmatch(pattern, literal)
+    if not found:
+        raise FieldError(f"{literal!r} does not have the form {fmt!r} its `date(…)` gives")
+    parts = found.groupdict()
+    year = int(parts["y"]) if parts.get("y") else 2000 + int(parts.get("yy") or 0)
+    name = (parts.get("B") or parts.get("b") or "").lower()[:3]
+    month = _MONTHS.index(name) + 1 if name in _MONTHS else int(parts.get("m") or 0)
+    return f"{year:04d}-{month:02d}-{int(parts.get('d') or 0):02d}"
+
+
 def parse_date(value: Any) -> date:
     if isinstance(value, datetime):
         return _in_range(value.date(), value.isoformat())
@@ -190,6 +261,8 @@ def parse_date(value: Any) -> date:
     text = str(value).strip() if isinstance(value, str) else None
     if text is None:
         raise FieldError(f"expected {KIND_FORMS['date']}, got {_shown(value)}")
+    if is_expression(text):
+        text = dataview_date(text)
     m = _DATE.match(text)
     if m:
         try:
@@ -206,6 +279,8 @@ def parse_when(value: Any, tz: tzinfo | None) -> When:
     """A date, or a datetime (aware: a naive one is taken in `tz`, the vault's zone)."""
     if isinstance(value, str):
         text = value.strip()
+        if is_expression(text):
+            text = dataview_date(text)
         m = _DATETIME.match(text)
         if m:
             clock = m.group(2) if len(m.group(2).split(":")[0]) == 2 else "0" + m.group(2)
@@ -337,5 +412,11 @@ assert set(_PROCESSORS) == set(KIND_FORMS)
 
 def parse_value(kind: str, value: Any, tz: tzinfo | None) -> Any:
     """`value` read as a field of `kind` (see KIND_FORMS); FieldError when it does not fit. A
-    stage is only read as text here: which stage it means is the config's to say."""
+    stage is only read as text here: which stage it means is the config's to say. A Dataview
+    expression is an ExpressionError, but for a literal `date(…)` in a date."""
+    if kind not in ("date", "when") and is_expression(value):
+        raise ExpressionError(
+            f"{value.strip()!r} is a Dataview expression, not a value: vaultkit reads only "
+            "what is written; write the value itself"
+        )
     return _PROCESSORS[kind](value, tz)

@@ -18,6 +18,7 @@ from typing import Any
 from vaultkit.config import Config
 from vaultkit.fields import (
     FIELDS,
+    ExpressionError,
     FieldError,
     RawInterview,
     When,
@@ -306,11 +307,35 @@ def _classify(parsed: ParsedNote, config: Config, tags: list[str]) -> str:
         folders = [f.strip("/").lower() for f in config.type_list(kind, "folders")]
         if any(path.startswith(f + "/") for f in folders if f):
             return kind
-        if set(t.lower().lstrip("#") for t in config.type_list(kind, "tags")) & set(tags):
-            return kind
-    if DAILY_NOTE.match(PurePosixPath(parsed.path).stem):
+    # A daily note is a day's notes, whatever its items are tagged with (`#person`).
+    if daily_day(parsed.path, config) is not None:
         return "daily"
+    for kind in ("company", "contact", "interaction"):
+        if {t.lower().lstrip("#") for t in config.type_list(kind, "tags")} & with_parents(tags):
+            return kind
     return "note"
+
+
+def with_parents(tags: Iterable[str]) -> set[str]:
+    """Tags with the tags they nest in, as Obsidian searches them: `job/applied` is `job` too."""
+    found = set()
+    for tag in tags:
+        parts = tag.split("/")
+        found.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+    return found
+
+
+def daily_day(path: str, config: Config) -> date | None:
+    """The day of a daily note: a file named by a date (`2026-11-24.md`, in any folder), or
+    one named as the vault's daily-notes settings say (`Journal/2026/11/24.11.2026.md`)."""
+    stem = PurePosixPath(path).stem
+    if DAILY_NOTE.match(stem):
+        try:
+            return parse_date(stem)
+        except FieldError:
+            return None
+    settings = config.daily_notes
+    return settings.date_of(path) if settings is not None else None
 
 
 def _interviews(
@@ -354,6 +379,7 @@ def _typed_fields(
         if spec.kind in ("date", "when") and isinstance(found[0], bool):
             found = _dated_instead(parsed, config, spec.name, note.kind, found)
         value, line, key = found
+        _report_shadowed(parsed, key, spec.name, problems)
         if isinstance(value, bool) and spec.kind in ("date", "when"):
             # A checkbox: `true` says it happened (evidence, no date); `false` is absent.
             if value:
@@ -368,18 +394,40 @@ def _typed_fields(
             continue
         try:
             if spec.kind == "stage":
-                note.stage = _stage(value, config)
+                note.stage = _stage(parse_value("stage", value, tz), config)
                 if note.stage is None:
                     unknown.setdefault(parse_text(value).lower(), []).append((parsed.path, line))
                 else:
                     note.fields["stage"] = note.stage
             else:
                 note.fields[spec.name] = parse_value(spec.kind, value, tz)
+        except ExpressionError as exc:  # not wrong, only beyond reading: said, not an error
+            problems.append(warning(parsed.path, line, f"`{spec.name}`: {exc}"))
         except FieldError as exc:
             problems.append(error(parsed.path, line, f"`{spec.name}`: {exc}"))
     if note.kind == "company" and "stage" not in note.field_lines:
         note.stage = _evident_stage(note, bool(interviews))
     return interviews
+
+
+def _report_shadowed(parsed: ParsedNote, key: str, name: str, problems: list[Problem]) -> None:
+    """A property read from the frontmatter while an inline field of the same name (in any
+    case: `title:` and `[Title:: …]`) says otherwise: one is read, so say which."""
+    if key not in parsed.meta or key not in parsed.inline:
+        return
+    inline, line = parsed.inline[key]
+    if is_empty(inline) or str(inline).strip() == str(parsed.meta[key]).strip():
+        return
+    spelled = parsed.inline_spelling.get(key, key)
+    problems.append(
+        warning(
+            parsed.path,
+            line,
+            f"`{name}`: the inline field `{spelled}::` and the property "
+            f"`{parsed.spelling.get(key, key)}:` are one name to vaultkit (names ignore case) "
+            "and say different things; the property's value is read",
+        )
+    )
 
 
 def _evident_stage(company: Note, interviewed: bool) -> str | None:
@@ -892,12 +940,7 @@ def _entry_interactions(
     found: list[Touch],
     problems: list[Problem],
 ) -> None:
-    daily_date = None
-    if note.kind == "daily":
-        try:
-            daily_date = parse_date(PurePosixPath(note.path).stem)
-        except FieldError:
-            daily_date = None
+    daily_date = daily_day(note.path, vault.config) if note.kind == "daily" else None
     if note.kind == "interaction":
         _interaction_note(vault, note, resolve, tz, found, problems)
         return

@@ -404,7 +404,6 @@ TAG_BODY = r"[\w/-]*[^\W\d][\w/-]*"
 _TAG = re.compile(r"(?:^|(?<=[\s(\[,]))#(" + TAG_BODY + ")")
 _INLINE_CODE = re.compile(r"`+[^`\n]*`+")
 _INLINE_FIELD_LINE = re.compile(r"^\s*(?:[-*+]\s+)?([\w][\w .-]{0,60}?)::\s*(.*?)\s*$")
-_INLINE_FIELD_BRACKET = re.compile(r"[\[(]([\w][\w .-]{0,60}?)::\s*([^\])]*)[\])]")
 
 # The task grammar of the Tasks plugin (emoji signifiers, read from the end of the line, the
 # way the plugin does) and of Dataview (`[key:: value]` or `(key:: value)` fields, anywhere).
@@ -573,7 +572,7 @@ def _read_body(note: ParsedNote, lines: list[str], start: int) -> None:
                 note.tasks.append(_read_task(number, task.group(1), task.group(2), tags, links))
             continue
         if "::" in text:
-            _read_inline_fields(note, text, number)
+            _read_inline_fields(note, raw, number)
         if item:
             entry_text = item.group(1)
             if dated:
@@ -660,8 +659,46 @@ def _comment_after(line: str, inside: str | None) -> str | None:
         at, inside = i + len(mark), "%%" if mark == "%%" else "-->"
 
 
-def _read_inline_fields(note: ParsedNote, text: str, number: int) -> None:
-    found = _INLINE_FIELD_BRACKET.findall(text)
+_FIELD_OPEN = re.compile(r"[\[(]([\w][\w .-]{0,60}?)::")
+
+
+def _bracketed_fields(text: str) -> list[tuple[str, str]]:
+    """`[key:: value]` and `(key:: value)` fields of a line, as Dataview reads them: the value
+    runs to the matching bracket (`[Applied:: = date("01-18-2024", "MM-dd-yyyy")]`)."""
+    found = []
+    at = 0
+    while m := _FIELD_OPEN.search(text, at):
+        close = "]" if text[m.start()] == "[" else ")"
+        depth, i, quoted = 0, m.end(), False
+        while i < len(text):
+            char = text[i]
+            if char == '"':
+                quoted = not quoted
+            elif not quoted and char in "([":
+                depth += 1
+            elif not quoted and char in ")]":
+                if depth == 0:
+                    break
+                depth -= 1
+            i += 1
+        if i < len(text) and text[i] == close:
+            found.append((m.group(1), text[m.end() : i]))
+            at = i + 1
+        else:
+            at = m.end()
+    return found
+
+
+def _query_text(m: re.Match[str]) -> str:
+    """Inline code is not read, except a Dataview query as a field's value (`` `= …` ``),
+    which is kept as its text for the field to say what it holds."""
+    code = m.group().strip("`").strip()
+    return code if code.startswith("=") else ""
+
+
+def _read_inline_fields(note: ParsedNote, raw: str, number: int) -> None:
+    text = _INLINE_CODE.sub(_query_text, raw)
+    found = _bracketed_fields(text)
     if not found and (m := _INLINE_FIELD_LINE.match(text)) and "://" not in m.group(1):
         found = [(m.group(1), m.group(2))]
     for key, value in found:
@@ -674,12 +711,34 @@ def _read_task(number: int, mark: str, text: str, tags: list[str], links: list[s
     # `[X]` is done, as for Dataview and Obsidian itself (Tasks, out of the box, has no `X`
     # status and treats it as not done); `[-]` is cancelled; any other mark is open.
     status = "done" if mark in "xX" else "cancelled" if mark == "-" else "open"
-    task = Task(number, "", status, tags=tags, links=links)
+    found, words, block = task_fields(text)
+    return Task(
+        number,
+        words,
+        status,
+        due=found.get("due"),
+        scheduled=found.get("scheduled"),
+        start=found.get("start"),
+        done=found.get("done"),
+        priority=found.get("priority", "normal"),
+        tags=tags,
+        links=links,
+        id=found.get("id") or None,
+        block=block,
+        recurrence=found.get("recurrence") or None,
+    )
+
+
+def task_fields(text: str) -> tuple[dict[str, str], str, str | None]:
+    """What a task line says after its checkbox: its fields (`due`, `scheduled`, `start`,
+    `done`, `created`, `cancelled`, `priority`, `recurrence`, `id`, `depends`,
+    `on_completion`), its words, and its `^block` id."""
+    block = None
     words = _COMMENT_SPAN.sub(" ", text)
     words = re.split("%%|<!--", words, maxsplit=1)[0].strip()  # a comment running to the end
     padded = " " + words
     if m := _BLOCK_ID.search(padded):
-        task.block = m.group(1)
+        block = m.group(1)
         words = padded[: m.start()].strip()
     found: dict[str, str] = {}
 
@@ -727,10 +786,4 @@ def _read_task(number: int, mark: str, text: str, tags: list[str], links: list[s
         return " "
 
     words = _DATE_ANYWHERE.sub(mid_date, words)
-    task.due, task.scheduled = found.get("due"), found.get("scheduled")
-    task.start, task.done = found.get("start"), found.get("done")
-    task.priority = found.get("priority", "normal")
-    task.id = found.get("id") or None
-    task.recurrence = found.get("recurrence") or None
-    task.text = " ".join([*words.split(), *tail_tags])
-    return task
+    return found, " ".join([*words.split(), *tail_tags]), block

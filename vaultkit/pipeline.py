@@ -24,6 +24,7 @@ from vaultkit.codec import CodecError
 from vaultkit.config import CONFIG_NAME, Config
 from vaultkit.followup import FollowUp
 from vaultkit.model import Vault, build_model
+from vaultkit.obsidian import SETTINGS_FILES
 from vaultkit.parse import ParsedNote, parse_source, read_file_stat, unreadable
 from vaultkit.problems import Problem
 from vaultkit.scan import Scan, scan_vault, template_excludes
@@ -277,6 +278,10 @@ def inputs_key(config: Config, scan: Scan, today: date) -> str:
         digest.update(os.fsencode(str(problem)) + b"\0")
     for rel in scan.files:  # links to attachments resolve, or warn, by what is there
         digest.update(os.fsencode(rel) + b"\0")
+    for settings in SETTINGS_FILES:  # Obsidian's: where daily notes are, template formats
+        with contextlib.suppress(OSError):
+            digest.update((config.vault / settings).read_bytes())
+        digest.update(b"\0")
     from vaultkit.draft_templates import templates_stamp
 
     digest.update(os.fsencode(templates_stamp(config.vault)) + b"\0")  # the site shows drafts

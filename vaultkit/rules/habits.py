@@ -15,7 +15,7 @@ from vaultkit.config import CONFIG_NAME, parse_duration
 from vaultkit.fields import FieldError, When, local_date, parse_date, show_when
 from vaultkit.followup import FollowUp, stable_id
 from vaultkit.identity import note_identity
-from vaultkit.model import Interaction, Interview, Note, Vault
+from vaultkit.model import Interaction, Interview, Note, Vault, with_parents
 from vaultkit.rules import RuleContext
 from vaultkit.vocabulary import BOTH, OUT
 
@@ -272,7 +272,7 @@ def _cadence(contact: Note, ctx: RuleContext) -> tuple[tuple[int, str], str] | N
     ):
         return parsed, f"the default for {relationship}s"
     by_tag = {k.lower(): v for k, v in ctx.vault.config.table("rules.keep-in-touch.by_tag").items()}
-    for tag in contact.tags:
+    for tag in sorted(with_parents(contact.tags)):  # `#network/alumni` is `#network` too
         if tag in by_tag and (parsed := parse_duration(by_tag[tag])):
             return parsed, f"the default for #{tag}"
     default = ctx.setting("cadence")
