@@ -176,6 +176,11 @@ class Engine:
             if rel in changed or (rel in stamps and self.stamps.get(rel) == stamps[rel]):
                 continue
             source = read_source(self.config.vault, rel)
+            if source is not None and _emptied(source, self.stamps.get(rel)):
+                # Truncated by an editor's save, not yet written (open with O_TRUNC, then
+                # write): read it again in a moment rather than publish an empty note.
+                time.sleep(EMPTIED_WAIT)
+                source = read_source(self.config.vault, rel)
             if source is None:
                 stamps.pop(rel, None)
                 continue
@@ -616,6 +621,14 @@ class Engine:
         for problem in data.problems:
             out.setdefault(problem.path, []).append(problem)
         return out
+
+
+EMPTIED_WAIT = 0.1
+"""Seconds to wait before reading again a note that was just emptied."""
+
+
+def _emptied(source: Source, before: Stamp | None) -> bool:
+    return source.stamp is not None and source.stamp[0] == 0 and bool(before and before[0])
 
 
 _NOT_SHOWN = {"parsed", "tasks", "entries"}
