@@ -373,7 +373,8 @@ def test_done_without_a_record_logs_in_the_source_note(vault_dir, write_note, lo
     note = write_note("Plan.md", "## Log\n")
     day = date(2026, 12, 1)
     item = FollowUp("abc", "stale", day, "Check in", "r", "Plan.md", 1, record="companies/Gone.md")
-    result = edit.complete(load(), item, day)
+    model = load()
+    result = edit.complete(model.config, model.notes, item, day)
     # The record does not exist: the line goes to the source note, without a dead link.
     assert result.path == "Plan.md"
     assert note.read_text() == "## Log\n- 2026-12-01 Done: Check in #follow-up\n"

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import random
 import stat
@@ -79,7 +80,6 @@ def _race(tmp_path: Path, monkeypatch, rounds: int, seed: int) -> tuple[int, int
     source = tmp_path / "full.md"
     source.write_bytes(full)
     stop = tmp_path / "stop"
-    model = evaluate(load_config(vault), DAY).vault
     written: list[bytes] = []
     real = edit.atomic_write
 
@@ -109,7 +109,7 @@ def _race(tmp_path: Path, monkeypatch, rounds: int, seed: int) -> tuple[int, int
     try:
         for i in range(rounds):
             try:
-                log_to_note(model, "companies/Globex.md", f"- 2026-12-01 round {i}")
+                log_to_note(vault, "companies/Globex.md", f"- 2026-12-01 round {i}")
             except NoteChangedError:
                 refused += 1
             time.sleep(rng.random() * 0.01)
@@ -151,9 +151,7 @@ def test_a_note_that_never_holds_still_is_refused(tmp_path, monkeypatch):
     thread.start()
     try:
         with pytest.raises(NoteChangedError, match="keeps changing"):
-            log_to_note(
-                evaluate(load_config(vault), DAY).vault, "companies/Globex.md", "- 2026-12-01 x"
-            )
+            log_to_note(vault, "companies/Globex.md", "- 2026-12-01 x")
     finally:
         stop.set()
         thread.join()
@@ -166,7 +164,6 @@ def test_a_save_landing_during_the_last_check_is_caught(tmp_path, monkeypatch):
     vault = make_vault(tmp_path / "vault")
     note = vault / "companies" / "Globex.md"
     theirs = b"---\nstage: interviewing\n---\nSaved in vim just now.\n"
-    model = evaluate(load_config(vault), DAY).vault
     real_write = edit.atomic_write
     armed = threading.Event()
     real_sha = edit.hashlib.sha256
@@ -188,7 +185,7 @@ def test_a_save_landing_during_the_last_check_is_caught(tmp_path, monkeypatch):
     monkeypatch.setattr(edit, "hashlib", Hashlib)
     monkeypatch.setattr(edit, "atomic_write", write)
     with pytest.raises(NoteChangedError):
-        log_to_note(model, "companies/Globex.md", "- 2026-12-01 x")
+        log_to_note(vault, "companies/Globex.md", "- 2026-12-01 x")
     assert note.read_bytes() == theirs
     assert sorted(p.name for p in note.parent.iterdir()) == ["Globex.md"]
 
@@ -333,3 +330,104 @@ def test_new_and_init_on_a_full_disk_name_the_file(runner, tmp_path, monkeypatch
     shown = "Initech.md" if command[0] == "new" else "vaultkit.toml"
     assert shown in result.output, result.output
     assert "internal error" not in result.output
+
+
+# ---- L13: a huge note costs the edit, not a reading of the whole vault
+
+
+def _no_model(monkeypatch) -> None:
+    """Building the vault's model (parsing and modelling every note: tens of seconds with a
+    50 MB note among them) fails the test."""
+
+    def refuse(self, changed):
+        raise AssertionError("the edit built the vault's model")
+
+    monkeypatch.setattr("vaultkit.model.Model.update", refuse)
+
+
+@pytest.mark.parametrize("target", ["Globex", "companies/Globex", "companies/Globex.md"])
+def test_log_by_file_name_or_path_reads_no_other_note(runner, tmp_path, monkeypatch, target):
+    vault = make_vault(tmp_path / "vault")
+    _no_model(monkeypatch)
+    result = runner.invoke(cli, ["log", target, "Called", "--vault", str(vault), "--date", TODAY])
+    assert result.exit_code == 0, result.output
+    assert (vault / "companies/Globex.md").read_text().endswith("## Log\n- 2026-12-01 Called\n")
+
+
+def test_log_by_name_still_reads_the_names(runner, tmp_path):
+    """A file name is found without the model, a name or an alias with it, and a file name
+    still wins over another note's name (as in Obsidian, and as before)."""
+    vault = make_vault(
+        tmp_path / "vault",
+        {"companies/Initech.md": "---\nname: Globex\naliases: [Initrode]\n---\n"},
+    )
+    for target, note in (("Globex", "companies/Globex.md"), ("Initrode", "companies/Initech.md")):
+        result = runner.invoke(cli, ["log", target, "x", "--vault", str(vault), "--date", TODAY])
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith(f"{note}: "), result.output
+
+
+def test_done_with_the_answers_at_hand_reads_only_its_note(runner, tmp_path, monkeypatch):
+    """`agenda` left its answers in the store; `done` finds the follow-up there, edits its note,
+    and (the vault being too large to read again quickly) says where to look next."""
+    vault = make_vault(tmp_path / "vault")
+    agenda = runner.invoke(cli, ["agenda", "--json", "--vault", str(vault), "--today", TODAY])
+    item = next(f for f in json.loads(agenda.stdout) if f["note"] == "companies/Globex.md")
+    _no_model(monkeypatch)
+    monkeypatch.setattr(edit, "RECHECK_LIMIT", 10)
+    result = runner.invoke(cli, ["done", item["id"], "--vault", str(vault), "--today", TODAY])
+    assert result.exit_code == 0, result.output
+    assert "vaultkit agenda` shows what is next" in result.stderr
+    assert "Done: Follow up with Globex #follow-up" in (vault / "companies/Globex.md").read_text()
+
+
+TASK_NOTE = (
+    "---\nstage: applied\n---\nIntro.\n\n"
+    + "A paragraph of notes about the role and the team.\n" * 40
+    + "## Tasks\n- [ ] Send the [[Jane Doe|deck]] 📅 2026-12-02 #prep\n"
+)
+
+
+@pytest.mark.parametrize(
+    "now, checked",
+    [
+        (TASK_NOTE, True),
+        # Since `agenda`: a fence opened above (the line is code now), the task reworded.
+        (TASK_NOTE.replace("Intro.\n", "```\n"), False),
+        (TASK_NOTE.replace("the [[Jane Doe|deck]]", "the slides"), False),
+        (TASK_NOTE.replace("- [ ]", "- [x]"), False),
+    ],
+    ids=["unchanged", "now-in-a-code-block", "reworded", "already-checked"],
+)
+def test_done_on_a_task_of_a_huge_note(runner, tmp_path, monkeypatch, now, checked):
+    """A note over VERIFY_LIMIT is not parsed whole to check its task: its line is read alone,
+    where it is not in the frontmatter or a code block, and must be the task `agenda` showed."""
+    vault = make_vault(tmp_path / "vault", {"companies/Initech.md": TASK_NOTE})
+    agenda = runner.invoke(cli, ["agenda", "--json", "--vault", str(vault), "--today", TODAY])
+    [item] = [f for f in json.loads(agenda.stdout) if f["rule"] == "task"]
+    note = vault / "companies/Initech.md"
+    monkeypatch.setattr(edit, "VERIFY_LIMIT", 10)
+    whole: list[int] = []
+    real_parse, real_read = edit.parse_note, edit.read_snapshot
+
+    def parse(rel, data):
+        whole.append(len(data))
+        return real_parse(rel, data)
+
+    def read(path, *args):  # the note changes after `done` found the follow-up
+        note.write_text(now)
+        return real_read(path, *args)
+
+    monkeypatch.setattr(edit, "parse_note", parse)
+    monkeypatch.setattr(edit, "read_snapshot", read)
+    result = runner.invoke(cli, ["done", item["id"], "--vault", str(vault), "--today", TODAY])
+    assert all(size < 100 for size in whole), whole  # one line at a time
+    if checked:
+        assert result.exit_code == 0, result.output
+        assert note.read_text() == now.replace("- [ ]", "- [x]").replace(
+            "#prep\n", "#prep ✅ 2026-12-01\n"
+        )
+    else:
+        assert result.exit_code == 2, result.output
+        assert "no longer that open task" in result.output
+        assert note.read_text() == now

@@ -423,11 +423,19 @@ def log(
     NOTE is a name, an alias, a file name or a path in the vault. A vault that keeps one
     note per conversation (`[types.interaction]`) gets a new interaction note instead.
     """
-    from vaultkit.edit import record_touch, resolve_note
+    from vaultkit.config import load_config
+    from vaultkit.edit import note_by_file, record_touch, resolve_note
+    from vaultkit.pipeline import scan_notes
 
-    evaluation = _evaluate(vault, day)
-    rel = resolve_note(evaluation.vault, note)
-    written = record_touch(evaluation.vault, rel, evaluation.today, text, tags)
+    config = load_config(_vault_path(vault))
+    # A path or a file name finds the note without reading the vault (a 50 MB note costs the
+    # edit, not a parse); only a name or an alias needs every note's properties.
+    rel = note_by_file(config.vault, scan_notes(config).notes, note)
+    model = None
+    if rel is None:
+        model = _evaluate(vault, day, config=config).vault
+        rel = resolve_note(model, note)
+    written = record_touch(config, rel, _today(day, config.tz), text, tags, model)
     _say(f"{written.path}: {written.line}")
 
 
@@ -447,7 +455,7 @@ def done(followup_id: str, sent: bool, vault: str | None, today: datetime | None
     A task is checked (`- [x] … ✅ DATE`); anything else is logged in its company's or
     contact's note with the rule's tag, which the rule counts as done.
     """
-    from vaultkit.edit import complete, find_followup
+    from vaultkit.edit import complete, find_followup, recheck_is_quick
     from vaultkit.identity import feed_uid
     from vaultkit.state import vault_secret
 
@@ -456,10 +464,18 @@ def done(followup_id: str, sent: bool, vault: str | None, today: datetime | None
     secret = vault_secret(evaluation.config.vault, create=False)
     private = {feed_uid(f.id, "private", secret): f for f in items} if secret else {}
     item = find_followup(items, followup_id, private)
-    result = complete(evaluation.vault, item, evaluation.today, sent=sent)
+    notes = evaluation.scan.notes
+    result = complete(evaluation.config, set(notes), item, evaluation.today, sent=sent)
     _say(f"{result.path}: {result.line}")
     for line in result.more:  # a recurring task's next occurrence, a notice
         _say(f"{result.path}: {line}")
+    if not recheck_is_quick(evaluation.config.vault, notes):
+        click.echo(
+            "vaultkit: note: the vault's notes are too large to read again quickly; "
+            "`vaultkit agenda` shows what is next",
+            err=True,
+        )
+        return
     after = _evaluate(vault, today, config=evaluation.config)
     again = next((f for f in after.followups if f.id == item.id), None)
     if again is not None and again.due != item.due:

@@ -16,8 +16,8 @@ import re
 import stat
 import tempfile
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, replace
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -25,7 +25,7 @@ from pathlib import Path
 from vaultkit.atomic import WriteError, atomic_write
 from vaultkit.config import CONFIG_NAME, Config
 from vaultkit.followup import FollowUp
-from vaultkit.model import Vault
+from vaultkit.model import LinkIndex, Vault, build_model
 from vaultkit.parse import (
     FENCE,
     FM_CLOSE,
@@ -33,10 +33,12 @@ from vaultkit.parse import (
     MAX_FILE_BYTES,
     TAG_BODY,
     ParsedNote,
+    Task,
     parse_note,
     read_file,
 )
 from vaultkit.problems import VaultkitError
+from vaultkit.rules.explicit import task_title
 
 ENCODING = "utf-8"
 ERRORS = "surrogateescape"
@@ -140,13 +142,16 @@ def _body_start(lines: list[str]) -> int:
     return 0
 
 
-def _scan(lines: list[str]) -> tuple[list[tuple[int, int, str]], int | None]:
+def _scan(
+    lines: list[str], until: int | None = None
+) -> tuple[list[tuple[int, int, str]], int | None]:
     """(line index, level, text) of each ATX heading of the body, outside code blocks; and the
-    index of the line opening a code block that is never closed (None when all are)."""
+    index of the line opening a code block that is never closed (None when all are). With
+    `until`, only the lines up to that index are read."""
     found = []
     fence: str | None = None
     fence_at: int | None = None
-    for i in range(_body_start(lines), len(lines)):
+    for i in range(_body_start(lines), len(lines) if until is None else until + 1):
         text = _content(lines[i]).lstrip("\ufeff")
         m = FENCE.match(text)
         if fence is not None:
@@ -626,26 +631,36 @@ def _create_new(path: Path, data: bytes) -> None:
 # ---------------------------------------------------------------- notes of a vault
 
 
-def resolve_note(vault: Vault, target: str) -> str:
-    """A note's path from a name, alias, file stem or path (relative to the vault, with or
-    without `.md`, or a path to the file from here)."""
-    text = target.strip()
-    if not text:
-        raise VaultkitError("no note given")
+def note_by_file(vault_dir: Path, notes: Collection[str], target: str) -> str | None:
+    """The note `target` names by a path (from here, or in the vault, with or without `.md`)
+    or a file name, found without reading any note: `resolve_note` tries these before names
+    and aliases (a file name wins over a name, as in Obsidian), so this answers as it does.
+    None: only a name or an alias could tell (or nothing matches)."""
+    text = _target_text(target)
     as_file = Path(text)
     if as_file.is_file():
         with contextlib.suppress(ValueError, OSError):
-            rel = as_file.resolve().relative_to(vault.config.vault).as_posix()
-            if rel in vault.notes:
+            rel = as_file.resolve().relative_to(vault_dir).as_posix()
+            if rel in notes:
                 return rel
+    path, candidates = LinkIndex.of_files(notes).resolve(text.replace("\\", "/"))
+    if candidates:
+        raise _ambiguous(target, candidates)
+    return path
+
+
+def resolve_note(vault: Vault, target: str) -> str:
+    """A note's path from a name, alias, file stem or path (relative to the vault, with or
+    without `.md`, or a path to the file from here)."""
+    found = note_by_file(vault.config.vault, vault.notes, target)
+    if found is not None:
+        return found
+    text = _target_text(target)
     path, candidates = vault.index.resolve(text.replace("\\", "/"))
     if path is not None:
         return path
     if candidates:
-        listing = "".join(f"\n  {c}" for c in candidates)
-        raise VaultkitError(
-            f"{target!r} is ambiguous; it could be:{listing}\nGive the path to pick one."
-        )
+        raise _ambiguous(target, candidates)
     key = text.lower().removesuffix(".md")
     near = sorted(
         p for p, n in vault.notes.items() if key in n.name.lower() or key in Path(p).stem.lower()
@@ -654,6 +669,20 @@ def resolve_note(vault: Vault, target: str) -> str:
     raise VaultkitError(
         f"no note named {target!r} in {vault.config.vault}"
         + (f"; did you mean:{hint}" if near else "")
+    )
+
+
+def _target_text(target: str) -> str:
+    text = target.strip()
+    if not text:
+        raise VaultkitError("no note given")
+    return text
+
+
+def _ambiguous(target: str, candidates: list[str]) -> VaultkitError:
+    listing = "".join(f"\n  {c}" for c in candidates)
+    return VaultkitError(
+        f"{target!r} is ambiguous; it could be:{listing}\nGive the path to pick one."
     )
 
 
@@ -717,10 +746,10 @@ def _read_back(rel: str, text: str) -> ParsedNote | None:
     return parse_note(rel, data) if len(data) <= VERIFY_LIMIT else None
 
 
-def log_to_note(vault: Vault, rel: str, line: str) -> None:
+def log_to_note(vault_dir: Path, rel: str, line: str) -> None:
     """Append the log line `line` to the note at `rel` (a path relative to the vault)."""
-    with note_lock(vault.config.vault / rel, rel):
-        snapshot = read_snapshot(vault.config.vault / rel, rel)
+    with note_lock(vault_dir / rel, rel):
+        snapshot = read_snapshot(vault_dir / rel, rel)
         text, at = insert_log(snapshot.text, line)
         parsed = _read_back(rel, text)
         if parsed is not None and not any(e.line == at + 1 for e in parsed.entries):
@@ -732,17 +761,22 @@ def log_to_note(vault: Vault, rel: str, line: str) -> None:
 
 
 def record_touch(
-    vault: Vault, rel: str, day: date, text: str, tags: list[str] | tuple[str, ...] = ()
+    config: Config,
+    rel: str,
+    day: date,
+    text: str,
+    tags: list[str] | tuple[str, ...] = (),
+    vault: Vault | None = None,
 ) -> DoneResult:
     """Record a touch with the note at `rel` the way the vault keeps them: a log line in the
-    note, or, where `[types.interaction]` names folders, a new interaction note there."""
-    config = vault.config
+    note, or, where `[types.interaction]` names folders, a new interaction note there (named
+    after the note's name, from `vault` when the caller has it, else from the note alone)."""
     folders = [f.strip("/") for f in config.type_list("interaction", "folders") if f.strip("/")]
     if not folders:
         line = log_line(day, text, tags)
-        log_to_note(vault, rel, line)
+        log_to_note(config.vault, rel, line)
         return DoneResult(rel, line)
-    record = vault.notes[rel]
+    record = (vault or _alone(config, rel)).notes[rel]
     date_field = config.get("types.interaction.date")
     with_field = config.get("types.interaction.with")
     link = f"[[{Path(rel).stem}]]"
@@ -761,6 +795,15 @@ def record_touch(
             continue
         return DoneResult(target, f"{link} {text.strip()}")
     raise VaultkitError(f"too many interaction notes named {base!r} in {folders[0]}")
+
+
+def _alone(config: Config, rel: str) -> Vault:
+    """The model of one note by itself: its kind and name (which its own text decides)."""
+    try:
+        data = read_file(config.vault / rel)
+    except OSError as exc:
+        raise VaultkitError(f"cannot read {rel}: {exc.strerror or exc}") from None
+    return build_model([parse_note(rel, data)], config)
 
 
 def find_followup(
@@ -785,6 +828,22 @@ def find_followup(
     )
 
 
+RECHECK_LIMIT = 16 * 2**20
+"""`done` reads the vault again, to say when a rolling follow-up is next due, only when its
+notes hold at most this many bytes in all: past that, reading them takes seconds (tens for a
+50 MB note), and `agenda` will say it."""
+
+
+def recheck_is_quick(vault_dir: Path, notes: Collection[str]) -> bool:
+    total = 0
+    for rel in notes:
+        with contextlib.suppress(OSError):
+            total += os.stat(os.path.join(vault_dir, rel)).st_size
+        if total > RECHECK_LIMIT:
+            return False
+    return True
+
+
 @dataclass(frozen=True)
 class DoneResult:
     path: str
@@ -795,40 +854,58 @@ class DoneResult:
     """Other lines to show: a recurring task's next occurrence, a notice."""
 
 
-def complete(vault: Vault, item: FollowUp, day: date, *, sent: bool = False) -> DoneResult:
+def complete(
+    config: Config, notes: Collection[str], item: FollowUp, day: date, *, sent: bool = False
+) -> DoneResult:
     """Mark a follow-up done: check its task, or log the touch with the rule's tag. With
-    `sent`, the touch is the message you sent: `Sent: …`, tagged `#sent` as well (outbound)."""
+    `sent`, the touch is the message you sent: `Sent: …`, tagged `#sent` as well (outbound).
+    `notes` are the vault's notes (their paths): only the follow-up's own note is read."""
     if item.rule == "task":
         if sent:
             raise VaultkitError(
                 "a task is checked, not sent: run `vaultkit done ID` without --sent "
                 "(and `vaultkit log NOTE TEXT --tag sent` to record a message)"
             )
-        return _check_task_of(vault, item, day)
+        return _check_task_of(config.vault, item, day)
     tags = [DONE_TAGS.get(item.rule, "follow-up"), *([SENT_TAG] if sent else [])]
-    record = item.record if item.record in vault.notes else None
+    record = item.record if item.record in notes else None
     target = record or item.note
-    if target not in vault.notes:
+    if target not in notes:
         raise VaultkitError(
             f"the {item.rule} follow-up has no note to log it in ({target} is not a note); "
             f"log it yourself: vaultkit log NOTE TEXT --tag {tags[0]}"
         )
     verb = "Sent" if sent else "Done"
-    return record_touch(vault, target, day, f"{verb}: {item.title}", tags)
+    return record_touch(config, target, day, f"{verb}: {item.title}", tags)
 
 
-def _check_task_of(vault: Vault, item: FollowUp, day: date) -> DoneResult:
-    with note_lock(vault.config.vault / item.note, item.note):
-        return _check_task_locked(vault, item, day)
+def _check_task_of(vault_dir: Path, item: FollowUp, day: date) -> DoneResult:
+    with note_lock(vault_dir / item.note, item.note):
+        return _check_task_locked(vault_dir, item, day)
 
 
-def _check_task_locked(vault: Vault, item: FollowUp, day: date) -> DoneResult:
-    snapshot = read_snapshot(vault.config.vault / item.note, item.note)
-    # The model's line number is from when the vault was loaded: make sure the same open task
-    # is still on that line of the bytes about to be edited.
-    expected = next((t for t in vault.notes[item.note].tasks if t.line == item.line), None)
-    now = next((t for t in parse_note(item.note, snapshot.data).tasks if t.line == item.line), None)
-    if expected is None or now is None or now.status != "open" or now.text != expected.text:
+def _task_on_line(rel: str, snapshot: Snapshot, number: int) -> Task | None:
+    """The task the parser reads on line `number` of the note. A note over VERIFY_LIMIT is not
+    parsed whole (seconds for 50 MB): its line is read as a task where it lies outside the
+    frontmatter and the code blocks, as the parser sees them."""
+    if snapshot.size <= VERIFY_LIMIT:
+        return next((t for t in parse_note(rel, snapshot.data).tasks if t.line == number), None)
+    lines = split_lines(snapshot.text)
+    index = number - 1
+    if not 0 <= index < len(lines) or index < _body_start(lines):
+        return None
+    if _scan(lines, until=index)[1] is not None:
+        return None  # inside a code block
+    alone = parse_note(rel, lines[index].lstrip("\ufeff").encode(ENCODING, ERRORS)).tasks
+    return replace(alone[0], line=number) if alone else None
+
+
+def _check_task_locked(vault_dir: Path, item: FollowUp, day: date) -> DoneResult:
+    snapshot = read_snapshot(vault_dir / item.note, item.note)
+    # The follow-up's line number is from when the vault was read: make sure the same open
+    # task (the title comes from its text) is still on that line of the bytes to be edited.
+    now = _task_on_line(item.note, snapshot, item.line)
+    if now is None or now.status != "open" or task_title(now.text) != item.title:
         raise NoteChangedError(
             f"{item.note} changed since it was read: line {item.line} is no "
             "longer that open task; nothing was written. Run the command "

@@ -161,15 +161,27 @@ class LinkIndex:
                 self.files.setdefault(form, rel)
                 self.file_names.setdefault(PurePosixPath(form).name, []).append(rel)
 
+    @classmethod
+    def of_files(cls, paths: Iterable[str]) -> LinkIndex:
+        """An index of paths and file names only, made without reading a note: wherever a
+        path or a file name decides (`lookup` tries them before names), it answers as the
+        whole vault's index does (the edit commands find a note without reading the vault)."""
+        index = cls({})
+        for path in paths:
+            index.add(path, None)
+        return index
+
     @staticmethod
-    def entries(path: str, note: Note) -> tuple[str, str, set[str]]:
+    def entries(path: str, note: Note | None) -> tuple[str, str, set[str]]:
         """Where a note is filed: its bare path, its file name, and its other names."""
         bare = link_key(path[:-3])
         stem = PurePosixPath(bare).name
+        if note is None:
+            return bare, stem, set()
         names = {link_key(note.name), *(link_key(a) for a in note.aliases)} - {stem}
         return bare, stem, names
 
-    def add(self, path: str, note: Note) -> None:
+    def add(self, path: str, note: Note | None) -> None:
         bare, stem, names = self.entries(path, note)
         self.by_path[bare] = path
         self.by_stem.setdefault(stem, []).append(path)

@@ -22,6 +22,11 @@ def plain_text(text: str) -> str:
     return _WIKILINK.sub(lambda m: m.group(2) or m.group(1).split("#")[0].split("/")[-1], text)
 
 
+def task_title(text: str) -> str:
+    """A task's follow-up title: its text, links shown as their words."""
+    return plain_text(text) or "(untitled task)"
+
+
 def follow_up(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
     for note in vault.notes.values():
         when = note.get("follow_up")
@@ -84,7 +89,7 @@ def task(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
                 ),
                 rule="task",
                 due=due,
-                title=plain_text(item.text) or "(untitled task)",
+                title=task_title(item.text),
                 reason=f"Open task in {_where(note)}, {kind} {due.isoformat()}.",
                 note=note.path,
                 line=item.line,
