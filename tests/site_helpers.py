@@ -35,13 +35,21 @@ PLAN = """\
 
 
 def make_vault(root: Path) -> Path:
+    return write_files(
+        root,
+        {
+            "vaultkit.toml": 'timezone = "Europe/Berlin"\nvault_name = "Jobs"\n',
+            "companies/Globex.md": COMPANY,
+            "people/Jane Doe.md": CONTACT,
+            "Plan.md": PLAN,
+        },
+    )
+
+
+def write_files(root: Path, files: dict[str, str]) -> Path:
+    """Write each `{relative path: text}` under `root` (folders made as needed); `root`."""
     root.mkdir(parents=True, exist_ok=True)
-    (root / "vaultkit.toml").write_text('timezone = "Europe/Berlin"\nvault_name = "Jobs"\n')
-    for rel, text in (
-        ("companies/Globex.md", COMPANY),
-        ("people/Jane Doe.md", CONTACT),
-        ("Plan.md", PLAN),
-    ):
+    for rel, text in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

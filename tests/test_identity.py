@@ -9,6 +9,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from site_helpers import write_files
 
 from vaultkit.cli import cli
 
@@ -49,17 +50,15 @@ offer: 2026-11-30
 
 @pytest.fixture
 def vault(tmp_path: Path) -> Path:
-    root = tmp_path / "vault"
-    for rel, text in (
-        ("vaultkit.toml", 'timezone = "Europe/Berlin"\n'),
-        ("companies/Driftmark.md", COMPANY),
-        ("people/Jane Doe.md", CONTACT),
-        ("companies/Initech.md", OTHER),
-    ):
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+    return write_files(
+        tmp_path / "vault",
+        {
+            "vaultkit.toml": 'timezone = "Europe/Berlin"\n',
+            "companies/Driftmark.md": COMPANY,
+            "people/Jane Doe.md": CONTACT,
+            "companies/Initech.md": OTHER,
+        },
+    )
 
 
 def agenda(runner, vault: Path, today: str = TODAY) -> dict[tuple[str, str], dict]:

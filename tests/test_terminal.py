@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from site_helpers import write_files
 
 from vaultkit.cli import cli
 from vaultkit.render.terminal import colour_wanted, display_width, fit
@@ -20,20 +21,15 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 @pytest.fixture
 def vault(tmp_path: Path) -> Path:
-    root = tmp_path / "Jobs"
-    for rel, text in (
-        ("vaultkit.toml", 'timezone = "Europe/Berlin"\n'),
-        ("people/Jane Doe.md", "---\nfollow_up: 2026-12-02\n---\n"),
-        ("people/Wang Fang.md", "---\n---\n- [ ] 给王芳发送作品集链接 📅 2026-12-03\n"),
-        (
-            "companies/Globex.md",
-            "---\nstage: lead\n---\n- [ ] Send the 🚀 launch deck 📅 2026-11-28 ⏫\n",
-        ),
-    ):
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+    return write_files(
+        tmp_path / "Jobs",
+        {
+            "vaultkit.toml": 'timezone = "Europe/Berlin"\n',
+            "people/Jane Doe.md": "---\nfollow_up: 2026-12-02\n---\n",
+            "people/Wang Fang.md": "---\n---\n- [ ] 给王芳发送作品集链接 📅 2026-12-03\n",
+            "companies/Globex.md": "---\nstage: lead\n---\n- [ ] Send the 🚀 launch deck 📅 2026-11-28 ⏫\n",
+        },
+    )
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,8 @@ builds, not one per file. The builds are the live engine's (vaultkit/engine.py):
 evaluation is kept in memory and updated note by note, the feed is written first, and only
 the outputs whose bytes changed are written. Every rebuild reloads `vaultkit.toml`; a changed
 config (or a new day) starts a new engine. A failing build is reported and the loop goes on.
+A small clock (vaultkit/clock.py) also asks for a build at local midnight and after a wake
+from sleep, with no file changed: the day's overdue follow-ups move onto the new day.
 
 Ignored: hidden files and folders (`.obsidian/`, `.git/`, `.trash/`, vim's `.swp`/`.swx`,
 Obsidian's `.~*` temporary files), the output folder, `~` backups, vim's `4913` probe, `*.tmp`,

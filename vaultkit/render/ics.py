@@ -409,8 +409,8 @@ def size_warning(data: bytes) -> Problem | None:
         FEED_NAME,
         0,
         f"the calendar feed is {len(data) / 1024 / 1024:.2f} MB; Google Calendar is reported to "
-        "stop refreshing subscriptions above about 1 MB: lower `feed.past_days`, set "
-        '`feed.detail = "minimal"`, or switch off rules you do not use',
+        "stop refreshing subscriptions above about 1 MB: lower `feed.past_days`, switch off "
+        'rules you do not use, or (a full feed) set `feed.detail = "minimal"`',
     )
 
 
