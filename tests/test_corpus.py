@@ -135,6 +135,38 @@ STYLES: dict[str, Style] = {
             ("info-interview-request", "Pipeline/Ferncliff.md", "2026-12-02"),
         },
     ),
+    # Applications filed by week (`Applications/2026-W39/260924-Brightwater Labs-ML
+    # Engineer.md`, `company:` and `position:` inside), two of them at one company; a
+    # dashboard of Dataview queries among the recruiters; an agency named in plain text.
+    "week-folders": Style(
+        today="2026-10-01",
+        followups={
+            (
+                "application-follow-up",
+                "Applications/2026-W39/260924-Brightwater Labs-ML Engineer.md",
+                "2026-09-28",
+            ),
+            (
+                "info-interview-request",
+                "Applications/2026-W39/260922-Quarry Lane Software-Data Engineer.md",
+                "2026-09-29",
+            ),
+            (
+                "info-interview-request",
+                "Applications/2026-W39/260924-Brightwater Labs-ML Engineer.md",
+                "2026-10-01",
+            ),
+            # the 09-29 video round; only that day's thank-you since
+            (
+                "interview-check-in",
+                "Applications/2026-W39/260922-Quarry Lane Software-Data Engineer.md",
+                "2026-10-06",
+            ),
+        },
+    ),
+    # Every application a list item of one "Application Database" note: a shape vaultkit
+    # cannot follow up, said by adopt and check, and no follow-up invented.
+    "application-database": Style(today="2025-03-10", followups=set()),
 }
 
 

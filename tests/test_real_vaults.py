@@ -554,3 +554,112 @@ def test_daily_notes_of_a_larger_obsidian_vault_this_one_lies_in(tmp_path):
     model = evaluate(load_config(vault), TODAY).vault
     assert model.notes["Days/24.11.2026.md"].kind == "daily"
     assert model.notes["people/Rhea.md"].last_interaction(TODAY).date == date(2026, 11, 24)
+
+
+# ---------------------------------------------------------------- 5. names where stems are not
+
+
+def test_names_and_roles_from_properties_where_stems_are_not_names(
+    runner, vault_dir, write_note, load
+):
+    for stem, company, role in [
+        (
+            "240926-Quarry Lane Software-Backend Developer",
+            "Quarry Lane Software",
+            "Backend Developer",
+        ),
+        ("241002-Quarry Lane Software-Data Engineer", "Quarry Lane Software", "Data Engineer"),
+        ("241003-Halden Cloud-SRE", "Halden Cloud", "SRE"),
+    ]:
+        write_note(
+            f"Jobs/{stem}.md", f"---\nstatus: Applied\ncompany: {company}\nposition: {role}\n---\n"
+        )
+    write_note("Recruiters/Tom.md", "---\nemail: t@x.test\ncompany: Halden Cloud\n---\n")
+    write_note("Recruiters/Ines.md", "---\nemail: i@x.test\ncompany: Meridian Talent\n---\n")
+    _, config = adopt(runner, vault_dir)
+    assert config["types"]["company"]["fields"] == {"name": ["company"]}
+    assert config["fields"]["role"] == ["position"]
+    vault = load()
+    names = sorted((n.name, n.get("role")) for n in vault.records("company"))
+    assert names[0] == ("Halden Cloud", "SRE")
+    assert vault.notes["Recruiters/Tom.md"].company == "Jobs/241003-Halden Cloud-SRE.md"
+    assert vault.notes["Recruiters/Ines.md"].company is None  # an agency, named by text
+    assert vault.problems == []  # two applications to one company share its name quietly
+
+
+def test_stems_that_are_names_keep_them(runner, vault_dir, write_note):
+    for name in ("Acme", "Globex", "Initech"):
+        write_note(f"Jobs/{name}.md", f"---\nstatus: Applied\ncompany: {name}\n---\n")
+    _, config = adopt(runner, vault_dir)
+    assert "fields" not in config.get("types", {}).get("company", {})
+
+
+# ---------------------------------------------------------------- 6. folders
+
+
+@pytest.mark.parametrize(
+    ("folders", "proposed"),
+    [
+        (["Applications/2026-W38", "Applications/2026-W39"], ["Applications"]),
+        (["Jobs/2026/09", "Jobs/2026/10"], ["Jobs"]),
+        (["Pipeline/Q3", "Pipeline/Q4"], ["Pipeline"]),
+        (["Apps/September 2026"], ["Apps"]),
+        (["10 Applications"], ["10 Applications"]),  # a numbered folder of its own
+    ],
+)
+def test_dated_or_numbered_folders_propose_their_parent(
+    runner, vault_dir, write_note, folders, proposed
+):
+    for i, folder in enumerate(folders * 2):
+        write_note(f"{folder}/Job {i}.md", "---\nstatus: Applied\n---\n")
+    _, config = adopt(runner, vault_dir)
+    assert config["types"]["company"]["folders"] == proposed
+
+
+def test_a_dashboard_among_records_is_no_record(runner, vault_dir, write_note, load):
+    for name in ("Ines", "Tom"):
+        write_note(f"Recruiters/{name}.md", "---\ntags: [recruiter]\nemail: x@y.test\n---\n")
+    write_note("Recruiters/Recruiters.md", "```dataview\nTABLE email FROM #recruiter\n```\n")
+    write_note("Recruiters/Board.md", "---\ntags: [recruiter]\n---\n![[Recruiters.base]]\n")
+    output, config = adopt(runner, vault_dir)
+    assert config["types"]["contact"] == {"tags": ["recruiter"]}  # the tag, not the folder
+    assert "dashboards, not records: Recruiters/Board.md, Recruiters/Recruiters.md" in output
+    (vault_dir / "vaultkit.toml").write_text('[types.contact]\nfolders = ["Recruiters"]\n')
+    kinds = {p: n.kind for p, n in load().notes.items()}
+    assert kinds["Recruiters/Recruiters.md"] == kinds["Recruiters/Board.md"] == "note"
+    assert kinds["Recruiters/Tom.md"] == "contact"
+
+
+# ---------------------------------------------------------------- 13. shapes it cannot model
+
+
+def test_a_single_tracker_note_is_said_plainly(runner, vault_dir, write_note):
+    (vault_dir / "vaultkit.toml").unlink()
+    rows = "".join(f"- **Co {i}** — Dev — Applied 2025-02-{10 + i}\n" for i in range(6))
+    write_note("Application Database.md", "# Applications\n" + rows)
+    for i in range(4):
+        write_note(f"Note {i}.md", "Some thoughts.\n")
+    agenda = runner.invoke(cli, ["agenda", "--vault", str(vault_dir), "--today", "2025-03-01"])
+    assert (
+        "None of the 5 notes is a company or a contact to vaultkit yet: run `vaultkit adopt`"
+        in agenda.output
+    )
+    assert "Nothing due" not in agenda.output
+    output, _ = adopt(runner, vault_dir)
+    assert "Application Database.md keeps 6 applications as list items" in output
+    problems = check_json(runner, vault_dir)
+    assert [(p["path"], p["severity"]) for p in problems] == [
+        ("Application Database.md", "warning"),
+        ("vaultkit.toml", "warning"),
+    ]
+
+
+def test_a_plan_with_list_items_is_no_tracker(write_note, load, runner, vault_dir):
+    write_note("companies/Acme.md", "---\nstage: applied\napplied: 2026-11-20\nresume: r\n---\n")
+    write_note(
+        "Plan.md",
+        "".join(
+            f"- Apply to five jobs a week, follow up after each interview {i}\n" for i in range(8)
+        ),
+    )
+    assert check_json(runner, vault_dir) == []

@@ -16,11 +16,11 @@ from typing import Any
 
 from vaultkit.config import DEFAULT_STAGES
 from vaultkit.fields import FIELDS_BY_NAME, FieldError, is_empty, parse_tags, parse_value, squash
-from vaultkit.model import with_parents
+from vaultkit.model import is_dashboard, with_parents
 from vaultkit.parse import ParsedNote, find_links, read_note
 from vaultkit.problems import printable
 from vaultkit.scan import scan_vault, template_excludes
-from vaultkit.vocabulary import CONTACT_WORDS, direction_value, place_stage
+from vaultkit.vocabulary import CONTACT_WORDS, TRACKER_ITEMS, direction_value, place_stage
 
 _DATE_VALUE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}.*)?$")
 
@@ -104,6 +104,10 @@ class Proposal:
     exclude: list[str] = field(default_factory=list)
     partial: list[str] = field(default_factory=list)
     """`path:line` of each note whose frontmatter could be read only in part."""
+    dashboards: list[str] = field(default_factory=list)
+    """Notes of queries in a record folder: views of the records, not records."""
+    shapes: list[tuple[str, int]] = field(default_factory=list)
+    """(note, items): notes that keep many applications as list items or table rows."""
 
 
 def _folder_of(path: str) -> str:
@@ -144,6 +148,25 @@ def _kind_of_keys(props: dict[str, tuple[str, Any]]) -> str | None:
     return None
 
 
+_DATED_FOLDER = re.compile(
+    r"(\d{4}([-_. ]?(W\d{1,2}|Q[1-4]|\d{1,2}|[a-z]{3,9}))?([-_. ]\d{1,2})?"
+    r"|W\d{1,2}|Q[1-4]|\d{1,3}|\d{1,2}[-_. ][a-z]{3,9}"
+    r"|(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*([-_. ]\d{2,4})?)",
+    re.I,
+)
+"""A folder named by a date or a number (`2026-W38`, `2026`, `11`, `2026-11`, `Q3`,
+`September 2026`): one of many siblings that a new week or month adds to."""
+
+
+def _stable_folder(folder: str) -> str:
+    """The folder new notes of its kind keep going into: the parent of dated or numbered
+    folders (`Applications/2026-W38` -> `Applications`), unless that is the vault itself."""
+    parts = folder.split("/") if folder else []
+    while parts and _DATED_FOLDER.fullmatch(parts[-1]):
+        parts.pop()
+    return "/".join(parts) if parts else folder
+
+
 def propose(vault: Path, output: str = "_site") -> Proposal:
     excluded = template_excludes(vault)
     scan = scan_vault(vault, output, excluded)
@@ -155,27 +178,73 @@ def propose(vault: Path, output: str = "_site") -> Proposal:
         if n.frontmatter_broken
     ]
     by_folder: dict[str, Counter[str]] = {}
+    dashboards: dict[str, list[str]] = {}
     kinds: dict[str, str] = {}
     for note in parsed:
+        folder = _stable_folder(_folder_of(note.path))
+        if is_dashboard(note):
+            dashboards.setdefault(folder, []).append(note.path)
+            continue
         kind = _kind_of_keys(_properties(note))
         stated = str(note.meta.get("type", "")).lower()
         if stated in ("company", "contact"):
             kind = stated
         if kind:
             kinds[note.path] = kind
-            by_folder.setdefault(_folder_of(note.path), Counter())[kind] += 1
+            by_folder.setdefault(folder, Counter())[kind] += 1
     # The fullest folder first: `vaultkit new` writes into a type's first folder.
     for folder, counter in sorted(by_folder.items(), key=lambda i: (-i[1].total(), i[0])):
         kind, count = counter.most_common(1)[0]
+        taken = proposal.folders.get(kind, [])
+        if any(folder.startswith(f + "/") for f in taken):
+            continue  # below a folder already proposed: read with it
         if folder and count >= max(1, sum(counter.values()) // 2):
             proposal.folders.setdefault(kind, []).append(folder)
     _propose_tags(parsed, kinds, proposal)
+    _prefer_tags_beside_dashboards(parsed, kinds, dashboards, proposal)
     proposal.counts.update(kinds.values())
     _propose_fields(parsed, kinds, proposal)
     _propose_names(parsed, kinds, proposal)
     _propose_interaction_fields(parsed, kinds, proposal)
     _propose_stages(parsed, kinds, proposal)
+    companies = proposal.counts["company"]
+    proposal.shapes = [
+        (n.path, n.application_items)
+        for n in parsed
+        if n.path not in kinds and n.application_items >= TRACKER_ITEMS
+        if n.application_items > companies
+    ]
     return proposal
+
+
+def _prefer_tags_beside_dashboards(
+    parsed: list[ParsedNote],
+    kinds: dict[str, str],
+    dashboards: dict[str, list[str]],
+    proposal: Proposal,
+) -> None:
+    """A folder that mixes records with dashboards (notes of queries): where every record in
+    it carries the kind's tag, the tag says which notes are records, and the folder is not
+    proposed. (The model never takes a dashboard for a record either way.)"""
+    for kind, folders in proposal.folders.items():
+        tag = (proposal.tags.get(kind) or [None])[0]
+        for folder in list(folders):
+            views = [
+                p
+                for f, ps in dashboards.items()
+                if f == folder or f.startswith(folder + "/")
+                for p in ps
+            ]
+            if not views:
+                continue
+            proposal.dashboards += views
+            members = [
+                n for n in parsed if kinds.get(n.path) == kind and n.path.startswith(folder + "/")
+            ]
+            if tag and all(tag in _note_tags(n) for n in members):
+                folders.remove(folder)
+    for kind in [k for k, f in proposal.folders.items() if not f]:
+        del proposal.folders[kind]
 
 
 def _note_tags(note: ParsedNote) -> set[str]:
@@ -388,6 +457,8 @@ def render_toml(proposal: Proposal) -> str:
     ]
     if proposal.exclude:
         out += ["# templates are not notes", f"exclude = {_toml_list(proposal.exclude)}", ""]
+    if proposal.shapes:
+        out += [f"# {line}" for line in _shape_lines(proposal)] + [""]
     for kind in ("company", "contact", "interaction"):
         folders = proposal.folders.get(kind, [])
         tags = proposal.tags.get(kind, [])
@@ -445,6 +516,10 @@ def summary(proposal: Proposal) -> str:
     ]
     for kind, folders in proposal.folders.items():
         lines.append(f"  {kind} folders: {', '.join(folders)}")
+    for kind, tags in proposal.tags.items():
+        lines.append(f"  {kind} tag: #{tags[0]}")
+    if proposal.dashboards:
+        lines.append(f"  dashboards, not records: {', '.join(proposal.dashboards)}")
     for name, prop in proposal.fields.items():
         lines.append(f"  field {name:<13} <- {prop}")
     for kind, fields in proposal.type_fields.items():
@@ -460,4 +535,15 @@ def summary(proposal: Proposal) -> str:
         lines.append(
             "  could not read in full (fix the YAML on these lines): " + ", ".join(proposal.partial)
         )
+    lines += [f"  {line}" for line in _shape_lines(proposal)]
     return "\n".join(lines)
+
+
+def _shape_lines(proposal: Proposal) -> list[str]:
+    """What adopt must say plainly: a vault kept in a shape vaultkit cannot read."""
+    return [
+        f"{path} keeps {count} applications as list items or table rows of one note; "
+        "vaultkit reads one note per application (a company note with its stage and dates), "
+        "so it cannot follow these up: see docs/adopt.md#one-note-per-application"
+        for path, count in proposal.shapes
+    ]

@@ -9,6 +9,27 @@ from vaultkit.followup import FollowUp
 SECTIONS = ("Overdue", "Today", "Tomorrow", "This week", "Later")
 
 
+UNMAPPED_NOTES = 5
+"""A vault of this many notes or more with no company or contact in it is one vaultkit has
+not been told how to read, not one with nothing due."""
+
+
+def unmapped(notes: int, records: int, configured: bool) -> str | None:
+    """What to say when nothing is due because vaultkit does not know the vault's layout:
+    `configured`, when the vault has a vaultkit.toml already."""
+    if records or notes < UNMAPPED_NOTES:
+        return None
+    if configured:
+        return (
+            f"None of the {notes} notes is a company or a contact to vaultkit: "
+            "`vaultkit check` says why, and `[types]` in vaultkit.toml says which notes are."
+        )
+    return (
+        f"None of the {notes} notes is a company or a contact to vaultkit yet: run "
+        "`vaultkit adopt` to map this vault's folders, tags and properties."
+    )
+
+
 def section_of(due: date, today: date) -> str:
     days = (due - today).days
     if days < 0:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
+from vaultkit.agenda import UNMAPPED_NOTES
 from vaultkit.config import CONFIG_NAME
 from vaultkit.fields import FIELDS_BY_NAME
 from vaultkit.model import Vault
 from vaultkit.problems import Problem, warning
+from vaultkit.vocabulary import TRACKER_ITEMS
 
 
 def check_vault(vault: Vault, today: date) -> list[Problem]:
     found = set(vault.problems)
     found.update(_mapping_problems(vault))
+    found.update(_shape_problems(vault))
     for company in vault.records("company"):
         found.update(_habit_problems(vault, company.path))
     return sorted(found)
@@ -115,6 +118,35 @@ def _mapping_problems(vault: Vault) -> list[Problem]:
                     )
                 )
     return out
+
+
+def _shape_problems(vault: Vault) -> list[Problem]:
+    """Vaults kept in a shape vaultkit cannot read, said plainly rather than left empty."""
+    notes = vault.notes.values()
+    out = []
+    if not any(n.is_record for n in notes) and len(vault.notes) >= UNMAPPED_NOTES:
+        out.append(
+            warning(
+                CONFIG_NAME,
+                0,
+                f"none of the {len(vault.notes)} notes is a company or a contact: `vaultkit "
+                "adopt` proposes which folders, tags and properties make one",
+            )
+        )
+    companies = len(vault.records("company"))
+    return out + [
+        warning(
+            note.path,
+            1,
+            f"this note keeps {note.parsed.application_items} applications as list items or "
+            "table rows; vaultkit reads one note per application (a company note with its "
+            "stage and dates), so none of these is followed up "
+            "(docs/adopt.md#one-note-per-application)",
+        )
+        for note in notes
+        if not note.is_record and note.parsed is not None
+        if TRACKER_ITEMS <= note.parsed.application_items > companies
+    ]
 
 
 def _plural(kinds: set[str] | tuple[str, ...]) -> str:

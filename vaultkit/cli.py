@@ -250,7 +250,8 @@ def agenda(
     no_cache: bool,
 ) -> None:
     """What is due: overdue, today, tomorrow, this week, later."""
-    from vaultkit.agenda import agenda_items
+    from vaultkit.agenda import agenda_items, unmapped
+    from vaultkit.config import CONFIG_NAME
     from vaultkit.render.terminal import format_agenda, format_quickfix, shown_path
 
     if as_json and quickfix:
@@ -259,6 +260,8 @@ def agenda(
     tz = result.config.tz
     day = result.today
     items = agenda_items(result.followups, day, tz, days=days, everything=everything)
+    configured = (result.config.vault / CONFIG_NAME).is_file()
+    hint = unmapped(result.notes, result.records, configured)
     here = Path.cwd().resolve()
 
     def where(rel: str) -> str:  # a note's path as it works from the current folder
@@ -266,11 +269,14 @@ def agenda(
 
     if as_json:
         click.echo(json.dumps([item.to_json() for item in items], indent=2, ensure_ascii=False))
+        if hint and not items:
+            click.echo(f"vaultkit: {hint}", err=True)
     elif quickfix:
         if items:
             click.echo(format_quickfix(items, day, tz, where))
     else:
-        click.echo(format_agenda(items, day, tz, colour=_colour(), where=where), color=_colour())
+        text = format_agenda(items, day, tz, colour=_colour(), where=where, empty=hint)
+        click.echo(text, color=_colour())
     errors, _ = _problem_summary(result.problems)
     if errors:
         click.echo(

@@ -314,6 +314,8 @@ def _classify(parsed: ParsedNote, config: Config, tags: list[str]) -> str:
     stated = _lookup(parsed, config, "type")
     if stated and isinstance(stated[0], str) and stated[0].strip().lower() in TYPE_WORDS:
         return TYPE_WORDS[stated[0].strip().lower()]
+    if is_dashboard(parsed):
+        return "note"
     path = parsed.path.lower()
     for kind in ("company", "contact", "interaction"):
         folders = [f.strip("/").lower() for f in config.type_list(kind, "folders")]
@@ -326,6 +328,22 @@ def _classify(parsed: ParsedNote, config: Config, tags: list[str]) -> str:
         if {t.lower().lstrip("#") for t in config.type_list(kind, "tags")} & with_parents(tags):
             return kind
     return "note"
+
+
+_VIEW_KEYS = frozenset(
+    {"tags", "tag", "aliases", "alias", "cssclasses", "cssclass", "title", "banner", "icon"}
+    | {"publish", "created", "updated", "modified", "date", "type"}
+)
+"""Properties any note may have; a dashboard may have them and still be no record."""
+
+
+def is_dashboard(parsed: ParsedNote) -> bool:
+    """A note made of queries (```dataview, ```base, an embedded `.base` …) with no property
+    of a record: a view of the notes in its folder, not one of them."""
+    if not parsed.queries and not any(extension(link.target) == "base" for link in parsed.links):
+        return False
+    properties = {**parsed.meta, **{k: v for k, (v, _) in parsed.inline.items()}}
+    return all(is_empty(v) for k, v in properties.items() if k not in _VIEW_KEYS)
 
 
 def with_parents(tags: Iterable[str]) -> set[str]:

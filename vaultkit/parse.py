@@ -20,6 +20,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from vaultkit.problems import Problem, error, warning
+from vaultkit.vocabulary import looks_like_application
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_YAML_NODES = 100_000
@@ -135,6 +136,10 @@ class ParsedNote:
     problems: list[Problem] = field(default_factory=list)
     frontmatter_broken: bool = False
     """The frontmatter did not parse as a whole; its properties were recovered one by one."""
+    queries: int = 0
+    """Query blocks (```dataview, ```base, ```tasks …): a note of them is a dashboard."""
+    application_items: int = 0
+    """List items and table rows that read like an application each (a tracker in one note)."""
 
 
 def read_file(path: Path) -> bytes:
@@ -390,6 +395,10 @@ _LEADING_DATE = re.compile(
 _WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
 _MDLINK_START = re.compile(r"\[[^\]\n]*\]\(")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+QUERY_LANGUAGES = frozenset(
+    {"dataview", "dataviewjs", "query", "tasks", "base", "bases", "datacore", "datacorejsx"}
+)
+"""Code blocks that Obsidian plugins run as queries (a dashboard is made of them)."""
 FILE_EXTENSIONS = frozenset(
     # What Obsidian opens or embeds (https://help.obsidian.md/file-formats), and the documents
     # a job search keeps beside its notes.
@@ -547,6 +556,8 @@ def _read_body(note: ParsedNote, lines: list[str], start: int) -> None:
         m = FENCE.match(raw)
         if m and not in_comment:
             fence = m.group(1)
+            language = raw.strip()[len(fence) :].strip().lower().split(" ", 1)[0].strip("{}")
+            note.queries += language in QUERY_LANGUAGES
             continue
         if (
             "[[" not in raw
@@ -563,6 +574,8 @@ def _read_body(note: ParsedNote, lines: list[str], start: int) -> None:
         tags = find_tags(text)
         item = _LIST_ITEM.match(text)
         task = _QUOTED_TASK.match(raw)
+        if item and not task and looks_like_application(item.group(1), bool(links)):
+            note.application_items += 1
         dated = _LEADING_DATE.match(item.group(1)) if item and not task else None
         if not task and not dated:
             # A tag on a task or a log line says what that item is (#thank-you), not the note.
@@ -622,6 +635,8 @@ class _Table:
         cells = _cells(_INLINE_CODE.sub("", raw))
         text = " | ".join(cells)
         links = find_links(text)
+        if len(cells) >= 3 and looks_like_application(text, bool(links)):
+            note.application_items += 1
         note.links.extend(Link(t, number) for t in links)
         tags = find_tags(text)
         column = self.date_column

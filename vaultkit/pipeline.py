@@ -135,6 +135,8 @@ class Answers:
     problems: list[Problem]
     """Everything `vaultkit check` reports: the model's problems and the checks'."""
     notes: int
+    records: int = 0
+    """How many notes are companies or contacts (none in a vault not mapped yet)."""
 
 
 @dataclass(eq=False)
@@ -178,6 +180,11 @@ class Evaluation:
         """How many notes were read."""
         return self.answers.notes
 
+    @property
+    def records(self) -> int:
+        """How many notes are companies or contacts."""
+        return self.answers.records
+
     @cached_property
     def answers(self) -> Answers:
         """The follow-ups and problems; with the store, an unchanged vault's come back from
@@ -195,6 +202,7 @@ class Evaluation:
             derive_followups(self.vault, self.today),
             check_vault(self.vault, self.today),
             len(self.vault.notes),
+            sum(note.is_record for note in self.vault.notes.values()),
         )
         if key and self.store:
             self.store.put_result(
@@ -204,6 +212,7 @@ class Evaluation:
                     "followups": [f.to_json() for f in found.followups],
                     "problems": [p.to_json() for p in found.problems],
                     "notes": found.notes,
+                    "records": found.records,
                 },
             )
         return found
@@ -298,6 +307,7 @@ def _answers_from(saved: Any) -> Answers:
             [_followup_from(f) for f in saved["followups"]],
             [problem_from(p) for p in saved["problems"]],
             _typed(saved["notes"], int),
+            _typed(saved["records"], int),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise CodecError(str(exc)) from exc

@@ -185,6 +185,25 @@ def place_stage(value: str) -> str | None:
     return None
 
 
+_APPLICATION_WORDS = re.compile(
+    r"\b(appl(y|ied|ication)|interview\w*|offer\w*|reject\w*|screen\w*|ghost\w*|withdr\w*|"
+    r"wish ?list|submitted|declined|no response|hired|not applied|to apply)\b",
+    re.I,
+)
+_SOME_DATE = re.compile(r"\b(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})\b")
+
+
+TRACKER_ITEMS = 5
+"""Items in one note that read like applications, before that note is taken for a tracker of
+its own (every application in one note), a shape vaultkit cannot follow up."""
+
+
+def looks_like_application(text: str, linked: bool) -> bool:
+    """A list item or table row that reads like one application of a tracker kept in a single
+    note (`- [[Acme]] · Backend · Applied 2024-01-02`): a stage word, and a link or a date."""
+    return bool(_APPLICATION_WORDS.search(text)) and (linked or bool(_SOME_DATE.search(text)))
+
+
 # ---------------------------------------------------------------- direction of a touch
 
 OUT, IN, BOTH, UNKNOWN = "out", "in", "both", "unknown"

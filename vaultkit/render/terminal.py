@@ -111,9 +111,11 @@ def format_agenda(
     *,
     colour: bool,
     where: Callable[[str], str] | None = None,
+    empty: str | None = None,
 ) -> str:
     """The agenda. `where(note)` is the note's path as shown (relative to the vault when not
-    given); spaces in it are escaped so that vim's `gF` opens it at its line."""
+    given); spaces in it are escaped so that vim's `gF` opens it at its line. `empty`
+    replaces the hint shown when nothing is due."""
     overdue = sum(f.due_date(tz) < today for f in items)
     header = f"Agenda for {today:%a} {today.day} {today:%b %Y}"
     count = f"{len(items)} follow-up{'s' if len(items) != 1 else ''}"
@@ -122,7 +124,9 @@ def format_agenda(
     lines = [_style(header, colour, bold=True) + "  ·  " + count]
     if not items:
         lines.append("")
-        lines.append("Nothing due. Add `follow_up:` dates or tasks with 📅 dates to your notes.")
+        lines.append(
+            empty or "Nothing due. Add `follow_up:` dates or tasks with 📅 dates to your notes."
+        )
         return "\n".join(lines)
     due = {f.id: due_label(f, today, tz) for f in items}
     relative = {f.id: relative_label(f, today, tz) for f in items}
