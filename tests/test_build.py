@@ -216,4 +216,5 @@ def test_build_reports_its_stages(tmp_path):
     vault = make_vault(tmp_path / "v")
     stages: list[str] = []
     build(load_config(vault), date(2026, 12, 1), use_cache=False, progress=stages.append)
-    assert [s.split()[0] for s in stages] == ["reading", "rendering", "writing"]
+    assert [s.split()[0] for s in stages] == ["reading", "rendering", "rendering"]
+    assert "pages of 3 notes" in stages[1] and "vault.json" in stages[2]

@@ -286,16 +286,16 @@ def test_an_unchanged_build_renders_nothing_and_a_damaged_output_is_rebuilt(
     feed = vault_dir / "_site/followups.ics"
     before = feed.read_bytes()
 
-    def no_render(data):
+    def no_render(self, **options):
         raise AssertionError("rendered although nothing changed")
 
-    import vaultkit.build
+    from vaultkit.engine import Engine
 
-    real = vaultkit.build.render_site
-    monkeypatch.setattr(vaultkit.build, "render_site", no_render)
+    real = Engine.refresh
+    monkeypatch.setattr(Engine, "refresh", no_render)
     again = runner.invoke(cli, args)
     assert again.exit_code == 0 and "0 file(s) written" in again.output
-    monkeypatch.setattr(vaultkit.build, "render_site", real)
+    monkeypatch.setattr(Engine, "refresh", real)
     feed.write_bytes(b"tampered")
     repaired = runner.invoke(cli, args)
     assert "1 file(s) written" in repaired.output

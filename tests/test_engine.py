@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from conftest import TODAY
 
 from vaultkit.build import build
@@ -119,3 +120,33 @@ def test_nothing_changed_renders_nothing(tmp_path):
     again = engine.refresh()
     assert again.changed == [] and again.pages == [] and again.events == 0
     assert again.written.written == []
+
+
+def test_a_build_after_one_edit_renders_what_the_edit_reached(tmp_path):
+    """A one-shot build is a new engine: the store says which pages still hold, from the
+    digest of what each was made from."""
+    root = _vault(tmp_path / "vault")
+    config = load_config(root)
+    assert build(config, TODAY).errors == 0
+    _edit(root / "people/Person 1.md", "cadence: 3w", "name: Ana Lima\ncadence: 3w")
+    rendered: list[str] = []
+    real = Engine._pages
+
+    def counting(self, *args):
+        found = real(self, *args)
+        rendered.extend(found)
+        return found
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Engine, "_pages", counting)
+        build(load_config(root), TODAY)
+    assert set(rendered) == {
+        "people/Person 1.md",
+        "companies/Company 1.md",
+        "companies/Company 9.md",
+    }
+    _same_as_a_fresh_build(root, root / "_site", tmp_path)
+    # A page deleted by hand is written again, though nothing it shows changed.
+    (root / "_site/notes/companies/company-5.html").unlink()
+    build(load_config(root), TODAY)
+    _same_as_a_fresh_build(root, root / "_site", tmp_path)

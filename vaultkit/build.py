@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from vaultkit.config import Config
-from vaultkit.output import OutputError, refuse_foreign, write_outputs
+from vaultkit.output import OutputError, refuse_foreign
 from vaultkit.pipeline import Evaluation, evaluate, inputs_key, problem_from
 from vaultkit.problems import Problem, VaultkitError
-from vaultkit.render.site import SiteData, render_site
+from vaultkit.render.site import SiteData
 
 
 @dataclass
@@ -157,8 +157,7 @@ def build(
     hears what the build is doing, for a progress line. `force` writes into folders that hold
     files vaultkit did not write (see `write_outputs`). `now` is when it runs (the
     LAST-MODIFIED of feed events that changed); None: the start of `today`."""
-    from vaultkit import feedstate
-    from vaultkit.render.ics import FEED_NAME, size_warning
+    from vaultkit.engine import Engine
 
     tell = progress or (lambda _stage: None)
     out_dir = resolve_out_dir(config, out)
@@ -170,29 +169,21 @@ def build(
         keep_private(out_dir, config)
         return unchanged
     tell(f"reading {len(evaluation.scan.notes)} notes")
-    data = site_data(evaluation)
-    followups = data.followups
-    tell(f"rendering {len(data.vault.notes)} pages and {len(followups)} follow-ups")
-    data.feed = feed_inputs(config, today, now, out_dir / FEED_NAME)
-    files = render_site(data)
-    tell(f"writing {len(files)} files")
-    written = write_outputs(files, out_dir, force=force)
-    keep_private(out_dir, config)
-    if publish_dir is not None:
-        write_outputs({rel: files[rel] for rel in PUBLISHED}, publish_dir, force=force)
-    feedstate.save(config.vault, files[FEED_NAME], data.feed.moment(config.tz))
-    too_big = size_warning(files[FEED_NAME])
+    # The live engine, new: it reads the store's parses, pages and feed events, so a build
+    # after an edit renders what the edit reached (and the first build everything).
+    done = Engine(config, today, out_dir, store, force=force).refresh(now=now, progress=tell)
+    written = done.written
     result = BuildResult(
         out_dir,
         written.written,
         written.unchanged,
         written.removed,
-        [*data.problems, *([too_big] if too_big else [])],
-        len(data.vault.notes),
-        len(followups),
+        done.problems,
+        done.notes,
+        done.followups,
     )
     if store:
-        kept = sorted([*written.written, *written.unchanged])
+        kept = sorted(done.files)
         store.put_result(
             "build",
             key,

@@ -21,7 +21,9 @@ day) starts over: a new engine. Equality with a fresh build is the invariant
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -58,12 +60,14 @@ class Refresh:
     problems: list[Problem]
     notes: int
     followups: int
+    files: list[str] = field(default_factory=list)
+    """Every file the outputs hold now (what a build records to know them unchanged)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Page:
     page: str
-    reads: set[str]
+    reads: frozenset[str]
     inputs: Any
     """The page's own inputs besides the model: its follow-ups, drafts and problems."""
 
@@ -164,10 +168,19 @@ class Engine:
         changed: dict[str, ParsedNote | None] = {}
         bodies: dict[str, str] = {}
         reads: list[tuple[str, Source]] = []
+        if not self.stamps and self.store is not None:  # a new engine: the store's parses
+            texts = {rel: ":".join(map(str, stamp)) for rel, stamp in stamps.items()}
+            for rel, parsed in self.store.parsed_notes(texts):
+                changed[rel] = parsed
         for rel in scan.notes:
-            if rel in stamps and self.stamps.get(rel) == stamps[rel]:
+            if rel in changed or (rel in stamps and self.stamps.get(rel) == stamps[rel]):
                 continue
             source = read_source(self.config.vault, rel)
+            if source is not None and _emptied(source, self.stamps.get(rel)):
+                # Truncated by an editor's save, not yet written (open with O_TRUNC, then
+                # write): read it again in a moment rather than publish an empty note.
+                time.sleep(EMPTIED_WAIT)
+                source = read_source(self.config.vault, rel)
             if source is None:
                 stamps.pop(rel, None)
                 continue
@@ -182,6 +195,7 @@ class Engine:
             if rel not in stamps:
                 changed[rel] = None
         self.stamps = stamps
+        changed = {rel: changed[rel] for rel in sorted(changed)}
         if self.store is not None:
             self.store.put_notes(
                 (rel, ":".join(map(str, s.stamp)), s.parsed, s.body or "")
@@ -228,12 +242,16 @@ class Engine:
     # ----------------------------------------------------------------------------- refresh
 
     def refresh(
-        self, now: datetime | None = None, pending: Callable[[], bool] | None = None
+        self,
+        now: datetime | None = None,
+        pending: Callable[[], bool] | None = None,
+        progress: Callable[[str], None] | None = None,
     ) -> Refresh:
         """Bring the evaluation and the outputs up to date with the vault: the feed first.
         `now` is when it runs, for the feed's LAST-MODIFIED (None: the start of the day).
         When `pending()` says more changes are waiting once the feed is written, the pages
-        and the site-wide files wait for the next refresh (which renders what both need)."""
+        and the site-wide files wait for the next refresh (which renders what both need).
+        `progress(stage)` hears what it is doing (a long first build's progress line)."""
         from vaultkit import feedstate
         from vaultkit.build import feed_inputs
         from vaultkit.checks import check_vault
@@ -325,8 +343,11 @@ class Engine:
                 len(followups),
             )
         touched, shown, keys = late
+        tell = progress or (lambda _stage: None)
+        tell(f"rendering the pages of {len(vault.notes)} notes")
         rendered = self._pages(data, touched, shown, keys)
         clock.lap("pages")
+        tell("rendering the board, the agenda, the stats and vault.json")
         self.pieces.start(touched | shown | keys)
         data.pieces = self.pieces
         for rel, content in self._site_files(data):
@@ -347,6 +368,7 @@ class Engine:
             data.problems,
             len(vault.notes),
             len(followups),
+            names,
         )
 
     def _publish(self, files: dict[str, bytes]) -> None:
@@ -494,33 +516,100 @@ class Engine:
         return feed, serialised
 
     def _pages(self, data: Any, derived: set[str], shown: set[str], keys: set[str]) -> list[str]:
-        """Render again the pages whose inputs changed; write those whose bytes did."""
+        """Render again the pages whose inputs changed; write those whose bytes did. A new
+        engine (a one-shot build) knows them from the store: each page's digest of its
+        inputs, the notes and link keys it read, and the stamp of the file written."""
         from vaultkit.render.pages import note_page
 
         vault = self.model.vault
         own = self._page_inputs(data)
         rendered = []
+        stored = self._stored_pages() if not self.pages else {}
         for path in list(self.pages):
             if path not in vault.notes:
                 del self.pages[path]
+        made: list[tuple[str, bytes, bytes]] = []
         for path, note in vault.notes.items():
             known = self.pages.get(path)
-            if (
-                known is not None
-                and path not in derived
+            if known is not None and (
+                path not in derived
                 and known.page == data.pages[path]
                 and known.inputs == own.get(path)
                 and not known.reads & shown
                 and not known.reads & keys
             ):
                 continue
+            if known is None and path in stored:
+                digest, reads, page, stamp = stored[path]
+                if (
+                    page == data.pages[path]
+                    and digest == self._page_digest(data, note, reads, own.get(path))
+                    and stamp == _file_stamp(self.out_dir / page)
+                ):
+                    self.pages[path] = _Page(page, frozenset(reads), own.get(path))
+                    continue
             data.reads = set()
             page, html = note_page(data, note)
-            self.pages[path] = _Page(page, data.reads, own.get(path))
+            reads = data.reads
             data.reads = None
+            self.pages[path] = _Page(page, frozenset(reads), own.get(path))
             self.output.write(page, html)  # type: ignore[union-attr]
             rendered.append(path)
+            if self.store is not None:
+                record = [sorted(reads), page, _file_stamp(self.out_dir / page)]
+                digest = self._page_digest(data, note, reads, own.get(path))
+                made.append((path, digest, json.dumps(record).encode()))
+        if self.store is not None:
+            self.store.put_pieces("page", made)
+            if stored.keys() - vault.notes.keys():
+                self.store.keep_pieces("page", set(vault.notes))
         return rendered
+
+    def _stored_pages(self) -> dict[str, tuple[bytes, set[str], str, Any]]:
+        """The pages a previous engine rendered: path -> (digest, reads, page, file stamp)."""
+        if self.store is None:
+            return {}
+        found = {}
+        for path, (digest, data) in self.store.pieces("page").items():
+            try:
+                reads, page, stamp = json.loads(data)
+                if not (isinstance(reads, list) and isinstance(page, str)):
+                    continue
+                found[path] = (digest, {str(r) for r in reads}, page, stamp)
+            except (ValueError, TypeError):
+                continue
+        return found
+
+    def _page_digest(self, data: Any, note: Note, reads: set[str], own: Any) -> bytes:
+        """Everything a note page is made from: the note as the model has it, the stamp of
+        the file its body came from, its follow-ups, drafts and problems, what it showed of
+        other notes (their names, kinds, pages) and the answers of the link keys it resolved,
+        the day and the settings."""
+        vault = self.model.vault
+        shown = []
+        for read in sorted(reads):
+            if read.startswith("key:"):
+                shown.append((read, vault.index.lookup(read[4:])))
+            else:
+                other = vault.notes.get(read)
+                shown.append((read, self._shown(other) if other else None, data.pages.get(read)))
+        state = [
+            _plain(getattr(note, f.name))
+            for f in dataclasses.fields(note)
+            if f.name not in _NOT_SHOWN
+        ]
+        return _digest(
+            (
+                state,
+                self.stamps.get(note.path),
+                own,
+                shown,
+                data.pages.get(note.path),
+                self.today,
+                self.config.values,
+                self.vault_name,
+            )
+        )
 
     @staticmethod
     def _page_inputs(data: Any) -> dict[str, Any]:
@@ -532,6 +621,40 @@ class Engine:
         for problem in data.problems:
             out.setdefault(problem.path, []).append(problem)
         return out
+
+
+EMPTIED_WAIT = 0.1
+"""Seconds to wait before reading again a note that was just emptied."""
+
+
+def _emptied(source: Source, before: Stamp | None) -> bool:
+    return source.stamp is not None and source.stamp[0] == 0 and bool(before and before[0])
+
+
+_NOT_SHOWN = {"parsed", "tasks", "entries"}
+"""What a note page does not show of its note (its body shows the tasks and log lines)."""
+
+
+def _plain(value: Any) -> Any:
+    """`value` with its sets in order, so that its repr is the same in every process (a
+    set's order follows string hashing, which differs from run to run)."""
+    if isinstance(value, set | frozenset):
+        return sorted(map(_plain, value), key=repr)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return [(k, _plain(v)) for k, v in value.items()]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [_plain(getattr(value, f.name)) for f in dataclasses.fields(value)]
+    return value
+
+
+def _file_stamp(path: Path) -> list[int] | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return [status.st_size, status.st_mtime_ns]
 
 
 def _digest(value: Any) -> bytes:

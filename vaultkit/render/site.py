@@ -105,10 +105,11 @@ class SiteData:
         return note_path in self.pages
 
 
-@dataclass
+@dataclass(slots=True)
 class Piece:
     same: Any
-    reads: set[str]
+    reads: tuple[str, ...]
+    """The notes and link keys it read (a tuple: most pieces read one note, their own)."""
     text: str
 
 
@@ -148,14 +149,15 @@ def piece(
         return make()
     pieces.used.add((kind, key))
     known = pieces.kept.get((kind, key))
-    if known is not None and known.same == same and not known.reads & pieces.stale:
+    stale = pieces.stale
+    if known is not None and known.same == same and not any(read in stale for read in known.reads):
         if data.reads is not None:
-            data.reads |= known.reads
+            data.reads.update(known.reads)
         return known.text
     outer, data.reads = data.reads, {key, *(a for a in also if a)}
     try:
         text = make()
-        pieces.kept[(kind, key)] = Piece(same, data.reads, text)
+        pieces.kept[(kind, key)] = Piece(same, tuple(data.reads), text)
         pieces.made += 1
     finally:
         if outer is not None:
