@@ -64,7 +64,7 @@ def feed_inputs(config: Config, today: date, now: datetime | None, published: Pa
     minimal feeds' UIDs) and what subscribers last saw (the feed state, raised to the feed
     already published at `published`)."""
     from vaultkit.render.ics import FeedInputs
-    from vaultkit.store.cache import feedstate
+    from vaultkit.store import feedstate
     from vaultkit.store.state import vault_secret
 
     secret = None
@@ -234,7 +234,7 @@ def feed(
     state remembers it (`published`: where it is written, if anywhere)."""
     from vaultkit.render import ics
     from vaultkit.render.site import draft_texts
-    from vaultkit.store.cache import feedstate
+    from vaultkit.store import feedstate
 
     data = site_data(evaluation)
     config = evaluation.config

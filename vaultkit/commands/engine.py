@@ -256,7 +256,7 @@ class Engine:
         from vaultkit.render.ics import FEED_NAME, size_warning
         from vaultkit.render.paths import page_paths
         from vaultkit.rules.registry import Derivation
-        from vaultkit.store.cache import feedstate
+        from vaultkit.store import feedstate
         from vaultkit.views.checks import check_vault
         from vaultkit.views.draft_templates import load_templates
 
