@@ -9,7 +9,7 @@ from vaultkit.config import CONFIG_NAME
 from vaultkit.fields import FIELDS_BY_NAME
 from vaultkit.model import Vault
 from vaultkit.problems import Problem, warning
-from vaultkit.vocabulary import TRACKER_ITEMS
+from vaultkit.vocabulary import TEXT_PROPERTIES, TEXT_PROPERTIES_SAID, TRACKER_ITEMS
 
 
 def check_vault(vault: Vault, today: date) -> list[Problem]:
@@ -133,6 +133,10 @@ def _shape_problems(vault: Vault) -> list[Problem]:
                 "adopt` proposes which folders, tags and properties make one",
             )
         )
+    written = [n.path for n in notes if n.parsed and n.parsed.text_properties >= TEXT_PROPERTIES]
+    if len(written) >= 2 and len(written) > sum(n.is_record for n in notes):
+        said = TEXT_PROPERTIES_SAID.format(count=len(written), first=written[0])
+        out.append(warning(written[0], 1, said))
     companies = len(vault.records("company"))
     return out + [
         warning(
