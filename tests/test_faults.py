@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pytest
 from attack_helpers import assert_valid_feed, make_vault, site_text
+from conftest import TODAY_ARG as TODAY
 
 from vaultkit.cli import cli
-
-TODAY = "2026-12-01"
 
 
 def _big_vault(root: Path, companies: int, version: str) -> Path:
