@@ -993,3 +993,21 @@ def test_notes_that_say_what_they_are(runner, vault_dir, write_note, load):
     acme = vault.notes["Job Search/Acme.md"]
     assert acme.last_interaction(TODAY).date == date(2026, 11, 26)  # through Jane
     assert "application-follow-up" not in rules_for(vault, "Job Search/Acme.md")
+
+
+def test_a_board_of_text_cards_is_a_tracker_in_one_note(runner, vault_dir, write_note):
+    """Cards that name applications in text (no company notes): said like a tracker note."""
+    cards = ["Acme — Backend", "Hooli — SRE", "Globex — Data", "Initech — Platform", "Zed — ML"]
+    lanes = "\n".join(
+        f"## {lane}\n\n- [ ] {card}\n"
+        for lane, card in zip(
+            ["To apply", "Applied", "Applied", "Final round", "Rejected"], cards, strict=True
+        )
+    )
+    write_note(
+        "Job Hunt.md", f"---\nkanban-plugin: basic\n---\n\n{lanes}\n## Ideas\n\n- [ ] x\n- [ ] y\n"
+    )
+    output, _ = adopt(runner, vault_dir)
+    assert "Job Hunt.md keeps 5 applications" in output
+    (said,) = check_json(runner, vault_dir)
+    assert (said["path"], said["line"]) == ("Job Hunt.md", 1)
