@@ -14,6 +14,7 @@ import pytest
 from vaultkit.cli import cli
 from vaultkit.config import RULE_IDS, setting_docs
 from vaultkit.fields import FIELDS
+from vaultkit.serve import DEFAULT_PORT
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 BEGIN = "<!-- BEGIN GENERATED: settings -->"
@@ -68,3 +69,20 @@ def test_generated_blocks_are_current():
     assert result.returncode == 0, (
         f"{result.stdout}{result.stderr}: run `python scripts/generate_docs.py` and review the diff"
     )
+
+
+def test_the_port_the_docs_give_is_the_one_serve_listens_on():
+    """docs/calendar.md once said 8000 while serve listened on 8765 (issue 15)."""
+    root = DOCS.parent
+    pages = [*DOCS.glob("*.md"), root / "README.md"]
+    ports = {
+        (page.name, int(port))
+        for page in pages
+        for port in re.findall(
+            r"(?:127\.0\.0\.1|localhost|\[::1\]):(\d+)", page.read_text(encoding="utf-8")
+        )
+    }
+    assert ("calendar.md", DEFAULT_PORT) in ports
+    assert {port for _page, port in ports} == {DEFAULT_PORT}, sorted(ports)
+    default = next(p for p in cli.commands["serve"].params if p.name == "port").default
+    assert default == DEFAULT_PORT
