@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import TODAY
 
-from vaultkit.build import build
-from vaultkit.config import load_config
-from vaultkit.engine import Engine
-from vaultkit.store import Store
+from vaultkit.commands.build import build
+from vaultkit.commands.engine import Engine
+from vaultkit.store.cache import Store
+from vaultkit.vault.config import load_config
 
 COMPANIES = 12
 PEOPLE = 8
@@ -156,8 +156,8 @@ def test_a_build_after_one_edit_renders_what_the_edit_reached(tmp_path):
 def test_the_engine_keeps_the_feed_state_as_a_fresh_build_would(tmp_path, detail):
     """The engine keeps what its feed told subscribers instead of reading the feed back: it
     must be what the feed says, and the state file what a fresh build leaves."""
-    from vaultkit.feedstate import STATE_FILE, read_feed
-    from vaultkit.state import state_path
+    from vaultkit.store.feedstate import STATE_FILE, read_feed
+    from vaultkit.store.state import state_path
 
     root = _vault(tmp_path / "vault")
     (root / "vaultkit.toml").write_text(
