@@ -318,7 +318,7 @@ class Engine:
         self.output.expect(names)
         # The feed first: it is what a calendar app polls.
         reload = self.told is None or self._feed_marks() != self.feed_marks
-        if reload:  # a new engine, or another vaultkit wrote the feed or its state
+        if reload or self.told is None:  # a new engine, or another vaultkit wrote them
             self.told = feedstate.load_state(self.config.vault, self.out_dir / FEED_NAME)
         inputs = feed_inputs(self.config, self.today, now, None, known=self.told[0])
         told: dict[str, feedstate.Known] = {}
