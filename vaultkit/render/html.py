@@ -8,6 +8,7 @@ from html import escape
 from vaultkit.agenda import due_label, section_of
 from vaultkit.followup import FollowUp
 from vaultkit.model import Note
+from vaultkit.problems import spelled_controls
 from vaultkit.render.paths import relative
 from vaultkit.render.site import SiteData, piece
 from vaultkit.render.svg import funnel_svg
@@ -22,7 +23,8 @@ NAV = (
 
 
 def e(text: object) -> str:
-    return escape(str(text), quote=True)
+    """Text for HTML: escaped, control characters spelled out."""
+    return escape(spelled_controls(str(text)), quote=True)
 
 
 def layout(page: str, title: str, body: str, *, subtitle: str = "") -> bytes:

@@ -8,6 +8,7 @@ import re
 from vaultkit.agenda import due_label, group
 from vaultkit.followup import FollowUp
 from vaultkit.model import Note
+from vaultkit.problems import printable
 from vaultkit.render.markdown import plain
 from vaultkit.render.site import SiteData, piece
 
@@ -15,8 +16,9 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~!])")
 
 
 def text(value: object) -> str:
-    """Literal text: one line, Markdown and HTML characters escaped."""
-    return _SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+    """Literal text: one line, Markdown and HTML characters escaped, control characters
+    spelled out (`\\x1b`: `cat agenda.md` must not retitle the terminal)."""
+    return _SPECIAL.sub(r"\\\1", printable(" ".join(str(value).split())))
 
 
 def link(note: Note, *, table: bool = False) -> str:
