@@ -12,8 +12,9 @@ import click
 import pytest
 
 from vaultkit.cli import cli
-from vaultkit.config import RULE_IDS, setting_docs
-from vaultkit.fields import FIELDS
+from vaultkit.commands.serve import DEFAULT_PORT
+from vaultkit.vault.config import RULE_IDS, setting_docs
+from vaultkit.vault.fields import FIELDS
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 BEGIN = "<!-- BEGIN GENERATED: settings -->"
@@ -30,7 +31,7 @@ def test_configuration_table_is_generated_from_config_spec():
     block = text.split(BEGIN, 1)[1].split(END, 1)[0].strip()
     assert block == setting_docs(), (
         "docs/configuration.md is out of date: replace the block between the markers with "
-        'the output of `python -c "from vaultkit.config import setting_docs; '
+        'the output of `python -c "from vaultkit.vault.config import setting_docs; '
         'print(setting_docs())"`'
     )
 
@@ -68,3 +69,20 @@ def test_generated_blocks_are_current():
     assert result.returncode == 0, (
         f"{result.stdout}{result.stderr}: run `python scripts/generate_docs.py` and review the diff"
     )
+
+
+def test_the_port_the_docs_give_is_the_one_serve_listens_on():
+    """docs/calendar.md once said 8000 while serve listened on 8765 (issue 15)."""
+    root = DOCS.parent
+    pages = [*DOCS.glob("*.md"), root / "README.md"]
+    ports = {
+        (page.name, int(port))
+        for page in pages
+        for port in re.findall(
+            r"(?:127\.0\.0\.1|localhost|\[::1\]):(\d+)", page.read_text(encoding="utf-8")
+        )
+    }
+    assert ("calendar.md", DEFAULT_PORT) in ports
+    assert {port for _page, port in ports} == {DEFAULT_PORT}, sorted(ports)
+    default = next(p for p in cli.commands["serve"].params if p.name == "port").default
+    assert default == DEFAULT_PORT

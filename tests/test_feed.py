@@ -13,11 +13,13 @@ from pathlib import Path
 
 import icalendar
 import pytest
+from conftest import SAMPLE_VAULT
 from site_helpers import make_vault
 
 from vaultkit.cli import cli
 from vaultkit.render import ics
 from vaultkit.render.vtimezone import vtimezone
+from vaultkit.rules.followup import stable_id
 
 
 def build(runner, vault: Path, today: str, *extra: str) -> bytes:
@@ -222,6 +224,50 @@ def test_private_and_minimal_uids_and_stamps_give_nothing_away(runner, tmp_path)
     assert set(minimal) == uids
     second = datetime(2000, 1, 1, 0, 0, 1, tzinfo=UTC)
     assert {e["LAST-MODIFIED"].dt for e in minimal.values()} == {second}
+
+
+def _name_list_attack(uids: set[str], starts: list[date], paths: list[str], rules: set[str]):
+    """Issue 13's H2, as an attacker runs it on a feed: hash every (rule, path, key) that a list
+    of names suggests (here, stronger: every path of the vault), the key empty or a date within
+    60 days of an event's start, and look for the hashes among the UIDs."""
+    days = {d + timedelta(days=n) for d in starts for n in range(-60, 61)}
+    keys = ["", *(d.isoformat() for d in days)]
+    guesses = {stable_id(r, p, k) for r in rules for p in paths for k in keys}
+    return {u for u in uids if u.split("@")[0] in guesses}
+
+
+@pytest.mark.parametrize("detail", ["private", "minimal"])
+def test_a_name_list_ties_no_private_event_to_a_note(runner, tmp_path, detail):
+    vault = tmp_path / "sample-vault"
+    shutil.copytree(SAMPLE_VAULT, vault)
+    configure(vault, f'\n[feed]\ndetail = "{detail}"\n')
+    data = build(runner, vault, "2026-12-01")
+    found = events(data)
+    starts = [e["DTSTART"].dt for e in found.values()]
+    starts = [s.date() if isinstance(s, datetime) else s for s in starts]
+    paths = [p.relative_to(vault).as_posix() for p in vault.rglob("*.md")]
+    agenda = runner.invoke(
+        cli, ["agenda", "--vault", str(vault), "--today", "2026-12-01", "--all", "--json"]
+    )
+    items = json.loads(agenda.stdout)
+    rules = {f["rule"] for f in items}
+    # The attack works: unkeyed, most events would give their note away (the old feed's UIDs).
+    unkeyed = _name_list_attack({f"{f['id']}@vaultkit" for f in items}, starts, paths, rules)
+    assert len(unkeyed) >= len(items) // 3
+    # Keyed with the vault's secret, not one.
+    assert len(found) == len(items) and not _name_list_attack(set(found), starts, paths, rules)
+    # No stamp tells when a note was edited: they count changes from 2000-01-01.
+    for event in found.values():
+        for name in ("DTSTAMP", "LAST-MODIFIED"):
+            assert event[name].dt < datetime(2000, 1, 2, tzinfo=UTC), (name, event["UID"])
+    # The secret is in no output: the site, the publish folder, the printed feed, the agenda.
+    secret = (vault / ".vaultkit/secret").read_bytes().strip()
+    outputs = [p.read_bytes() for p in (vault / "_site").rglob("*") if p.is_file()]
+    outputs += [p.read_bytes() for p in (vault / "_publish").rglob("*") if p.is_file()]
+    printed = runner.invoke(cli, ["ics", "--vault", str(vault), "--today", "2026-12-01"])
+    outputs += [printed.stdout_bytes, agenda.stdout_bytes]
+    assert (vault / "_publish/followups.ics").read_bytes() == data
+    assert not [o for o in outputs if secret in o or secret.upper() in o]
 
 
 def test_done_takes_a_private_uid_copied_from_the_calendar(runner, tmp_path):

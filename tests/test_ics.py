@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from datetime import UTC, date, datetime, timedelta
@@ -182,15 +183,38 @@ def test_external_parsers_accept_the_feed(runner, tmp_path):
     not (ICS_CHECK.exists() and (ICS_CHECK.parent / ".venv").exists()),
     reason="ics-check is not set up on this machine",
 )
-def test_external_parsers_accept_the_sample_vault_feed(runner, tmp_path):
+@pytest.mark.parametrize(
+    "settings",
+    [
+        "",
+        'detail = "minimal"',
+        'detail = "private"',
+        "todo = true\nalarm_minutes = 30",
+        'todo = true\ndetail = "private"',
+    ],
+)
+def test_external_parsers_accept_the_sample_vault_feed(runner, tmp_path, settings):
+    """Every detail level, and the VTODO option: every parser that reads the kind of
+    component the feed holds accepts it (khal shows events only: a feed of to-dos gives it
+    nothing to list, which ics-check counts as its failure)."""
     vault = tmp_path / "sample-vault"
     shutil.copytree(SAMPLE_VAULT, vault)
-    _feed(runner, vault)
+    with open(vault / "vaultkit.toml", "a", encoding="utf-8") as handle:
+        handle.write(f"\n[feed]\n{settings}\n")
+    data = _feed(runner, vault)
+    todo = "todo = true" in settings
+    assert (b"BEGIN:VTODO" in data) == todo and (b"BEGIN:VEVENT" in data) != todo
     done = subprocess.run(
         [str(ICS_CHECK), str(vault / "_site/followups.ics")],
         capture_output=True,
         text=True,
         timeout=300,
     )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "RESULT: OK  (9 checks, 0 failed" in done.stdout
+    if not todo:
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "RESULT: OK  (9 checks, 0 failed" in done.stdout
+        return
+    assert "RESULT: FAIL  (9 checks, 1 failed: khal;" in done.stdout, done.stdout
+    assert "khal imported nothing: no event listed" in done.stdout
+    passed = re.findall(r"^  OK    (\S+)", done.stdout, re.M)
+    assert len(passed) == 8 and "lint" in passed and "cross-check" in passed, done.stdout

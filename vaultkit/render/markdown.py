@@ -20,8 +20,8 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 
-from vaultkit.problems import spelled_controls
 from vaultkit.render.paths import slugify
+from vaultkit.vault.problems import spelled_controls
 
 Resolver = Callable[[str], str | None]
 """A link target (`Jane Doe`, `people/Jane Doe`, `Globex.md`) -> an href, or None if missing."""
