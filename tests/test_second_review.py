@@ -18,6 +18,9 @@ R6  A Templater date offset out of range is left as written, never an internal e
 R7  `vaultkit new` writes only inside the vault: not through `..` in `types.<kind>.folders`,
     nor through a folder that is a symlink out of it.
 R8  No page (HTML or Markdown) carries a control character from a note: spelled `\\x1b`.
+R9  No frontmatter line backtracks: a property name padded with spaces (valid YAML), a line of
+    spaces in frontmatter that does not parse, a value YAML rejects (read as text) padded
+    with spaces. Cases in HOSTILE_LINES.
 """
 
 from __future__ import annotations
@@ -69,6 +72,18 @@ HOSTILE_LINES: dict[str, tuple[str, list[str]]] = {
         + 'y", "'
         + "dd" * 40
         + "x\")'\n---\n",
+        ["check"],
+    ),
+    "a property name padded with spaces": (
+        "---\nstage: applied\na" + " " * N + "b: c\n---\n",
+        ["check"],
+    ),
+    "broken frontmatter with a line of spaces": (
+        "---\nstage: applied\nbroken: [\na" + " " * N + "b\n---\n",
+        ["check"],
+    ),
+    "a value YAML rejects, padded with spaces": (
+        "---\nstage: applied\nrole: Stage 2: x" + " " * N + "y\n---\n",
         ["check"],
     ),
     "a heading log has to read past": (
@@ -170,21 +185,27 @@ def test_a_special_file_where_settings_are_never_waited_on(tmp_path, case):
 
 # ---- R5-R7: `vaultkit new` from the vault's own note templates
 
+LEAD = "---\nstage: lead\n---\n"
 HOSTILE_TEMPLATES = {
-    "templater command left open after spaces": "<%" + " " * N + "x",
-    "templater openings by the thousand": "<%" * (N // 2),
-    "date placeholder left open after spaces": "{{date:" + " " * N + "x",
-    "date placeholders by the thousand": "{{date:" * (N // 7),
-    "a frontmatter line of spaces": "---\na" + " " * N + "b\n" + "c\n" * N + "---\n",
-    "a templater date call of spaces": "<% tp.date.now(" + " " * N + ", %>",
+    "templater command left open after spaces": LEAD + "<%" + " " * N + "x",
+    "templater openings by the thousand": LEAD + "<%" * (N // 2),
+    "date placeholder left open after spaces": LEAD + "{{date:" + " " * N + "x",
+    "date placeholders by the thousand": LEAD + "{{date:" * (N // 7),
+    "a templater date call of spaces": LEAD + "<% tp.date.now(" + " " * N + ", %>",
+    "frontmatter lines with no colon": "---\nstage: lead\na"
+    + " " * N
+    + "b\n"
+    + "c\n" * N
+    + "---\n",
 }
 
 
 @pytest.mark.parametrize("case", sorted(HOSTILE_TEMPLATES))
 def test_no_note_template_makes_new_backtrack(tmp_path, case):
     """Every template in the templates folder is read to choose one (`Job Application.md` is
-    chosen for a company by its name), then filled: neither backtracks."""
-    text = "---\nstage: lead\n---\n" + HOSTILE_TEMPLATES[case]
+    chosen for a company by its name; its property names are read too), then filled: neither
+    backtracks."""
+    text = HOSTILE_TEMPLATES[case]
     vault = make_vault(tmp_path / "vault", {"templates/Job Application.md": text})
     started = time.monotonic()
     result = _run(vault, ["new", "company", "Initech", "--today", TODAY])
