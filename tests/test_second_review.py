@@ -9,7 +9,7 @@ R1  No line of a note makes reading it backtrack: every regular expression over 
 R2  A daily-notes format of repeated tokens never backtracks.
 R3  A FIFO, `/dev/zero` or a deep nest where settings and state files should be is never
     waited on.
-The review run again (R4-R8):
+The review run again (R4-R9):
 R4  A Dataview `date(` left open after spaces (cubic), or given a format of repeated tokens
     (exponential), in any property: one note hung every command. Cases in HOSTILE_LINES.
 R5  `vaultkit new` never backtracks on the vault's note templates (`<%` or `{{date:` and
