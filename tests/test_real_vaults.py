@@ -1011,3 +1011,15 @@ def test_a_board_of_text_cards_is_a_tracker_in_one_note(runner, vault_dir, write
     assert "Job Hunt.md keeps 5 applications" in output
     (said,) = check_json(runner, vault_dir)
     assert (said["path"], said["line"]) == ("Job Hunt.md", 1)
+
+
+@pytest.mark.parametrize(
+    ("written", "days"),
+    [("every 3 weeks", 21), ("every two weeks", 14), ("every other week", 14), ("every month", 31)],
+)
+def test_a_cadence_as_people_write_it(write_note, load, written, days):
+    write_note("people/Ana.md", f"---\nlast_contact: 2026-10-01\ncadence: {written}\n---\n")
+    vault = load()
+    assert vault.problems == []
+    (keep,) = [f for f in derive_followups(vault, TODAY) if f.rule == "keep-in-touch"]
+    assert (keep.due - date(2026, 10, 1)).days == days
