@@ -842,6 +842,21 @@ def test_a_numeric_date_without_a_format_says_how_to_read_it(runner, vault_dir, 
     assert 'date_format = "MM/DD/YYYY"' in problem["message"]
 
 
+@pytest.mark.parametrize(
+    ("written", "moment"),
+    [
+        ("2025/12/04", "2025-12-04"),
+        ("2025.12.04 14:00", "2025-12-04T14:00:00+01:00"),
+        ("2025-12-04 2:00 PM", "2025-12-04T14:00:00+01:00"),
+    ],
+)
+def test_year_first_dates_need_no_setting(write_note, load, written, moment):
+    write_note("companies/Acme.md", f"---\nstage: applied\nfollow_up: {written}\n---\n")
+    vault = load()
+    assert vault.notes["companies/Acme.md"].get("follow_up").isoformat() == moment
+    assert vault.problems == []
+
+
 def test_a_time_after_a_written_date(write_note, load):
     write_note(
         "companies/Acme.md",
