@@ -1038,3 +1038,13 @@ def test_a_cadence_as_people_write_it(write_note, load, written, days):
     assert vault.problems == []
     (keep,) = [f for f in derive_followups(vault, TODAY) if f.rule == "keep-in-touch"]
     assert (keep.due - date(2026, 10, 1)).days == days
+
+
+@pytest.mark.parametrize("written", ["Hiring Manager", "hiring_manager", "HiringManager"])
+def test_a_relationship_in_the_vaults_own_spelling(write_note, load, written):
+    write_note("companies/Acme.md", '---\nstage: interviewing\ncontacts: ["[[Ada]]"]\n---\n')
+    write_note(
+        "people/Ada.md",
+        f'---\ncompany: "[[Acme]]"\nrelationship: {written}\nlinkedin_connected: 2026-11-20\n---\n',
+    )
+    assert rules_for(load(), "people/Ada.md") == ["engage"]
