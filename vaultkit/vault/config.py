@@ -245,9 +245,35 @@ NAMED_DURATIONS = {
 }
 
 
+_NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve".split()
+    )
+}
+_SPOKEN = re.compile(r"^(?:every|each)\s+(?:(other)\s+)?(.*)$")
+
+
+def _spoken(text: str) -> str:
+    """`every 3 weeks` -> `3 weeks`, `every two months` -> `2 months`, `every week` -> `1 week`,
+    `every other week` -> `2 week`, as people write a cadence."""
+    m = _SPOKEN.match(text)
+    if not m:
+        count, _, rest = text.partition(" ")
+        return f"{_NUMBER_WORDS[count]} {rest}" if count in _NUMBER_WORDS and rest else text
+    count, _, rest = m.group(2).partition(" ")
+    if not rest:
+        count, rest = "1", count
+    count = _NUMBER_WORDS.get(count, count)
+    if m.group(1):
+        count = str(2 * int(count)) if count.isdigit() else count
+    return f"{count} {rest}"
+
+
 def parse_duration(value: str) -> tuple[int, str] | None:
-    """`10d`, `3w`, `2m`, `1y`, `monthly`, `quarterly` … -> (count, unit in d/w/m/y), else None."""
-    text = value.strip().lower()
+    """`10d`, `3w`, `2m`, `1y`, `monthly`, `quarterly`, `every 3 weeks` … -> (count, unit in
+    d/w/m/y), else None."""
+    text = _spoken(" ".join(value.strip().lower().split()))
     if text in NAMED_DURATIONS:
         return NAMED_DURATIONS[text]
     m = DURATION_RE.match(text)
