@@ -6,6 +6,7 @@ fields and resolving links across notes is the model's job.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import urllib.parse
@@ -551,6 +552,17 @@ def find_links(text: str) -> list[str]:
 
 def find_tags(text: str) -> list[str]:
     return [t.lower() for t in _TAG.findall(text)]
+
+
+def cards(note: ParsedNote) -> list[tuple[Task, str]]:
+    """A Kanban board's cards (its tasks below a lane heading), each with its lane's title."""
+    starts = [line for line, _ in note.lanes]  # in file order
+    found = []
+    for task in note.tasks:
+        at = bisect.bisect_left(starts, task.line) - 1
+        if at >= 0:
+            found.append((task, note.lanes[at][1]))
+    return found
 
 
 @functools.lru_cache(maxsize=512)
