@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 
 from vaultkit.cli import cli
+from vaultkit.config import load_config
+from vaultkit.model import Model, build_model
+from vaultkit.parse import parse_note
 from vaultkit.rules import derive_followups
 from vaultkit.vocabulary import CONTACT_WORDS, place_stage
 
@@ -755,3 +758,189 @@ def test_a_template_that_leads_outside_the_vault_is_never_followed(
     )
     assert made.exit_code == 0, made.output
     assert "TOP SECRET" not in (vault_dir / "companies/Zed.md").read_text()
+
+
+# ------------------------------------------------- beyond the fourteen: tried as a new user
+
+
+def test_a_list_property_of_one_value_is_that_value(runner, vault_dir, write_note, load):
+    """Obsidian's list property (`status:` then `  - Rejected`) holding one value."""
+    for name, status, applied in [
+        ("Acme", "Applied", "2026-11-25"),
+        ("Initech", "Rejected", "2026-11-10"),
+        ("Hooli", "Not applied", ""),
+    ]:
+        write_note(
+            f"Jobs/{name}.md",
+            f"---\ntags:\n  - job\nstatus:\n  - {status}\napplied: {applied}\n---\n",
+        )
+    _, config = adopt(runner, vault_dir)
+    assert config["fields"]["stage"] == ["status"]
+    assert config["stages"] == {"lead": ["Not applied"]}
+    vault = load()
+    stages = {n.name: n.stage for n in vault.records("company")}
+    assert stages == {"Acme": "applied", "Initech": "rejected", "Hooli": "lead"}
+    assert rules_for(vault, "Jobs/Initech.md") == []  # nothing asked of a rejection
+    assert vault.problems == []
+
+
+@pytest.mark.parametrize(
+    ("written", "day"),
+    [
+        ("Dec 6, 2025", "2025-12-06"),
+        ("December 6, 2025", "2025-12-06"),
+        ("6 December 2025", "2025-12-06"),
+        ("Sat, Dec 6, 2025", "2025-12-06"),
+        ("Sept 3, 2025", "2025-09-03"),
+        ("6th December 2025", "2025-12-06"),
+    ],
+)
+def test_dates_with_the_month_spelled_out_are_read_without_a_setting(
+    write_note, load, written, day
+):
+    write_note("companies/Acme.md", f"---\nstage: applied\napplied: {written}\n---\n")
+    vault = load()
+    assert vault.notes["companies/Acme.md"].get("applied").isoformat() == day
+    assert vault.problems == []
+
+
+@pytest.mark.parametrize(
+    ("values", "proposed"),
+    [
+        (["13/11/2025", "02/12/2025"], "DD/MM/YYYY"),  # a first part above 12: day first
+        (["11/13/2025", "12/02/2025"], "MM/DD/YYYY"),
+        (["24.11.2025", "02.12.2025"], "DD.MM.YYYY"),
+    ],
+)
+def test_numeric_dates_are_read_in_the_order_adopt_finds(
+    runner, vault_dir, write_note, load, values, proposed
+):
+    for name, value in zip(("Acme", "Globex"), values, strict=True):
+        write_note(f"Jobs/{name}.md", f"---\nstatus: Applied\nDate Applied: {value}\n---\n")
+    output, config = adopt(runner, vault_dir)
+    assert config["date_format"] == proposed
+    assert config["fields"]["applied"] == ["Date Applied"]
+    assert f"dates written {proposed}\n" in output
+    vault = load()
+    assert vault.notes["Jobs/Globex.md"].get("applied") == date(2025, 12, 2)
+    assert vault.problems == []
+
+
+def test_an_ambiguous_order_is_proposed_as_a_guess_and_said(runner, vault_dir, write_note):
+    write_note("Jobs/Acme.md", "---\nstatus: Applied\nDate Applied: 12/06/2025\n---\n")
+    write_note("Jobs/Globex.md", "---\nstatus: Applied\nDate Applied: 11/05/2025\n---\n")
+    output, config = adopt(runner, vault_dir)
+    assert config["date_format"] == "MM/DD/YYYY"
+    assert "no day above 12 tells the order" in output
+    assert "no day above 12 tells the order" in (vault_dir / "vaultkit.toml").read_text()
+
+
+def test_a_numeric_date_without_a_format_says_how_to_read_it(runner, vault_dir, write_note):
+    write_note("companies/Acme.md", "---\nstage: applied\napplied: 12/06/2025\n---\n")
+    (problem,) = [p for p in check_json(runner, vault_dir) if p["severity"] == "error"]
+    assert problem["line"] == 3
+    assert 'date_format = "MM/DD/YYYY"' in problem["message"]
+
+
+def test_a_time_after_a_written_date(write_note, load):
+    write_note(
+        "companies/Acme.md",
+        "---\nstage: interviewing\ninterviews: December 4, 2025 2:00 PM\n---\n",
+    )
+    (interview,) = load().notes["companies/Acme.md"].interviews
+    assert interview.when.isoformat() == "2025-12-04T14:00:00+01:00"
+
+
+def test_an_offer_is_a_touch_from_the_company(write_note, load):
+    """No `Revive` for a company whose offer came days ago."""
+    write_note(
+        "companies/Umbrella.md", "---\nstage: offer\napplied: 2026-10-01\noffer: 2026-11-28\n---\n"
+    )
+    vault = load()
+    last = vault.notes["companies/Umbrella.md"].last_interaction(TODAY)
+    assert (last.date, last.source, last.direction) == (date(2026, 11, 28), "offer", "in")
+    assert "stale" not in rules_for(vault, "companies/Umbrella.md")
+
+
+BOARD = """---
+kanban-plugin: basic
+---
+
+## Wishlist
+
+- [ ] [[Hooli]]
+
+## Applied
+
+- [ ] [[Acme]]
+
+## {lane}
+
+- [ ] [[Initech]]
+
+## Rejected
+
+- [ ] [[Umbrella]]
+
+## To sort
+
+- [ ] [[Stark]]
+"""
+
+
+def _companies(write_note):
+    for name in ("Hooli", "Acme", "Initech", "Umbrella", "Stark"):
+        write_note(f"companies/{name}.md", "---\napplied: 2026-11-10\n---\n")
+
+
+def test_a_kanban_board_gives_its_cards_the_stage_of_their_lane(
+    runner, vault_dir, write_note, load
+):
+    _companies(write_note)
+    write_note("companies/Acme.md", "---\nstage: interviewing\napplied: 2026-11-10\n---\n")
+    write_note("Job Board.md", BOARD.format(lane="Final round"))
+    output, config = adopt(runner, vault_dir)
+    assert config["stages"] == {"lead": ["Wishlist"], "interviewing": ["Final round"]}
+    assert "could not place: To sort" in output
+    vault = load()
+    stages = {n.name: n.stage for n in vault.records("company")}
+    # Acme states its own stage, which wins; Stark's lane names none: as its dates show
+    assert stages == {
+        "Hooli": "lead",
+        "Acme": "interviewing",
+        "Initech": "interviewing",
+        "Umbrella": "rejected",
+        "Stark": "applied",
+    }
+    assert rules_for(vault, "companies/Umbrella.md") == []
+    (unknown,) = [p for p in vault.problems if "unknown stage" in p.message]
+    assert (unknown.path, unknown.line, unknown.severity) == ("Job Board.md", 21, "warning")
+
+
+def test_moving_a_card_moves_the_company_in_the_live_model(vault_dir, write_note):
+    (vault_dir / "vaultkit.toml").write_text('[stages]\ninterviewing = ["Final round"]\n')
+    config = load_config(vault_dir)
+    companies = {
+        f"companies/{n}.md": parse_note(f"companies/{n}.md", b"---\napplied: 2026-11-10\n---\n")
+        for n in ("Hooli", "Acme", "Initech", "Umbrella", "Stark")
+    }
+    model = Model(config)
+    model.update(dict(companies))
+    steps = [
+        BOARD.format(lane="Final round"),
+        BOARD.format(lane="Final round").replace("[[Initech]]", "[[Umbrella]]"),
+        None,
+    ]
+    for text in steps:
+        board = parse_note("Job Board.md", text.encode()) if text else None
+        model.update({"Job Board.md": board})
+        fresh = build_model([*companies.values(), *([board] if board else [])], config)
+        assert model.vault.notes == fresh.notes
+    assert model.vault.notes["companies/Umbrella.md"].stage == "applied"  # the board is gone
+
+
+def test_the_first_note_of_a_company_dates_its_info_interview_request(write_note, load):
+    write_note("companies/Acme.md", "---\nstage: applied\n---\n- 2026-11-27 Sent my CV\n")
+    vault = load()
+    (request,) = [f for f in derive_followups(vault, TODAY) if f.rule == "info-interview-request"]
+    assert "your first note of it is from 2026-11-27" in request.reason

@@ -108,6 +108,10 @@ class Proposal:
     """Notes of queries in a record folder: views of the records, not records."""
     shapes: list[tuple[str, int]] = field(default_factory=list)
     """(note, items): notes that keep many applications as list items or table rows."""
+    date_format: str = ""
+    """The Moment format of the numeric dates the properties write (`MM/DD/YYYY`)."""
+    date_format_note: str = ""
+    """Why that format, when the dates alone cannot tell (no day above 12)."""
 
 
 def _folder_of(path: str) -> str:
@@ -177,6 +181,7 @@ def propose(vault: Path, output: str = "_site") -> Proposal:
         for n in parsed
         if n.frontmatter_broken
     ]
+    _propose_date_format(parsed, proposal)
     by_folder: dict[str, Counter[str]] = {}
     dashboards: dict[str, list[str]] = {}
     kinds: dict[str, str] = {}
@@ -275,7 +280,35 @@ def _propose_tags(parsed: list[ParsedNote], kinds: dict[str, str], proposal: Pro
             proposal.tags[kind] = common[:1]
 
 
-def _fits(kind: str, values: list[Any]) -> bool:
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?:[ T,]|$)")
+
+
+def _propose_date_format(parsed: list[ParsedNote], proposal: Proposal) -> None:
+    """The order of the numeric dates the properties write (`12/06/2025`), told by a part
+    above 12; without one, the separator's custom: `/` month first, `.` and `-` day first."""
+    seps: Counter[str] = Counter()
+    day_first = month_first = False
+    years: Counter[int] = Counter()
+    for note in parsed:
+        for _, value in _properties(note).values():
+            for item in value if isinstance(value, list) else [value]:
+                m = _NUMERIC_DATE.match(item.strip()) if isinstance(item, str) else None
+                if m:
+                    seps[m.group(2)] += 1
+                    years[len(m.group(4))] += 1
+                    day_first |= int(m.group(1)) > 12
+                    month_first |= int(m.group(3)) > 12
+    if not seps or (day_first and month_first):
+        return
+    sep = seps.most_common(1)[0][0]
+    first_day = day_first or (not month_first and sep != "/")
+    year = "YYYY" if years[4] >= years[2] else "YY"
+    proposal.date_format = sep.join(["DD", "MM", year] if first_day else ["MM", "DD", year])
+    if not (day_first or month_first):
+        proposal.date_format_note = "no day above 12 tells the order: check one date"
+
+
+def _fits(kind: str, values: list[Any], date_format: str = "") -> bool:
     """The values have the field kind's type in most notes that set them: `next_action: [Send
     email, Decide]` is no `follow_up` date, a checkbox no `applied` date."""
     good = 0
@@ -283,7 +316,7 @@ def _fits(kind: str, values: list[Any]) -> bool:
         if isinstance(value, bool) and kind != "text":
             continue
         try:
-            parse_value(kind, value, None)
+            parse_value(kind, value, None, date_format)
         except (FieldError, ValueError, TypeError):
             continue
         good += 1
@@ -322,7 +355,7 @@ def _propose_fields(parsed: list[ParsedNote], kinds: dict[str, str], proposal: P
                 if hint not in spelled.get(kind, {}):
                     continue
                 seen = values.get(kind, {}).get(hint, [])
-                if seen and not _fits(spec.kind, seen):
+                if seen and not _fits(spec.kind, seen, proposal.date_format):
                     continue  # `Applied: true` is no date; `next_action: [a, b]` no follow-up
                 chosen[kind] = spelled[kind][hint].most_common(1)[0][0]
                 break
@@ -416,8 +449,18 @@ def _propose_stages(parsed: list[ParsedNote], kinds: dict[str, str], proposal: P
         if kinds.get(note.path) not in ("company", None):
             continue
         value = _properties(note).get(stage_key, ("", None))[1]
+        while isinstance(value, list) and len(value) == 1:
+            value = value[0]  # Obsidian's list property holding one value
         if isinstance(value, str) and not is_empty(value):
             found[value.strip()] += 1
+    for note in parsed:  # a Kanban board's lanes that hold cards are stages too
+        for line, lane in note.lanes:
+            later = [n for n, _ in note.lanes if n > line]
+            end = min(later, default=10**9)
+            if lane.lower() != "archive" and any(
+                line < t.line < end and t.links for t in note.tasks
+            ):
+                found[lane] += 1
     for value in sorted(found, key=str.lower):
         if value.lower() in DEFAULT_STAGES:
             continue
@@ -457,6 +500,13 @@ def render_toml(proposal: Proposal) -> str:
     ]
     if proposal.exclude:
         out += ["# templates are not notes", f"exclude = {_toml_list(proposal.exclude)}", ""]
+    if proposal.date_format:
+        why = f"; {proposal.date_format_note}" if proposal.date_format_note else ""
+        out += [
+            f"# how your properties write dates that are not ISO{why}",
+            f"date_format = {_toml_string(proposal.date_format)}",
+            "",
+        ]
     if proposal.shapes:
         out += [f"# {line}" for line in _shape_lines(proposal)] + [""]
     for kind in ("company", "contact", "interaction"):
@@ -514,6 +564,9 @@ def summary(proposal: Proposal) -> str:
         f"companies, {proposal.counts['contact']} like contacts, "
         f"{proposal.counts['interaction']} like interaction notes."
     ]
+    if proposal.date_format:
+        why = f" ({proposal.date_format_note})" if proposal.date_format_note else ""
+        lines.append(f"  dates written {proposal.date_format}{why}")
     for kind, folders in proposal.folders.items():
         lines.append(f"  {kind} folders: {', '.join(folders)}")
     for kind, tags in proposal.tags.items():

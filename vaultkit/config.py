@@ -192,6 +192,14 @@ CONFIG_SPEC: list[Setting] = [
         "(empty: Obsidian's setting, else `YYYY-MM-DD`)",
     ),
     Setting(
+        "date_format",
+        "str",
+        "",
+        "Moment format of dates your properties write otherwise than ISO, e.g. `MM/DD/YYYY` or "
+        "`DD.MM.YYYY` (`vaultkit adopt` proposes it; dates with the month's name, like "
+        "`Dec 6, 2025`, are read without it)",
+    ),
+    Setting(
         "vault_name",
         "str",
         "",

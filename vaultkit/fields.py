@@ -3,12 +3,14 @@ says what was expected. FIELDS is the reference table that docs/note-format.md d
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any
 
 from vaultkit.config import parse_duration
+from vaultkit.obsidian import MomentPattern, moment_pattern
 from vaultkit.parse import find_links, link_target
 
 When = date | datetime
@@ -253,7 +255,72 @@ def dataview_date(text: str) -> str:
     return f"{year:04d}-{month:02d}-{int(parts.get('d') or 0):02d}"
 
 
-def parse_date(value: Any) -> date:
+# Dates written out, as Notion, Google Sheets and people write them (`Dec 6, 2025`,
+# `December 6, 2025`, `6 December 2025`): the month's name makes them unambiguous, so they are
+# read without a setting. Numeric ones (`12/06/2025`) are read in the vault's `date_format`.
+_WRITTEN_FORMATS = (
+    "MMMM D, YYYY",
+    "MMM D, YYYY",
+    "MMMM D YYYY",
+    "MMMM Do, YYYY",
+    "D MMMM YYYY",
+    "D MMM YYYY",
+    "D MMMM, YYYY",
+    "Do MMMM YYYY",
+    "dddd, MMMM D, YYYY",
+    "ddd, MMM D, YYYY",
+)
+_WRITTEN_TIME = re.compile(
+    r"^(.*?\S)(?:,?\s+(?:at\s+)?(\d{1,2}):(\d{2})\s*([ap])?\.?m?\.?)?$", re.I
+)
+_NUMERIC_DATE = re.compile(r"^\d{1,2}([/.-])\d{1,2}\1\d{2,4}\b")
+
+
+@functools.cache
+def _written_patterns(date_format: str) -> tuple[MomentPattern, ...]:
+    """The patterns dates written otherwise than ISO are read by: the vault's `date_format`
+    (its `MM` and `DD` also reading `6` for `06`), then the spelled-out forms."""
+    loose = re.sub(r"(?<![MD])(MM|DD)(?![MDo])", lambda m: m.group(1)[0], date_format)
+    found = (moment_pattern(f) for f in ([loose] if date_format else []) + [*_WRITTEN_FORMATS])
+    return tuple(p for p in found if p is not None)
+
+
+def _written_date(text: str, date_format: str) -> tuple[date, tuple[int, int] | None] | None:
+    """A date written otherwise than ISO, and the time after it if any (`December 4, 2025
+    2:00 PM`, `12/04/2025 14:00`); None when it is not one."""
+    m = _WRITTEN_TIME.match(text) if len(text) <= 60 else None  # a date is short
+    if not m:
+        return None
+    clock = None
+    if m.group(2):
+        hour, minute = int(m.group(2)), int(m.group(3))
+        if m.group(4):
+            if not 1 <= hour <= 12:
+                return None
+            hour = hour % 12 + (12 if m.group(4).lower() == "p" else 0)
+        if hour > 23 or minute > 59:
+            return None
+        clock = (hour, minute)
+    for pattern in _written_patterns(date_format):
+        if (day := pattern.date(m.group(1))) is not None:
+            return _in_range(day, text), clock
+    return None
+
+
+def _not_a_date(value: Any, expected: str) -> FieldError:
+    text = value.strip() if isinstance(value, str) else ""
+    if _NUMERIC_DATE.match(text):
+        sep = _NUMERIC_DATE.match(text).group(1)  # type: ignore[union-attr]
+        return FieldError(
+            f"expected {expected}, got {_shown(value)}: to read dates written this way, set "
+            f'`date_format = "MM{sep}DD{sep}YYYY"` (or "DD{sep}MM{sep}YYYY") in vaultkit.toml'
+        )
+    return FieldError(f"expected {expected}, got {_shown(value)}")
+
+
+def parse_date(value: Any, date_format: str = "") -> date:
+    """A date: ISO (`2026-11-20`, a datetime's day), a literal Dataview `date(…)`, a date
+    with its month spelled out (`Nov 20, 2026`), or one in the vault's `date_format`."""
     if isinstance(value, datetime):
         return _in_range(value.date(), value.isoformat())
     if isinstance(value, date):
@@ -272,10 +339,12 @@ def parse_date(value: Any) -> date:
         return _in_range(day, text)
     if _DATETIME.match(text):
         return parse_when(text, None).date()  # type: ignore[union-attr]
-    raise FieldError(f"expected {KIND_FORMS['date']}, got {_shown(value)}")
+    if (written := _written_date(text, date_format)) is not None:
+        return written[0]
+    raise _not_a_date(value, KIND_FORMS["date"])
 
 
-def parse_when(value: Any, tz: tzinfo | None) -> When:
+def parse_when(value: Any, tz: tzinfo | None, date_format: str = "") -> When:
     """A date, or a datetime (aware: a naive one is taken in `tz`, the vault's zone)."""
     if isinstance(value, str):
         text = value.strip()
@@ -295,10 +364,16 @@ def parse_when(value: Any, tz: tzinfo | None) -> When:
             if moment.tzinfo is None and tz is not None:
                 moment = moment.replace(tzinfo=tz)
             return moment
-    return parse_date(value)
+        written = None if _DATE.match(text) else _written_date(text, date_format)
+        if written is not None and written[1] is not None:
+            day, (hour, minute) = written[0], written[1]
+            return datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
+    return parse_date(value, date_format)
 
 
 def parse_text(value: Any) -> str:
+    while isinstance(value, list) and len(value) == 1:
+        value = value[0]  # Obsidian's list property holding one value (`status: [Applied]`)
     if isinstance(value, str | int | float) and not isinstance(value, bool):
         return str(value).strip()
     raise FieldError(f"expected text, got {_shown(value)}")
@@ -366,24 +441,29 @@ class RawInterview:
 _LEADING_WHEN = re.compile(r"^(\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?)\s*(.*)$")
 
 
-def parse_interview(item: Any, tz: tzinfo | None) -> RawInterview | None:
+def parse_interview(item: Any, tz: tzinfo | None, date_format: str = "") -> RawInterview | None:
     """One item of `interviews:` (None when empty); a bad one raises FieldError."""
     if is_empty(item):
         return None
     if isinstance(item, str):  # "2026-11-20 14:30 onsite with [[Raj Patel]]"
         m = _LEADING_WHEN.match(item.strip())
-        if not m:
-            raise FieldError(f"expected {KIND_FORMS['interviews']}, got {_shown(item)}")
+        if not m:  # a date written otherwise (`Interview: Dec 4, 2025 2:00 PM`), alone
+            try:
+                return RawInterview(parse_when(item, tz, date_format), [], "")
+            except FieldError:
+                raise FieldError(
+                    f"expected {KIND_FORMS['interviews']}, got {_shown(item)}"
+                ) from None
         rest = re.sub(r"\[\[[^\[\]]*\]\]|\bwith\b", " ", m.group(2))  # no `[` inside: linear
         return RawInterview(
-            parse_when(m.group(1), tz), find_links(m.group(2)), " ".join(rest.split())
+            parse_when(m.group(1), tz, date_format), find_links(m.group(2)), " ".join(rest.split())
         )
     if not isinstance(item, dict):
         raise FieldError(f"expected {KIND_FORMS['interviews']}, got {_shown(item)}")
     entry = {str(k).lower(): v for k, v in item.items()}
     if is_empty(entry.get("date")):
         raise FieldError(f"an interview needs a `date`, got {_shown(item)}")
-    when = parse_when(entry["date"], tz)
+    when = parse_when(entry["date"], tz, date_format)
     people = [] if is_empty(entry.get("with")) else parse_links(entry["with"])
     kind = "" if is_empty(entry.get("kind")) else parse_text(entry["kind"])
     return RawInterview(when, people, kind)
@@ -394,29 +474,30 @@ def _as_list(value: Any) -> list[Any]:
 
 
 _PROCESSORS: dict[str, Any] = {
-    "text": lambda v, tz: parse_text(v),
-    "stage": lambda v, tz: parse_text(v),
-    "list": lambda v, tz: parse_list(v),
-    "tags": lambda v, tz: parse_tags(v),
-    "date": lambda v, tz: parse_date(v),
+    "text": lambda v, tz, fmt: parse_text(v),
+    "stage": lambda v, tz, fmt: parse_text(v),
+    "list": lambda v, tz, fmt: parse_list(v),
+    "tags": lambda v, tz, fmt: parse_tags(v),
+    "date": lambda v, tz, fmt: parse_date(v, fmt),
     "when": parse_when,
-    "link": lambda v, tz: parse_link(v),
-    "links": lambda v, tz: parse_links(v),
-    "duration": lambda v, tz: parse_cadence(v),
-    "interviews": lambda v, tz: [
-        parse_interview(i, tz) for i in (v if isinstance(v, list) else [v])
+    "link": lambda v, tz, fmt: parse_link(v),
+    "links": lambda v, tz, fmt: parse_links(v),
+    "duration": lambda v, tz, fmt: parse_cadence(v),
+    "interviews": lambda v, tz, fmt: [
+        parse_interview(i, tz, fmt) for i in (v if isinstance(v, list) else [v])
     ],
 }
 assert set(_PROCESSORS) == set(KIND_FORMS)
 
 
-def parse_value(kind: str, value: Any, tz: tzinfo | None) -> Any:
+def parse_value(kind: str, value: Any, tz: tzinfo | None, date_format: str = "") -> Any:
     """`value` read as a field of `kind` (see KIND_FORMS); FieldError when it does not fit. A
     stage is only read as text here: which stage it means is the config's to say. A Dataview
-    expression is an ExpressionError, but for a literal `date(…)` in a date."""
+    expression is an ExpressionError, but for a literal `date(…)` in a date. `date_format` is
+    the vault's Moment format for numeric dates that are not ISO (`MM/DD/YYYY`)."""
     if kind not in ("date", "when") and is_expression(value):
         raise ExpressionError(
             f"{value.strip()!r} is a Dataview expression, not a value: vaultkit reads only "
             "what is written; write the value itself"
         )
-    return _PROCESSORS[kind](value, tz)
+    return _PROCESSORS[kind](value, tz, date_format)

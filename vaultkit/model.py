@@ -36,7 +36,7 @@ from vaultkit.fields import (
 )
 from vaultkit.parse import Entry, ParsedNote, Task, extension, find_links
 from vaultkit.problems import Problem, error, warning
-from vaultkit.vocabulary import BOTH, OUT, UNKNOWN, direction_of, direction_value
+from vaultkit.vocabulary import BOTH, IN, OUT, UNKNOWN, direction_of, direction_value
 
 DAILY_NOTE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TYPE_WORDS = {
@@ -369,7 +369,13 @@ def daily_day(path: str, config: Config) -> date | None:
 
 
 def _interviews(
-    parsed: ParsedNote, value: Any, line: int, key: str, tz: tzinfo, problems: list[Problem]
+    parsed: ParsedNote,
+    value: Any,
+    line: int,
+    key: str,
+    tz: tzinfo,
+    problems: list[Problem],
+    date_format: str = "",
 ) -> list[tuple[RawInterview, int]]:
     """Each good interview with its line; a bad one is an error on its own line and the
     others still count."""
@@ -380,7 +386,7 @@ def _interviews(
     out = []
     for item, item_line in zip(items, lines, strict=True):
         try:
-            if (interview := parse_interview(item, tz)) is not None:
+            if (interview := parse_interview(item, tz, date_format)) is not None:
                 out.append((interview, item_line))
         except FieldError as exc:
             problems.append(error(parsed.path, item_line, f"`interviews`: {exc}"))
@@ -400,6 +406,7 @@ def _typed_fields(
     unknown: UnknownStages,
 ) -> list[tuple[RawInterview, int]]:
     interviews: list[tuple[RawInterview, int]] = []
+    date_format = str(config.get("date_format"))
     for spec in FIELDS:
         if note.kind not in spec.applies_to or spec.name in ("name", "aliases", "tags"):
             continue
@@ -420,7 +427,7 @@ def _typed_fields(
         if spec.kind in ("link", "links") and not find_links(str(value)):
             note.named_by_text.add(spec.name)
         if spec.kind == "interviews":
-            interviews = _interviews(parsed, value, line, key, tz, problems)
+            interviews = _interviews(parsed, value, line, key, tz, problems, date_format)
             continue
         try:
             if spec.kind == "stage":
@@ -430,7 +437,7 @@ def _typed_fields(
                 else:
                     note.fields["stage"] = note.stage
             else:
-                note.fields[spec.name] = parse_value(spec.kind, value, tz)
+                note.fields[spec.name] = parse_value(spec.kind, value, tz, date_format)
         except ExpressionError as exc:  # not wrong, only beyond reading: said, not an error
             problems.append(warning(parsed.path, line, f"`{spec.name}`: {exc}"))
         except FieldError as exc:
@@ -565,8 +572,12 @@ class Touch:
     (a log line, a last contact) or not (an interview, an application)."""
 
     record: str
-    interaction: Interaction
+    interaction: Interaction | None
+    """None for a card on a Kanban board: no touch, only the `lane` it is in."""
     propagate: bool = True
+    lane: str = ""
+    """The lane of a board's card (`## Applied`), which gives a company that states no stage
+    its stage."""
 
 
 @dataclass(slots=True)
@@ -797,10 +808,19 @@ class Model:
             sources = set(self.into.get(record.path, ()))
             for member in members:
                 sources |= self.into.get(member, set())
+            lanes: list[str] = []
             for source in sorted(sources):
                 for touch in self.own[source].touches:
-                    if touch.record == record.path or (touch.propagate and touch.record in members):
+                    if touch.interaction is None:
+                        lanes += [touch.lane] if touch.record == record.path else []
+                    elif touch.record == record.path or (
+                        touch.propagate and touch.record in members
+                    ):
                         found.append(touch.interaction)
+            if record.kind == "company" and "stage" not in record.field_lines:
+                record.stage = _lane_stage(lanes, self.config) or _evident_stage(
+                    record, bool(record.interviews)
+                )
         unique = {(i.date, i.source, i.path, i.line): i for i in found}
         record.interactions = sorted(unique.values(), key=lambda i: (i.date, i.path, i.line))
 
@@ -817,6 +837,9 @@ class Model:
             problems += own.touch_problems
             for value, uses in own.unknown.items():
                 unknown.setdefault(value, []).extend(uses)
+            if own.note.parsed is not None and own.note.parsed.lanes:
+                for lane, line in _unknown_lanes(own, self.vault):
+                    unknown.setdefault(lane.lower(), []).append((own.note.path, line))
         _report_unknown_stages(unknown, self.config, problems)
         vault.problems = problems
         _report_duplicate_names(vault)
@@ -830,7 +853,44 @@ def _derived_of(note: Note) -> tuple[Any, ...]:
         note.company,
         list(note.interviews),
         list(note.interactions),
+        note.stage,
     )
+
+
+def _lane_stage(lanes: list[str], config: Config) -> str | None:
+    """The stage the lanes a company's cards are in name (the furthest, should a company be on
+    two boards); None when no lane is a stage."""
+    order = list(config.stages)
+    stages = [s for lane in lanes if (s := _stage(lane, config)) is not None]
+    return max(stages, key=lambda s: order.index(s) if s in order else -1, default=None)
+
+
+def _unknown_lanes(own: _Own, vault: Vault) -> list[tuple[str, int]]:
+    """The lanes of a board that hold a company's card but name no stage (Kanban's own
+    `Archive` aside)."""
+    lines = {title: line for line, title in own.note.parsed.lanes} if own.note.parsed else {}
+    found = {
+        touch.lane
+        for touch in own.touches
+        if touch.interaction is None and touch.lane.lower() != "archive"
+        if vault.notes[touch.record].kind == "company"
+        if _stage(touch.lane, vault.config) is None
+    }
+    return [(lane, lines.get(lane, 1)) for lane in sorted(found)]
+
+
+def _board_cards(note: Note, resolve: Resolve) -> list[Touch]:
+    """The cards of a Kanban board: each record a card links, in the lane the card is in."""
+    parsed = note.parsed
+    if parsed is None or not parsed.lanes:
+        return []
+    found = []
+    for task in parsed.tasks:
+        lane = next((t for line, t in reversed(parsed.lanes) if line < task.line), None)
+        for target in task.links if lane else []:
+            if (path := resolve(target)[0]) is not None:
+                found.append(Touch(path, None, propagate=False, lane=lane or ""))
+    return found
 
 
 def _reset_derived(note: Note) -> None:
@@ -915,7 +975,7 @@ def _touches(
 ) -> list[Touch]:
     """Every interaction one note records, with the record it is with."""
     notes = vault.notes
-    found: list[Touch] = []
+    found: list[Touch] = _board_cards(note, resolve)
     _entry_interactions(vault, note, resolve, tz, found, problems)
     if note.is_record and "last_contact" in note.fields:
         found.append(
@@ -930,20 +990,13 @@ def _touches(
             )
         )
     if note.kind == "company":
-        if "applied" in note.fields:
-            found.append(
-                Touch(
-                    note.path,
-                    Interaction(
-                        note.fields["applied"],
-                        "applied",
-                        note.path,
-                        note.line_of("applied"),
-                        direction=OUT,
-                    ),
-                    propagate=False,
+        # Dated facts of an application are touches too: you applied (out), they made an offer.
+        for name, direction in (("applied", OUT), ("offer", IN)):
+            if name in note.fields:
+                item = Interaction(
+                    note.fields[name], name, note.path, note.line_of(name), direction=direction
                 )
-            )
+                found.append(Touch(note.path, item, propagate=False))
         for interview in note.interviews:
             when = local_date(interview.when, tz)
             item = Interaction(
@@ -1047,7 +1100,7 @@ def _interaction_note(
         problems.append(warning(note.path, 1, f"interaction note has no `{date_field}`"))
         return
     try:
-        when = local_date(parse_when(dated[0], tz), tz)
+        when = local_date(parse_when(dated[0], tz, config.get("date_format")), tz)
     except FieldError as exc:
         problems.append(error(note.path, dated[1], f"`{date_field}`: {exc}"))
         return

@@ -140,6 +140,9 @@ class ParsedNote:
     """Query blocks (```dataview, ```base, ```tasks …): a note of them is a dashboard."""
     application_items: int = 0
     """List items and table rows that read like an application each (a tracker in one note)."""
+    lanes: list[tuple[int, str]] = field(default_factory=list)
+    """A Kanban board's lanes (a note with `kanban-plugin:`): (line, title) of each `## Lane`
+    heading; a card below one is in that lane."""
 
 
 def read_file(path: Path) -> bytes:
@@ -389,6 +392,7 @@ def _plain(data: dict[Any, Any], note: ParsedNote) -> dict[str, Any]:
 
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")  # a tab is 4 columns: not a fence
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
+_LANE = re.compile(r"^#{1,6}[ \t]+(\S.*)$")
 _LEADING_DATE = re.compile(
     r"^(?:\*\*|__|\[\[)?(\d{4}-\d{2}-\d{2})(?:\*\*|__|\]\])?(?=\s|$|[:,.—–-])[\s:,.—–-]*(.*)$"
 )
@@ -545,9 +549,12 @@ def _read_body(note: ParsedNote, lines: list[str], start: int) -> None:
     fence: str | None = None
     comment: str | None = None  # `%%` or `-->` while inside an Obsidian or HTML comment
     table = _Table()
+    board = "kanban-plugin" in note.meta
     for index in range(start, len(lines)):
         raw = lines[index]
         number = index + 1
+        if board and raw.startswith("#") and (lane := _LANE.match(raw)) and fence is None:
+            note.lanes.append((number, lane.group(1).strip().rstrip("#").strip()))
         if fence is not None:
             m = FENCE.match(raw)
             if (

@@ -471,7 +471,7 @@ def _info_interview_requests(vault: Vault, ctx: RuleContext) -> Iterator[FollowU
             first = next((t for t in company.interactions if t.date <= ctx.today), None)
             if first is None:
                 continue
-            start, since = first.date, f"your first note of it is from {start}"
+            start, since = first.date, f"your first note of it is from {first.date}"
         if not _within(start, ctx) or _touched(
             company, ctx.today, on_or_after=start, tag="info-interview"
         ):
