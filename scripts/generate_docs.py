@@ -16,8 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from vaultkit.config import setting_docs
-from vaultkit.drafts import DRAFT_RULES
+from vaultkit.vault.config import setting_docs
+from vaultkit.views.drafts import DRAFT_RULES
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

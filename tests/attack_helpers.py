@@ -10,9 +10,9 @@ from pathlib import Path
 
 import icalendar
 
-from vaultkit.config import load_config
-from vaultkit.identity import feed_uid
-from vaultkit.state import vault_secret
+from vaultkit.store.state import vault_secret
+from vaultkit.vault.config import load_config
+from vaultkit.vault.identity import feed_uid
 
 TODAY = "2026-12-01"
 
@@ -171,8 +171,8 @@ MINIMAL_KEYS = {
 def assert_minimal_feed(data: bytes, company_names: set[str]) -> None:
     """`detail = "minimal"`: each event says its rule and at most a company's name; no
     description, URL, contact, role or tag."""
-    from vaultkit.config import RULE_IDS
     from vaultkit.render.ics import _RULE_LABELS, one_line
+    from vaultkit.vault.config import RULE_IDS
 
     labels = set(_RULE_LABELS.values())
     companies = {one_line(n) for n in company_names}

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from vaultkit.config import load_config
-from vaultkit.model import Vault
 from vaultkit.pipeline import evaluate
+from vaultkit.vault.config import load_config
+from vaultkit.vault.model import Vault
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_VAULT = REPO / "sample-vault"

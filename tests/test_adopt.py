@@ -7,8 +7,8 @@ from datetime import date
 from pathlib import Path
 
 from vaultkit.cli import cli
-from vaultkit.config import load_config
 from vaultkit.pipeline import evaluate
+from vaultkit.vault.config import load_config
 
 SAMPLE_VAULT = Path(__file__).resolve().parent.parent / "sample-vault"
 

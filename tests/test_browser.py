@@ -42,7 +42,7 @@ def test_page_reloads_after_an_edit_without_console_errors(tmp_path, chromium):
 
 
 def test_a_failed_build_shows_a_banner(tmp_path, monkeypatch, chromium):
-    from vaultkit.engine import Engine
+    from vaultkit.commands.engine import Engine
 
     site = Site(make_vault(tmp_path / "v"))
     page = chromium.new_page()

@@ -8,7 +8,8 @@ from conftest import SAMPLE_VAULT
 from site_helpers import build, make_vault, snapshot
 
 from vaultkit.cli import cli
-from vaultkit.output import MANIFEST, OutputError, write_outputs
+from vaultkit.errors import OutputError
+from vaultkit.store.output import MANIFEST, write_outputs
 
 
 def test_build_writes_every_output(runner, tmp_path):
@@ -210,8 +211,8 @@ def test_a_long_build_shows_its_stage_on_a_terminal_and_erases_it(tmp_path, monk
 def test_build_reports_its_stages(tmp_path):
     from datetime import date
 
-    from vaultkit.build import build
-    from vaultkit.config import load_config
+    from vaultkit.commands.build import build
+    from vaultkit.vault.config import load_config
 
     vault = make_vault(tmp_path / "v")
     stages: list[str] = []

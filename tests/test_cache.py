@@ -11,10 +11,10 @@ import threading
 
 import pytest
 
-from vaultkit import parse as parse_module
 from vaultkit import pipeline
 from vaultkit.cli import cli
-from vaultkit.store import checksum, store_path
+from vaultkit.store.cache import checksum, store_path
+from vaultkit.vault import parse as parse_module
 
 
 def agenda(runner, vault_dir, *extra):
@@ -127,7 +127,7 @@ def test_a_damaged_store_is_rebuilt(runner, vault_dir, write_note, garbage):
 def test_another_version_or_vault_rebuilds_the_store(runner, vault_dir, write_note, monkeypatch):
     seed(write_note)
     agenda(runner, vault_dir)
-    monkeypatch.setattr("vaultkit.store.__version__", "9.9.9")
+    monkeypatch.setattr("vaultkit.store.cache.__version__", "9.9.9")
     calls = count_parses(monkeypatch)
     agenda(runner, vault_dir)
     assert sorted(calls) == ["people/Jane.md", "people/Raj.md"]
@@ -169,7 +169,7 @@ def test_an_untrusted_cache_folder_is_not_used(
     folder = private_cache / "vaultkit"
     _untrusted(folder, how)
     if how == "foreign-owned":
-        monkeypatch.setattr("vaultkit.store.os.geteuid", lambda: os.getuid() + 1)
+        monkeypatch.setattr("vaultkit.store.cache.os.geteuid", lambda: os.getuid() + 1)
     result = runner.invoke(cli, ["agenda", "--vault", str(vault_dir), "--today", "2026-12-01"])
     assert result.exit_code == 0, result.output
     assert "not using the cache" in result.output
@@ -218,7 +218,7 @@ def test_the_store_survives_a_crash_mid_write(runner, vault_dir, write_note, mon
     killer = (
         "import os, signal, sys\n"
         "from pathlib import Path\n"
-        "from vaultkit.store import Store\n"
+        "from vaultkit.store.cache import Store\n"
         "store = Store.open(Path(sys.argv[1]))\n"
         "store.db.execute('BEGIN')\n"
         "store.db.execute('DELETE FROM notes')\n"
@@ -266,7 +266,7 @@ def test_every_kind_of_change_gives_the_uncached_answer(
             'timezone = "Asia/Tokyo"\n[rules.application-follow-up]\ndays = 9\n'
         )
     elif change == "version":
-        monkeypatch.setattr("vaultkit.store.__version__", "9.9.9")
+        monkeypatch.setattr("vaultkit.store.cache.__version__", "9.9.9")
     else:
         store_path(vault_dir).write_bytes(b"SQLite format 3\x00 and then garbage")
     cached = agenda(runner, vault_dir, "--all")
@@ -289,7 +289,7 @@ def test_an_unchanged_build_renders_nothing_and_a_damaged_output_is_rebuilt(
     def no_render(self, **options):
         raise AssertionError("rendered although nothing changed")
 
-    from vaultkit.engine import Engine
+    from vaultkit.commands.engine import Engine
 
     real = Engine.refresh
     monkeypatch.setattr(Engine, "refresh", no_render)

@@ -93,10 +93,10 @@ def test_terminal_agenda_groups_and_aligns(runner, vault_dir, write_note):
 def test_colour_only_on_request(vault_dir, write_note, monkeypatch):
     from datetime import date
 
-    from vaultkit.config import load_config
     from vaultkit.pipeline import evaluate
     from vaultkit.render.terminal import format_agenda
-    from vaultkit.rules import derive_followups
+    from vaultkit.rules.registry import derive_followups
+    from vaultkit.vault.config import load_config
 
     seed(write_note)
     vault = evaluate(load_config(vault_dir), date(2026, 12, 1)).vault

@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vaultkit import edit
 from vaultkit.cli import cli
-from vaultkit.edit import DONE_TAGS
+from vaultkit.commands import edit
+from vaultkit.rules.registry import DONE_TAGS
 
 
 @pytest.fixture(autouse=True)
@@ -105,8 +105,8 @@ def test_new_contact_links_the_company(runner, vault_dir, write_note):
     assert result.exit_code == 0, result.output
     text = (vault_dir / "contacts/Jane Doe.md").read_text()
     assert 'company: "[[Globex]]"' in text
-    from vaultkit.config import load_config
     from vaultkit.pipeline import evaluate
+    from vaultkit.vault.config import load_config
 
     vault = evaluate(load_config(vault_dir), date(2026, 12, 1)).vault
     assert vault.notes["contacts/Jane Doe.md"].company == "companies/Globex.md"
@@ -370,7 +370,7 @@ def test_done_thank_you_goes_to_the_interviewer(runner, vault_dir, write_note):
 
 
 def test_done_without_a_record_logs_in_the_source_note(vault_dir, write_note, load):
-    from vaultkit.followup import FollowUp
+    from vaultkit.rules.followup import FollowUp
 
     note = write_note("Plan.md", "## Log\n")
     day = date(2026, 12, 1)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from site_helpers import make_vault
 
-from vaultkit.clock import DayClock
-from vaultkit.config import load_config
-from vaultkit.watch import Watcher, describe
+from vaultkit.commands.clock import DayClock
+from vaultkit.commands.watch import Watcher, describe
+from vaultkit.vault.config import load_config
 
 WAIT = 10.0
 

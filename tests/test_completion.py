@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from vaultkit.cli import cli
-from vaultkit.completion import followup_ids, note_names
+from vaultkit.commands.completion import followup_ids, note_names
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_zsh_gets_what_each_name_is(vault):
 def test_done_completes_open_follow_up_ids(vault, load):
     from conftest import TODAY
 
-    from vaultkit.rules import derive_followups
+    from vaultkit.rules.registry import derive_followups
 
     ids = sorted(f.id for f in derive_followups(load(), TODAY))
     assert len(ids) == 2  # the application follow-up and the task

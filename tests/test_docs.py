@@ -12,9 +12,9 @@ import click
 import pytest
 
 from vaultkit.cli import cli
-from vaultkit.config import RULE_IDS, setting_docs
-from vaultkit.fields import FIELDS
-from vaultkit.serve import DEFAULT_PORT
+from vaultkit.commands.serve import DEFAULT_PORT
+from vaultkit.vault.config import RULE_IDS, setting_docs
+from vaultkit.vault.fields import FIELDS
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 BEGIN = "<!-- BEGIN GENERATED: settings -->"
@@ -31,7 +31,7 @@ def test_configuration_table_is_generated_from_config_spec():
     block = text.split(BEGIN, 1)[1].split(END, 1)[0].strip()
     assert block == setting_docs(), (
         "docs/configuration.md is out of date: replace the block between the markers with "
-        'the output of `python -c "from vaultkit.config import setting_docs; '
+        'the output of `python -c "from vaultkit.vault.config import setting_docs; '
         'print(setting_docs())"`'
     )
 

@@ -13,12 +13,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from vaultkit.cli import cli
-from vaultkit.config import load_config
-from vaultkit.draft_templates import MAX_BYTES, builtin_templates, load_templates
-from vaultkit.drafts import DRAFT_RULES, VARIABLES, compose, compose_all
-from vaultkit.followup import FollowUp
 from vaultkit.pipeline import evaluate
-from vaultkit.rules import derive_followups
+from vaultkit.rules.followup import FollowUp
+from vaultkit.rules.registry import derive_followups
+from vaultkit.vault.config import load_config
+from vaultkit.views.draft_templates import MAX_BYTES, builtin_templates, load_templates
+from vaultkit.views.drafts import DRAFT_RULES, VARIABLES, compose, compose_all
 
 TODAY = date(2026, 12, 1)
 SIGNED = '[drafts]\nsignature = "Sam Rivera"\n'

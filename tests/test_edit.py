@@ -9,11 +9,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from vaultkit import edit
-from vaultkit.atomic import atomic_write
-from vaultkit.edit import (
-    DONE_TAGS,
-    NoteChangedError,
+from vaultkit.commands import edit
+from vaultkit.commands.edit import (
     append_log,
     check_task,
     log_line,
@@ -22,8 +19,10 @@ from vaultkit.edit import (
     split_lines,
     write_snapshot,
 )
-from vaultkit.parse import parse_note
-from vaultkit.problems import VaultkitError
+from vaultkit.errors import NoteChangedError, VaultkitError
+from vaultkit.rules.registry import DONE_TAGS
+from vaultkit.store.atomic import atomic_write
+from vaultkit.vault.parse import parse_note
 
 
 @pytest.fixture(autouse=True)
@@ -181,7 +180,7 @@ def test_log_line_rejects(text, tags):
 
 
 def test_done_tags_cover_every_rule_but_task():
-    from vaultkit.config import RULE_IDS
+    from vaultkit.vault.config import RULE_IDS
 
     assert set(DONE_TAGS) == set(RULE_IDS) - {"task"}
     assert DONE_TAGS["thank-you"] == "thank-you"
@@ -228,7 +227,7 @@ def test_check_task_refuses(text, line_no):
 def test_fill_template():
     from datetime import datetime
 
-    from vaultkit.note_templates import fill
+    from vaultkit.commands.note_templates import fill
 
     template = "{{name}} / {{ title }} / {{date}} / {{company}} / {{time}} / {{date:YYYY}} / {{x}}"
     text, left = fill(template, {"name": "Acme", "company": ""}, datetime(2026, 11, 30, 9, 5))
@@ -240,7 +239,7 @@ def test_fill_template():
 def test_default_templates_make_valid_notes(kind):
     from datetime import datetime
 
-    from vaultkit.note_templates import fill
+    from vaultkit.commands.note_templates import fill
 
     text, _ = fill(
         edit.default_template(kind),
@@ -478,8 +477,8 @@ def test_check_name_rejects(name):
 
 
 def test_init_files_are_valid(tmp_path: Path):
-    from vaultkit.config import load_config
     from vaultkit.pipeline import evaluate
+    from vaultkit.vault.config import load_config
 
     written = edit.init_vault(tmp_path / "v", DAY)
     assert written == ["vaultkit.toml", "companies/Acme Robotics.md", "people/Jane Doe.md"]

@@ -26,12 +26,13 @@ from pathlib import Path
 import pytest
 from attack_helpers import TODAY, make_vault
 
-from vaultkit import edit
 from vaultkit.cli import cli
-from vaultkit.config import load_config
-from vaultkit.edit import NoteChangedError, log_to_note
-from vaultkit.parse import parse_note
+from vaultkit.commands import edit
+from vaultkit.commands.edit import log_to_note
+from vaultkit.errors import NoteChangedError
 from vaultkit.pipeline import evaluate
+from vaultkit.vault.config import load_config
+from vaultkit.vault.parse import parse_note
 
 DAY = date(2026, 12, 1)
 
@@ -342,7 +343,7 @@ def _no_model(monkeypatch) -> None:
     def refuse(self, changed):
         raise AssertionError("the edit built the vault's model")
 
-    monkeypatch.setattr("vaultkit.model.Model.update", refuse)
+    monkeypatch.setattr("vaultkit.vault.model.Model.update", refuse)
 
 
 @pytest.mark.parametrize("target", ["Globex", "companies/Globex", "companies/Globex.md"])

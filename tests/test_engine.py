@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import TODAY
 
-from vaultkit.build import build
-from vaultkit.config import load_config
-from vaultkit.engine import Engine
-from vaultkit.store import Store
+from vaultkit.commands.build import build
+from vaultkit.commands.engine import Engine
+from vaultkit.store.cache import Store
+from vaultkit.vault.config import load_config
 
 COMPANIES = 12
 PEOPLE = 8

@@ -108,7 +108,7 @@ def test_sigkill_mid_build_leaves_every_output_whole(tmp_path, rounds):
 
 
 def test_only_stale_temp_files_of_generated_files_are_removed(tmp_path):
-    from vaultkit.output import write_outputs
+    from vaultkit.store.output import write_outputs
 
     out = tmp_path / "out"
     (out / "notes").mkdir(parents=True)
@@ -234,12 +234,12 @@ def test_concurrent_log_commands_lose_no_line(tmp_path):
 
 def test_a_held_lock_makes_log_wait_then_give_up(runner, tmp_path, monkeypatch):
     fcntl = pytest.importorskip("fcntl")
-    import vaultkit.edit
+    import vaultkit.commands.edit
 
     vault = make_vault(tmp_path / "vault")
     note = vault / "companies" / "Globex.md"
     before = note.read_bytes()
-    monkeypatch.setattr(vaultkit.edit, "LOCK_WAIT", 0.3)
+    monkeypatch.setattr(vaultkit.commands.edit, "LOCK_WAIT", 0.3)
     with open(note, "rb") as held:
         fcntl.flock(held.fileno(), fcntl.LOCK_EX)
         started = time.monotonic()
@@ -257,8 +257,8 @@ def test_a_held_lock_makes_log_wait_then_give_up(runner, tmp_path, monkeypatch):
 def test_done_never_clobbers_a_save_made_while_it_writes(
     runner, vault_dir, write_note, monkeypatch, kind
 ):
-    import vaultkit.atomic
-    import vaultkit.edit
+    import vaultkit.commands.edit
+    import vaultkit.store.atomic
 
     note = write_note(
         "companies/Globex.md",
@@ -271,13 +271,13 @@ def test_done_never_clobbers_a_save_made_while_it_writes(
         """,
     )
     rule = "task" if kind == "task" else "follow-up"
-    from vaultkit.config import load_config
     from vaultkit.pipeline import evaluate
+    from vaultkit.vault.config import load_config
 
     evaluation = evaluate(load_config(vault_dir), __import__("datetime").date(2026, 12, 1))
     item = next(f for f in evaluation.followups if f.rule == rule)
     users = b"---\nstage: interviewing\n---\nThe user's own words, saved just now.\n"
-    real = vaultkit.atomic.atomic_write
+    real = vaultkit.store.atomic.atomic_write
 
     def racing_write(path, data, **kwargs):
         hook = kwargs.get("before_replace")
@@ -289,7 +289,7 @@ def test_done_never_clobbers_a_save_made_while_it_writes(
 
         return real(path, data, **{**kwargs, "before_replace": save_then_check})
 
-    monkeypatch.setattr(vaultkit.edit, "atomic_write", racing_write)
+    monkeypatch.setattr(vaultkit.commands.edit, "atomic_write", racing_write)
     result = runner.invoke(cli, ["done", item.id, "--vault", str(vault_dir), "--today", TODAY])
     assert result.exit_code == 2, result.output
     assert "changed on disk while vaultkit was editing it" in result.output

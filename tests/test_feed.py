@@ -17,9 +17,9 @@ from conftest import SAMPLE_VAULT
 from site_helpers import make_vault
 
 from vaultkit.cli import cli
-from vaultkit.followup import stable_id
 from vaultkit.render import ics
 from vaultkit.render.vtimezone import vtimezone
+from vaultkit.rules.followup import stable_id
 
 
 def build(runner, vault: Path, today: str, *extra: str) -> bytes:

@@ -17,7 +17,7 @@ import pytest
 from attack_helpers import TODAY, assert_good_notes_survive, make_vault, run_all
 
 from vaultkit.cli import cli
-from vaultkit.problems import printable
+from vaultkit.vault.problems import printable
 
 pytestmark = pytest.mark.skipif(
     sys.platform == "darwin" or os.name == "nt", reason="the file system only takes Unicode names"
@@ -100,8 +100,8 @@ def test_the_escaped_name_is_the_bytes(tmp_path):
 
 
 def test_a_watch_rebuild_reports_such_a_name_escaped(tmp_path):
-    from vaultkit.config import load_config
-    from vaultkit.watch import Watcher, describe
+    from vaultkit.commands.watch import Watcher, describe
+    from vaultkit.vault.config import load_config
 
     vault = make_vault(tmp_path / "vault")
     for path in vault.rglob("*"):

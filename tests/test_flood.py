@@ -9,9 +9,9 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
-from vaultkit.adopt import propose, render_toml
-from vaultkit.config import load_config
+from vaultkit.commands.adopt import propose, render_toml
 from vaultkit.pipeline import evaluate
+from vaultkit.vault.config import load_config
 
 SAMPLE_VAULT = Path(__file__).resolve().parent.parent / "sample-vault"
 TODAY = date(2026, 12, 1)

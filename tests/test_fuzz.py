@@ -22,14 +22,15 @@ from attack_helpers import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vaultkit.config import Config, load_config
-from vaultkit.fields import FIELDS
-from vaultkit.model import build_model
-from vaultkit.parse import parse_note
-from vaultkit.problems import Problem
 from vaultkit.render.ics import FeedInputs
-from vaultkit.render.site import SiteData, render_site
-from vaultkit.rules import derive_followups
+from vaultkit.render.outputs import render_site
+from vaultkit.render.site import SiteData
+from vaultkit.rules.registry import derive_followups
+from vaultkit.vault.config import Config, load_config
+from vaultkit.vault.fields import FIELDS
+from vaultkit.vault.model import build_model
+from vaultkit.vault.parse import parse_note
+from vaultkit.vault.problems import Problem
 
 FUZZ = settings(
     settings.get_profile("fuzz-long" if os.environ.get("VAULTKIT_FUZZ") == "long" else "fuzz"),

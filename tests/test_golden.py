@@ -69,9 +69,9 @@ def test_pages_rendered_on_every_core_are_byte_identical(sample, monkeypatch):
     from datetime import date
 
     import vaultkit.render.pages as pages
-    from vaultkit.build import site_data
-    from vaultkit.config import load_config
+    from vaultkit.commands.build import site_data
     from vaultkit.pipeline import evaluate
+    from vaultkit.vault.config import load_config
 
     data = site_data(evaluate(load_config(sample), date(2026, 12, 1)))
     serial = pages.render_note_pages(data)

@@ -29,7 +29,7 @@ from attack_helpers import (
     site_text,
 )
 
-from vaultkit.fields import FIELDS
+from vaultkit.vault.fields import FIELDS
 
 Expect = tuple[str, int | None, str]
 """(path, line or None for any, a fragment of the message)."""
@@ -535,9 +535,9 @@ def _special_files(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def _vanishing(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Deleted (or swapped for a FIFO) between the scan and the read."""
     import vaultkit.pipeline
-    import vaultkit.scan
+    import vaultkit.vault.scan
 
-    real = vaultkit.scan.scan_vault
+    real = vaultkit.vault.scan.scan_vault
 
     def scan_then_change(*args, **kwargs):
         found = real(*args, **kwargs)
@@ -614,7 +614,7 @@ def test_hostile_file(case, runner, tmp_path, monkeypatch):
 
 
 def test_a_fifo_never_blocks_the_reader(tmp_path):
-    from vaultkit.parse import read_note
+    from vaultkit.vault.parse import read_note
 
     os.mkfifo(tmp_path / "x.md")
     result: list = []
@@ -631,9 +631,9 @@ def test_a_fifo_never_blocks_the_reader(tmp_path):
 
 
 def test_over_the_size_limit(runner, tmp_path, monkeypatch):
-    import vaultkit.parse
+    import vaultkit.vault.parse
 
-    monkeypatch.setattr(vaultkit.parse, "MAX_FILE_BYTES", 1024 * 1024)
+    monkeypatch.setattr(vaultkit.vault.parse, "MAX_FILE_BYTES", 1024 * 1024)
     vault = make_vault(tmp_path / "vault", {"Huge.md": "- [ ] x 📅 2026-12-04\n" * 60_000})
     outcome = run_all(runner, vault)
     assert_good_notes_survive(outcome)

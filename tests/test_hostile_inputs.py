@@ -29,7 +29,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vaultkit.cli import cli
-from vaultkit.globs import GLOBSTAR, Glob, escape
+from vaultkit.vault.globs import GLOBSTAR, Glob, escape
 
 EVIL = "*a" * 30 + "*b"
 LONG_NAME = "a" * 60 + ".md"

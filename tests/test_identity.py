@@ -1,4 +1,4 @@
-"""Ids that outlive renames, moves and small edits (vaultkit/identity.py), through the CLI."""
+"""Ids that outlive renames, moves and small edits (vaultkit/vault/identity.py), through the CLI."""
 
 from __future__ import annotations
 

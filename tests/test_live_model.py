@@ -8,10 +8,10 @@ import random
 
 from conftest import TODAY
 
-from vaultkit.config import load_config
-from vaultkit.model import Model, build_model
-from vaultkit.parse import ParsedNote, parse_note
-from vaultkit.rules import Derivation, derive_followups
+from vaultkit.rules.registry import Derivation, derive_followups
+from vaultkit.vault.config import load_config
+from vaultkit.vault.model import Model, build_model
+from vaultkit.vault.parse import ParsedNote, parse_note
 
 FOLDERS = ["companies", "people", "meetings", "notes", "companies/archive"]
 NAMES = ["Globex", "Initech", "Jane", "Raj", "Ana", "Hooli", "Umbrella", "Zed"]

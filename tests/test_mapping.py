@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 from vaultkit.cli import cli
-from vaultkit.rules import derive_followups
+from vaultkit.rules.registry import derive_followups
 
 MAPPING = """
 timezone = "Europe/Berlin"
@@ -146,8 +146,8 @@ def test_log_and_done_write_interaction_notes_in_such_a_vault(runner, vault_dir,
         cli, ["log", "Jo", "Second call", "--vault", str(vault_dir), "--today", "2026-12-01"]
     )
     assert "2026-12-01 Jo 2.md" in again.output
-    from vaultkit.config import load_config
     from vaultkit.pipeline import evaluate
+    from vaultkit.vault.config import load_config
 
     jo = evaluate(load_config(vault_dir), date(2026, 12, 1)).vault.notes["30 Records/People/Jo.md"]
     assert [t.date for t in jo.interactions][-1] == date(2026, 12, 1)

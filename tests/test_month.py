@@ -33,7 +33,7 @@ import pytest
 from conftest import SAMPLE_VAULT
 
 from vaultkit.cli import cli
-from vaultkit.feedstate import digest
+from vaultkit.store.feedstate import digest
 
 ICS_CHECK = Path.home() / "ics-check" / "ics-check"
 HAS_ICS_CHECK = ICS_CHECK.exists() and (ICS_CHECK.parent / ".venv").exists()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from vaultkit.parse import parse_note
+from vaultkit.vault.parse import parse_note
 
 
 def parse(text: str, path: str = "n.md"):

@@ -18,8 +18,8 @@ import pytest
 from attack_helpers import TODAY, assert_minimal_feed, assert_private_feed, make_vault
 
 from vaultkit.cli import cli
-from vaultkit.config import load_config
-from vaultkit.serve import Keys, LiveReload, make_server
+from vaultkit.commands.serve import Keys, LiveReload, make_server
+from vaultkit.vault.config import load_config
 
 KEYS = Keys(site="site-secret-0123456789", feed="feed-secret-0123456789")
 SECRETS = ("jane@globex.example", "+1 555 0100", "Globex", "Jane Doe", "Staff Engineer")

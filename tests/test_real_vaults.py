@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from vaultkit.cli import cli
-from vaultkit.config import load_config
-from vaultkit.model import Model, build_model
-from vaultkit.parse import parse_note
-from vaultkit.rules import derive_followups
-from vaultkit.vocabulary import CONTACT_WORDS, place_stage
+from vaultkit.rules.registry import derive_followups
+from vaultkit.vault.config import load_config
+from vaultkit.vault.model import Model, build_model
+from vaultkit.vault.parse import parse_note
+from vaultkit.vault.vocabulary import CONTACT_WORDS, place_stage
 
 TODAY = date(2026, 12, 1)
 CORPUS = Path(__file__).resolve().parent / "vaults"
@@ -336,7 +336,7 @@ def test_a_table_without_a_date_header_uses_the_cell_that_holds_a_date(write_not
     ],
 )
 def test_direction_of_a_touch(text, tags, direction):
-    from vaultkit.vocabulary import direction_of
+    from vaultkit.vault.vocabulary import direction_of
 
     assert direction_of(text, tags) == direction
 
@@ -408,7 +408,7 @@ def test_a_decomposed_file_name_matches_the_name_typed_in_a_link(write_note, loa
 
 
 def test_markdown_link_targets_as_commonmark_writes_them():
-    from vaultkit.parse import find_links
+    from vaultkit.vault.parse import find_links
 
     text = (
         "[a](Notes/Call%20(2026-02-03).md) [b](<My CV (final).pdf>) [c](https://x.test/a.md) "
@@ -423,9 +423,9 @@ def test_markdown_link_targets_as_commonmark_writes_them():
 
 
 def test_the_live_model_sees_an_attachment_appear(vault_dir):
-    from vaultkit.config import load_config
-    from vaultkit.model import Model
-    from vaultkit.parse import parse_note
+    from vaultkit.vault.config import load_config
+    from vaultkit.vault.model import Model
+    from vaultkit.vault.parse import parse_note
 
     model = Model(load_config(vault_dir))
     note = parse_note("companies/Acme.md", b"See ![[offer.pdf]]\n")
@@ -542,8 +542,8 @@ def test_a_frontmatter_key_does_not_silently_shadow_an_inline_field(write_note, 
 
 
 def test_daily_notes_of_a_larger_obsidian_vault_this_one_lies_in(tmp_path):
-    from vaultkit.config import load_config
     from vaultkit.pipeline import evaluate
+    from vaultkit.vault.config import load_config
 
     root = tmp_path / "Obsidian"
     (root / ".obsidian").mkdir(parents=True)
@@ -694,8 +694,8 @@ def test_new_writes_where_the_vaults_newest_notes_go_from_its_own_templates(runn
         cli, ["check", "--vault", str(vault), "--json", "--no-cache", "--today", "2026-10-12"]
     )
     assert not [p for p in json.loads(check.stdout) if "Sable" in p["path"] or "Ana" in p["path"]]
-    from vaultkit.config import load_config
     from vaultkit.pipeline import evaluate
+    from vaultkit.vault.config import load_config
 
     model = evaluate(load_config(vault), date(2026, 10, 12)).vault
     sable = model.notes["Applications/2026-W42/Sable Systems.md"]
@@ -736,7 +736,7 @@ def test_new_from_the_built_in_template_speaks_the_vaults_words(runner, tmp_path
 def test_template_placeholders(template, filled):
     from datetime import datetime
 
-    from vaultkit.note_templates import fill
+    from vaultkit.commands.note_templates import fill
 
     text, left = fill(template, {"name": "Acme"}, datetime(2026, 10, 12, 9, 30))
     assert text == filled

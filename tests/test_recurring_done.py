@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from vaultkit.cli import cli
-from vaultkit.recurrence import next_date, parse_rule
+from vaultkit.vault.recurrence import next_date, parse_rule
 
 
 def done(runner, vault: Path, title: str, today: str):

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from vaultkit.config import load_config
 from vaultkit.pipeline import evaluate
-from vaultkit.rules import derive_followups
+from vaultkit.rules.registry import derive_followups
+from vaultkit.vault.config import load_config
 
 BERLIN = ZoneInfo("Europe/Berlin")
 TODAY = date(2026, 12, 1)

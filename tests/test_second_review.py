@@ -91,7 +91,7 @@ def test_done_on_a_task_with_a_long_run_of_spaces(tmp_path):
 
 def test_an_email_of_dots_is_no_address_and_no_hang():
     code = (
-        "from vaultkit.drafts import _EMAIL; "
+        "from vaultkit.views.drafts import _EMAIL; "
         f"assert not _EMAIL.match('a@' + '.' * {N} + ' '); "
         "assert _EMAIL.match('jane@example.com')"
     )

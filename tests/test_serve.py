@@ -12,8 +12,7 @@ import pytest
 from conftest import TODAY
 from site_helpers import make_vault
 
-from vaultkit.config import load_config
-from vaultkit.serve import (
+from vaultkit.commands.serve import (
     EVENTS_PATH,
     Keys,
     LiveReload,
@@ -23,7 +22,8 @@ from vaultkit.serve import (
     split_request_path,
     valid_token,
 )
-from vaultkit.watch import Watcher
+from vaultkit.commands.watch import Watcher
+from vaultkit.vault.config import load_config
 
 TIMEOUT = 10
 KEYS = Keys(site="site-secret-0123456789", feed="feed-secret-0123456789")
@@ -219,7 +219,7 @@ def test_split_request_path():
 
 
 def test_token_shape():
-    from vaultkit.serve import new_token
+    from vaultkit.commands.serve import new_token
 
     assert valid_token(new_token()) and valid_token("a" * 16)
     assert not valid_token("short") and not valid_token("has/slash-0123456789")
@@ -343,7 +343,7 @@ def test_sse_sends_reload_after_a_rebuild(site):
 
 
 def test_sse_carries_a_build_error(site, monkeypatch):
-    from vaultkit.engine import Engine
+    from vaultkit.commands.engine import Engine
 
     def broken(self, **options):
         raise RuntimeError("the build broke")
@@ -419,7 +419,7 @@ def test_addresses():
 def test_a_client_polling_during_100_rebuilds_never_gets_an_invalid_calendar(tmp_path):
     from icalendar import Calendar
 
-    import vaultkit.build as build_module
+    import vaultkit.commands.build as build_module
 
     vault = make_vault(tmp_path / "v")
     config = load_config(vault)
@@ -468,7 +468,7 @@ def test_a_client_polling_during_100_rebuilds_never_gets_an_invalid_calendar(tmp
 def test_cli_wires_serve(runner, tmp_path):
     from unittest import mock
 
-    import vaultkit.serve as serve_module
+    import vaultkit.commands.serve as serve_module
     from vaultkit.cli import cli
 
     vault = make_vault(tmp_path / "v")
@@ -506,7 +506,7 @@ def test_cli_wires_serve(runner, tmp_path):
 def test_cli_wires_watch(runner, tmp_path):
     from unittest import mock
 
-    import vaultkit.watch as watch_module
+    import vaultkit.commands.watch as watch_module
     from vaultkit.cli import cli
 
     vault = make_vault(tmp_path / "v")

@@ -22,10 +22,10 @@ import time
 import pytest
 from site_helpers import make_vault
 
-import vaultkit.serve as serve_module
-from vaultkit.build import build
-from vaultkit.config import load_config
-from vaultkit.serve import Keys, LiveReload, keys_file, load_keys, make_server
+import vaultkit.commands.serve as serve_module
+from vaultkit.commands.build import build
+from vaultkit.commands.serve import Keys, LiveReload, keys_file, load_keys, make_server
+from vaultkit.vault.config import load_config
 
 KEYS = Keys(site="site-secret-0123456789", feed="feed-secret-0123456789")
 TIMEOUT = 10

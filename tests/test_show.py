@@ -7,8 +7,8 @@ import json
 import pytest
 from conftest import TODAY
 
-from vaultkit.rules import derive_followups
-from vaultkit.show import timeline
+from vaultkit.rules.registry import derive_followups
+from vaultkit.views.show import timeline
 
 GLOBEX = """\
 ---

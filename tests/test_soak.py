@@ -12,9 +12,9 @@ from pathlib import Path
 from conftest import TODAY
 from test_watch import DELAY, settle
 
-from vaultkit.build import build
-from vaultkit.config import load_config
-from vaultkit.watch import Watcher
+from vaultkit.commands.build import build
+from vaultkit.commands.watch import Watcher
+from vaultkit.vault.config import load_config
 
 OPS = 1000
 FOLDERS = ["companies", "people", "contacts", "notes", "companies/archive"]

@@ -15,8 +15,8 @@ from conftest import TODAY
 from vaultkit.render.site import SiteData
 from vaultkit.render.stats_page import bar_chart, heatmap, render_stats_page
 from vaultkit.render.terminal_stats import format_stats
-from vaultkit.rules import derive_followups
-from vaultkit.stats import compute_stats
+from vaultkit.rules.registry import derive_followups
+from vaultkit.views.stats import compute_stats
 
 # TODAY is Tuesday 2026-12-01 (ISO week 2026-W49, which starts Monday 2026-11-30).
 NOTES = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from vaultkit.parse import parse_note
+from vaultkit.vault.parse import parse_note
 
 # One row per form: the line, then what differs from an open, normal-priority task with no
 # dates or ids (`None` for a line that is not a task).

@@ -11,8 +11,8 @@ import pytest
 from conftest import TODAY
 from site_helpers import make_vault
 
-from vaultkit.config import load_config
-from vaultkit.watch import Rebuild, Watcher, describe, relevant_path
+from vaultkit.commands.watch import Rebuild, Watcher, describe, relevant_path
+from vaultkit.vault.config import load_config
 
 DELAY = 0.15
 WAIT = 10.0
@@ -225,7 +225,7 @@ def test_output_setting_change_moves_the_output(watcher, vault):
 
 
 def test_a_failing_build_is_reported_and_the_loop_goes_on(vault, monkeypatch):
-    from vaultkit.engine import Engine
+    from vaultkit.commands.engine import Engine
 
     real = Engine.refresh
     seen: list[Rebuild] = []

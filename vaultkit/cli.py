@@ -21,7 +21,8 @@ from typing import Any
 import click
 
 from vaultkit import __version__
-from vaultkit.problems import Problem, VaultkitError, printable, printable_lines
+from vaultkit.errors import VaultkitError
+from vaultkit.vault.problems import Problem, printable, printable_lines
 
 
 def _colour() -> bool:
@@ -136,8 +137,8 @@ def _evaluate(
     vault: str | None, today: datetime | None, no_cache: bool = False, config: Any = None
 ) -> Any:
     """The vault as of --today (or the real today): pipeline.evaluate, the one front door."""
-    from vaultkit.config import load_config
     from vaultkit.pipeline import evaluate
+    from vaultkit.vault.config import load_config
 
     config = config or load_config(_vault_path(vault))
     evaluation = evaluate(config, _today(today, config.tz), use_cache=not no_cache)
@@ -192,7 +193,7 @@ def _complete_notes(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[click.shell_completion.CompletionItem]:
     """Company and contact names for a NOTE argument (docs/completion.md)."""
-    from vaultkit.completion import note_names
+    from vaultkit.commands.completion import note_names
 
     return [
         click.shell_completion.CompletionItem(name, help=what)
@@ -204,7 +205,7 @@ def _complete_ids(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[click.shell_completion.CompletionItem]:
     """Open follow-up ids (with their titles) for `done`."""
-    from vaultkit.completion import followup_ids
+    from vaultkit.commands.completion import followup_ids
 
     day = ctx.params.get("today")
     return [
@@ -250,9 +251,9 @@ def agenda(
     no_cache: bool,
 ) -> None:
     """What is due: overdue, today, tomorrow, this week, later."""
-    from vaultkit.agenda import agenda_items, unmapped
-    from vaultkit.config import CONFIG_NAME
     from vaultkit.render.terminal import format_agenda, format_quickfix, shown_path
+    from vaultkit.vault.config import CONFIG_NAME
+    from vaultkit.views.agenda import agenda_items, unmapped
 
     if as_json and quickfix:
         raise click.UsageError("--json and --quickfix are two forms of the same list: pick one")
@@ -321,7 +322,7 @@ def check(vault: str | None, today: datetime | None, as_json: bool, no_cache: bo
 
 
 # ---------------------------------------------------------------- commands that edit notes
-# (vaultkit/edit.py does the work; docs/editing.md says exactly which bytes each one changes)
+# (vaultkit/commands/edit.py does the work; docs/editing.md says which bytes each one changes)
 
 
 @cli.command()
@@ -339,7 +340,7 @@ def init(directory: Path, today: datetime | None) -> None:
 
     Never overwrites: if any of those files exists, nothing is written.
     """
-    from vaultkit.edit import init_vault
+    from vaultkit.commands.edit import init_vault
 
     for rel in init_vault(directory, _today(today, None)):
         _say(str(directory / rel))
@@ -354,7 +355,7 @@ def new() -> None:
 def _new_note(
     vault: str | None, today: datetime | None, kind: str, name: str, company: str | None = None
 ) -> None:
-    from vaultkit.edit import new_note
+    from vaultkit.commands.edit import new_note
 
     evaluation = _evaluate(vault, today)
     created = new_note(evaluation.vault, kind, name, evaluation.today, company)
@@ -435,9 +436,9 @@ def log(
     NOTE is a name, an alias, a file name or a path in the vault. A vault that keeps one
     note per conversation (`[types.interaction]`) gets a new interaction note instead.
     """
-    from vaultkit.config import load_config
-    from vaultkit.edit import note_by_file, record_touch, resolve_note
+    from vaultkit.commands.edit import note_by_file, record_touch, resolve_note
     from vaultkit.pipeline import scan_notes
+    from vaultkit.vault.config import load_config
 
     config = load_config(_vault_path(vault))
     # A path or a file name finds the note without reading the vault (a 50 MB note costs the
@@ -467,9 +468,9 @@ def done(followup_id: str, sent: bool, vault: str | None, today: datetime | None
     A task is checked (`- [x] … ✅ DATE`); anything else is logged in its company's or
     contact's note with the rule's tag, which the rule counts as done.
     """
-    from vaultkit.edit import complete, find_followup, recheck_is_quick
-    from vaultkit.identity import feed_uid
-    from vaultkit.state import vault_secret
+    from vaultkit.commands.edit import complete, find_followup, recheck_is_quick
+    from vaultkit.store.state import vault_secret
+    from vaultkit.vault.identity import feed_uid
 
     evaluation = _evaluate(vault, today)
     items = evaluation.followups
@@ -526,9 +527,9 @@ def draft(
     stderr) say which note to fill in. The vault's templates/drafts/<rule>.md overrides the
     built-in template.
     """
-    from vaultkit.draft_templates import load_templates
-    from vaultkit.drafts import DRAFT_RULES, compose
-    from vaultkit.edit import find_followup
+    from vaultkit.commands.edit import find_followup
+    from vaultkit.views.draft_templates import load_templates
+    from vaultkit.views.drafts import DRAFT_RULES, compose
 
     evaluation = _evaluate(vault, today, no_cache)
     item = find_followup(evaluation.followups, followup_id)
@@ -570,7 +571,7 @@ def draft(
 
 def _config_with_out(vault: str | None, out: str | None) -> tuple[Any, Path | None]:
     """The vault's config; an `--out` inside the vault also becomes the folder scans skip."""
-    from vaultkit.config import load_config
+    from vaultkit.vault.config import load_config
 
     root = _vault_path(vault)
     if out is None:
@@ -614,7 +615,7 @@ def build(
 ) -> None:
     """Write the site (pages, agenda, calendar feed, vault.json) into the output folder, and
     the feed alone into the publish folder."""
-    from vaultkit.build import build as run_build
+    from vaultkit.commands.build import build as run_build
 
     started = time.monotonic()
     config, out_path = _config_with_out(vault, out)
@@ -657,7 +658,7 @@ def build(
 @friendly_errors
 def ics(vault: str | None, today: datetime | None, output: str | None) -> None:
     """Print the calendar feed of open follow-ups (or write it with -o)."""
-    from vaultkit.build import feed
+    from vaultkit.commands.build import feed
 
     config, _ = _config_with_out(vault, None)
     target = None if output is None or output == "-" else Path(output)
@@ -667,7 +668,7 @@ def ics(vault: str | None, today: datetime | None, output: str | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     else:
-        from vaultkit.atomic import atomic_write
+        from vaultkit.store.atomic import atomic_write
 
         atomic_write(target, data)
     errors, _ = _problem_summary(problems)
@@ -682,9 +683,9 @@ def ics(vault: str | None, today: datetime | None, output: str | None) -> None:
 @friendly_errors
 def adopt(vault: str | None) -> None:
     """Read a vault with its own conventions and propose a vaultkit.toml for it."""
-    from vaultkit.adopt import propose, render_toml, summary
-    from vaultkit.atomic import atomic_write
-    from vaultkit.config import CONFIG_NAME
+    from vaultkit.commands.adopt import propose, render_toml, summary
+    from vaultkit.store.atomic import atomic_write
+    from vaultkit.vault.config import CONFIG_NAME
 
     root = _vault_path(vault)
     proposal = propose(root)
@@ -700,13 +701,13 @@ def adopt(vault: str | None) -> None:
 
 
 # ---------------------------------------------------------------- watch and serve
-# (vaultkit/watch.py and vaultkit/serve.py do the work; docs/watch-and-serve.md explains them)
+# (commands/watch.py and commands/serve.py do the work; docs/watch-and-serve.md explains)
 
 
 def _watch_args(
     vault: str | None, out: str | None, force: bool
 ) -> tuple[Callable[[], Any], Path | None]:
-    from vaultkit.build import check_folders
+    from vaultkit.commands.build import check_folders
 
     config, out_path = _config_with_out(vault, out)  # fails early on a bad --vault
     check_folders(config, out_path, force)  # and on an output folder it must not write
@@ -727,7 +728,7 @@ def _watch_args(
 def watch(vault: str | None, today: datetime | None, out: str | None, force: bool) -> None:
     """Build, then rebuild after every change to the vault's notes or vaultkit.toml (Ctrl-C
     stops)."""
-    from vaultkit.watch import watch as run_watch
+    from vaultkit.commands.watch import watch as run_watch
 
     loader, out_path = _watch_args(vault, out, force)
     run_watch(loader, today.date() if today else None, out_path, _say, force=force)
@@ -778,7 +779,7 @@ def serve(
 ) -> None:
     """Watch and rebuild, and serve the site and the calendar feed over HTTP, with live
     reload of open pages."""
-    from vaultkit.serve import serve as run_serve
+    from vaultkit.commands.serve import serve as run_serve
 
     loader, out_path = _watch_args(vault, out, force)
     run_serve(
@@ -795,7 +796,7 @@ def serve(
 
 
 # ---------------------------------------------------------------- stats and show
-# (vaultkit/stats.py and vaultkit/show.py compute; docs/stats.md defines every figure)
+# (vaultkit/views/stats.py and vaultkit/views/show.py compute; docs/stats.md defines every figure)
 
 
 @cli.command()
@@ -817,7 +818,7 @@ def stats(
     """The search in numbers: funnel, response rates, time to reply, activity, who is waiting
     on you."""
     from vaultkit.render.terminal_stats import format_stats
-    from vaultkit.stats import compute_stats
+    from vaultkit.views.stats import compute_stats
 
     evaluation = _evaluate(vault, today, no_cache)
     figures = compute_stats(
@@ -847,9 +848,9 @@ def show(
 
     NOTE is a name, an alias, a file name or a path in the vault.
     """
-    from vaultkit.edit import resolve_note
+    from vaultkit.commands.edit import resolve_note
     from vaultkit.render.terminal_stats import format_show
-    from vaultkit.show import timeline
+    from vaultkit.views.show import timeline
 
     evaluation = _evaluate(vault, today, no_cache)
     model = evaluation.vault

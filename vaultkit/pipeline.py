@@ -20,15 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from vaultkit import __version__
-from vaultkit.codec import CodecError
-from vaultkit.config import CONFIG_NAME, Config
-from vaultkit.followup import FollowUp
-from vaultkit.model import Vault, build_model
-from vaultkit.obsidian import SETTINGS_FILES
-from vaultkit.parse import ParsedNote, parse_source, read_file, read_file_stat, unreadable
-from vaultkit.problems import Problem
-from vaultkit.scan import Scan, scan_vault, template_excludes
-from vaultkit.store import Store, StoreRefused
+from vaultkit.errors import CodecError, StoreRefused
+from vaultkit.rules.followup import FollowUp
+from vaultkit.store.cache import Store
+from vaultkit.store.files import read_file, read_file_stat
+from vaultkit.vault.config import CONFIG_NAME, Config
+from vaultkit.vault.model import Vault, build_model
+from vaultkit.vault.obsidian import SETTINGS_FILES
+from vaultkit.vault.parse import ParsedNote, parse_source, unreadable
+from vaultkit.vault.problems import Problem
+from vaultkit.vault.scan import Scan, scan_vault, template_excludes
 
 Stamp = tuple[int, int, int, int, int]
 """A file's size, modification time, change time, inode and device: any write changes it,
@@ -160,7 +161,7 @@ class Evaluation:
         vault = build_model(self._parsed(), self.config, self.scan.files)
         vault.problems.extend(self.scan.problems)
         vault.problems.sort()
-        from vaultkit.identity import track
+        from vaultkit.vault.identity import track
 
         track(vault)  # renamed and moved notes keep their follow-ups' ids
         return vault
@@ -195,8 +196,8 @@ class Evaluation:
                 return _answers_from(saved)
             except CodecError:
                 pass  # damaged or foreign: evaluate afresh
-        from vaultkit.checks import check_vault
-        from vaultkit.rules import derive_followups
+        from vaultkit.rules.registry import derive_followups
+        from vaultkit.views.checks import check_vault
 
         found = Answers(
             derive_followups(self.vault, self.today),
@@ -237,7 +238,7 @@ class Evaluation:
                 if (status := _stat(self.config, rel)) is not None:
                     stamps[rel] = stamp_of(status)
             texts = {rel: _text(stamp) for rel, stamp in stamps.items()}
-            for rel, parsed in self.store.parsed_notes(texts):
+            for rel, parsed in self.store.parsed_notes(texts, ParsedNote):
                 found[rel] = Source(parsed, None, stamps[rel])
         missing = [rel for rel in self.scan.notes if rel not in found]
         read = list(zip(missing, read_sources(self.config.vault, missing), strict=True))
@@ -291,7 +292,7 @@ def inputs_key(config: Config, scan: Scan, today: date) -> str:
         with contextlib.suppress(OSError):
             digest.update(read_file(config.vault / settings))  # never a FIFO's wait
         digest.update(b"\0")
-    from vaultkit.draft_templates import templates_stamp
+    from vaultkit.views.draft_templates import templates_stamp
 
     digest.update(os.fsencode(templates_stamp(config.vault)) + b"\0")  # the site shows drafts
     for kind in ("company", "contact", "interaction"):  # `check` says when one is missing

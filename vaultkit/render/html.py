@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from html import escape
 
-from vaultkit.agenda import due_label, section_of
-from vaultkit.followup import FollowUp
-from vaultkit.model import Note
 from vaultkit.render.paths import relative
 from vaultkit.render.site import SiteData, piece
 from vaultkit.render.svg import funnel_svg
+from vaultkit.rules.followup import FollowUp
+from vaultkit.vault.model import Note
+from vaultkit.views.agenda import due_label, section_of
 
 NAV = (
     ("index.html", "Board"),

@@ -2,7 +2,7 @@
 
 Deterministic: the same vault, day and feed state give the same bytes. Each event is a pure
 function of its follow-up, the feed settings and what subscribers last saw of it
-(vaultkit/feedstate.py): its content is serialised once (and remembered), and the stamp lines
+(vaultkit/store/feedstate.py): its content is serialised once (and remembered), and the stamp lines
 (DTSTAMP, SEQUENCE, LAST-MODIFIED) go in after its UID. All-day follow-ups are
 `DTSTART;VALUE=DATE` with an exclusive `DTEND`; timed ones carry a `TZID` and a VTIMEZONE with
 yearly rules. An open follow-up past its day shows on today, "overdue since" that day.
@@ -21,14 +21,14 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, Todo, vDuration, vText
 
-from vaultkit.config import Config
-from vaultkit.feedstate import STAMP_FORMAT, Known, Stamp, advance, digest
-from vaultkit.followup import FollowUp
-from vaultkit.identity import feed_uid
-from vaultkit.model import Vault
-from vaultkit.problems import Problem, warning
 from vaultkit.render.markdown import plain
 from vaultkit.render.vtimezone import vtimezone
+from vaultkit.rules.followup import FollowUp
+from vaultkit.store.feedstate import STAMP_FORMAT, Known, Stamp, advance, digest
+from vaultkit.vault.config import Config
+from vaultkit.vault.identity import feed_uid
+from vaultkit.vault.model import Vault
+from vaultkit.vault.problems import Problem, warning
 
 FEED_NAME = "followups.ics"
 PRODID = "-//vaultkit//vaultkit follow-ups//EN"
@@ -125,9 +125,9 @@ class FeedInputs:
     """When this build runs (UTC), the LAST-MODIFIED of what changed; None: the start of
     `today` (a reproducible build)."""
     secret: bytes | None = None
-    """The vault's secret (vaultkit/state.py), which keys the private and minimal feeds' UIDs."""
+    """The vault's secret (store/state.py), which keys the private and minimal feeds' UIDs."""
     known: Mapping[str, Known] = field(default_factory=dict)
-    """What subscribers last saw of each event (vaultkit/feedstate.py)."""
+    """What subscribers last saw of each event (vaultkit/store/feedstate.py)."""
 
     def moment(self, tz: tzinfo) -> datetime:
         if self.now is not None:
@@ -361,7 +361,7 @@ def assemble(
 ) -> bytes:
     """The feed from each follow-up's event without its stamps (`event(item)`: the bytes of
     `event_body`, however got): those in the feed's window, in order, each stamped with what
-    its content says to subscribers (vaultkit/feedstate.py)."""
+    its content says to subscribers (vaultkit/store/feedstate.py)."""
     config = vault.config
     detail = str(config.get("feed.detail"))
     events: list[tuple[str, str, bytes]] = []

@@ -6,8 +6,8 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from vaultkit.model import Note
 from vaultkit.render.site import SiteData, piece
+from vaultkit.vault.model import Note
 
 SCHEMA_VERSION = 1
 

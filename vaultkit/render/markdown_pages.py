@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 
-from vaultkit.agenda import due_label, group
-from vaultkit.followup import FollowUp
-from vaultkit.model import Note
 from vaultkit.render.markdown import plain
 from vaultkit.render.site import SiteData, piece
+from vaultkit.rules.followup import FollowUp
+from vaultkit.vault.model import Note
+from vaultkit.views.agenda import due_label, group
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~!])")
 

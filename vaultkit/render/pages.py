@@ -9,13 +9,13 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime
 from urllib.parse import quote
 
-from vaultkit.agenda import group
-from vaultkit.fields import show_when
-from vaultkit.followup import FollowUp
-from vaultkit.model import Note
 from vaultkit.render.html import due_html, e, last_contact, layout, note_link
 from vaultkit.render.markdown import render_body, render_inline
 from vaultkit.render.site import SiteData, piece
+from vaultkit.rules.followup import FollowUp
+from vaultkit.vault.fields import show_when
+from vaultkit.vault.model import Note
+from vaultkit.views.agenda import group
 
 _SKIP_FIELDS = {"stage", "contacts", "company", "interviews"}
 MAX_BODY = 1_000_000

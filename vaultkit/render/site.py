@@ -14,12 +14,12 @@ from functools import cached_property, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from vaultkit.drafts import Draft
-from vaultkit.followup import FollowUp
-from vaultkit.model import Note, Vault
-from vaultkit.problems import Problem
 from vaultkit.render.markdown import Resolver
 from vaultkit.render.paths import page_paths, relative
+from vaultkit.rules.followup import FollowUp
+from vaultkit.vault.model import Note, Vault
+from vaultkit.vault.problems import Problem
+from vaultkit.views.drafts import Draft
 
 if TYPE_CHECKING:  # the feed's module (and icalendar) load only when the feed is rendered
     from vaultkit.render.ics import FeedInputs
@@ -35,7 +35,7 @@ class SiteData:
     problems: list[Problem] = field(default_factory=list)
     """What `vaultkit check` reports (the model's problems and the checks')."""
     drafts: dict[str, Draft] = field(default_factory=dict)
-    """Follow-up id -> the draft of the message it asks for (vaultkit/drafts.py)."""
+    """Follow-up id -> the draft of the message it asks for (vaultkit/views/drafts.py)."""
     feed: FeedInputs | None = None
     """The feed's state, secret and clock (None: a first build as of `today`)."""
     reads: set[str] | None = None
@@ -173,25 +173,3 @@ def draft_texts(drafts: dict[str, Draft]) -> dict[str, str]:
 
 def stylesheet() -> bytes:
     return resources.files("vaultkit").joinpath("static/style.css").read_bytes()
-
-
-def render_site(data: SiteData) -> dict[str, bytes]:
-    from vaultkit.render import html, ics, json, markdown_pages, pages, stats_page
-
-    files: dict[str, bytes] = {"style.css": stylesheet()}
-    files.update(html.render_index(data))
-    files.update(pages.render_agenda(data))
-    files.update(pages.render_note_pages(data))
-    files.update(markdown_pages.render(data))
-    files.update(stats_page.render_stats_page(data))
-    files.update(
-        ics.render(
-            data.vault,
-            data.followups,
-            data.pages,
-            data.feed or ics.FeedInputs(data.today),
-            draft_texts(data.drafts),
-        )
-    )
-    files.update(json.render(data))
-    return files

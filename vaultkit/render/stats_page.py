@@ -10,7 +10,7 @@ from html import escape
 
 from vaultkit.render.html import e, layout, note_link
 from vaultkit.render.site import SiteData
-from vaultkit.stats import HEATMAP_WEEKS, Rate, Stats, compute_stats
+from vaultkit.views.stats import HEATMAP_WEEKS, Rate, Stats, compute_stats
 
 PAGE = "stats.html"
 WIDTH = 640

@@ -5,28 +5,13 @@ from __future__ import annotations
 
 from html import escape
 
-from vaultkit.model import Note, Vault
+from vaultkit.vault.model import Vault
+from vaultkit.views.stats import reached
 
 BAR_HEIGHT = 26
 GAP = 8
 WIDTH = 640
 LABEL_WIDTH = 120
-
-
-def reached(vault: Vault, company: Note, order: list[str]) -> int:
-    """The furthest active stage (index in `order`) a company got to. A closed company counts
-    as far as its fields show: `applied`, interviews, `offer`."""
-    if company.stage in order:
-        return order.index(company.stage)
-    furthest = 0
-    for stage, known in (
-        ("applied", company.happened("applied")),
-        ("interviewing", bool(company.interviews)),
-        ("offer", company.happened("offer") or company.stage == "accepted"),
-    ):
-        if known and stage in order:
-            furthest = max(furthest, order.index(stage))
-    return furthest
 
 
 def funnel_counts(vault: Vault) -> list[tuple[str, int]]:

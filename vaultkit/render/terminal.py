@@ -15,9 +15,9 @@ from pathlib import Path
 
 from wcwidth import wcswidth, wcwidth
 
-from vaultkit.agenda import due_label, group, relative_label
-from vaultkit.followup import FollowUp
-from vaultkit.problems import printable
+from vaultkit.rules.followup import FollowUp
+from vaultkit.vault.problems import printable
+from vaultkit.views.agenda import due_label, group, relative_label
 
 
 def colour_wanted(stream_is_terminal: bool, env: Mapping[str, str]) -> bool:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date, tzinfo
 
-from vaultkit.problems import printable
 from vaultkit.render.terminal import _style
 from vaultkit.rules.explicit import plain_text
-from vaultkit.show import Timeline
-from vaultkit.stats import Rate, Stats
+from vaultkit.vault.problems import printable
+from vaultkit.views.show import Timeline
+from vaultkit.views.stats import Rate, Stats
 
 BAR_WIDTH = 30
 
@@ -134,7 +134,7 @@ def show_date(day: date, today: date) -> str:
 
 
 def format_show(item: Timeline, *, colour: bool, tz: tzinfo) -> str:
-    from vaultkit.agenda import due_label, relative_label
+    from vaultkit.views.agenda import due_label, relative_label
 
     lines = [
         _style(printable(item.name), colour, bold=True)

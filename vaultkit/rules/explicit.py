@@ -6,11 +6,12 @@ import re
 from collections.abc import Iterator
 from datetime import timedelta
 
-from vaultkit.fields import FieldError, local_date, parse_date, show_when
-from vaultkit.followup import FollowUp, stable_id
-from vaultkit.identity import note_identity, task_identity
-from vaultkit.model import Note, Vault
-from vaultkit.rules import RuleContext
+from vaultkit.errors import FieldError
+from vaultkit.rules.context import RuleContext
+from vaultkit.rules.followup import FollowUp, stable_id
+from vaultkit.vault.fields import local_date, parse_date, show_when
+from vaultkit.vault.identity import note_identity, task_identity
+from vaultkit.vault.model import Note, Vault
 
 EARLY_DONE = timedelta(days=7)
 """A #follow-up touch this long before the date already settles it (done a little early)."""
@@ -68,7 +69,7 @@ def task(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
             if item.status != "open":
                 continue
             # Same text twice in one note: the ordinal tells them apart, and keeps ids stable
-            # when lines above move (vaultkit/identity.py: a task's own id, else its words).
+            # when lines above move (vaultkit/vault/identity.py: a task's own id, else its words).
             ordinal = seen[item.text] = seen.get(item.text, -1) + 1
             dates = []
             for value in (item.due, item.scheduled):

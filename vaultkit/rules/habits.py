@@ -11,13 +11,14 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import PurePosixPath
 
-from vaultkit.config import CONFIG_NAME, parse_duration
-from vaultkit.fields import FieldError, When, local_date, parse_date, show_when
-from vaultkit.followup import FollowUp, stable_id
-from vaultkit.identity import note_identity
-from vaultkit.model import Interaction, Interview, Note, Vault, with_parents
-from vaultkit.rules import RuleContext
-from vaultkit.vocabulary import BOTH, OUT
+from vaultkit.errors import FieldError
+from vaultkit.rules.context import RuleContext
+from vaultkit.rules.followup import FollowUp, stable_id
+from vaultkit.vault.config import CONFIG_NAME, parse_duration
+from vaultkit.vault.fields import When, local_date, parse_date, show_when
+from vaultkit.vault.identity import note_identity
+from vaultkit.vault.model import Interaction, Interview, Note, Vault, with_parents
+from vaultkit.vault.vocabulary import BOTH, OUT
 
 
 def _touched(

@@ -1,0 +1,701 @@
+"""The live engine: the vault's evaluation kept in memory and updated note by note, and the
+outputs written from it, the calendar feed first. `watch` and `serve` keep one for their run.
+
+`Engine.refresh()` scans the vault and stats every note; a note whose stamp changed (or that
+appeared or went) is read again, and only what it touches is derived again:
+
+- the model (`model.Model.update`): the note, the notes whose links it answers differently,
+  the records whose interactions it holds;
+- the follow-ups (`rules.Derivation`): the local rules for those notes and the notes linking
+  them, the others in full (they are cheap);
+- each feed event is serialised again only when its follow-up or what it shows (its record,
+  its note's page, its draft) changed, and stamped from the feed state (store/feedstate.py);
+- a note's page is rendered again only when the note, anything the page showed from another
+  note (a name, a link, a resolved link key), its follow-ups, drafts or problems changed;
+- the site-wide files (board, agenda, vault.json, stats) are rendered again from the model.
+
+The writer writes only the files whose bytes changed. A change to `vaultkit.toml` (or of the
+day) starts over: a new engine. Equality with a fresh build is the invariant
+(tests/test_soak.py compares every output byte for byte).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from vaultkit.commands.build import keep_private, resolve_publish_dir
+from vaultkit.pipeline import Source, Stamp, read_source, scan_notes, stamp_of
+from vaultkit.render.site import Pieces
+from vaultkit.rules.followup import FollowUp
+from vaultkit.store.cache import Store
+from vaultkit.store.output import OutputFolder, WriteResult
+from vaultkit.vault.config import Config
+from vaultkit.vault.model import Model, Note
+from vaultkit.vault.parse import ParsedNote
+from vaultkit.vault.problems import Problem
+
+
+@dataclass
+class Refresh:
+    """What one refresh did."""
+
+    changed: list[str]
+    """Notes read again (new, edited or gone)."""
+    derived: set[str]
+    """Notes whose model was derived again."""
+    events: int
+    """Feed events serialised again."""
+    pages: list[str]
+    """Note pages rendered again."""
+    written: WriteResult
+    problems: list[Problem]
+    notes: int
+    followups: int
+    files: list[str] = field(default_factory=list)
+    """Every file the outputs hold now (what a build records to know them unchanged)."""
+
+
+@dataclass(slots=True)
+class _Page:
+    page: str
+    reads: frozenset[str]
+    inputs: Any
+    """The page's own inputs besides the model: its follow-ups, drafts and problems."""
+
+
+@dataclass
+class _Event:
+    item: FollowUp
+    draft: Any
+    data: bytes
+    digest: bytes
+    """Of the event's fields: what its bytes were made from."""
+
+
+@dataclass
+class _Bodies(Mapping[str, str]):
+    """Note bodies, from this refresh's reads or else from the store (never all in memory)."""
+
+    engine: Engine
+    fresh: dict[str, str] = field(default_factory=dict)
+
+    def __getitem__(self, path: str) -> str:
+        if path in self.fresh:
+            return self.fresh[path]
+        return self.engine.body(path)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.engine.stamps)
+
+    def __len__(self) -> int:
+        return len(self.engine.stamps)
+
+
+class Engine:
+    """One vault's evaluation and outputs, kept up to date (see the module's docstring)."""
+
+    def __init__(
+        self,
+        config: Config,
+        today: date,
+        out_dir: Path,
+        store: Store | None,
+        *,
+        force: bool = False,
+    ) -> None:
+        self.force = force
+        """Write into output folders that hold files vaultkit did not write (--force)."""
+        self.publish_dir = resolve_publish_dir(config, out_dir)
+        self.published: OutputFolder | None = None
+        self.config = config
+        self.vault_name = config.vault_name
+        self.today = today
+        self.out_dir = out_dir
+        self.store = store
+        self.model = Model(config)
+        self.files: list[str] = []
+        self.stamps: dict[str, Stamp] = {}
+        self.bodies: dict[str, str] = {}
+        """Bodies read when there is no store to keep them."""
+        self.derivation: Any = None
+        self.events: dict[str, _Event] = {}
+        self.pages: dict[str, _Page] = {}
+        self.page_paths: dict[str, str] = {}
+        self.id_state: Any = None
+        self.prints: dict[str, tuple[ParsedNote | None, str]] = {}
+        self.output: OutputFolder | None = None
+        self.drafted: dict[str, tuple[FollowUp, Any]] = {}
+        self.pieces = Pieces()
+        self.deferred: tuple[set[str], set[str], set[str]] | None = None
+        """What a refresh that stopped after the feed left for the next: the notes touched,
+        those shown differently, the link keys answered anew."""
+        self.timings: dict[str, float] = {}
+        """Seconds of CPU each stage of the last refresh took (for the benchmark)."""
+
+    # ------------------------------------------------------------------------------ reading
+
+    def body(self, path: str) -> str:
+        if path in self.bodies:
+            return self.bodies[path]
+        stamp = self.stamps.get(path)
+        if self.store is None or stamp is None:
+            return ""
+        found = self.store.body(path, ":".join(map(str, stamp)))
+        if found is None:  # the store lost it: read the note again (same stamp, same body)
+            source = read_source(self.config.vault, path)
+            return source.body or "" if source is not None else ""
+        return found
+
+    def _read(self) -> tuple[dict[str, ParsedNote | None], dict[str, str], list[Problem]]:
+        """The notes that changed since the last refresh: path -> new parse (None: gone)."""
+        scan = scan_notes(self.config)
+        self.files = scan.files  # attachments, canvases, templates: links may name them
+        stamps: dict[str, Stamp] = {}
+        for rel in scan.notes:
+            try:
+                stamps[rel] = stamp_of(os.stat(os.path.join(self.config.vault, rel)))
+            except OSError:
+                continue
+        changed: dict[str, ParsedNote | None] = {}
+        bodies: dict[str, str] = {}
+        reads: list[tuple[str, Source]] = []
+        if not self.stamps and self.store is not None:  # a new engine: the store's parses
+            texts = {rel: ":".join(map(str, stamp)) for rel, stamp in stamps.items()}
+            for rel, parsed in self.store.parsed_notes(texts, ParsedNote):
+                changed[rel] = parsed
+        for rel in scan.notes:
+            if rel in changed or (rel in stamps and self.stamps.get(rel) == stamps[rel]):
+                continue
+            source = read_source(self.config.vault, rel)
+            if source is not None and _emptied(source, self.stamps.get(rel)):
+                # Truncated by an editor's save, not yet written (open with O_TRUNC, then
+                # write): read it again in a moment rather than publish an empty note.
+                time.sleep(EMPTIED_WAIT)
+                source = read_source(self.config.vault, rel)
+            if source is None:
+                stamps.pop(rel, None)
+                continue
+            changed[rel] = source.parsed
+            bodies[rel] = source.body or ""
+            if source.stamp is not None:
+                stamps[rel] = source.stamp
+                reads.append((rel, source))
+            else:
+                stamps[rel] = (-1, -1, -1, -1, -1)  # unreadable: read again next time
+        for rel in self.stamps:
+            if rel not in stamps:
+                changed[rel] = None
+        self.stamps = stamps
+        changed = {rel: changed[rel] for rel in sorted(changed)}
+        if self.store is not None:
+            self.store.put_notes(
+                (rel, ":".join(map(str, s.stamp)), s.parsed, s.body or "")
+                for rel, s in reads
+                if s.stamp is not None
+            )
+            if any(p is None for p in changed.values()):
+                self.store.forget_notes(set(stamps))
+        else:
+            self.bodies.update(bodies)
+            for rel, parsed in changed.items():
+                if parsed is None:
+                    self.bodies.pop(rel, None)
+        return changed, bodies, scan.problems
+
+    def _identities(self) -> None:
+        from vaultkit.store.state import read_json
+        from vaultkit.vault.identity import STATE_FILE, resolve
+
+        def fingerprint(note: Note) -> str:
+            from vaultkit.vault.identity import fingerprint as compute
+
+            known = self.prints.get(note.path)
+            if known is not None and known[0] is note.parsed:
+                return known[1]
+            value = compute(note)
+            self.prints[note.path] = (note.parsed, value)
+            return value
+
+        vault = self.model.vault
+        if self.id_state is None:
+            self.id_state = read_json(self.config.vault, STATE_FILE)
+        identities, self.new_id_state = resolve(self.id_state, vault, fingerprint)
+        vault.identities = identities
+
+    def _save_identities(self) -> None:
+        from vaultkit.store.state import write_json
+        from vaultkit.vault.identity import STATE_FILE
+
+        if self.new_id_state != self.id_state:
+            write_json(self.config.vault, STATE_FILE, self.new_id_state)
+            self.id_state = self.new_id_state
+
+    # ----------------------------------------------------------------------------- refresh
+
+    def refresh(
+        self,
+        now: datetime | None = None,
+        pending: Callable[[], bool] | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> Refresh:
+        """Bring the evaluation and the outputs up to date with the vault: the feed first.
+        `now` is when it runs, for the feed's LAST-MODIFIED (None: the start of the day).
+        When `pending()` says more changes are waiting once the feed is written, the pages
+        and the site-wide files wait for the next refresh (which renders what both need).
+        `progress(stage)` hears what it is doing (a long first build's progress line)."""
+        from vaultkit.commands.build import feed_inputs
+        from vaultkit.render.ics import FEED_NAME, size_warning
+        from vaultkit.render.paths import page_paths
+        from vaultkit.rules.registry import Derivation
+        from vaultkit.store import feedstate
+        from vaultkit.views.checks import check_vault
+        from vaultkit.views.draft_templates import load_templates
+
+        clock = _Clock()
+        first = self.derivation is None
+        changed, fresh_bodies, scan_problems = self._read()
+        clock.lap("read")
+        vault = self.model.vault
+        before = {p: self._shown(vault.notes[p]) for p in changed if p in vault.notes}
+        keys = {f"key:{k}" for p in changed for k in _keys(vault.notes.get(p), p)}
+        files_changed = self.files != self.model.vault.index.file_list
+        derived = (
+            self.model.update(changed, self.files) if changed or first or files_changed else set()
+        )
+        clock.lap("model")
+        self._identities()
+        clock.lap("identities")
+        touched = derived | changed.keys()
+        if first:
+            self.derivation = Derivation(vault, self.today)
+        elif touched:
+            self.derivation.update(self.model.linking(touched))
+        followups: list[FollowUp] = self.derivation.followups
+        clock.lap("rules")
+        templates, template_problems = load_templates(self.config.vault)
+        # The changed notes, the notes linking them, and the companies of changed contacts
+        # (a company's hiring manager may be one): what events and drafts show of them.
+        near = self.model.linking(touched)
+        near |= {c for p in touched if p in vault.notes and (c := vault.notes[p].company)}
+        drafts = self._drafts(followups, templates, near, first)
+        clock.lap("drafts")
+        if vault.notes.keys() != self.page_paths.keys():
+            pages = page_paths(list(vault.notes))
+        else:
+            pages = self.page_paths
+        moved = {p for p, page in pages.items() if self.page_paths.get(p) != page}
+        moved |= {p for p in self.page_paths if p not in pages}
+        self.page_paths = pages
+        # Notes whose name, kind, page or company may show differently elsewhere.
+        renamed = {
+            p
+            for p in changed
+            if before.get(p) != (self._shown(vault.notes[p]) if p in vault.notes else None)
+        }
+        keys |= {f"key:{k}" for p in changed for k in _keys(vault.notes.get(p), p)}
+        data = self._site_data(followups, [], drafts, fresh_bodies)
+        data.__dict__["pages"] = pages  # the same page paths, not computed twice
+        if self.output is None:
+            self.output = OutputFolder(self.out_dir, force=self.force)
+        names = [*SITE_FILES, *pages.values()]
+        self.output.expect(names)
+        # The feed first: it is what a calendar app polls.
+        inputs = feed_inputs(self.config, self.today, now, self.out_dir / FEED_NAME)
+        feed, serialised = self._feed(data, near | self.model.linking(renamed | moved), inputs)
+        self.output.write("followups.ics", feed)
+        self._publish({"followups.ics": feed})
+        feedstate.save(self.config.vault, feed, inputs.moment(self.config.tz))
+        too_big = size_warning(feed)
+        clock.lap("feed")
+        self._save_identities()
+        data.problems = sorted(
+            {*check_vault(vault, self.today), *scan_problems, *template_problems}
+        )
+        if too_big is not None:
+            data.problems.append(too_big)
+        clock.lap("checks")
+        late = (touched, renamed | moved, keys)
+        if self.deferred is not None:  # what the last refresh left for this one
+            late = tuple(a | b for a, b in zip(late, self.deferred, strict=True))  # type: ignore[assignment]
+            self.deferred = None
+        if pending is not None and pending():
+            self.deferred = late
+            written = self.output.result
+            self.output.result = WriteResult()
+            self.timings = clock.laps
+            return Refresh(
+                sorted(changed),
+                derived,
+                serialised,
+                [],
+                written,
+                data.problems,
+                len(vault.notes),
+                len(followups),
+            )
+        touched, shown, keys = late
+        tell = progress or (lambda _stage: None)
+        tell(f"rendering the pages of {len(vault.notes)} notes")
+        rendered = self._pages(data, touched, shown, keys)
+        clock.lap("pages")
+        tell("rendering the board, the agenda, the stats and vault.json")
+        self.pieces.start(touched | shown | keys)
+        data.pieces = self.pieces
+        for rel, content in self._site_files(data):
+            self.output.write(rel, content)
+            del content
+        self.pieces.forget_unused()
+        clock.lap("site")
+        written = self.output.finish(names)
+        self.output.result = WriteResult()
+        keep_private(self.out_dir, self.config)
+        self.timings = clock.laps
+        return Refresh(
+            sorted(changed),
+            derived,
+            serialised,
+            rendered,
+            written,
+            data.problems,
+            len(vault.notes),
+            len(followups),
+            names,
+        )
+
+    def _publish(self, files: dict[str, bytes]) -> None:
+        """The publish folder's files (the feed), when there is one (see build.PUBLISHED)."""
+        from vaultkit.commands.build import PUBLISHED
+
+        if self.publish_dir is None:
+            return
+        assert set(files) == set(PUBLISHED)
+        if self.published is None:
+            self.published = OutputFolder(self.publish_dir, force=self.force)
+        self.published.expect(files)
+        for rel, content in files.items():
+            self.published.write(rel, content)
+        self.published.finish(files)
+        self.published.result = WriteResult()
+
+    def _drafts(
+        self, followups: list[FollowUp], templates: Any, near: set[str], everything: bool
+    ) -> dict[str, Any]:
+        """Each follow-up's draft, composed again where the follow-up or a note it draws on
+        (`near`: the changed notes and the notes linking them) changed; the drafts that look
+        across the companies (offer-update), whenever a company changed."""
+        from vaultkit.views.drafts import DRAFT_HORIZON, compose
+
+        vault = self.model.vault
+        last = self.today + DRAFT_HORIZON
+        companies = any(vault.notes[p].kind == "company" for p in near if p in vault.notes)
+        old = self.drafted
+        drafts: dict[str, Any] = {}
+        made: dict[str, tuple[FollowUp, Any]] = {}
+        for item in followups:
+            known = old.get(item.id)
+            if (
+                everything
+                or known is None
+                or known[0] is not item
+                or item.note in near
+                or item.record in near
+                or (companies and item.rule == "offer-update")
+            ):
+                draft = (
+                    compose(vault, item, templates, self.today)
+                    if item.due_date(vault.config.tz) <= last
+                    else None
+                )
+                if known is not None and known[1] == draft:
+                    draft = known[1]  # the same draft stays the same object: events know it so
+                known = (item, draft)
+            made[item.id] = known
+            if known[1] is not None:
+                drafts[item.id] = known[1]
+        self.drafted = made
+        return drafts
+
+    @staticmethod
+    def _shown(note: Note) -> tuple[Any, ...]:
+        """What other notes' pages and events show of a note."""
+        return (
+            note.name,
+            note.kind,
+            note.company,
+            note.stage,
+            note.get("role"),
+            note.get("relationship"),
+        )
+
+    def _site_data(
+        self,
+        followups: list[FollowUp],
+        problems: list[Problem],
+        drafts: dict[str, Any],
+        fresh: dict[str, str],
+    ) -> Any:
+        from vaultkit.render.site import SiteData
+
+        vault = self.model.vault
+        return SiteData(
+            vault, followups, self.today, _Bodies(self, fresh), problems=problems, drafts=drafts
+        )
+
+    def _site_files(self, data: Any) -> Iterator[tuple[str, bytes]]:
+        """Every output but the note pages and the feed, rendered from the model, one file
+        at a time (each is written before the next is rendered)."""
+        from vaultkit.render import html, json, markdown_pages, pages, stats_page
+        from vaultkit.render.site import stylesheet
+
+        yield "style.css", stylesheet()
+        for render in (
+            html.render_index,
+            pages.render_agenda,
+            markdown_pages.render,
+            stats_page.render_stats_page,
+            json.render,
+        ):
+            yield from render(data).items()
+
+    def _feed(self, data: Any, near: set[str], inputs: Any) -> tuple[bytes, int]:
+        """The feed, each event serialised again only when its follow-up, its draft, or a
+        note it shows (`near`) changed (the day, the settings and the vault's secret are this
+        engine's for its life), and then only when the store has no bytes for its fields (a
+        new engine: a restarted watch, a one-shot build); stamped anew each time
+        (vaultkit/store/feedstate.py)."""
+        from vaultkit.render import ics
+        from vaultkit.render.site import draft_texts
+
+        vault = self.model.vault
+        stored = self.store.pieces("event") if self.store is not None and not self.events else {}
+        serialised = 0
+        events: dict[str, _Event] = {}
+        new: list[tuple[str, bytes, bytes]] = []
+
+        def event(item: FollowUp) -> bytes:
+            nonlocal serialised
+            draft = data.drafts.get(item.id)
+            known = self.events.get(item.id)
+            if (
+                known is not None
+                and known.item is item
+                and known.draft is draft
+                and item.note not in near
+                and item.record not in near
+            ):
+                events[item.id] = known
+                return known.data
+            texts = draft_texts({item.id: draft}) if draft is not None else {}
+            fields = ics.event_fields(vault, item, data.pages, inputs, texts.get(item.id))
+            digest = _digest(fields)
+            kept = stored.get(item.id) or (known and (known.digest, known.data))
+            if kept and kept[0] == digest:
+                made = kept[1]
+            else:
+                serialised += 1
+                made = ics.serialise(fields)
+                new.append((item.id, digest, made))
+            events[item.id] = _Event(item, draft, made, digest)
+            return made
+
+        feed = ics.assemble(vault, data.followups, event, inputs)
+        if self.store is not None:
+            self.store.put_pieces("event", new)
+            if stored.keys() - events.keys() or self.events.keys() - events.keys():
+                self.store.keep_pieces("event", set(events))
+        self.events = events
+        return feed, serialised
+
+    def _pages(self, data: Any, derived: set[str], shown: set[str], keys: set[str]) -> list[str]:
+        """Render again the pages whose inputs changed; write those whose bytes did. A new
+        engine (a one-shot build) knows them from the store: each page's digest of its
+        inputs, the notes and link keys it read, and the stamp of the file written."""
+        from vaultkit.render.pages import note_page
+
+        vault = self.model.vault
+        own = self._page_inputs(data)
+        rendered = []
+        stored = self._stored_pages() if not self.pages else {}
+        for path in list(self.pages):
+            if path not in vault.notes:
+                del self.pages[path]
+        made: list[tuple[str, bytes, bytes]] = []
+        for path, note in vault.notes.items():
+            known = self.pages.get(path)
+            if known is not None and (
+                path not in derived
+                and known.page == data.pages[path]
+                and known.inputs == own.get(path)
+                and not known.reads & shown
+                and not known.reads & keys
+            ):
+                continue
+            if known is None and path in stored:
+                digest, reads, page, stamp = stored[path]
+                if (
+                    page == data.pages[path]
+                    and digest == self._page_digest(data, note, reads, own.get(path))
+                    and stamp == _file_stamp(self.out_dir / page)
+                ):
+                    self.pages[path] = _Page(page, frozenset(reads), own.get(path))
+                    continue
+            data.reads = set()
+            page, html = note_page(data, note)
+            reads = data.reads
+            data.reads = None
+            self.pages[path] = _Page(page, frozenset(reads), own.get(path))
+            self.output.write(page, html)  # type: ignore[union-attr]
+            rendered.append(path)
+            if self.store is not None:
+                record = [sorted(reads), page, _file_stamp(self.out_dir / page)]
+                digest = self._page_digest(data, note, reads, own.get(path))
+                made.append((path, digest, json.dumps(record).encode()))
+        if self.store is not None:
+            self.store.put_pieces("page", made)
+            if stored.keys() - vault.notes.keys():
+                self.store.keep_pieces("page", set(vault.notes))
+        return rendered
+
+    def _stored_pages(self) -> dict[str, tuple[bytes, set[str], str, Any]]:
+        """The pages a previous engine rendered: path -> (digest, reads, page, file stamp)."""
+        if self.store is None:
+            return {}
+        found = {}
+        for path, (digest, data) in self.store.pieces("page").items():
+            try:
+                reads, page, stamp = json.loads(data)
+                if not (isinstance(reads, list) and isinstance(page, str)):
+                    continue
+                found[path] = (digest, {str(r) for r in reads}, page, stamp)
+            except (ValueError, TypeError):
+                continue
+        return found
+
+    def _page_digest(self, data: Any, note: Note, reads: set[str], own: Any) -> bytes:
+        """Everything a note page is made from: the note as the model has it, the stamp of
+        the file its body came from, its follow-ups, drafts and problems, what it showed of
+        other notes (their names, kinds, pages) and the answers of the link keys it resolved,
+        the day and the settings."""
+        vault = self.model.vault
+        shown = []
+        for read in sorted(reads):
+            if read.startswith("key:"):
+                shown.append((read, vault.index.lookup(read[4:])))
+            else:
+                other = vault.notes.get(read)
+                shown.append((read, self._shown(other) if other else None, data.pages.get(read)))
+        state = [
+            _plain(getattr(note, f.name))
+            for f in dataclasses.fields(note)
+            if f.name not in _NOT_SHOWN
+        ]
+        return _digest(
+            (
+                state,
+                self.stamps.get(note.path),
+                own,
+                shown,
+                data.pages.get(note.path),
+                self.today,
+                self.config.values,
+                self.vault_name,
+            )
+        )
+
+    @staticmethod
+    def _page_inputs(data: Any) -> dict[str, Any]:
+        """Each note page's own inputs besides its note: its follow-ups (the same objects
+        while they stay the same), their drafts, its problems."""
+        out: dict[str, list[Any]] = {}
+        for path, items in data.by_record.items():
+            out.setdefault(path, []).extend((item, data.drafts.get(item.id)) for item in items)
+        for problem in data.problems:
+            out.setdefault(problem.path, []).append(problem)
+        return out
+
+
+EMPTIED_WAIT = 0.1
+"""Seconds to wait before reading again a note that was just emptied."""
+
+
+def _emptied(source: Source, before: Stamp | None) -> bool:
+    return source.stamp is not None and source.stamp[0] == 0 and bool(before and before[0])
+
+
+_NOT_SHOWN = {"parsed", "tasks", "entries"}
+"""What a note page does not show of its note (its body shows the tasks and log lines)."""
+
+
+def _plain(value: Any) -> Any:
+    """`value` with its sets in order, so that its repr is the same in every process (a
+    set's order follows string hashing, which differs from run to run)."""
+    if isinstance(value, set | frozenset):
+        return sorted(map(_plain, value), key=repr)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return [(k, _plain(v)) for k, v in value.items()]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [_plain(getattr(value, f.name)) for f in dataclasses.fields(value)]
+    return value
+
+
+def _file_stamp(path: Path) -> list[int] | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return [status.st_size, status.st_mtime_ns]
+
+
+def _digest(value: Any) -> bytes:
+    """A digest of plain values (their repr: strings, numbers, dates, zones, tuples)."""
+    return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+SITE_FILES = (
+    "style.css",
+    "index.html",
+    "agenda.html",
+    "index.md",
+    "agenda.md",
+    "stats.html",
+    "vault.json",
+    "followups.ics",
+)
+"""Every output but the note pages."""
+
+
+class _Clock:
+    """CPU seconds per stage."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self.last = time.process_time()
+
+    def lap(self, stage: str) -> None:
+        now = time.process_time()
+        self.laps[stage] = now - self.last
+        self.last = now
+        if os.environ.get("VAULTKIT_PROFILE_MEMORY"):  # peak memory so far, for benchmarks
+            import resource
+
+            self.laps[f"{stage} MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _keys(note: Note | None, path: str) -> set[str]:
+    """The link keys a note answers (its path's, and its names' when it is there)."""
+    from vaultkit.vault.model import LinkIndex
+
+    found = LinkIndex.keys_of(path, note) if note is not None else set()
+    parts = path[:-3].lower().split("/")
+    return found | {"/".join(parts[i:]) for i in range(len(parts))}

@@ -1,0 +1,152 @@
+"""The ordered registry of follow-up rules, and `Derivation`, which runs them (again, for the
+notes an edit touched)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+from datetime import date
+
+from vaultkit.rules import explicit, habits
+from vaultkit.rules.context import Rule, RuleContext
+from vaultkit.rules.followup import FollowUp
+from vaultkit.vault.model import Note, Vault
+
+# The tag `vaultkit done` writes for each rule; the rules count a log line with it as done.
+DONE_TAGS: dict[str, str] = {
+    "follow-up": "follow-up",
+    "application-follow-up": "follow-up",
+    "thank-you": "thank-you",
+    "linkedin-connect": "linkedin",
+    "info-interview-prep": "prep",
+    "reply-promptly": "reply",
+    "keep-in-touch": "touch",
+    "interview-check-in": "follow-up",
+    "stale": "follow-up",
+    "offer-update": "offer-update",
+    "met-follow-up": "follow-up",
+    "info-interview-request": "info-interview",
+    "engage": "engage",
+    "share-expertise": "published",
+}
+
+
+def _registry() -> list[tuple[str, Rule]]:
+    return [
+        ("follow-up", explicit.follow_up),
+        ("task", explicit.task),
+        ("application-follow-up", habits.application_follow_up),
+        ("thank-you", habits.thank_you),
+        ("linkedin-connect", habits.linkedin_connect),
+        ("info-interview-prep", habits.info_interview_prep),
+        ("reply-promptly", habits.reply_promptly),
+        ("keep-in-touch", habits.keep_in_touch),
+        ("interview-check-in", habits.interview_check_in),
+        ("stale", habits.stale),
+        ("offer-update", habits.offer_update),
+        ("met-follow-up", habits.met_follow_up),
+        ("info-interview-request", habits.info_interview_request),
+        ("engage", habits.engage),
+        ("share-expertise", habits.share_expertise),
+    ]
+
+
+LOCAL_RULES = frozenset(
+    {
+        "follow-up",
+        "task",
+        "application-follow-up",
+        "thank-you",
+        "info-interview-prep",
+        "reply-promptly",
+        "keep-in-touch",
+        "interview-check-in",
+        "stale",
+        "met-follow-up",
+    }
+)
+"""Rules that, for each note they go through, read only that note and the notes it links, and
+yield only follow-ups whose `note` is that note. The live engine runs them again only for the
+notes an edit touched and the notes linking those; every other rule runs again in full. A new
+rule belongs here only when it keeps to that."""
+
+
+def derive_followups(vault: Vault, today: date) -> list[FollowUp]:
+    """Every open follow-up of the vault as of `today`, sorted by due date and priority."""
+    return Derivation(vault, today).followups
+
+
+class _Some(Mapping[str, Note]):
+    """The vault's notes as a rule sees them when it runs for some notes only: it goes
+    through those, and looks up any."""
+
+    def __init__(self, notes: dict[str, Note], some: list[str]) -> None:
+        self.notes = notes
+        self.some = some
+
+    def __getitem__(self, path: str) -> Note:
+        return self.notes[path]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.some)
+
+    def __len__(self) -> int:
+        return len(self.some)
+
+
+class Derivation:
+    """The follow-ups of a vault, kept up to date as its model changes (`update`)."""
+
+    def __init__(self, vault: Vault, today: date) -> None:
+        self.vault = vault
+        self.today = today
+        self.local: dict[str, dict[str, list[FollowUp]]] = {}
+        """Local rule -> note -> the follow-ups it yields going through that note."""
+        self.other: dict[str, list[FollowUp]] = {}
+        self.followups: list[FollowUp] = []
+        self.keys: dict[str, tuple[FollowUp, tuple[object, ...]]] = {}
+        self.update(None)
+
+    def update(self, notes: set[str] | None) -> list[FollowUp]:
+        """Run the rules again: the local ones for `notes` only (None: for every note)."""
+        vault, tz = self.vault, self.vault.config.tz
+        some = sorted(notes & vault.notes.keys()) if notes is not None else None
+        for rule_id, rule in _registry():
+            if not vault.config.rule(rule_id, "enabled"):
+                self.local.pop(rule_id, None)
+                self.other.pop(rule_id, None)
+                continue
+            if rule_id not in LOCAL_RULES:
+                # The same follow-up as last time stays the same object (the engine's pieces
+                # know it by that).
+                kept = {item.id: item for item in self.other.get(rule_id, ())}
+                self.other[rule_id] = [
+                    kept[item.id] if kept.get(item.id) == item else item
+                    for item in rule(vault, RuleContext(vault, self.today, tz, rule_id))
+                ]
+                continue
+            by_note = self.local.setdefault(rule_id, {})
+            view = vault
+            if some is not None and rule_id in self.local:
+                view = replace(vault, notes=_Some(vault.notes, some))  # type: ignore[arg-type]
+                for path in notes or ():
+                    by_note.pop(path, None)
+            else:
+                by_note.clear()
+            for item in rule(view, RuleContext(view, self.today, tz, rule_id)):
+                by_note.setdefault(item.note, []).append(item)
+        found: dict[str, FollowUp] = {}
+        for rule_id, _ in _registry():
+            if rule_id in self.local:
+                for items in self.local[rule_id].values():
+                    for item in items:
+                        found.setdefault(item.id, item)
+            for item in self.other.get(rule_id, ()):
+                found.setdefault(item.id, item)
+        keys = self.keys
+        self.keys = {}
+        for item in found.values():
+            known = keys.get(item.id)
+            self.keys[item.id] = known if known and known[0] is item else (item, item.sort_key(tz))
+        self.followups = sorted(found.values(), key=lambda f: self.keys[f.id][1])
+        return self.followups

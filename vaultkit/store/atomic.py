@@ -1,0 +1,102 @@
+"""Write a file atomically: a temporary file in the same folder, fsync, then `os.replace`.
+
+Readers see either the old file or the new one, never a half-written one, and a crash
+leaves at worst a stray `.<name>.*.tmp` next to the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from vaultkit.errors import WriteError
+
+
+def atomic_write(
+    path: Path,
+    data: bytes,
+    *,
+    mode: int | None = None,
+    before_replace: Callable[[], None] | None = None,
+    last_check: Callable[[os.stat_result | None], None] | None = None,
+) -> None:
+    """Replace `path` with `data` atomically.
+
+    `mode` gives the new file's permission bits; when it is None the file keeps the bits
+    it has now, and a new file gets the usual ones (0o666 less the umask).
+    `before_replace` runs once the new bytes are safely on disk, just before the rename; if it
+    raises, the temporary file is removed and `path` is left as it was (the editing commands
+    use it to refuse when the note changed meanwhile). `last_check` gets `path`'s `os.stat`
+    (None when it is gone) as the very last step before the rename, and may raise likewise: the
+    cheapest check, so that the window in which another program's save would be replaced
+    unseen is as short as one system call.
+    """
+    path = Path(path)
+    try:
+        _atomic_write(path, data, mode, before_replace, last_check)
+    except WriteError:
+        raise
+    except OSError as exc:
+        raise WriteError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+
+
+def _atomic_write(
+    path: Path,
+    data: bytes,
+    mode: int | None,
+    before_replace: Callable[[], None] | None,
+    last_check: Callable[[os.stat_result | None], None] | None,
+) -> None:
+    folder = path.parent if str(path.parent) else Path(".")
+    if mode is None:
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except FileNotFoundError:
+            mode = 0o666 & ~_umask()
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, mode)
+        if before_replace is not None:
+            before_replace()
+        if last_check is not None:
+            last_check(_stat_or_none(path))
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    _fsync_folder(folder)
+
+
+def _stat_or_none(path: Path) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable where the platform allows it (not on Windows)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
