@@ -167,6 +167,36 @@ STYLES: dict[str, Style] = {
     # Every application a list item of one "Application Database" note: a shape vaultkit
     # cannot follow up, said by adopt and check, and no follow-up invented.
     "application-database": Style(today="2025-03-10", followups=set()),
+    # Obsidian's list properties (`status:` then `  - 🟢 Applied`), stage words with emoji,
+    # dates written `16.03.2026` (adopt proposes `date_format`) and `March 12, 2026`.
+    "obsidian-properties": Style(
+        today="2026-03-20",
+        followups={
+            # Fjord: the recruiter's last contact (03-17) came after the application
+            ("info-interview-request", "Applications/Kobalt Labs.md", "2026-03-09"),
+            # Polaris's offer (March 12, 2026) told to Kobalt, still screening
+            ("offer-update", "Applications/Kobalt Labs.md", "2026-03-13"),
+            ("follow-up", "Applications/Kobalt Labs.md", "2026-03-24"),
+        },
+    ),
+    # A Kanban board (`## Applied`, `## Final round`, `## Offer 🎉` lanes of `- [ ] [[Company]]`
+    # cards) holds the stages; the company notes hold the dates.
+    "kanban-board": Style(
+        today="2026-05-12",
+        followups={
+            ("application-follow-up", "Companies/Copperleaf.md", "2026-05-11"),
+            ("info-interview-request", "Companies/Copperleaf.md", "2026-05-14"),
+            ("info-interview-request", "Companies/Driftwood Analytics.md", "2026-05-04"),
+            # Quill & Ink's offer (its lane and its date): tell the two still in play
+            ("offer-update", "Companies/Larkspur Health.md", "2026-05-12"),
+            ("offer-update", "Companies/Marigold Robotics.md", "2026-05-12"),
+            ("interview-check-in", "Companies/Marigold Robotics.md", "2026-05-15"),
+            # Basalt Energy is in `Rejected`: no follow-up, though its note states no stage
+        },
+    ),
+    # A Notion export: `Status: Applied` lines where properties go, which neither Obsidian nor
+    # vaultkit reads as properties: said by adopt and check, no follow-up invented.
+    "notion-export": Style(today="2025-12-10", followups=set()),
 }
 
 

@@ -944,3 +944,27 @@ def test_the_first_note_of_a_company_dates_its_info_interview_request(write_note
     vault = load()
     (request,) = [f for f in derive_followups(vault, TODAY) if f.rule == "info-interview-request"]
     assert "your first note of it is from 2026-11-27" in request.reason
+
+
+def test_properties_written_as_text_are_said_plainly(runner, vault_dir, write_note):
+    """A Notion export: `Status: Applied` lines where properties go, read by neither Obsidian
+    nor vaultkit; said by adopt and check rather than "Nothing due"."""
+    for name in ("Acme Corp 3f2a", "Globex 9c1e"):
+        write_note(
+            f"Applications/{name}.md",
+            f"# {name[:-5]}\n\nStatus: Applied\nDate Applied: December 1, 2025\n\nNotes.\n",
+        )
+    write_note("Applications/Plain.md", "# Plain\n\nAgenda: none. Just words.\n")
+    output, _ = adopt(runner, vault_dir)
+    assert "2 notes write their properties as lines of text" in output
+    assert "Applications/Acme Corp 3f2a.md" in output
+    (said,) = check_json(runner, vault_dir)
+    assert (said["path"], said["severity"]) == ("Applications/Acme Corp 3f2a.md", "warning")
+    assert "Importer plugin" in said["message"]
+
+
+def test_a_next_step_date_is_a_follow_up(runner, vault_dir, write_note):
+    write_note("Jobs/Acme.md", "#job\nStatus:: Applied\nNext-Step:: 2025-12-12\n")
+    write_note("Jobs/Globex.md", "#job\nStatus:: Applied\nNext-Step:: 2025-12-15\n")
+    _, config = adopt(runner, vault_dir)
+    assert config["fields"]["follow_up"] == ["Next-Step"]

@@ -21,7 +21,14 @@ from vaultkit.vault.model import is_dashboard, with_parents
 from vaultkit.vault.parse import ParsedNote, find_links, read_note
 from vaultkit.vault.problems import printable
 from vaultkit.vault.scan import scan_vault, template_excludes
-from vaultkit.vault.vocabulary import CONTACT_WORDS, TRACKER_ITEMS, direction_value, place_stage
+from vaultkit.vault.vocabulary import (
+    CONTACT_WORDS,
+    TEXT_PROPERTIES,
+    TEXT_PROPERTIES_SAID,
+    TRACKER_ITEMS,
+    direction_value,
+    place_stage,
+)
 
 _DATE_VALUE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}.*)?$")
 
@@ -45,6 +52,12 @@ FIELD_HINTS: dict[str, tuple[str, ...]] = {
         "nextfollowup",
         "nextaction",
         "nextactiondate",
+        "nextstep",
+        "nextstepdate",
+        "nextcontact",
+        "nextcontactdate",
+        "followupon",
+        "followupby",
         "reminder",
         "remindon",
     ),
@@ -109,6 +122,9 @@ class Proposal:
     """Notes of queries in a record folder: views of the records, not records."""
     shapes: list[tuple[str, int]] = field(default_factory=list)
     """(note, items): notes that keep many applications as list items or table rows."""
+    text_properties: list[str] = field(default_factory=list)
+    """Notes whose properties are `Key: value` lines of text (a Notion export), when they are
+    more than the records found."""
     date_format: str = ""
     """The Moment format of the numeric dates the properties write (`MM/DD/YYYY`)."""
     date_format_note: str = ""
@@ -214,6 +230,9 @@ def propose(vault: Path, output: str = "_site") -> Proposal:
     _propose_interaction_fields(parsed, kinds, proposal)
     _propose_stages(parsed, kinds, proposal)
     companies = proposal.counts["company"]
+    written = [n.path for n in parsed if n.text_properties >= TEXT_PROPERTIES]
+    if len(written) >= 2 and len(written) > companies + proposal.counts["contact"]:
+        proposal.text_properties = written
     proposal.shapes = [
         (n.path, n.application_items)
         for n in parsed
@@ -508,8 +527,8 @@ def render_toml(proposal: Proposal) -> str:
             f"date_format = {_toml_string(proposal.date_format)}",
             "",
         ]
-    if proposal.shapes:
-        out += [f"# {line}" for line in _shape_lines(proposal)] + [""]
+    if lines := _shape_lines(proposal):
+        out += [f"# {printable(line)}" for line in lines] + [""]  # a path may hold a newline
     for kind in ("company", "contact", "interaction"):
         folders = proposal.folders.get(kind, [])
         tags = proposal.tags.get(kind, [])
@@ -595,7 +614,9 @@ def summary(proposal: Proposal) -> str:
 
 def _shape_lines(proposal: Proposal) -> list[str]:
     """What adopt must say plainly: a vault kept in a shape vaultkit cannot read."""
-    return [
+    written = proposal.text_properties
+    said = [TEXT_PROPERTIES_SAID.format(count=len(written), first=written[0])] if written else []
+    return said + [
         f"{path} keeps {count} applications as list items or table rows of one note; "
         "vaultkit reads one note per application (a company note with its stage and dates), "
         "so it cannot follow these up: see docs/adopt.md#one-note-per-application"

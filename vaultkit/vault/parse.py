@@ -137,6 +137,9 @@ class ParsedNote:
     """Query blocks (```dataview, ```base, ```tasks …): a note of them is a dashboard."""
     application_items: int = 0
     """List items and table rows that read like an application each (a tracker in one note)."""
+    text_properties: int = 0
+    """`Key: value` lines opening the body of a note without frontmatter, as a Notion export
+    writes properties (which neither Obsidian nor vaultkit reads as properties)."""
     lanes: list[tuple[int, str]] = field(default_factory=list)
     """A Kanban board's lanes (a note with `kanban-plugin:`): (line, title) of each `## Lane`
     heading; a card below one is in that lane."""
@@ -191,8 +194,24 @@ def parse_source(rel: str, data: bytes) -> tuple[ParsedNote, str]:
         text = data.decode("utf-8-sig", errors="replace")
     lines = text.splitlines()
     body_start = _read_frontmatter(note, lines)
+    if body_start == 0:
+        note.text_properties = _text_properties(lines)
     _read_body(note, lines, body_start)
     return note, "\n".join(lines[note.body_line - 1 :])
+
+
+_TEXT_PROPERTY = re.compile(r"^[A-Z][\w &/()'-]{0,40}: \S")
+
+
+def _text_properties(lines: list[str]) -> int:
+    """How many `Key: value` lines open the body (after a `# Title` and blank lines)."""
+    at = 0
+    while at < len(lines) and (not lines[at].strip() or (at < 3 and lines[at].startswith("# "))):
+        at += 1
+    count = 0
+    while at + count < len(lines) and _TEXT_PROPERTY.match(lines[at + count]):
+        count += 1
+    return count
 
 
 def _whole(data: bytes) -> str:

@@ -198,6 +198,18 @@ TRACKER_ITEMS = 5
 its own (every application in one note), a shape vaultkit cannot follow up."""
 
 
+TEXT_PROPERTIES = 2
+"""`Key: value` lines opening a note without frontmatter, before they are taken for properties
+written as text (a Notion export: `Status: Applied`), a shape vaultkit does not read."""
+TEXT_PROPERTIES_SAID = (
+    "{count} notes write their properties as lines of text (`Status: Applied`, as in "
+    "{first}), as a Notion export does; Obsidian and vaultkit read properties from the "
+    "frontmatter between `---` lines (or Dataview's `Status:: Applied`): convert them (Obsidian's "
+    "Importer plugin does for a Notion export), then run `vaultkit adopt` again: see "
+    "docs/adopt.md#properties-written-as-text"
+)
+
+
 def looks_like_application(text: str, linked: bool) -> bool:
     """A list item or table row that reads like one application of a tracker kept in a single
     note (`- [[Acme]] · Backend · Applied 2024-01-02`): a stage word, and a link or a date."""

@@ -8,7 +8,7 @@ from vaultkit.vault.config import CONFIG_NAME
 from vaultkit.vault.fields import FIELDS_BY_NAME
 from vaultkit.vault.model import Vault
 from vaultkit.vault.problems import Problem, warning
-from vaultkit.vault.vocabulary import TRACKER_ITEMS
+from vaultkit.vault.vocabulary import TEXT_PROPERTIES, TEXT_PROPERTIES_SAID, TRACKER_ITEMS
 from vaultkit.views.agenda import UNMAPPED_NOTES
 
 
@@ -133,6 +133,10 @@ def _shape_problems(vault: Vault) -> list[Problem]:
                 "adopt` proposes which folders, tags and properties make one",
             )
         )
+    written = [n.path for n in notes if n.parsed and n.parsed.text_properties >= TEXT_PROPERTIES]
+    if len(written) >= 2 and len(written) > sum(n.is_record for n in notes):
+        said = TEXT_PROPERTIES_SAID.format(count=len(written), first=written[0])
+        out.append(warning(written[0], 1, said))
     companies = len(vault.records("company"))
     return out + [
         warning(
