@@ -1,4 +1,4 @@
-# Everyday commands. CI runs `bash .ci/run`, which installs from scratch and runs `make check`.
+# Everyday commands. CI runs `bash .ci/run`: a fresh install, then what `make check` runs.
 PYTHON ?= python
 
 .PHONY: install lint format typecheck imports test test-all golden docs bench check
@@ -14,8 +14,11 @@ format:  ## fix what ruff can fix, then format
 	ruff check --fix .
 	ruff format .
 
-typecheck:
+typecheck:  ## mypy over vaultkit/
 	mypy
+
+imports:  ## the layers' import contracts (pyproject's [tool.importlinter])
+	lint-imports
 
 test:  ## the fast suite (everything but tests marked slow)
 	pytest
@@ -32,4 +35,4 @@ docs:  ## rewrite the generated blocks of docs/
 bench:  ## the benchmark table of docs/performance.md
 	$(PYTHON) benchmarks/run.py --notes 1000 10000 --runs 3
 
-check: lint typecheck test  ## what CI checks
+check: lint typecheck imports test  ## what CI checks (.ci/run, after a fresh install)

@@ -86,3 +86,27 @@ def test_the_port_the_docs_give_is_the_one_serve_listens_on():
     assert {port for _page, port in ports} == {DEFAULT_PORT}, sorted(ports)
     default = next(p for p in cli.commands["serve"].params if p.name == "port").default
     assert default == DEFAULT_PORT
+
+
+def test_architecture_lists_the_layers_the_import_contract_checks():
+    import tomllib
+
+    root = DOCS.parent
+    contract = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    layers = contract["tool"]["importlinter"]["contracts"][0]["layers"]
+    text = _read("architecture.md")
+    block = text.split("## Layers", 1)[1].split("```", 2)[1]
+    shown = [line.split()[0] for line in block.strip().splitlines()]
+    names = [f"vaultkit.{name.removesuffix('/').removesuffix('.py')}" for name in shown]
+    assert names == layers, "docs/architecture.md's layer list differs from the contract"
+
+
+def test_architecture_names_every_module():
+    package = DOCS.parent / "vaultkit"
+    text = _read("architecture.md")
+    missing = [
+        path.relative_to(package).as_posix()
+        for path in sorted(package.rglob("*.py"))
+        if path.name not in ("__init__.py", "__main__.py") and f"`{path.name}`" not in text
+    ]
+    assert not missing, f"docs/architecture.md does not say what these modules do: {missing}"

@@ -53,7 +53,7 @@ def scan_notes(config: Config) -> Scan:
     exclude = list(config.get("exclude"))
     if config.get("exclude_templates"):
         exclude += template_excludes(config.vault)
-    generated = ()
+    generated: tuple[str, ...] = ()
     if (publish := config.publish_dir) is not None:
         with contextlib.suppress(ValueError, OSError):
             generated = (publish.resolve().relative_to(config.vault.resolve()).as_posix(),)

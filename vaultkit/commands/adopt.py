@@ -252,7 +252,8 @@ def _prefer_tags_beside_dashboards(
     it carries the kind's tag, the tag says which notes are records, and the folder is not
     proposed. (The model never takes a dashboard for a record either way.)"""
     for kind, folders in proposal.folders.items():
-        tag = (proposal.tags.get(kind) or [None])[0]
+        tags = proposal.tags.get(kind)
+        tag = tags[0] if tags else None
         for folder in list(folders):
             views = [
                 p

@@ -206,8 +206,8 @@ class Engine:
                 self.store.forget_notes(set(stamps))
         else:
             self.bodies.update(bodies)
-            for rel, parsed in changed.items():
-                if parsed is None:
+            for rel, gone in changed.items():
+                if gone is None:
                     self.bodies.pop(rel, None)
         return changed, bodies, scan.problems
 
@@ -586,7 +586,7 @@ class Engine:
         other notes (their names, kinds, pages) and the answers of the link keys it resolved,
         the day and the settings."""
         vault = self.model.vault
-        shown = []
+        shown: list[tuple[Any, ...]] = []
         for read in sorted(reads):
             if read.startswith("key:"):
                 shown.append((read, vault.index.lookup(read[4:])))

@@ -3,6 +3,7 @@ the board, the counts, the funnel, every company and contact, and the vault's pr
 
 from __future__ import annotations
 
+from functools import partial
 from html import escape
 
 from vaultkit.render.paths import relative
@@ -152,9 +153,7 @@ def _board(data: SiteData, page: str) -> str:
         active = ["(no stage)", *active]
     for stage in active:
         cards = "".join(
-            piece(
-                data, "card", c.path, data.next_followup(c.path), lambda c=c: _card(data, page, c)
-            )  # type: ignore[misc]
+            piece(data, "card", c.path, data.next_followup(c.path), partial(_card, data, page, c))
             for c in by_stage.get(stage, [])
         )
         count = len(by_stage.get(stage, []))

@@ -197,7 +197,7 @@ def in_feed(item: FollowUp, config: Config, today: date) -> bool:
 def _event_fields(
     vault: Vault,
     item: FollowUp,
-    pages: dict[str, str],
+    pages: Mapping[str, str],
     today: date,
     uid: str,
     draft: str | None = None,

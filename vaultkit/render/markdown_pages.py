@@ -4,6 +4,7 @@ Obsidian (links are wikilinks to the notes) and in any text editor."""
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from vaultkit.render.markdown import plain
 from vaultkit.render.site import SiteData, piece
@@ -65,8 +66,8 @@ def index_md(data: SiteData) -> str:
                     "md-pipeline",
                     c.path,
                     data.next_followup(c.path),
-                    lambda c=c: _card(data, c),
-                )  # type: ignore[misc]
+                    partial(_card, data, c),
+                )
             )
         lines.append("")
     lines += [
@@ -82,8 +83,8 @@ def index_md(data: SiteData) -> str:
                 "md-company",
                 c.path,
                 data.next_followup(c.path),
-                lambda c=c: _company_row(data, c),
-            )  # type: ignore[misc]
+                partial(_company_row, data, c),
+            )
         )
     lines += [
         "",

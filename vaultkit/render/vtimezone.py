@@ -175,7 +175,7 @@ def _build(key: str, std: str, std_off: timedelta, onsets: list[Onset], first: i
     zone = Timezone()
     zone.add("tzid", key)
     if not onsets:
-        part = TimezoneStandard()
+        part: TimezoneStandard | TimezoneDaylight = TimezoneStandard()
         part.add("dtstart", datetime(first, 1, 1))
         part.add("tzname", std)
         part.add("tzoffsetfrom", std_off)

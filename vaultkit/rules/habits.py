@@ -496,9 +496,9 @@ def engage(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
     interviewed = {p for c in vault.records("company") for i in c.interviews for p in i.with_}
     # The active company each person works at (`company:` or `contacts:`) or interviewed you for.
     active_at: dict[str, Note] = {}
-    for company in _active_companies(vault):
-        for person in [*company.contacts, *(p for i in company.interviews for p in i.with_)]:
-            active_at.setdefault(person, company)
+    for active in _active_companies(vault):
+        for person in [*active.contacts, *(p for i in active.interviews for p in i.with_)]:
+            active_at.setdefault(person, active)
     for contact in vault.records("contact"):
         relationship = str(contact.get("relationship") or "").strip().lower()
         if not (relationship in wanted or (not relationship and contact.path in interviewed)):

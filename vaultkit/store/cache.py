@@ -206,7 +206,7 @@ class Store:
     def put_notes(self, rows: Iterable[tuple[str, str, Any, str]]) -> None:
         """Store (path, stamp, parse, body) rows, replacing what was there."""
 
-        def encoded() -> Iterator[tuple[str, str, bytes, bytes, bytes, bytes]]:
+        def encoded() -> Iterator[tuple[bytes, str, bytes, bytes, bytes, bytes]]:
             for path, stamp, note, body in rows:
                 parsed = json.dumps(encode(note)).encode()  # ASCII: lone surrogates escaped
                 data = body.encode("utf-8", "surrogatepass")

@@ -23,7 +23,8 @@ Convert = Callable[[Any], Any]
 
 def encode(obj: Any) -> Any:
     """`obj` as JSON-able data (dataclasses as lists of their fields, in order)."""
-    return _encoder(type(obj))(obj)
+    cls: type = type(obj)
+    return _encoder(cls)(obj)
 
 
 def _identity(value: Any) -> Any:
@@ -45,10 +46,12 @@ def _encoder(cls: type) -> Convert:
 
 def _encoder_for(hint: Any) -> Convert:
     if dataclasses.is_dataclass(hint):
-        return _encoder(hint)  # type: ignore[arg-type]
+        return _encoder(
+            typing.cast(type, hint)
+        )  # (is_dataclass narrows it to "a type or an instance")
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin is list and args and dataclasses.is_dataclass(args[0]):
-        inner = _encoder(args[0])
+        inner = _encoder(typing.cast(type, args[0]))
         return lambda items: [inner(item) for item in items]
     return _identity  # json encodes the rest (tuples as lists: the decoder restores them)
 

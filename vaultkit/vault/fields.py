@@ -330,7 +330,8 @@ def parse_date(value: Any, date_format: str = "") -> date:
             raise FieldError(f"{text!r} is not a day on the calendar") from None
         return _in_range(day, text)
     if _DATETIME.match(text):
-        return parse_when(text, None).date()  # type: ignore[union-attr]
+        when = parse_when(text, None)
+        return when.date() if isinstance(when, datetime) else when
     if (written := _written_date(text, date_format)) is not None:
         return written[0]
     raise _not_a_date(value, KIND_FORMS["date"])

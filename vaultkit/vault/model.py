@@ -347,7 +347,7 @@ def is_dashboard(parsed: ParsedNote) -> bool:
 
 def with_parents(tags: Iterable[str]) -> set[str]:
     """Tags with the tags they nest in, as Obsidian searches them: `job/applied` is `job` too."""
-    found = set()
+    found: set[str] = set()
     for tag in tags:
         parts = tag.split("/")
         found.update("/".join(parts[: i + 1]) for i in range(len(parts)))

@@ -286,7 +286,8 @@ def daily_notes(
         return None
     found = found or {}
     if not given:
-        given = found.get("folder") if isinstance(found.get("folder"), str) else ""
+        folder_setting = found.get("folder")
+        given = folder_setting if isinstance(folder_setting, str) else ""
         given = given.strip().strip("/")
         if inside:  # Obsidian's folder is relative to its vault, which holds this one
             if given.lower() == inside.lower():
@@ -295,7 +296,8 @@ def daily_notes(
                 given = given[len(inside) + 1 :]
             else:
                 return None  # the daily notes are elsewhere in the Obsidian vault
-    fmt = fmt or (found.get("format") if isinstance(found.get("format"), str) else "")
+    format_setting = found.get("format")
+    fmt = fmt or (format_setting if isinstance(format_setting, str) else "")
     fmt = fmt.strip() or DEFAULT_DAILY_FORMAT
     return DailyNotes(given, fmt, moment_pattern(fmt))
 
@@ -305,6 +307,7 @@ def template_formats(vault: Path) -> tuple[str, str]:
     the vault sets none)."""
     found = read_settings(vault / ".obsidian/templates.json")
     found = found if isinstance(found, dict) else {}
-    date_format = found.get("dateFormat") if isinstance(found.get("dateFormat"), str) else ""
-    time_format = found.get("timeFormat") if isinstance(found.get("timeFormat"), str) else ""
-    return date_format.strip() or "YYYY-MM-DD", time_format.strip() or "HH:mm"
+    date_format, time_format = found.get("dateFormat"), found.get("timeFormat")
+    date_format = date_format.strip() if isinstance(date_format, str) else ""
+    time_format = time_format.strip() if isinstance(time_format, str) else ""
+    return date_format or "YYYY-MM-DD", time_format or "HH:mm"

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from frontmatter.default_handlers import YAMLHandler
 
 from vaultkit.store.files import MAX_FILE_BYTES, read_file
 from vaultkit.vault.problems import Problem, error, warning
@@ -49,18 +48,13 @@ class VaultLoader(_BaseLoader):  # type: ignore[valid-type,misc]
         return super().construct_mapping(node, deep)
 
 
-class FrontmatterHandler(YAMLHandler):
-    """python-frontmatter's YAML handler, loading with VaultLoader."""
-
-    def load(self, fm: str, **kwargs: object) -> tuple[Any, list[tuple[str, int]]]:
-        loader = VaultLoader(fm)
-        try:
-            return loader.get_single_data(), loader.duplicate_keys
-        finally:
-            loader.dispose()
-
-
-HANDLER = FrontmatterHandler()
+def load_yaml(fm: str) -> tuple[Any, list[tuple[str, int]]]:
+    """The frontmatter's data, loaded with VaultLoader, and its duplicate keys (key, line)."""
+    loader = VaultLoader(fm)
+    try:
+        return loader.get_single_data(), loader.duplicate_keys
+    finally:
+        loader.dispose()
 
 
 @dataclass(slots=True)
@@ -242,7 +236,7 @@ def _read_frontmatter(note: ParsedNote, lines: list[str]) -> int:
     if not source.strip():
         return end + 1
     try:
-        data, duplicates = HANDLER.load(source)
+        data, duplicates = load_yaml(source)
     except (yaml.YAMLError, RecursionError, ValueError, TypeError, OverflowError) as exc:
         del exc  # each property is parsed again below, and its own error reported
         # One bad value costs its own property, not the note: read the others key by key.
@@ -318,7 +312,7 @@ def _recover(note: ParsedNote, lines: list[str]) -> tuple[dict[str, Any], list[t
     duplicates: list[tuple[str, int]] = []
     for start, block in blocks:
         try:
-            part, dups = HANDLER.load("\n".join(block))
+            part, dups = load_yaml("\n".join(block))
         except (yaml.YAMLError, RecursionError, ValueError, TypeError, OverflowError) as exc:
             offset, what = _yaml_problem(exc, len(block))
             top = _TOP_KEY.match(block[0])

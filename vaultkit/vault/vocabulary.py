@@ -6,6 +6,7 @@ Received`). Pure functions over text, shared by `adopt` (which proposes a mappin
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 CONTACT_WORDS = "contact"
 """What `place_stage` returns for a word that describes a person, not an application."""
@@ -331,7 +332,7 @@ def direction_value(value: str) -> str | None:
     return None
 
 
-def direction_of(text: str, tags: frozenset[str] | set[str] | list[str] = ()) -> str:
+def direction_of(text: str, tags: Collection[str] = ()) -> str:
     """The direction of a touch from its tags (`#sent`, `#received`), else from the first verb
     of its text (`Emailed …` out, `Heard back …` in, `Call with …` both), else unknown."""
     tagged = {d for d, names in _DIRECTION_TAGS.items() if names & set(tags)}
