@@ -150,3 +150,29 @@ def test_a_build_after_one_edit_renders_what_the_edit_reached(tmp_path):
     (root / "_site/notes/companies/company-5.html").unlink()
     build(load_config(root), TODAY)
     _same_as_a_fresh_build(root, root / "_site", tmp_path)
+
+
+@pytest.mark.parametrize("detail", ["full", "private"])
+def test_the_engine_keeps_the_feed_state_as_a_fresh_build_would(tmp_path, detail):
+    """The engine keeps what its feed told subscribers instead of reading the feed back: it
+    must be what the feed says, and the state file what a fresh build leaves."""
+    from vaultkit.store.feedstate import STATE_FILE, read_feed
+    from vaultkit.store.state import state_path
+
+    root = _vault(tmp_path / "vault")
+    (root / "vaultkit.toml").write_text(
+        f'timezone = "Europe/Berlin"\n[feed]\ndetail = "{detail}"\n'
+    )
+    engine = _engine(root)
+    engine.refresh()
+    _edit(root / "companies/Company 3.md", "📅 2026-12-05", "📅 2026-12-19")  # a new SEQUENCE
+    _edit(root / "companies/Company 4.md", "- [ ] Send", "- [x] Send")  # an event leaves
+    engine.refresh()
+    assert engine.told is not None
+    known, gone = engine.told
+    assert gone and set(gone) <= set(known)
+    feed = (root / "_site/followups.ics").read_bytes()
+    assert {uid: k for uid, k in known.items() if uid not in gone} == read_feed(feed)
+    state = state_path(root, STATE_FILE).read_bytes()
+    _same_as_a_fresh_build(root, root / "_site", tmp_path)
+    assert state_path(root, STATE_FILE).read_bytes() == state

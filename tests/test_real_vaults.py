@@ -968,3 +968,46 @@ def test_a_next_step_date_is_a_follow_up(runner, vault_dir, write_note):
     write_note("Jobs/Globex.md", "#job\nStatus:: Applied\nNext-Step:: 2025-12-15\n")
     _, config = adopt(runner, vault_dir)
     assert config["fields"]["follow_up"] == ["Next-Step"]
+
+
+def test_notes_that_say_what_they_are(runner, vault_dir, write_note, load):
+    """One folder of everything, each note's `type:` saying what it is: a `type: meeting` note
+    is a touch (its own date and people properties proposed), never a company."""
+    write_note(
+        "Job Search/Acme.md", "---\ntype: application\nstage: applied\napplied: 2026-11-20\n---\n"
+    )
+    write_note(
+        "Job Search/Globex.md", "---\ntype: application\nstage: applied\napplied: 2026-11-02\n---\n"
+    )
+    write_note("Job Search/Jane.md", '---\ntype: person\ncompany: "[[Acme]]"\n---\n')
+    write_note("Job Search/Bo.md", '---\ntype: person\ncompany: "[[Globex]]"\n---\n')
+    write_note(
+        "Job Search/Call with Jane.md",
+        '---\ntype: meeting\nwhen: Nov 26, 2026\nattendees: "[[Jane]]"\n---\n',
+    )
+    output, config = adopt(runner, vault_dir)
+    assert "2 like contacts, 1 like interaction notes" in output
+    assert config["types"]["interaction"] == {"date": "when", "with": "attendees"}
+    vault = load()
+    assert vault.notes["Job Search/Call with Jane.md"].kind == "interaction"
+    acme = vault.notes["Job Search/Acme.md"]
+    assert acme.last_interaction(TODAY).date == date(2026, 11, 26)  # through Jane
+    assert "application-follow-up" not in rules_for(vault, "Job Search/Acme.md")
+
+
+def test_a_board_of_text_cards_is_a_tracker_in_one_note(runner, vault_dir, write_note):
+    """Cards that name applications in text (no company notes): said like a tracker note."""
+    cards = ["Acme — Backend", "Hooli — SRE", "Globex — Data", "Initech — Platform", "Zed — ML"]
+    lanes = "\n".join(
+        f"## {lane}\n\n- [ ] {card}\n"
+        for lane, card in zip(
+            ["To apply", "Applied", "Applied", "Final round", "Rejected"], cards, strict=True
+        )
+    )
+    write_note(
+        "Job Hunt.md", f"---\nkanban-plugin: basic\n---\n\n{lanes}\n## Ideas\n\n- [ ] x\n- [ ] y\n"
+    )
+    output, _ = adopt(runner, vault_dir)
+    assert "Job Hunt.md keeps 5 applications" in output
+    (said,) = check_json(runner, vault_dir)
+    assert (said["path"], said["line"]) == ("Job Hunt.md", 1)

@@ -17,7 +17,7 @@ from typing import Any
 from vaultkit.errors import FieldError
 from vaultkit.vault.config import DEFAULT_STAGES
 from vaultkit.vault.fields import FIELDS_BY_NAME, is_empty, parse_tags, parse_value, squash
-from vaultkit.vault.model import is_dashboard, with_parents
+from vaultkit.vault.model import TYPE_WORDS, is_dashboard, with_parents
 from vaultkit.vault.parse import ParsedNote, find_links, read_note
 from vaultkit.vault.problems import printable
 from vaultkit.vault.scan import scan_vault, template_excludes
@@ -122,6 +122,8 @@ class Proposal:
     """Notes of queries in a record folder: views of the records, not records."""
     shapes: list[tuple[str, int]] = field(default_factory=list)
     """(note, items): notes that keep many applications as list items or table rows."""
+    typed_interactions: bool = False
+    """Some notes say they are interactions (`type: meeting`), wherever they are."""
     text_properties: list[str] = field(default_factory=list)
     """Notes whose properties are `Key: value` lines of text (a Notion export), when they are
     more than the records found."""
@@ -208,9 +210,10 @@ def propose(vault: Path, output: str = "_site") -> Proposal:
             dashboards.setdefault(folder, []).append(note.path)
             continue
         kind = _kind_of_keys(_properties(note))
-        stated = str(note.meta.get("type", "")).lower()
-        if stated in ("company", "contact"):
+        stated = TYPE_WORDS.get(str(note.meta.get("type", "")).strip().lower())
+        if stated is not None:  # the note says what it is (`type: person`)
             kind = stated
+            proposal.typed_interactions |= stated == "interaction"
         if kind:
             kinds[note.path] = kind
             by_folder.setdefault(folder, Counter())[kind] += 1
@@ -436,6 +439,17 @@ def _merged(spelled: dict[str, dict[str, Counter[str]]]) -> dict[str, Counter[st
     return merged
 
 
+def _is_date(value: Any, date_format: str) -> bool:
+    """A date or a date and time, in any form a date field reads (`Dec 4, 2025 2:00 PM`)."""
+    if not isinstance(value, str) or is_empty(value):
+        return False
+    try:
+        parse_value("when", value, None, date_format)
+    except (FieldError, ValueError):
+        return False
+    return True
+
+
 def _propose_interaction_fields(
     parsed: list[ParsedNote], kinds: dict[str, str], proposal: Proposal
 ) -> None:
@@ -445,8 +459,10 @@ def _propose_interaction_fields(
     links: Counter[str] = Counter()
     directions: Counter[str] = Counter()
     for note in interactions:
-        for _, (spelling, value) in _properties(note).items():
-            if isinstance(value, str) and _DATE_VALUE.match(value.strip()):
+        for key, (spelling, value) in _properties(note).items():
+            if key == "type":
+                continue  # says what the note is (`type: meeting`), not who wrote
+            if _is_date(value, proposal.date_format):
                 dates[spelling] += 1
             elif find_links(str(value)):
                 links[spelling] += 1
@@ -533,11 +549,13 @@ def render_toml(proposal: Proposal) -> str:
     for kind in ("company", "contact", "interaction"):
         folders = proposal.folders.get(kind, [])
         tags = proposal.tags.get(kind, [])
-        if not folders and not tags and not proposal.type_fields.get(kind):
+        # Notes that say `type: meeting` need no folder, only where their date and people are.
+        typed = kind == "interaction" and proposal.typed_interactions
+        if not folders and not tags and not proposal.type_fields.get(kind) and not typed:
             continue
-        if kind == "interaction" and not folders:
+        if kind == "interaction" and not folders and not typed:
             continue
-        if folders or tags:
+        if folders or tags or typed:
             out.append(f"[types.{kind}]")
         if folders:
             out.append(f"folders = {_toml_list(folders)}")

@@ -59,10 +59,12 @@ def site_data(evaluation: Evaluation) -> SiteData:
     )
 
 
-def feed_inputs(config: Config, today: date, now: datetime | None, published: Path | None) -> Any:
+def feed_inputs(
+    config: Config, today: date, now: datetime | None, published: Path | None, known: Any = None
+) -> Any:
     """What the feed needs from outside the notes: the vault's secret (for the private and
-    minimal feeds' UIDs) and what subscribers last saw (the feed state, raised to the feed
-    already published at `published`)."""
+    minimal feeds' UIDs) and what subscribers last saw (`known`, which the live engine keeps;
+    else the feed state, raised to the feed already published at `published`)."""
     from vaultkit.render.ics import FeedInputs
     from vaultkit.store import feedstate
     from vaultkit.store.state import vault_secret
@@ -76,7 +78,9 @@ def feed_inputs(config: Config, today: date, now: datetime | None, published: Pa
                 f"{config.vault / '.vaultkit/secret'}, which cannot be created: make the vault "
                 "writable once, or copy that file from a machine that has it"
             )
-    return FeedInputs(today, now, secret, feedstate.load(config.vault, published))
+    if known is None:
+        known = feedstate.load(config.vault, published)
+    return FeedInputs(today, now, secret, known)
 
 
 def resolve_out_dir(config: Config, out: Path | None) -> Path:

@@ -22,6 +22,7 @@ day) starts over: a new engine. Equality with a fresh build is the invariant
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import json
 import os
@@ -138,6 +139,13 @@ class Engine:
         self.deferred: tuple[set[str], set[str], set[str]] | None = None
         """What a refresh that stopped after the feed left for the next: the notes touched,
         those shown differently, the link keys answered anew."""
+        self.told: tuple[dict[str, Any], dict[str, datetime]] | None = None
+        """What subscribers were told of each event, and the events that left the feed
+        (vaultkit/store/feedstate.py): kept between refreshes, read again when `feed_marks` say
+        another vaultkit wrote the feed or its state."""
+        self.feed_marks: tuple[Any, ...] = ()
+        self.digests: dict[bytes, str] = {}
+        """Each event's bytes -> its digest (feedstate.digest)."""
         self.timings: dict[str, float] = {}
         """Seconds of CPU each stage of the last refresh took (for the benchmark)."""
 
@@ -309,11 +317,17 @@ class Engine:
         names = [*SITE_FILES, *pages.values()]
         self.output.expect(names)
         # The feed first: it is what a calendar app polls.
-        inputs = feed_inputs(self.config, self.today, now, self.out_dir / FEED_NAME)
-        feed, serialised = self._feed(data, near | self.model.linking(renamed | moved), inputs)
+        reload = self.told is None or self._feed_marks() != self.feed_marks
+        if reload or self.told is None:  # a new engine, or another vaultkit wrote them
+            self.told = feedstate.load_state(self.config.vault, self.out_dir / FEED_NAME)
+        inputs = feed_inputs(self.config, self.today, now, None, known=self.told[0])
+        told: dict[str, feedstate.Known] = {}
+        feed, serialised = self._feed(
+            data, near | self.model.linking(renamed | moved), inputs, told
+        )
         self.output.write("followups.ics", feed)
         self._publish({"followups.ics": feed})
-        feedstate.save(self.config.vault, feed, inputs.moment(self.config.tz))
+        self._remember(told, inputs.moment(self.config.tz), reload)
         too_big = size_warning(feed)
         clock.lap("feed")
         self._save_identities()
@@ -327,10 +341,16 @@ class Engine:
         if self.deferred is not None:  # what the last refresh left for this one
             late = tuple(a | b for a, b in zip(late, self.deferred, strict=True))  # type: ignore[assignment]
             self.deferred = None
-        if pending is not None and pending():
+
+        def waiting() -> bool:
+            return pending is not None and pending()
+
+        def stop_here() -> Refresh:
+            """More saves are waiting: the feed is written; the pages and the site-wide
+            files wait for the next refresh, which renders what both need."""
             self.deferred = late
-            written = self.output.result
-            self.output.result = WriteResult()
+            written = self.output.result  # type: ignore[union-attr]
+            self.output.result = WriteResult()  # type: ignore[union-attr]
             self.timings = clock.laps
             return Refresh(
                 sorted(changed),
@@ -342,6 +362,9 @@ class Engine:
                 len(vault.notes),
                 len(followups),
             )
+
+        if waiting():
+            return stop_here()
         touched, shown, keys = late
         tell = progress or (lambda _stage: None)
         tell(f"rendering the pages of {len(vault.notes)} notes")
@@ -353,11 +376,18 @@ class Engine:
         for rel, content in self._site_files(data):
             self.output.write(rel, content)
             del content
+            if waiting():  # between files: a save waits for one file at most
+                return stop_here()
         self.pieces.forget_unused()
         clock.lap("site")
         written = self.output.finish(names)
         self.output.result = WriteResult()
         keep_private(self.out_dir, self.config)
+        if first:
+            # The model and the kept pieces live as long as the engine: the cycle collector
+            # need not walk them again (at 10,000 notes a full pass took a second and more,
+            # in the middle of a save's refresh).
+            gc.freeze()
         self.timings = clock.laps
         return Refresh(
             sorted(changed),
@@ -370,6 +400,33 @@ class Engine:
             len(followups),
             names,
         )
+
+    def _feed_marks(self) -> tuple[Any, ...]:
+        """The stamps of the feed state and of the feed written: what tells the engine that
+        another vaultkit (a `build`, `ics`) wrote them since."""
+        from vaultkit.render.ics import FEED_NAME
+        from vaultkit.store.feedstate import STATE_FILE
+        from vaultkit.store.state import state_path
+
+        return (
+            _file_stamp(state_path(self.config.vault, STATE_FILE)),
+            _file_stamp(self.out_dir / FEED_NAME),
+        )
+
+    def _remember(self, told: dict[str, Any], now: datetime, reload: bool) -> None:
+        """Keep what the feed just written told subscribers (feedstate.save without reading
+        the feed back), and write the feed state when it changed."""
+        from vaultkit.store import feedstate
+        from vaultkit.store.state import read_json, write_json
+
+        assert self.told is not None
+        new = feedstate.remember(*self.told, told, now)
+        if new != self.told or reload:
+            state = feedstate.to_json(*new)
+            if not reload or state != read_json(self.config.vault, feedstate.STATE_FILE):
+                write_json(self.config.vault, feedstate.STATE_FILE, state)
+        self.told = new
+        self.feed_marks = self._feed_marks()
 
     def _publish(self, files: dict[str, bytes]) -> None:
         """The publish folder's files (the feed), when there is one (see build.PUBLISHED)."""
@@ -466,7 +523,9 @@ class Engine:
         ):
             yield from render(data).items()
 
-    def _feed(self, data: Any, near: set[str], inputs: Any) -> tuple[bytes, int]:
+    def _feed(
+        self, data: Any, near: set[str], inputs: Any, told: dict[str, Any]
+    ) -> tuple[bytes, int]:
         """The feed, each event serialised again only when its follow-up, its draft, or a
         note it shows (`near`) changed (the day, the settings and the vault's secret are this
         engine's for its life), and then only when the store has no bytes for its fields (a
@@ -507,7 +566,17 @@ class Engine:
             events[item.id] = _Event(item, draft, made, digest)
             return made
 
-        feed = ics.assemble(vault, data.followups, event, inputs)
+        from vaultkit.store.feedstate import digest
+
+        old_digests, digests = self.digests, {}
+
+        def digest_of(body: bytes) -> str:  # an unchanged event keeps its bytes object
+            found = old_digests.get(body)
+            digests[body] = found if found is not None else digest(body)
+            return digests[body]
+
+        feed = ics.assemble(vault, data.followups, event, inputs, digest_of=digest_of, told=told)
+        self.digests = digests
         if self.store is not None:
             self.store.put_pieces("event", new)
             if stored.keys() - events.keys() or self.events.keys() - events.keys():

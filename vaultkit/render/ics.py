@@ -276,15 +276,18 @@ def _event_bytes(fields: tuple[Any, ...]) -> bytes:
     return comp.to_ical()
 
 
-def with_stamps(body: bytes, stamp: Stamp, private: bool) -> bytes:
-    """`body` with DTSTAMP, SEQUENCE and LAST-MODIFIED after its UID line. The private and
+def _stamp_lines(stamp: Stamp, private: bool) -> bytes:
+    """DTSTAMP, SEQUENCE and LAST-MODIFIED, to go after the event's UID line. The private and
     minimal feeds count seconds from PRIVATE_EPOCH instead of telling the time of a change."""
     when = PRIVATE_EPOCH + timedelta(seconds=stamp.sequence) if private else stamp.modified
     text = when.strftime(STAMP_FORMAT)
-    lines = f"DTSTAMP:{text}\r\nSEQUENCE:{stamp.sequence}\r\nLAST-MODIFIED:{text}\r\n"
+    return f"DTSTAMP:{text}\r\nSEQUENCE:{stamp.sequence}\r\nLAST-MODIFIED:{text}\r\n".encode()
+
+
+def _insert_stamps(body: bytes, lines: bytes) -> bytes:
     head, uid_line, rest = body.partition(b"\r\nUID:")
     line_end = rest.index(b"\r\n") + 2
-    return head + uid_line + rest[:line_end] + lines.encode("ascii") + rest[line_end:]
+    return head + uid_line + rest[:line_end] + lines + rest[line_end:]
 
 
 def _timezones(starts: list[date | datetime]) -> list[Any]:
@@ -364,10 +367,15 @@ def assemble(
     followups: list[FollowUp],
     event: Callable[[FollowUp], bytes],
     inputs: FeedInputs,
+    *,
+    digest_of: Callable[[bytes], str] = digest,
+    told: dict[str, Known] | None = None,
 ) -> bytes:
     """The feed from each follow-up's event without its stamps (`event(item)`: the bytes of
     `event_body`, however got): those in the feed's window, in order, each stamped with what
-    its content says to subscribers (vaultkit/store/feedstate.py)."""
+    its content says to subscribers (vaultkit/store/feedstate.py). The live engine passes
+    a `digest_of` that remembers, and a `told` that receives what the feed tells of each
+    event (what `feedstate.read_feed` would read back from it)."""
     config = vault.config
     detail = str(config.get("feed.detail"))
     events: list[_Placed] = []
@@ -381,11 +389,22 @@ def assemble(
         events.append((moment, feed_uid(item.id, detail, inputs.secret), event(item), start))
     events.sort(key=lambda e: e[:2])
     events = _within_budget(events, len(_head(vault, [e[3] for e in events])) + len(CLOSING))
-    stamps = advance(
-        dict(inputs.known), {e[1]: digest(e[2]) for e in events}, inputs.moment(config.tz)
-    )
+    digests = {e[1]: digest_of(e[2]) for e in events}
+    stamps = advance(dict(inputs.known), digests, inputs.moment(config.tz))
     private = detail != "full"
-    body = b"".join(with_stamps(e[2], stamps[e[1]], private) for e in events)
+    if told is not None:
+        for uid, stamp in stamps.items():
+            when = PRIVATE_EPOCH + timedelta(seconds=stamp.sequence) if private else stamp.modified
+            told[uid] = Known(digests[uid], stamp.sequence, when)
+    lines: dict[Stamp, bytes] = {}  # most events share a few stamps: format each once
+
+    def stamped(event: bytes, stamp: Stamp) -> bytes:
+        found = lines.get(stamp)
+        if found is None:
+            found = lines[stamp] = _stamp_lines(stamp, private)
+        return _insert_stamps(event, found)
+
+    body = b"".join(stamped(e[2], stamps[e[1]]) for e in events)
     return _head(vault, [e[3] for e in events]) + body + CLOSING
 
 

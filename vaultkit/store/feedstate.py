@@ -105,7 +105,13 @@ def _from_json(state: Any) -> tuple[dict[str, Known], dict[str, datetime]]:
 def load(vault: Path, published: Path | None) -> dict[str, Known]:
     """What subscribers were last told of each event: the stored state, raised to the feed
     published at `published` where that says more (a lost or stale state file)."""
-    known, _ = _from_json(read_json(vault, STATE_FILE))
+    return load_state(vault, published)[0]
+
+
+def load_state(vault: Path, published: Path | None) -> tuple[dict[str, Known], dict[str, datetime]]:
+    """`load`'s answer, and the events that left the feed (since when): the whole state, for
+    the live engine to keep in memory between feeds (see `remember`)."""
+    known, gone = _from_json(read_json(vault, STATE_FILE))
     if published is not None:
         try:
             data = read_file(published)
@@ -115,7 +121,7 @@ def load(vault: Path, published: Path | None) -> dict[str, Known]:
             for uid, entry in read_feed(data).items():
                 if uid not in known or entry.sequence > known[uid].sequence:
                     known[uid] = entry
-    return known
+    return known, gone
 
 
 def advance(known: dict[str, Known], digests: dict[str, str], now: datetime) -> dict[str, Stamp]:
@@ -139,22 +145,43 @@ def advance(known: dict[str, Known], digests: dict[str, str], now: datetime) -> 
 def save(vault: Path, feed: bytes, now: datetime) -> bool:
     """Remember `feed` (just written) as what subscribers now see, and keep, for GONE_DAYS,
     the events that left it. Best effort: False when the vault cannot be written."""
-    now = now.astimezone(UTC).replace(microsecond=0)
     old = read_json(vault, STATE_FILE)
-    old_known, old_gone = _from_json(old)
-    current = read_feed(feed)
-    events: dict[str, list[Any]] = {
-        uid: [k.digest, k.sequence, k.modified.strftime(STAMP_FORMAT), None]
-        for uid, k in current.items()
-    }
-    for uid, k in old_known.items():
-        if uid in current:
-            continue
-        since = old_gone.get(uid, now)
-        if now - since <= timedelta(days=GONE_DAYS):
-            events[uid] = [k.digest, k.sequence, k.modified.strftime(STAMP_FORMAT)]
-            events[uid].append(since.strftime(STAMP_FORMAT))
-    state = {"version": VERSION, "events": dict(sorted(events.items()))}
+    state = to_json(*remember(*_from_json(old), read_feed(feed), now))
     if state == old:
         return True
     return write_json(vault, STATE_FILE, state)
+
+
+def remember(
+    known: dict[str, Known], gone: dict[str, datetime], current: dict[str, Known], now: datetime
+) -> tuple[dict[str, Known], dict[str, datetime]]:
+    """The state once a feed of the `current` events is written: those, and the `known` ones
+    that left it (since when; forgotten after GONE_DAYS)."""
+    now = now.astimezone(UTC).replace(microsecond=0)
+    new_known = dict(current)
+    new_gone: dict[str, datetime] = {}
+    for uid, k in known.items():
+        if uid in current:
+            continue
+        since = gone.get(uid, now)
+        if now - since <= timedelta(days=GONE_DAYS):
+            new_known[uid] = k
+            new_gone[uid] = since
+    return new_known, new_gone
+
+
+def to_json(known: dict[str, Known], gone: dict[str, datetime]) -> dict[str, Any]:
+    """The state as `.vaultkit/feed-state.json` holds it."""
+    texts: dict[datetime, str] = {}  # most events share a few moments: format each once
+
+    def text(moment: datetime) -> str:
+        found = texts.get(moment)
+        if found is None:
+            found = texts[moment] = moment.strftime(STAMP_FORMAT)
+        return found
+
+    events = {
+        uid: [k.digest, k.sequence, text(k.modified), text(gone[uid]) if uid in gone else None]
+        for uid, k in known.items()
+    }
+    return {"version": VERSION, "events": dict(sorted(events.items()))}

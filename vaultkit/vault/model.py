@@ -44,10 +44,19 @@ TYPE_WORDS = {
     "job": "company",
     "position": "company",
     "application": "company",
+    "job application": "company",
+    "job-application": "company",
     "contact": "contact",
     "person": "contact",
     "people": "contact",
+    "recruiter": "contact",
+    "interaction": "interaction",
+    "meeting": "interaction",
+    "call": "interaction",
+    "conversation": "interaction",
+    "communication": "interaction",
 }
+"""What a note's own `type:` property may say it is (`type: person`, `type: meeting`)."""
 
 
 @dataclass(slots=True)

@@ -6,6 +6,7 @@ fields and resolving links across notes is the model's job.
 
 from __future__ import annotations
 
+import functools
 import re
 import urllib.parse
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ import yaml
 
 from vaultkit.store.files import MAX_FILE_BYTES, read_file
 from vaultkit.vault.problems import Problem, error, warning
-from vaultkit.vault.vocabulary import looks_like_application
+from vaultkit.vault.vocabulary import CONTACT_WORDS, looks_like_application, place_stage
 
 MAX_YAML_NODES = 100_000
 MAX_YAML_DEPTH = 64
@@ -534,6 +535,13 @@ def find_tags(text: str) -> list[str]:
     return [t.lower() for t in _TAG.findall(text)]
 
 
+@functools.lru_cache(maxsize=512)
+def _stage_lane(title: str) -> bool:
+    """A Kanban lane named like a stage of an application (`Applied`, `Final round`)."""
+    stage = place_stage(title)
+    return stage is not None and stage != CONTACT_WORDS
+
+
 def _read_body(note: ParsedNote, lines: list[str], start: int) -> None:
     fence: str | None = None
     comment: str | None = None  # `%%` or `-->` while inside an Obsidian or HTML comment
@@ -586,6 +594,8 @@ def _read_body(note: ParsedNote, lines: list[str], start: int) -> None:
         if not task and not dated:
             # A tag on a task or a log line says what that item is (#thank-you), not the note.
             note.tags.extend(t for t in tags if t not in note.tags)
+        if task and board and note.lanes and _stage_lane(note.lanes[-1][1]):
+            note.application_items += 1  # a card in a stage's lane: one application
         if task:
             if not in_comment:  # Obsidian hides a task inside %% … %% or <!-- … -->
                 note.tasks.append(_read_task(number, task.group(1), task.group(2), tags, links))
