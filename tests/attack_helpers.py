@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import icalendar
+from conftest import TODAY_ARG as TODAY
 
 from vaultkit.store.state import vault_secret
 from vaultkit.vault.config import load_config
 from vaultkit.vault.identity import feed_uid
-
-TODAY = "2026-12-01"
 
 GOOD = {
     "companies/Globex.md": (

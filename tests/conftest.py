@@ -15,6 +15,9 @@ from vaultkit.vault.model import Vault
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_VAULT = REPO / "sample-vault"
 TODAY = date(2026, 12, 1)
+"""The day every test runs as (passed in, never the clock)."""
+TODAY_ARG = TODAY.isoformat()
+"""TODAY as the CLI's `--today` takes it."""
 
 
 @pytest.fixture

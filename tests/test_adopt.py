@@ -4,13 +4,12 @@ import json
 import shutil
 import tomllib
 from datetime import date
-from pathlib import Path
+
+from conftest import SAMPLE_VAULT
 
 from vaultkit.cli import cli
 from vaultkit.pipeline import evaluate
 from vaultkit.vault.config import load_config
-
-SAMPLE_VAULT = Path(__file__).resolve().parent.parent / "sample-vault"
 
 
 def existing_vault(write_note, vault_dir):

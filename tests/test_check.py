@@ -80,6 +80,17 @@ def test_config_problems_are_reported(runner, vault_dir):
     assert "vaultkit.toml:4: error: `rules.stale.days` must be a whole number" in out
 
 
+def test_asking_for_a_setting_that_does_not_exist_is_a_programming_error(vault_dir):
+    from vaultkit.vault.config import load_config
+
+    config = load_config(vault_dir)
+    assert config.get("feed.detail") == "full"  # a known key: its default
+    with pytest.raises(KeyError, match=r"feed\.detial"):
+        config.get("feed.detial")
+    with pytest.raises(KeyError):
+        config.rule("stale", "dayz")
+
+
 def test_broken_toml_still_checks_the_notes(runner, vault_dir, write_note):
     (vault_dir / "vaultkit.toml").write_text("timezone = \n")
     write_note("Plan.md", "[[Nowhere]]\n")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import TODAY_ARG as TODAY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,9 +24,6 @@ def _quick_quiet(monkeypatch):
     """These tests are about which bytes an edit changes, not about waiting for a note that
     another program is writing (tests/test_edit_races.py): a note need not hold still long."""
     monkeypatch.setattr(edit, "QUIET", 0.01)
-
-
-TODAY = "2026-12-01"
 
 
 def run(runner, vault_dir, *args):

@@ -7,10 +7,10 @@ import json
 import os
 import re
 import textwrap
-from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from conftest import TODAY
 
 from vaultkit.cli import cli
 from vaultkit.pipeline import evaluate
@@ -20,7 +20,6 @@ from vaultkit.vault.config import load_config
 from vaultkit.views.draft_templates import MAX_BYTES, builtin_templates, load_templates
 from vaultkit.views.drafts import DRAFT_RULES, VARIABLES, compose, compose_all
 
-TODAY = date(2026, 12, 1)
 SIGNED = '[drafts]\nsignature = "Sam Rivera"\n'
 G = "companies/Globex.md"
 J = "people/Jane Doe.md"

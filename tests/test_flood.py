@@ -9,12 +9,12 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
+from conftest import SAMPLE_VAULT, TODAY
+
 from vaultkit.commands.adopt import propose, render_toml
 from vaultkit.pipeline import evaluate
 from vaultkit.vault.config import load_config
 
-SAMPLE_VAULT = Path(__file__).resolve().parent.parent / "sample-vault"
-TODAY = date(2026, 12, 1)
 NEW_RULES = ("met-follow-up", "info-interview-request", "engage", "share-expertise")
 STATUSES = ["Applied", "Applied", "No Response", "Rejected", "Interviewing", "Applied"]
 RELATIONSHIPS = ["Recruiter", "Hiring Manager", "Interviewer", "Peer", "Alumni"]

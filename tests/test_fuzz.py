@@ -19,6 +19,7 @@ from attack_helpers import (
     assert_private_feed,
     assert_valid_feed,
 )
+from conftest import TODAY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -36,7 +37,6 @@ FUZZ = settings(
     settings.get_profile("fuzz-long" if os.environ.get("VAULTKIT_FUZZ") == "long" else "fuzz"),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-TODAY = date(2026, 12, 1)
 DETAILS = ("full", "minimal", "private")
 
 

@@ -12,13 +12,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE_VAULT as SAMPLE
+from conftest import TODAY_ARG as TODAY
 
 from vaultkit.cli import cli
 
 HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "golden"
-SAMPLE = HERE.parent / "sample-vault"
-TODAY = "2026-12-01"
 
 
 def compare(name: str, data: bytes) -> None:

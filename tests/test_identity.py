@@ -9,11 +9,10 @@ import stat
 from pathlib import Path
 
 import pytest
+from conftest import TODAY_ARG as TODAY
 from site_helpers import write_files
 
 from vaultkit.cli import cli
-
-TODAY = "2026-12-01"
 
 COMPANY = """\
 ---

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import TODAY
 
 from vaultkit.cli import cli
 from vaultkit.rules.registry import derive_followups
@@ -19,7 +20,6 @@ from vaultkit.vault.model import Model, build_model
 from vaultkit.vault.parse import parse_note
 from vaultkit.vault.vocabulary import CONTACT_WORDS, place_stage
 
-TODAY = date(2026, 12, 1)
 CORPUS = Path(__file__).resolve().parent / "vaults"
 
 

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import shutil
 from datetime import date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import SAMPLE_VAULT, TODAY
 
 from vaultkit.pipeline import evaluate
 from vaultkit.rules.registry import derive_followups
 from vaultkit.vault.config import load_config
 
 BERLIN = ZoneInfo("Europe/Berlin")
-TODAY = date(2026, 12, 1)
-SAMPLE_VAULT = Path(__file__).resolve().parent.parent / "sample-vault"
 
 
 def followups(vault_dir, notes, rule, today=TODAY, config=""):

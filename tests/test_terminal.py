@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import TODAY_ARG as TODAY
 from site_helpers import write_files
 
 from vaultkit.cli import cli
 from vaultkit.render.terminal import colour_wanted, display_width, fit
 
-TODAY = "2026-12-01"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 

@@ -322,6 +322,25 @@ def test_a_burst_of_500_files_like_a_checkout(watcher, vault):
     assert feed(vault).count("BEGIN:VTODO") + feed(vault).count("BEGIN:VEVENT") >= 500
 
 
+def test_a_long_run_keeps_only_the_latest_rebuilds(vault, monkeypatch):
+    import vaultkit.commands.watch as watch_module
+
+    monkeypatch.setattr(watch_module, "KEPT_BUILDS", 2)
+    w = Watcher(lambda: load_config(vault), lambda _config: TODAY, None, None, delay=DELAY)
+    assert w.start().ok
+    try:
+        for i in range(3):
+            settle(w)
+            before = w.count
+            (vault / "Plan.md").write_text(f"# Plan\n- [ ] Step {i} 📅 2026-12-11\n")
+            assert w.wait_for_build(WAIT, after=before) is not None
+        settle(w)
+        assert w.count >= 4 and len(w.builds) == 2
+        assert [b.number for b in w.builds] == [w.count - 1, w.count]
+    finally:
+        w.stop()
+
+
 def _rename(vault: Path, old: str, new: str) -> None:
     (vault / new).parent.mkdir(parents=True, exist_ok=True)
     os.rename(vault / old, vault / new)

@@ -1007,7 +1007,9 @@ def new_note(
 
     clean = check_name(name)
     root = vault.config.vault
-    rel = f"{new_folder(vault, kind, day)}/{clean}.md"
+    folder = new_folder(vault, kind, day)
+    _check_inside(root, folder, kind)
+    rel = f"{folder}/{clean}.md"
     user = find_user_template(root, kind)
     if user is None:
         readable: dict[Path, str] = {}
@@ -1037,6 +1039,28 @@ def new_note(
     path, candidates = vault.index.resolve(clean)
     clashes = tuple(sorted({*candidates, *([path] if path else [])} - {rel}))
     return NewNote(rel, source, unused, clashes, tuple(unrun))
+
+
+def _check_inside(root: Path, folder: str, kind: str) -> None:
+    """A new note goes inside the vault, where the next scan will read it: not up through a
+    `..` in `types.<kind>.folders`, nor through a folder that is a symlink out of the vault
+    (the scan skips those, so the note would be written where nothing reads it)."""
+    if ".." in folder.split("/"):
+        raise VaultkitError(
+            f"the folder {folder!r} for new {kind} notes (`types.{kind}.folders` in "
+            f"{CONFIG_NAME}) leads outside the vault; nothing was written"
+        )
+    real_root = Path(os.path.realpath(root))
+    there = root / folder
+    while not os.path.lexists(there) and there != root:
+        there = there.parent  # what is not there yet is made inside what is
+    real = Path(os.path.realpath(there))
+    if not real.is_relative_to(real_root):
+        shown = there.relative_to(root).as_posix()
+        raise VaultkitError(
+            f"the folder {shown} leads outside the vault ({real}); vaultkit writes new notes "
+            "only inside it, where they are read; nothing was written"
+        )
 
 
 INIT_FILES = {

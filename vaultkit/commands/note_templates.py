@@ -101,17 +101,25 @@ KIND_WORDS = {
     "contact": {"contact", "contacts", "person", "people", "recruiter", "recruiters"}
     | {"networking", "network", "hiring", "manager", "interviewer", "referral"},
 }
-_KEY_LINE = re.compile(r"^([^\s#:\-][^:]*?)\s*:(?:\s|$)", re.M)
 
 
 def _front_keys(text: str) -> set[str]:
     """The property names of a template's frontmatter (read by line: a template's YAML need
-    not parse before its placeholders are filled)."""
+    not parse before its placeholders are filled). A key is what comes before a line's first
+    colon, when a space or the line's end follows it; found with `str.find`, as a pattern
+    over the whole block took time quadratic in it."""
     lines = text.lstrip("\ufeff").split("\n")
     if not lines or lines[0].strip() != "---":
         return set()
     end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), 0)
-    return {squash(m.group(1)) for m in _KEY_LINE.finditer("\n".join(lines[1:end]))}
+    keys = set()
+    for line in lines[1:end]:
+        colon = line.find(":")
+        if colon <= 0 or line[0].isspace() or line[0] in "#-":
+            continue
+        if colon + 1 == len(line) or line[colon + 1].isspace():
+            keys.add(squash(line[:colon]))
+    return keys
 
 
 def template_candidates(root: Path) -> list[Path]:
@@ -165,13 +173,34 @@ def choose_template(vault: Vault, kind: str, candidates: dict[Path, str]) -> Pat
 
 # ------------------------------------------------------------------------ the placeholders
 
-_CORE = re.compile(r"\{\{\s*(title|name|company|date|time)\s*(?::\s*([^}]*?)\s*)?\}\}")
-_TEMPLATER = re.compile(r"<%[-_]?\s*(.*?)\s*[-_]?%>", re.S)
+_CORE = re.compile(r"\{\{\s*+(title|name|company|date|time)\s*+(?::([^{}]*+))?\}\}")
+"""A core placeholder; its format is stripped in code. Possessive, and a format holds no `{`:
+`{{date:` and spaces that never close, or `{{date:` by the thousand, cost one pass each
+(they took minutes: cubic, then quadratic)."""
 _TP_TITLE = re.compile(r"^tp\.file\.title$")
 _TP_DATE = re.compile(
     r"""^tp\.(?:date\.(now|today|tomorrow|yesterday)|file\.creation_date)"""
-    r"""\(\s*(?:(["'])(.*?)\2)?\s*(?:,\s*(-?\d+)\s*)?\)$"""
+    r"""\(\s*+(?:(["'])(.*?)\2)?\s*+(?:,\s*+(-?\d{1,5})\s*+)?\)$"""
 )
+"""An offset of at most 99,999 days (273 years): a larger one is left as written, not an
+overflow."""
+
+
+def _templater_commands(text: str) -> list[tuple[int, int, str]]:
+    """Where each `<% … %>` is (start, end) and its command, found with `str.find`: a pattern
+    tried from every `<%` of a template that never closes one took time quadratic in it, and
+    `<%` and spaces cubic."""
+    found, at = [], 0
+    while (start := text.find("<%", at)) >= 0:
+        end = text.find("%>", start + 2)
+        if end < 0:
+            break
+        inner = text[start + 2 : end]
+        inner = inner[1:] if inner[:1] in ("-", "_") else inner
+        inner = inner[:-1] if inner[-1:] in ("-", "_") else inner
+        found.append((start, end + 2, inner.strip()))
+        at = end + 2
+    return found
 
 
 def fill(
@@ -188,7 +217,7 @@ def fill(
     `tomorrow`, `yesterday` and `tp.file.creation_date()`. Any other `{{…}}` stays."""
 
     def core(m: re.Match[str]) -> str:
-        key, fmt = m.group(1), m.group(2)
+        key, fmt = m.group(1), (m.group(2) or "").strip()
         if key in ("title", "name"):
             return values.get("name", m.group())
         if key == "company":
@@ -198,18 +227,22 @@ def fill(
 
     left: list[str] = []
 
-    def templater(m: re.Match[str]) -> str:
-        command = m.group(1).strip()
+    def templater(written: str, command: str) -> str:
         if _TP_TITLE.match(command):
-            return values.get("name", m.group())
+            return values.get("name", written)
         if d := _TP_DATE.match(command):
             shift = {"tomorrow": 1, "yesterday": -1}.get(d.group(1) or "", 0)
             shift += int(d.group(4) or 0)
             return format_moment(d.group(3) or "YYYY-MM-DD", when + timedelta(days=shift))
-        left.append(m.group())
-        return m.group()
+        left.append(written)
+        return written
 
-    return _TEMPLATER.sub(templater, _CORE.sub(core, template)), left
+    text = _CORE.sub(core, template)
+    out, at = [], 0
+    for start, end, command in _templater_commands(text):
+        out += [text[at:start], templater(text[start:end], command)]
+        at = end
+    return "".join([*out, text[at:]]), left
 
 
 # -------------------------------------------------------------- the built-in template's words

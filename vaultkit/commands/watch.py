@@ -120,6 +120,9 @@ class _Handler(FileSystemEventHandler):
         self.watcher.record([str(p) for p in paths if p], event.is_directory)
 
 
+KEPT_BUILDS = 100
+
+
 class Watcher:
     """Watch a vault and rebuild after each burst of changes.
 
@@ -157,7 +160,10 @@ class Watcher:
         self.engine: Engine | None = None
         self.vault: Path | None = None
         self.out_dir: Path | None = None
+        self.count = 0
+        """Rebuilds so far (each one's `number`)."""
         self.builds: list[Rebuild] = []
+        """The latest KEPT_BUILDS rebuilds, oldest first (a long `serve` run must not grow)."""
         self._cond = threading.Condition()
         self._done = threading.Condition()
         self._changed: dict[str, None] = {}
@@ -250,9 +256,9 @@ class Watcher:
         """The first build numbered above `after` (default: the latest so far), waiting at most
         `timeout` seconds; None if there was none by then."""
         with self._done:
-            target = len(self.builds) if after is None else after
-            self._done.wait_for(lambda: len(self.builds) > target, timeout)
-            return self.builds[target] if len(self.builds) > target else None
+            target = self.count if after is None else after
+            self._done.wait_for(lambda: self.count > target, timeout)
+            return next((b for b in self.builds if b.number > target), None)
 
     def wait_until(self, predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
         """Wait (at most `timeout` seconds) until `predicate()` holds after some build."""
@@ -360,7 +366,7 @@ class Watcher:
             error = f"{type(exc).__name__}: {exc}" if not _is_ours(exc) else str(exc)
             error = " ".join(error.split())
         rebuild = Rebuild(
-            len(self.builds) + 1, changed, time.monotonic() - started, result, error, reason=reason
+            self.count + 1, changed, time.monotonic() - started, result, error, reason=reason
         )
         if self.on_rebuild is not None:
             try:
@@ -368,7 +374,9 @@ class Watcher:
             except Exception:  # a broken reporter must not stop the watching
                 pass
         with self._done:
+            self.count += 1
             self.builds.append(rebuild)
+            del self.builds[:-KEPT_BUILDS]
             self._done.notify_all()
         return rebuild
 

@@ -11,6 +11,7 @@ from vaultkit.render.site import SiteData, piece
 from vaultkit.render.svg import funnel_svg
 from vaultkit.rules.followup import FollowUp
 from vaultkit.vault.model import Note
+from vaultkit.vault.problems import spelled_controls
 from vaultkit.views.agenda import due_label, section_of
 
 NAV = (
@@ -23,7 +24,8 @@ NAV = (
 
 
 def e(text: object) -> str:
-    return escape(str(text), quote=True)
+    """Text for HTML: escaped, control characters spelled out."""
+    return escape(spelled_controls(str(text)), quote=True)
 
 
 def layout(page: str, title: str, body: str, *, subtitle: str = "") -> bytes:

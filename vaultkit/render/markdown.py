@@ -21,6 +21,7 @@ from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 
 from vaultkit.render.paths import slugify
+from vaultkit.vault.problems import spelled_controls
 
 Resolver = Callable[[str], str | None]
 """A link target (`Jane Doe`, `people/Jane Doe`, `Globex.md`) -> an href, or None if missing."""
@@ -171,12 +172,13 @@ MARKDOWN = make_markdown()
 
 def render_body(text: str, resolve: Resolver) -> str:
     """A note's Markdown body as safe HTML."""
-    return MARKDOWN.render(text, {"resolve": resolve})
+    return MARKDOWN.render(spelled_controls(text), {"resolve": resolve})
 
 
 def render_inline(text: str, resolve: Resolver) -> str:
     """One line such as a follow-up's reason (`… with [[Jane Doe]] …`), wikilinks as links,
     everything else escaped."""
+    text = spelled_controls(text)
     out, last = [], 0
     for m in _WIKILINK.finditer(text):
         out.append(escape(text[last : m.start()]))

@@ -10,14 +10,16 @@ from vaultkit.render.markdown import plain
 from vaultkit.render.site import SiteData, piece
 from vaultkit.rules.followup import FollowUp
 from vaultkit.vault.model import Note
+from vaultkit.vault.problems import printable
 from vaultkit.views.agenda import due_label, group
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~!])")
 
 
 def text(value: object) -> str:
-    """Literal text: one line, Markdown and HTML characters escaped."""
-    return _SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+    """Literal text: one line, Markdown and HTML characters escaped, control characters
+    spelled out (`\\x1b`: `cat agenda.md` must not retitle the terminal)."""
+    return _SPECIAL.sub(r"\\\1", printable(" ".join(str(value).split())))
 
 
 def link(note: Note, *, table: bool = False) -> str:

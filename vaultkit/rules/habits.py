@@ -59,10 +59,6 @@ def _days(ctx: RuleContext) -> int:
     return int(ctx.setting("days"))
 
 
-def _name(vault: Vault, path: str) -> str:
-    return vault.notes[path].name
-
-
 def _past_interviews(company: Note, ctx: RuleContext) -> list[Interview]:
     return [i for i in company.interviews if local_date(i.when, ctx.tz) <= ctx.today]
 

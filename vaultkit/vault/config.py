@@ -435,10 +435,14 @@ class Config:
     problems: tuple[Problem, ...] = ()
 
     def get(self, key: str) -> Any:
+        """The setting's value (the file's, an override's, else its default). A key that is
+        not in CONFIG_SPEC is a programming error (a typo such as `feed.detial`), never None."""
         if key in self.values:
             return self.values[key]
         setting = _spec_for(key)
-        return setting.default if setting else None
+        if setting is None:
+            raise KeyError(f"{key!r} is not a setting: CONFIG_SPEC has no such key")
+        return setting.default
 
     def table(self, prefix: str) -> dict[str, Any]:
         """The user's entries under `prefix.` (for `<name>` keys such as fields or stages)."""

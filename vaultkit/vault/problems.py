@@ -27,6 +27,16 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(lambda m: _escape(m.group()), text)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def spelled_controls(text: str) -> str:
+    """`text` with its control characters other than tab and line breaks spelled out (`\\x1b`):
+    for pages, which HTML does not allow them in, and from which an ESC copied into a terminal
+    would be obeyed."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def printable_lines(text: str) -> str:
     """`printable`, line by line: a message's own line breaks stay."""
     return "\n".join(printable(line) for line in text.split("\n"))
