@@ -21,12 +21,12 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, Todo, vDuration, vText
 
-from vaultkit.render.markdown import plain
 from vaultkit.render.vtimezone import vtimezone
 from vaultkit.rules.followup import FollowUp
 from vaultkit.store.feedstate import STAMP_FORMAT, Known, Stamp, advance, digest
 from vaultkit.vault.config import Config
 from vaultkit.vault.identity import feed_uid
+from vaultkit.vault.links import plain
 from vaultkit.vault.model import Vault
 from vaultkit.vault.problems import Problem, warning
 from vaultkit.vault.rulebook import RULES_BY_ID
