@@ -146,11 +146,7 @@ STYLES: dict[str, Style] = {
                 "Applications/2026-W39/260924-Brightwater Labs-ML Engineer.md",
                 "2026-09-28",
             ),
-            (
-                "info-interview-request",
-                "Applications/2026-W39/260922-Quarry Lane Software-Data Engineer.md",
-                "2026-09-29",
-            ),
+            # no informational-interview request at Quarry Lane: it has interviewed you
             (
                 "info-interview-request",
                 "Applications/2026-W39/260924-Brightwater Labs-ML Engineer.md",

@@ -262,13 +262,15 @@ def test_a_month_of_a_subscribed_feed(runner, tmp_path):
         'interviews:\n  - date: 2026-12-14 11:00\n    with: "[[Kofi Mensah]]"\n'
         "    kind: final round\n"
     )
-    # (Meeting them again is the chance to tell them of the offer: that follow-up is closed.)
+    # (Meeting them again is the chance to tell them of the offer: that follow-up is closed;
+    # and the onsite's unsent thank-you to Lena Park is out of date once the next round is past.)
     told = by_title(before, "Tell Hollowtree Robotics about the Driftmark offer")["id"]
+    lapsed = by_title(before, "Thank Lena Park for the onsite at Hollowtree")["id"]
     check_in = by_title(before, "Check in with Hollowtree Robotics")
     after = step(
         date(2026, 12, 14),
         lambda _s: edit(vault, "companies/Hollowtree Robotics.md", "interviews:\n", new_interview),
-        gone=frozenset({told}),
+        gone=frozenset({told, lapsed}),
     )
     assert after.agenda[check_in["id"]]["due"] > check_in["due"]
     new = set(after.agenda) - set(before.agenda)

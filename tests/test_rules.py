@@ -145,6 +145,32 @@ CASES = {
             },
             [],
         ),
+        (
+            "a later round that has taken place leaves the earlier round's thank-you behind",
+            {
+                G: fm(
+                    stage="interviewing",
+                    interviews="[{date: 2026-11-20, kind: phone}, {date: 2026-11-27, kind: video}, "
+                    "{date: 2026-12-04, kind: onsite}]",
+                ),
+            },
+            [
+                (date(2026, 11, 28), "Send a thank-you for the video at Globex", G, G),
+                (date(2026, 12, 5), "Send a thank-you for the onsite at Globex", G, G),
+            ],
+        ),
+        (
+            "so does an offer made after it",
+            {
+                G: fm(
+                    stage="offer",
+                    offer="2026-11-29",
+                    interviews='[{date: 2026-11-27, with: "[[Jane Doe]]"}]',
+                ),
+                J: "",
+            },
+            [],
+        ),
     ],
     "linkedin-connect": [
         (
@@ -479,6 +505,22 @@ CASES = {
             [],
         ),
         ("a closed company gets none", {G: fm(stage="rejected", applied="2026-11-20")}, []),
+        (
+            "a company that has interviewed you gets none, named interviewer or not",
+            {
+                G: fm(
+                    stage="interviewing",
+                    applied="2026-11-20",
+                    interviews="[{date: 2026-11-26, type: phone}]",
+                )
+            },
+            [],
+        ),
+        (
+            "nor one that has made you an offer",
+            {G: fm(stage="offer", applied="2026-11-20", offer="2026-11-27")},
+            [],
+        ),
         (
             "an application older than the window (21 days) gets none",
             {G: fm(stage="applied", applied="2026-11-09")},

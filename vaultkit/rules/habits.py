@@ -131,6 +131,8 @@ def thank_you(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
     for company in _active_companies(vault):
         for interview in company.interviews:
             day = local_date(interview.when, ctx.tz)
+            if _moved_on(company, day, ctx):
+                continue
             due: When = (
                 interview.when + timedelta(hours=24 * _days(ctx))
                 if isinstance(interview.when, datetime)
@@ -162,6 +164,16 @@ def thank_you(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
                     record=person,
                     tags=tuple(company.tags),
                 )
+
+
+def _moved_on(company: Note, day: date, ctx: RuleContext) -> bool:
+    """Whether the company has gone past the interview of `day`: a later round has taken
+    place, or an offer came after it. A thank-you for that round is then out of date."""
+    offer = company.get("offer")
+    if isinstance(offer, date) and day < local_date(offer, ctx.tz) <= ctx.today:
+        return True
+    later = (local_date(i.when, ctx.tz) for i in company.interviews)
+    return any(day < d <= ctx.today for d in later)
 
 
 def linkedin_connect(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
@@ -461,7 +473,9 @@ def info_interview_request(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]
 
 def _info_interview_requests(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
     for company in _active_companies(vault):
-        if _knows_someone(vault, company):
+        # Someone who has interviewed you or made an offer already knows you: the way in
+        # this rule looks for is open.
+        if _knows_someone(vault, company) or company.interviews or company.get("offer"):
             continue
         start = company.get("applied")
         since = f"you applied on {start}"

@@ -102,7 +102,8 @@ RULES: tuple[RuleRecord, ...] = (
         local=True,
         fires="an interview at D with contact X",
         due="D + 24 h (D + 1 day for a date)",
-        done="a touch on or after D with X tagged `#thank-you`",
+        done="a touch on or after D with X tagged `#thank-you`; lapses once a later round "
+        "has taken place or an offer came",
         settings=(
             Option(
                 "days",
