@@ -67,6 +67,11 @@ def test_build_output(runner, sample, tmp_path):
         if path.is_file() and not path.name.startswith(".")
     }
     assert {"index.html", "agenda.html", "stats.html", "vault.json", "followups.ics"} <= built
+    # The stylesheet is the package's, byte for byte (a golden copy would only duplicate it).
+    assert (out / "style.css").read_bytes() == (
+        HERE.parent / "vaultkit/static/style.css"
+    ).read_bytes()
+    built.discard("style.css")
     for name in sorted(built):
         compare(f"site/{name}", (out / name).read_bytes())
     if not os.environ.get("VAULTKIT_UPDATE_GOLDEN"):
