@@ -20,6 +20,7 @@ from vaultkit.rules.followup import FollowUp
 from vaultkit.vault.model import Note, Vault
 from vaultkit.vault.problems import Problem
 from vaultkit.views.drafts import Draft
+from vaultkit.views.stats import Stats, compute_stats
 
 if TYPE_CHECKING:  # the feed's module (and icalendar) load only when the feed is rendered
     from vaultkit.render.ics import FeedInputs
@@ -47,6 +48,11 @@ class SiteData:
     @property
     def tz(self) -> tzinfo:
         return self.vault.config.tz
+
+    @cached_property
+    def stats(self) -> Stats:
+        """The stats page's figures (views/stats.py), computed once for the site."""
+        return compute_stats(self.vault, self.followups, self.today)
 
     @cached_property
     def pages(self) -> dict[str, str]:

@@ -10,7 +10,7 @@ from html import escape
 
 from vaultkit.render.html import e, layout, note_link
 from vaultkit.render.site import SiteData
-from vaultkit.views.stats import HEATMAP_WEEKS, Rate, Stats, compute_stats
+from vaultkit.views.stats import HEATMAP_WEEKS, Rate, Stats
 
 PAGE = "stats.html"
 WIDTH = 640
@@ -231,8 +231,9 @@ def _counts(stats: Stats) -> str:
     )
 
 
-def render_stats_page(data: SiteData, since: date | None = None) -> dict[str, bytes]:
-    stats = compute_stats(data.vault, data.followups, data.today, since)
+def render_stats_page(data: SiteData) -> dict[str, bytes]:
+    stats = data.stats
+    since = stats.since
     funnel_rows = [
         (
             s.stage,
