@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from vaultkit.vault.config import setting_docs
+from vaultkit.vault.rulebook import rules_table
 from vaultkit.views.drafts import DRAFT_RULES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,6 +75,7 @@ def sample_drafts() -> str:
 GENERATED = {
     "configuration.md": ("settings", setting_docs),
     "drafts.md": ("sample drafts", sample_drafts),
+    "rules.md": ("rules", rules_table),
 }
 
 

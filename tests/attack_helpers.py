@@ -170,10 +170,10 @@ MINIMAL_KEYS = {
 def assert_minimal_feed(data: bytes, company_names: set[str]) -> None:
     """`detail = "minimal"`: each event says its rule and at most a company's name; no
     description, URL, contact, role or tag."""
-    from vaultkit.render.ics import _RULE_LABELS, one_line
-    from vaultkit.vault.config import RULE_IDS
+    from vaultkit.render.ics import one_line
+    from vaultkit.vault.rulebook import RULE_IDS, RULES
 
-    labels = set(_RULE_LABELS.values())
+    labels = {r.label for r in RULES}
     companies = {one_line(n) for n in company_names}
     for event in icalendar.Calendar.from_ical(data).walk("VEVENT"):
         assert set(event.keys()) <= MINIMAL_KEYS, set(event.keys())

@@ -318,3 +318,29 @@ def test_check_notices_a_mapped_folder_appearing(runner, vault_dir, write_note):
     assert "does not exist" in runner.invoke(cli, args).output
     (vault_dir / "crew").mkdir()
     assert "does not exist" not in runner.invoke(cli, args).output
+
+
+def test_an_unchanged_vaults_agenda_is_printed_as_kept(runner, vault_dir, write_note, monkeypatch):
+    """The agenda as printed is kept with the answers: an unchanged vault's is printed again
+    without formatting a follow-up; other options, or an edit, format afresh."""
+    from vaultkit.render import terminal
+
+    seed(write_note)
+
+    def text(*extra):
+        args = ["agenda", "--vault", str(vault_dir), "--today", "2026-12-01", *extra]
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    first = text()
+    formatted = []
+    real = terminal.format_agenda
+    monkeypatch.setattr(
+        terminal, "format_agenda", lambda *a, **k: formatted.append(1) or real(*a, **k)
+    )
+    assert text() == first and formatted == []
+    assert text("--days", "1") == text("--days", "1", "--no-cache") != first
+    assert formatted
+    write_note("people/Raj.md", "---\nfollow_up: 2026-11-30\n---\n")
+    assert text() == text("--no-cache") != first

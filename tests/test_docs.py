@@ -13,8 +13,9 @@ import pytest
 
 from vaultkit.cli import cli
 from vaultkit.commands.serve import DEFAULT_PORT
-from vaultkit.vault.config import RULE_IDS, setting_docs
+from vaultkit.vault.config import setting_docs
 from vaultkit.vault.fields import FIELDS
+from vaultkit.vault.rulebook import RULE_IDS
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 BEGIN = "<!-- BEGIN GENERATED: settings -->"

@@ -180,7 +180,7 @@ def test_log_line_rejects(text, tags):
 
 
 def test_done_tags_cover_every_rule_but_task():
-    from vaultkit.vault.config import RULE_IDS
+    from vaultkit.vault.rulebook import RULE_IDS
 
     assert set(DONE_TAGS) == set(RULE_IDS) - {"task"}
     assert DONE_TAGS["thank-you"] == "thank-you"

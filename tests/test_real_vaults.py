@@ -842,6 +842,21 @@ def test_a_numeric_date_without_a_format_says_how_to_read_it(runner, vault_dir, 
     assert 'date_format = "MM/DD/YYYY"' in problem["message"]
 
 
+@pytest.mark.parametrize(
+    ("written", "moment"),
+    [
+        ("2025/12/04", "2025-12-04"),
+        ("2025.12.04 14:00", "2025-12-04T14:00:00+01:00"),
+        ("2025-12-04 2:00 PM", "2025-12-04T14:00:00+01:00"),
+    ],
+)
+def test_year_first_dates_need_no_setting(write_note, load, written, moment):
+    write_note("companies/Acme.md", f"---\nstage: applied\nfollow_up: {written}\n---\n")
+    vault = load()
+    assert vault.notes["companies/Acme.md"].get("follow_up").isoformat() == moment
+    assert vault.problems == []
+
+
 def test_a_time_after_a_written_date(write_note, load):
     write_note(
         "companies/Acme.md",
@@ -1011,3 +1026,25 @@ def test_a_board_of_text_cards_is_a_tracker_in_one_note(runner, vault_dir, write
     assert "Job Hunt.md keeps 5 applications" in output
     (said,) = check_json(runner, vault_dir)
     assert (said["path"], said["line"]) == ("Job Hunt.md", 1)
+
+
+@pytest.mark.parametrize(
+    ("written", "days"),
+    [("every 3 weeks", 21), ("every two weeks", 14), ("every other week", 14), ("every month", 31)],
+)
+def test_a_cadence_as_people_write_it(write_note, load, written, days):
+    write_note("people/Ana.md", f"---\nlast_contact: 2026-10-01\ncadence: {written}\n---\n")
+    vault = load()
+    assert vault.problems == []
+    (keep,) = [f for f in derive_followups(vault, TODAY) if f.rule == "keep-in-touch"]
+    assert (keep.due - date(2026, 10, 1)).days == days
+
+
+@pytest.mark.parametrize("written", ["Hiring Manager", "hiring_manager", "HiringManager"])
+def test_a_relationship_in_the_vaults_own_spelling(write_note, load, written):
+    write_note("companies/Acme.md", '---\nstage: interviewing\ncontacts: ["[[Ada]]"]\n---\n')
+    write_note(
+        "people/Ada.md",
+        f'---\ncompany: "[[Acme]]"\nrelationship: {written}\nlinkedin_connected: 2026-11-20\n---\n',
+    )
+    assert rules_for(load(), "people/Ada.md") == ["engage"]

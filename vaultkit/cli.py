@@ -258,27 +258,44 @@ def agenda(
     if as_json and quickfix:
         raise click.UsageError("--json and --quickfix are two forms of the same list: pick one")
     result = _evaluate(vault, today, no_cache)
-    tz = result.config.tz
-    day = result.today
-    items = agenda_items(result.followups, day, tz, days=days, everything=everything)
-    configured = (result.config.vault / CONFIG_NAME).is_file()
-    hint = unmapped(result.notes, result.records, configured)
     here = Path.cwd().resolve()
+    colour = _colour()
+    configured = (result.config.vault / CONFIG_NAME).is_file()
 
-    def where(rel: str) -> str:  # a note's path as it works from the current folder
-        return shown_path(result.config.vault, rel, here)
+    def printed() -> dict[str, Any]:
+        """What the agenda prints: kept with the answers, for an unchanged vault."""
+        tz = result.config.tz
+        day = result.today
+        items = agenda_items(result.followups, day, tz, days=days, everything=everything)
+        hint = unmapped(result.notes, result.records, configured)
+        shown: dict[str, str] = {}
 
-    if as_json:
-        click.echo(json.dumps([item.to_json() for item in items], indent=2, ensure_ascii=False))
-        if hint and not items:
-            click.echo(f"vaultkit: {hint}", err=True)
-    elif quickfix:
-        if items:
-            click.echo(format_quickfix(items, day, tz, where))
-    else:
-        text = format_agenda(items, day, tz, colour=_colour(), where=where, empty=hint)
-        click.echo(text, color=_colour())
-    errors, _ = _problem_summary(result.problems)
+        def where(rel: str) -> str:  # a note's path as it works from the current folder
+            if rel not in shown:
+                shown[rel] = shown_path(result.config.vault, rel, here)
+            return shown[rel]
+
+        out, err = None, None
+        if as_json:
+            out = json.dumps([item.to_json() for item in items], indent=2, ensure_ascii=False)
+            if hint and not items:
+                err = f"vaultkit: {hint}"
+        elif quickfix:
+            out = format_quickfix(items, day, tz, where) if items else None
+        else:
+            out = format_agenda(items, day, tz, colour=colour, where=where, empty=hint)
+        errors, _ = _problem_summary(result.problems)
+        return {"out": out, "err": err, "errors": errors}
+
+    args = [days, everything, as_json, quickfix, colour, configured, os.fsencode(here).hex()]
+    view = result.view("agenda", args, printed)
+    if not (isinstance(view, dict) and isinstance(view.get("errors"), int)):
+        view = printed()  # a damaged or foreign row: print afresh
+    if isinstance(view.get("out"), str):
+        click.echo(view["out"], color=colour)
+    if isinstance(view.get("err"), str):
+        click.echo(view["err"], err=True)
+    errors = view["errors"]
     if errors:
         click.echo(
             f"vaultkit: {errors} problem(s) in notes; what they affect was left out. "

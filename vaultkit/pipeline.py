@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -187,10 +188,30 @@ class Evaluation:
         return self.answers.records
 
     @cached_property
+    def key(self) -> str:
+        """The digest of every input (`inputs_key`); empty without the store."""
+        return inputs_key(self.config, self.scan, self.today) if self.store else ""
+
+    def view(self, name: str, args: Any, make: Callable[[], Any]) -> Any:
+        """`make()`: a view of the answers (the agenda as printed), a JSON value. With the
+        store, the last one of `name` is kept under the inputs' digest and the view's own
+        `args` (JSON values), so an unchanged vault's view is printed without decoding or
+        formatting a follow-up again."""
+        if not self.key or self.store is None:
+            return make()
+        key = f"{self.key}:{json.dumps(args, sort_keys=True)}"
+        saved = self.store.result(f"view:{name}", key)
+        if saved is not None:
+            return saved
+        value = make()
+        self.store.put_result(f"view:{name}", key, value)
+        return value
+
+    @cached_property
     def answers(self) -> Answers:
         """The follow-ups and problems; with the store, an unchanged vault's come back from
         the last run without reading a note."""
-        key = inputs_key(self.config, self.scan, self.today) if self.store else ""
+        key = self.key
         if key and self.store and (saved := self.store.result("answers", key)) is not None:
             try:
                 return _answers_from(saved)

@@ -176,7 +176,8 @@ def build(
     tell(f"reading {len(evaluation.scan.notes)} notes")
     # The live engine, new: it reads the store's parses, pages and feed events, so a build
     # after an edit renders what the edit reached (and the first build everything).
-    done = Engine(config, today, out_dir, store, force=force).refresh(now=now, progress=tell)
+    engine = Engine(config, today, out_dir, store, force=force, live=False)
+    done = engine.refresh(now=now, progress=tell)
     written = done.written
     result = BuildResult(
         out_dir,

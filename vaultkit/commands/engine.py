@@ -112,7 +112,11 @@ class Engine:
         store: Store | None,
         *,
         force: bool = False,
+        live: bool = True,
     ) -> None:
+        self.live = live
+        """Kept for more refreshes (watch, serve): keep the site-wide files' rendered pieces.
+        A one-shot build keeps none (nothing in memory it will not use again)."""
         self.force = force
         """Write into output folders that hold files vaultkit did not write (--force)."""
         self.publish_dir = resolve_publish_dir(config, out_dir)
@@ -130,6 +134,8 @@ class Engine:
         self.derivation: Any = None
         self.events: dict[str, _Event] = {}
         self.pages: dict[str, _Page] = {}
+        self.page_records: list[tuple[str, bytes, list[str], str]] = []
+        """Pages written, their records waiting for their files to be in place."""
         self.page_paths: dict[str, str] = {}
         self.id_state: Any = None
         self.prints: dict[str, tuple[ParsedNote | None, str]] = {}
@@ -193,23 +199,27 @@ class Engine:
                 stamps.pop(rel, None)
                 continue
             changed[rel] = source.parsed
-            bodies[rel] = source.body or ""
-            if source.stamp is not None:
-                stamps[rel] = source.stamp
-                reads.append((rel, source))
-            else:
+            if source.stamp is None:
+                bodies[rel] = ""
                 stamps[rel] = (-1, -1, -1, -1, -1)  # unreadable: read again next time
+                continue
+            stamps[rel] = source.stamp
+            if self.store is None:
+                bodies[rel] = source.body or ""
+                continue
+            # The store keeps the body with the parse; pages ask it back (a cold start of a
+            # large vault never holds every body at once).
+            reads.append((rel, source))
+            if len(reads) >= STORE_BATCH:
+                self._keep(reads)
+                reads = []
         for rel in self.stamps:
             if rel not in stamps:
                 changed[rel] = None
         self.stamps = stamps
         changed = {rel: changed[rel] for rel in sorted(changed)}
         if self.store is not None:
-            self.store.put_notes(
-                (rel, ":".join(map(str, s.stamp)), s.parsed, s.body or "")
-                for rel, s in reads
-                if s.stamp is not None
-            )
+            self._keep(reads)
             if any(p is None for p in changed.values()):
                 self.store.forget_notes(set(stamps))
         else:
@@ -218,6 +228,15 @@ class Engine:
                 if gone is None:
                     self.bodies.pop(rel, None)
         return changed, bodies, scan.problems
+
+    def _keep(self, reads: list[tuple[str, Source]]) -> None:
+        """Store the parses and bodies just read."""
+        assert self.store is not None
+        self.store.put_notes(
+            (rel, ":".join(map(str, s.stamp)), s.parsed, s.body or "")
+            for rel, s in reads
+            if s.stamp is not None
+        )
 
     def _identities(self) -> None:
         from vaultkit.store.state import read_json
@@ -349,6 +368,8 @@ class Engine:
             """More saves are waiting: the feed is written; the pages and the site-wide
             files wait for the next refresh, which renders what both need."""
             self.deferred = late
+            self.output.commit()  # type: ignore[union-attr]
+            self._store_pages()
             written = self.output.result  # type: ignore[union-attr]
             self.output.result = WriteResult()  # type: ignore[union-attr]
             self.timings = clock.laps
@@ -366,13 +387,15 @@ class Engine:
         if waiting():
             return stop_here()
         touched, shown, keys = late
+        if first:  # every page: synced once, at the end, not twice a file
+            self.output.stage()
         tell = progress or (lambda _stage: None)
         tell(f"rendering the pages of {len(vault.notes)} notes")
         rendered = self._pages(data, touched, shown, keys)
         clock.lap("pages")
         tell("rendering the board, the agenda, the stats and vault.json")
         self.pieces.start(touched | shown | keys)
-        data.pieces = self.pieces
+        data.pieces = self.pieces if self.live else None
         for rel, content in self._site_files(data):
             self.output.write(rel, content)
             del content
@@ -381,9 +404,10 @@ class Engine:
         self.pieces.forget_unused()
         clock.lap("site")
         written = self.output.finish(names)
+        self._store_pages()
         self.output.result = WriteResult()
         keep_private(self.out_dir, self.config)
-        if first:
+        if first and self.live:
             # The model and the kept pieces live as long as the engine: the cycle collector
             # need not walk them again (at 10,000 notes a full pass took a second and more,
             # in the middle of a save's refresh).
@@ -597,7 +621,7 @@ class Engine:
         for path in list(self.pages):
             if path not in vault.notes:
                 del self.pages[path]
-        made: list[tuple[str, bytes, bytes]] = []
+        made = self.page_records
         for path, note in vault.notes.items():
             known = self.pages.get(path)
             if known is not None and (
@@ -625,14 +649,25 @@ class Engine:
             self.output.write(page, html)  # type: ignore[union-attr]
             rendered.append(path)
             if self.store is not None:
-                record = [sorted(reads), page, _file_stamp(self.out_dir / page)]
                 digest = self._page_digest(data, note, reads, own.get(path))
-                made.append((path, digest, json.dumps(record).encode()))
+                made.append((path, digest, sorted(reads), page))
         if self.store is not None:
-            self.store.put_pieces("page", made)
             if stored.keys() - vault.notes.keys():
                 self.store.keep_pieces("page", set(vault.notes))
         return rendered
+
+    def _store_pages(self) -> None:
+        """Store the record of each page written (once it is in place: the record holds the
+        stamp of its file)."""
+        made, self.page_records = self.page_records, []
+        if self.store is not None and made:
+            rows = [
+                (path, digest, [reads, page, _file_stamp(self.out_dir / page)])
+                for path, digest, reads, page in made
+            ]
+            self.store.put_pieces(
+                "page", [(path, digest, json.dumps(row).encode()) for path, digest, row in rows]
+            )
 
     def _stored_pages(self) -> dict[str, tuple[bytes, set[str], str, Any]]:
         """The pages a previous engine rendered: path -> (digest, reads, page, file stamp)."""
@@ -691,6 +726,9 @@ class Engine:
             out.setdefault(problem.path, []).append(problem)
         return out
 
+
+STORE_BATCH = 500
+"""Notes read between two writes to the store."""
 
 EMPTIED_WAIT = 0.1
 """Seconds to wait before reading again a note that was just emptied."""

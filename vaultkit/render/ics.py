@@ -29,6 +29,7 @@ from vaultkit.vault.config import Config
 from vaultkit.vault.identity import feed_uid
 from vaultkit.vault.model import Vault
 from vaultkit.vault.problems import Problem, warning
+from vaultkit.vault.rulebook import RULES_BY_ID
 
 FEED_NAME = "followups.ics"
 PRODID = "-//vaultkit//vaultkit follow-ups//EN"
@@ -42,23 +43,6 @@ SIZE_WARNING = 800 * 1024
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _PRIORITY = {"high": 1, "medium": 5, "low": 9}
 """RFC 5545: 1 high, 5 medium, 9 low; a follow-up with no priority has no PRIORITY."""
-_RULE_LABELS = {
-    "follow-up": "Follow-up",
-    "task": "Task",
-    "thank-you": "Thank-you",
-    "application-follow-up": "Application follow-up",
-    "linkedin-connect": "LinkedIn",
-    "info-interview-prep": "Prepare",
-    "reply-promptly": "Reply",
-    "keep-in-touch": "Keep in touch",
-    "interview-check-in": "Check in",
-    "stale": "Stale",
-    "offer-update": "Offer news",
-    "met-follow-up": "After meeting",
-    "info-interview-request": "Informational interview",
-    "engage": "Engage",
-    "share-expertise": "Share your work",
-}
 
 
 MAX_LINE = 250
@@ -206,7 +190,7 @@ def _event_fields(
         timedelta(minutes=TIMED_MINUTES) if isinstance(start, datetime) else timedelta(days=1)
     )
     detail = config.get("feed.detail")
-    label = _RULE_LABELS.get(item.rule, item.rule)
+    label = RULES_BY_ID[item.rule].label if item.rule in RULES_BY_ID else item.rule
     description = url = priority = None
     late = f" (overdue since {_short_day(overdue, today)})" if overdue else ""
     if detail == "private":

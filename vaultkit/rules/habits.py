@@ -15,7 +15,7 @@ from vaultkit.errors import FieldError
 from vaultkit.rules.context import RuleContext
 from vaultkit.rules.followup import FollowUp, stable_id
 from vaultkit.vault.config import CONFIG_NAME, parse_duration
-from vaultkit.vault.fields import When, local_date, parse_date, show_when
+from vaultkit.vault.fields import When, local_date, parse_date, show_when, squash
 from vaultkit.vault.identity import note_identity
 from vaultkit.vault.model import Interaction, Interview, Note, Vault, with_parents
 from vaultkit.vault.vocabulary import BOTH, OUT
@@ -260,12 +260,12 @@ def _cadence(contact: Note, ctx: RuleContext) -> tuple[tuple[int, str], str] | N
     if contact.get("cadence"):
         return contact.get("cadence"), "its `cadence`"
     by_relationship = {
-        k.lower(): v
+        squash(k): v
         for k, v in ctx.vault.config.table("rules.keep-in-touch.by_relationship").items()
     }
     relationship = str(contact.get("relationship") or "").lower()
-    if relationship in by_relationship and (
-        parsed := parse_duration(by_relationship[relationship])
+    if squash(relationship) in by_relationship and (
+        parsed := parse_duration(by_relationship[squash(relationship)])
     ):
         return parsed, f"the default for {relationship}s"
     by_tag = {k.lower(): v for k, v in ctx.vault.config.table("rules.keep-in-touch.by_tag").items()}
@@ -358,9 +358,9 @@ def hiring_manager(vault: Vault, company: Note) -> Note | None:
     """Whom to write to at a company: its hiring manager, else its recruiter, else its first
     contact."""
     people = [vault.notes[p] for p in company.contacts if vault.notes[p].kind == "contact"]
-    for wanted in ("hiring-manager", "hiring manager", "recruiter"):
+    for wanted in ("hiringmanager", "recruiter"):  # `Hiring Manager`, `hiring_manager` …
         for person in people:
-            if str(person.get("relationship") or "").lower() == wanted:
+            if squash(str(person.get("relationship") or "")) == wanted:
                 return person
     return people[0] if people else None
 
@@ -488,7 +488,7 @@ def _info_interview_requests(vault: Vault, ctx: RuleContext) -> Iterator[FollowU
 
 
 def engage(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
-    wanted = {r.strip().lower() for r in ctx.setting("relationships")}
+    wanted = {squash(r) for r in ctx.setting("relationships")}
     interviewed = {p for c in vault.records("company") for i in c.interviews for p in i.with_}
     # The active company each person works at (`company:` or `contacts:`) or interviewed you for.
     active_at: dict[str, Note] = {}
@@ -497,7 +497,9 @@ def engage(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
             active_at.setdefault(person, active)
     for contact in vault.records("contact"):
         relationship = str(contact.get("relationship") or "").strip().lower()
-        if not (relationship in wanted or (not relationship and contact.path in interviewed)):
+        if not (
+            squash(relationship) in wanted or (not relationship and contact.path in interviewed)
+        ):
             continue
         company = active_at.get(contact.path)
         if company is None:

@@ -11,64 +11,26 @@ from vaultkit.rules import explicit, habits
 from vaultkit.rules.context import Rule, RuleContext
 from vaultkit.rules.followup import FollowUp
 from vaultkit.vault.model import Note, Vault
+from vaultkit.vault.rulebook import RULES, RuleRecord
 
-# The tag `vaultkit done` writes for each rule; the rules count a log line with it as done.
-DONE_TAGS: dict[str, str] = {
-    "follow-up": "follow-up",
-    "application-follow-up": "follow-up",
-    "thank-you": "thank-you",
-    "linkedin-connect": "linkedin",
-    "info-interview-prep": "prep",
-    "reply-promptly": "reply",
-    "keep-in-touch": "touch",
-    "interview-check-in": "follow-up",
-    "stale": "follow-up",
-    "offer-update": "offer-update",
-    "met-follow-up": "follow-up",
-    "info-interview-request": "info-interview",
-    "engage": "engage",
-    "share-expertise": "published",
-}
+DONE_TAGS: dict[str, str] = {r.id: r.closes_with for r in RULES if r.closes_with}
+"""The tag `vaultkit done` writes for each rule; the rules count a log line with it as done."""
+
+_MODULES = {"explicit": explicit, "habits": habits}
 
 
-def _registry() -> list[tuple[str, Rule]]:
-    return [
-        ("follow-up", explicit.follow_up),
-        ("task", explicit.task),
-        ("application-follow-up", habits.application_follow_up),
-        ("thank-you", habits.thank_you),
-        ("linkedin-connect", habits.linkedin_connect),
-        ("info-interview-prep", habits.info_interview_prep),
-        ("reply-promptly", habits.reply_promptly),
-        ("keep-in-touch", habits.keep_in_touch),
-        ("interview-check-in", habits.interview_check_in),
-        ("stale", habits.stale),
-        ("offer-update", habits.offer_update),
-        ("met-follow-up", habits.met_follow_up),
-        ("info-interview-request", habits.info_interview_request),
-        ("engage", habits.engage),
-        ("share-expertise", habits.share_expertise),
-    ]
+def _derive(record: RuleRecord) -> Rule:
+    module, name = record.derive.split(".")
+    rule: Rule = getattr(_MODULES[module], name)
+    return rule
 
 
-LOCAL_RULES = frozenset(
-    {
-        "follow-up",
-        "task",
-        "application-follow-up",
-        "thank-you",
-        "info-interview-prep",
-        "reply-promptly",
-        "keep-in-touch",
-        "interview-check-in",
-        "stale",
-        "met-follow-up",
-    }
-)
-"""Rules that, for each note they go through, read only that note and the notes it links, and
-yield only follow-ups whose `note` is that note. The live engine runs them again only for the
-notes an edit touched and the notes linking those; every other rule runs again in full. A new
-rule belongs here only when it keeps to that."""
+REGISTRY: list[tuple[str, Rule]] = [(record.id, _derive(record)) for record in RULES]
+"""Each rule's id and function, in the records' order (the order they run in)."""
+
+
+LOCAL_RULES = frozenset(r.id for r in RULES if r.local)
+"""Rules the live engine runs again only for the notes an edit touched (RuleRecord.local)."""
 
 
 def derive_followups(vault: Vault, today: date) -> list[FollowUp]:
@@ -111,7 +73,7 @@ class Derivation:
         """Run the rules again: the local ones for `notes` only (None: for every note)."""
         vault, tz = self.vault, self.vault.config.tz
         some = sorted(notes & vault.notes.keys()) if notes is not None else None
-        for rule_id, rule in _registry():
+        for rule_id, rule in REGISTRY:
             if not vault.config.rule(rule_id, "enabled"):
                 self.local.pop(rule_id, None)
                 self.other.pop(rule_id, None)
@@ -136,7 +98,7 @@ class Derivation:
             for item in rule(view, RuleContext(view, self.today, tz, rule_id)):
                 by_note.setdefault(item.note, []).append(item)
         found: dict[str, FollowUp] = {}
-        for rule_id, _ in _registry():
+        for rule_id, _ in REGISTRY:
             if rule_id in self.local:
                 for items in self.local[rule_id].values():
                     for item in items:

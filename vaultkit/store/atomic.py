@@ -100,3 +100,57 @@ def _fsync_folder(folder: Path) -> None:
             os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def stage(path: Path, data: bytes) -> str:
+    """Write `data` to a temporary file beside `path` (named as `atomic_write` names them),
+    not yet synced nor renamed: `commit_staged` makes many such files durable with one sync
+    instead of two fsyncs each (a cold build writes thousands)."""
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp_name, mode)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    return tmp_name
+
+
+def commit_staged(staged: list[tuple[str, Path]]) -> None:
+    """Sync the staged files' file system once, then rename each over its target and sync
+    each folder once: after a crash every target is whole, old or new."""
+    if not staged:
+        return
+    _sync_file_system(staged[0][1].parent)
+    for tmp_name, path in staged:
+        try:
+            os.replace(tmp_name, path)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+            raise WriteError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+    for folder in sorted({path.parent for _, path in staged}):
+        _fsync_folder(folder)
+
+
+def _sync_file_system(folder: Path) -> None:
+    """syncfs(2) of the file system holding `folder` (Linux), else sync(2)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            if libc.syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    except (OSError, AttributeError):
+        pass
+    os.sync()

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from vaultkit.errors import OutputError
-from vaultkit.store.atomic import atomic_write
+from vaultkit.store.atomic import atomic_write, commit_staged, stage
 from vaultkit.store.files import read_file
 
 MANIFEST = ".vaultkit-manifest.json"
@@ -197,6 +197,24 @@ class OutputFolder:
         self.listed = set(read_manifest(out_dir))
         self.finished = False
         self.wrote: dict[str, tuple[bytes, tuple[int, int, int] | None]] = {}
+        self.staged: list[tuple[str, Path, str, bytes]] | None = None
+        """Files written but not yet in place (see `stage`): temporary name, target, the
+        file's name in the folder, digest."""
+
+    def stage(self) -> None:
+        """Until `commit`, write each file beside its target, unsynced: a build of many
+        files syncs once (`commit`) instead of twice a file."""
+        if self.staged is None:
+            self.staged = []
+
+    def commit(self) -> None:
+        """Put the staged files in place, durably (store/atomic.py's commit_staged)."""
+        staged, self.staged = self.staged, None
+        if not staged:
+            return
+        commit_staged([(tmp, target) for tmp, target, _, _ in staged])
+        for _, target, rel, digest in staged:
+            self.wrote[rel] = (digest, _stamp(target))
 
     def expect(self, files: Iterable[str]) -> None:
         """List the files about to be written in the manifest before they exist, so a build
@@ -226,14 +244,19 @@ class OutputFolder:
         _target(self.out_dir, rel)  # the folder just made is still inside
         if target.is_dir() and not target.is_symlink():
             raise OutputError(f"cannot write {rel}: a folder has that name")
-        atomic_write(target, data)
         self.result.written.append(rel)
+        if self.staged is not None:
+            self.staged.append((stage(target, data), target, rel, digest))
+            self.wrote.pop(rel, None)
+            return True
+        atomic_write(target, data)
         self.wrote[rel] = (digest, _stamp(target))
         return True
 
     def finish(self, files: Iterable[str]) -> WriteResult:
         """Remove the generated files that are no longer made; the manifest lists `files`.
         (Temporary files a killed build left are removed the first time.)"""
+        self.commit()
         kept = set(files)
         if kept != self.listed or not self.finished:
             for rel in sorted(self.listed - kept):

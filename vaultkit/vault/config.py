@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from vaultkit.errors import VaultkitError
 from vaultkit.vault.obsidian import DailyNotes, daily_notes
 from vaultkit.vault.problems import Problem, error, warning
+from vaultkit.vault.rulebook import RULES
 
 CONFIG_NAME = "vaultkit.toml"
 
@@ -35,111 +36,26 @@ DEFAULT_STAGES: dict[str, bool] = {
     "ghosted": False,
 }
 
-RULE_IDS = (
-    "follow-up",
-    "task",
-    "application-follow-up",
-    "thank-you",
-    "linkedin-connect",
-    "info-interview-prep",
-    "reply-promptly",
-    "keep-in-touch",
-    "interview-check-in",
-    "stale",
-    "offer-update",
-    "met-follow-up",
-    "info-interview-request",
-    "engage",
-    "share-expertise",
-)
-
 
 @dataclass(frozen=True)
 class Setting:
     key: str
     """Dotted key; `<name>` stands for any key the user chooses (a field, a stage, a rule)."""
     kind: str
-    """One of the KINDS below; says what the value must look like."""
+    """What the value must look like, as `_validate` checks it: str, timezone, bool, int, url,
+    list, duration, or `choice:a,b,…`."""
     default: Any
     doc: str
 
 
 def _rule_settings() -> list[Setting]:
-    days = {
-        "application-follow-up": (4, "days after `applied` to follow up on an application"),
-        "thank-you": (1, "days after an interview to send the thank-you (24 h for a timed one)"),
-        "linkedin-connect": (1, "days after an interview to connect with the interviewer"),
-        "info-interview-prep": (2, "days before an informational interview to prepare"),
-        "reply-promptly": (1, "days after `awaiting_reply` to answer"),
-        "interview-check-in": (7, "days after the last interview with no news to check in"),
-        "stale": (21, "days without any interaction before an active company is stale"),
-        "offer-update": (1, "days after an offer to tell the other companies in play"),
-        "met-follow-up": (2, "days after `met` to connect and send a note"),
-        "info-interview-request": (
-            7,
-            "days after applying (or the first touch) to ask someone there for an "
-            "informational interview",
-        ),
-        "engage": (21, "days between engagements with an interviewer's or hiring manager's posts"),
-        "share-expertise": (14, "days after your last published work to share the next"),
-    }
-    out = [
-        Setting(f"rules.{rid}.enabled", "bool", True, f"run the `{rid}` rule") for rid in RULE_IDS
-    ]
-    out += [Setting(f"rules.{rid}.days", "int", d, doc) for rid, (d, doc) in days.items()]
-    out += [
-        Setting(
-            "rules.keep-in-touch.cadence",
-            "duration",
-            "",
-            "default keep-in-touch cadence for every contact without one (empty: none)",
-        ),
-        Setting(
-            "rules.keep-in-touch.by_relationship.<name>",
-            "duration",
-            None,
-            'default cadence for contacts with this `relationship`, e.g. `recruiter = "3w"`',
-        ),
-        Setting(
-            "rules.keep-in-touch.by_tag.<name>",
-            "duration",
-            None,
-            'default cadence for contacts with this tag, e.g. `network = "quarterly"`',
-        ),
-        Setting(
-            "rules.met-follow-up.window",
-            "int",
-            21,
-            "only people met in the last this many days get a note (older meetings are past "
-            "the moment; `keep-in-touch` carries them)",
-        ),
-        Setting(
-            "rules.info-interview-request.window",
-            "int",
-            21,
-            "only applications (or first touches) of the last this many days get a request",
-        ),
-        Setting(
-            "rules.info-interview-request.limit",
-            "int",
-            3,
-            "at most this many requests at a time, for the most recent applications",
-        ),
-        Setting(
-            "rules.engage.relationships",
-            "list",
-            ["interviewer", "hiring-manager", "hiring manager"],
-            "the `relationship` values whose posts to engage with (a contact without one counts "
-            "when they interviewed you)",
-        ),
-        Setting(
-            "rules.share-expertise.folders",
-            "list",
-            ["published"],
-            "folders holding your published work, one note per piece (dated by `published`, "
-            "`date`, or a date starting the file name)",
-        ),
-    ]
+    """Every rule's settings, from its record (vault/rulebook.py): `enabled`, then its own."""
+    out = []
+    for rule in RULES:
+        out.append(Setting(f"rules.{rule.id}.enabled", "bool", True, f"run the `{rule.id}` rule"))
+        out += [
+            Setting(f"rules.{rule.id}.{o.name}", o.kind, o.default, o.doc) for o in rule.settings
+        ]
     return out
 
 
@@ -329,9 +245,35 @@ NAMED_DURATIONS = {
 }
 
 
+_NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve".split()
+    )
+}
+_SPOKEN = re.compile(r"^(?:every|each)\s+(?:(other)\s+)?(.*)$")
+
+
+def _spoken(text: str) -> str:
+    """`every 3 weeks` -> `3 weeks`, `every two months` -> `2 months`, `every week` -> `1 week`,
+    `every other week` -> `2 week`, as people write a cadence."""
+    m = _SPOKEN.match(text)
+    if not m:
+        count, _, rest = text.partition(" ")
+        return f"{_NUMBER_WORDS[count]} {rest}" if count in _NUMBER_WORDS and rest else text
+    count, _, rest = m.group(2).partition(" ")
+    if not rest:
+        count, rest = "1", count
+    count = _NUMBER_WORDS.get(count, count)
+    if m.group(1):
+        count = str(2 * int(count)) if count.isdigit() else count
+    return f"{count} {rest}"
+
+
 def parse_duration(value: str) -> tuple[int, str] | None:
-    """`10d`, `3w`, `2m`, `1y`, `monthly`, `quarterly` … -> (count, unit in d/w/m/y), else None."""
-    text = value.strip().lower()
+    """`10d`, `3w`, `2m`, `1y`, `monthly`, `quarterly`, `every 3 weeks` … -> (count, unit in
+    d/w/m/y), else None."""
+    text = _spoken(" ".join(value.strip().lower().split()))
     if text in NAMED_DURATIONS:
         return NAMED_DURATIONS[text]
     m = DURATION_RE.match(text)

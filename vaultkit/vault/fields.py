@@ -199,6 +199,9 @@ def dataview_date(text: str) -> str:
 # `December 6, 2025`, `6 December 2025`): the month's name makes them unambiguous, so they are
 # read without a setting. Numeric ones (`12/06/2025`) are read in the vault's `date_format`.
 _WRITTEN_FORMATS = (
+    "YYYY-MM-DD",  # with a time ISO does not write: `2025-12-06 2:00 PM`
+    "YYYY/MM/DD",
+    "YYYY.MM.DD",
     "MMMM D, YYYY",
     "MMM D, YYYY",
     "MMMM D YYYY",

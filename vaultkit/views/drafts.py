@@ -23,19 +23,10 @@ from vaultkit.rules.habits import hiring_manager
 from vaultkit.vault.config import CONFIG_NAME
 from vaultkit.vault.fields import local_date
 from vaultkit.vault.model import Interaction, Interview, Note, Vault
+from vaultkit.vault.rulebook import RULES
 
-DRAFT_RULES: dict[str, str] = {
-    # rule -> what the message is; every follow-up that asks you to write to someone
-    "application-follow-up": "application follow-up",
-    "thank-you": "thank-you note",
-    "interview-check-in": "interview check-in",
-    "reply-promptly": "reply",
-    "offer-update": "offer update",
-    "keep-in-touch": "keep-in-touch note",
-    "met-follow-up": "note after meeting",
-    "info-interview-request": "informational-interview request",
-    "linkedin-connect": "LinkedIn note",
-}
+DRAFT_RULES: dict[str, str] = {r.id: r.message for r in RULES if r.message}
+"""Rule -> the message it asks you to write: every follow-up that asks you to write to someone."""
 LINKEDIN_RULES = frozenset({"linkedin-connect"})
 """Drafts meant for LinkedIn rather than email (a connection note)."""
 LINKEDIN_NOTE_LIMIT = 300

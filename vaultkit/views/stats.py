@@ -16,9 +16,12 @@ from vaultkit.errors import FieldError
 from vaultkit.rules.followup import PRIORITY_ORDER, FollowUp
 from vaultkit.vault.fields import local_date, parse_date
 from vaultkit.vault.model import Interaction, Note, Vault
+from vaultkit.vault.rulebook import RULES
 from vaultkit.vault.vocabulary import BOTH, IN
-from vaultkit.views.drafts import DRAFT_RULES, recipient
+from vaultkit.views.drafts import recipient
 
+OWED = frozenset(r.id for r in RULES if r.owed)
+"""Rules whose follow-ups, due, count as a message someone is waiting for."""
 NONE_KEY = "(none)"
 HEATMAP_WEEKS = 53
 
@@ -277,9 +280,7 @@ def _touches(vault: Vault) -> list[Interaction]:
 
 
 def _done_tags() -> frozenset[str]:
-    from vaultkit.rules.registry import DONE_TAGS
-
-    return frozenset(DONE_TAGS.values())
+    return frozenset(r.closes_with for r in RULES if r.closes_with)
 
 
 def _done_tasks(vault: Vault) -> Iterable[date]:
@@ -379,7 +380,7 @@ def compute_stats(
     owed = []
     for item in followups:
         due = item.due_date(tz)
-        if item.rule in DRAFT_RULES and due <= today:  # a message is asked of you, by today
+        if item.rule in OWED and due <= today:  # a message is asked of you, by today
             person = recipient(vault, item, today)
             path = person.path if person else item.record or item.note
             name = vault.notes[path].name if path in vault.notes else path
