@@ -5,7 +5,8 @@
 The floor: read every note's bytes and parse its frontmatter with libyaml, nothing else.
 Each figure is the median of --runs runs, each command in a fresh process, as wall-clock time
 and as CPU time (user + system, the process and its children: less disturbed by other work on
-the machine); the ratio is wall time over the floor's wall time in the same run. Memory is the
+the machine); the ratios are wall time over the floor's wall time, and CPU time over the
+floor's CPU time, in the same run. Memory is the
 process's peak resident set size (the largest of its runs).
 
 `--agenda-only N` measures only the floor and a cold `agenda` at N notes (a very large vault).
@@ -168,17 +169,18 @@ def main() -> None:
     parser.add_argument("--agenda-only", type=int, nargs="*", default=[], metavar="NOTES")
     args = parser.parse_args()
     print(f"# {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}, {args.runs} runs")
-    print("| notes | what | median time | median CPU | × floor | peak memory |")
-    print("|---:|---|---:|---:|---:|---:|")
+    print("| notes | what | median time | median CPU | × floor | × floor (CPU) | peak memory |")
+    print("|---:|---|---:|---:|---:|---:|---:|")
     plan = [(n, False) for n in args.notes] + [(n, True) for n in args.agenda_only]
     for notes, agenda_only in plan:
         rows = bench(notes, args.runs, agenda_only)
-        floor = rows[0].wall
+        floor, floor_cpu = rows[0].wall, rows[0].cpu or 1.0
         for row in rows:
             cpu = f"{row.cpu * 1000:.0f} ms" if row.cpu is not None else "–"
+            cpu_ratio = f"{row.cpu / floor_cpu:.1f}" if row.cpu is not None else "–"
             print(
                 f"| {notes} | {row.what} | {row.wall * 1000:.0f} ms | {cpu} | "
-                f"{row.wall / floor:.1f} | {row.memory} MB |",
+                f"{row.wall / floor:.1f} | {cpu_ratio} | {row.memory} MB |",
                 flush=True,
             )
 

@@ -129,3 +129,15 @@ def test_a_remembered_body_is_rendered_again_when_a_link_goes_elsewhere():
         text, lambda t: {"Jane Doe": "people/jane.html", "Nobody": "nobody.html"}.get(t)
     )
     assert 'href="nobody.html"' in created
+
+
+def test_one_link_reading_for_pages_feed_and_titles():
+    """The page, the feed and a task's title read a wikilink alike (they once disagreed:
+    `[[Globex#Team]]` was "Globex" in titles and "Globex › Team" in the feed)."""
+    from vaultkit.rules.explicit import task_title
+    from vaultkit.vault.links import plain
+
+    line = "Call [[people/Jane Doe|Jane]] about [[Globex.md#Team]] and [[Initech]]"
+    assert task_title(line) == plain(line) == "Call Jane about Globex › Team and Initech"
+    html = render_body(line, lambda target: f"{target.lower()}.html")
+    assert ">Jane</a>" in html and ">Globex › Team</a>" in html and ">Initech</a>" in html

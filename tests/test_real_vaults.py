@@ -175,6 +175,14 @@ def test_adopt_names_the_notes_it_could_not_read_in_full(runner, vault_dir, writ
         ("In conversation", CONTACT_WORDS),
         ("Limbo", None),
         ("Not interviewing", None),  # a negation it cannot read is not guessed at
+        # numbered and emoji statuses, as trackers sort them
+        ("2. Applied", "applied"),
+        ("3) Interview", "interviewing"),
+        ("🟢 Applied", "applied"),
+        ("Applied ✅", "applied"),
+        ("❌ Rejected", "rejected"),
+        ("Coding challenge", "interviewing"),
+        ("Take-home assignment", "interviewing"),
     ],
 )
 def test_stage_words(value, stage):

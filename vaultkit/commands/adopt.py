@@ -18,7 +18,7 @@ from vaultkit.errors import FieldError
 from vaultkit.vault.config import DEFAULT_STAGES
 from vaultkit.vault.fields import FIELDS_BY_NAME, is_empty, parse_tags, parse_value, squash
 from vaultkit.vault.model import TYPE_WORDS, is_dashboard, with_parents
-from vaultkit.vault.parse import ParsedNote, find_links, read_note
+from vaultkit.vault.parse import ParsedNote, cards, find_links, read_note
 from vaultkit.vault.problems import printable
 from vaultkit.vault.scan import scan_vault, template_excludes
 from vaultkit.vault.vocabulary import (
@@ -491,13 +491,7 @@ def _propose_stages(parsed: list[ParsedNote], kinds: dict[str, str], proposal: P
         if isinstance(value, str) and not is_empty(value):
             found[value.strip()] += 1
     for note in parsed:  # a Kanban board's lanes that hold cards are stages too
-        for line, lane in note.lanes:
-            later = [n for n, _ in note.lanes if n > line]
-            end = min(later, default=10**9)
-            if lane.lower() != "archive" and any(
-                line < t.line < end and t.links for t in note.tasks
-            ):
-                found[lane] += 1
+        found.update({lane for task, lane in cards(note) if task.links} - {"Archive"})
     for value in sorted(found, key=str.lower):
         if value.lower() in DEFAULT_STAGES:
             continue

@@ -30,7 +30,16 @@ from vaultkit.store.atomic import atomic_write
 from vaultkit.store.files import MAX_FILE_BYTES, read_file
 from vaultkit.vault.config import CONFIG_NAME, Config
 from vaultkit.vault.model import LinkIndex, Vault, build_model
-from vaultkit.vault.parse import FENCE, FM_CLOSE, FM_OPEN, TAG_BODY, ParsedNote, Task, parse_note
+from vaultkit.vault.parse import (
+    FM_CLOSE,
+    FM_OPEN,
+    TAG_BODY,
+    ParsedNote,
+    Task,
+    closes_fence,
+    opens_fence,
+    parse_note,
+)
 
 ENCODING = "utf-8"
 ERRORS = "surrogateescape"
@@ -121,18 +130,12 @@ def _scan(
     fence_at: int | None = None
     for i in range(_body_start(lines), len(lines) if until is None else until + 1):
         text = _content(lines[i]).lstrip("\ufeff")
-        m = FENCE.match(text)
         if fence is not None:
-            if (
-                m
-                and m.group(1)[0] == fence[0]
-                and len(m.group(1)) >= len(fence)
-                and not text.strip()[len(m.group(1)) :].strip()
-            ):
+            if closes_fence(text, fence):
                 fence = fence_at = None
             continue
-        if m:
-            fence, fence_at = m.group(1), i
+        if opened := opens_fence(text):
+            fence, fence_at = opened, i
             continue
         h = _ATX.match(text)
         if h:

@@ -134,6 +134,8 @@ class Engine:
         self.derivation: Any = None
         self.events: dict[str, _Event] = {}
         self.pages: dict[str, _Page] = {}
+        self.expected: list[str] = []
+        """The output files the writer was last told to expect."""
         self.page_records: list[tuple[str, bytes, list[str], str]] = []
         """Pages written, their records waiting for their files to be in place."""
         self.page_paths: dict[str, str] = {}
@@ -150,6 +152,8 @@ class Engine:
         (vaultkit/store/feedstate.py): kept between refreshes, read again when `feed_marks` say
         another vaultkit wrote the feed or its state."""
         self.feed_marks: tuple[Any, ...] = ()
+        self.stamped: dict[tuple[bytes, bytes], bytes] = {}
+        """Each event with its stamp lines, as the last feed had it (ics.assemble)."""
         self.digests: dict[bytes, str] = {}
         """Each event's bytes -> its digest (feedstate.digest)."""
         self.timings: dict[str, float] = {}
@@ -334,7 +338,9 @@ class Engine:
         if self.output is None:
             self.output = OutputFolder(self.out_dir, force=self.force)
         names = [*SITE_FILES, *pages.values()]
-        self.output.expect(names)
+        if names != self.expected:  # 10,000 names checked again only when one changed
+            self.output.expect(names)
+            self.expected = names
         # The feed first: it is what a calendar app polls.
         reload = self.told is None or self._feed_marks() != self.feed_marks
         if reload or self.told is None:  # a new engine, or another vaultkit wrote them
@@ -345,10 +351,11 @@ class Engine:
             data, near | self.model.linking(renamed | moved), inputs, told
         )
         self.output.write("followups.ics", feed)
+        clock.lap("feed")  # what a calendar app waits for ends here
         self._publish({"followups.ics": feed})
         self._remember(told, inputs.moment(self.config.tz), reload)
         too_big = size_warning(feed)
-        clock.lap("feed")
+        clock.lap("feed state")
         self._save_identities()
         data.problems = sorted(
             {*check_vault(vault, self.today), *scan_problems, *template_problems}
@@ -599,7 +606,15 @@ class Engine:
             digests[body] = found if found is not None else digest(body)
             return digests[body]
 
-        feed = ics.assemble(vault, data.followups, event, inputs, digest_of=digest_of, told=told)
+        feed = ics.assemble(
+            vault,
+            data.followups,
+            event,
+            inputs,
+            digest_of=digest_of,
+            told=told,
+            stamped=self.stamped,
+        )
         self.digests = digests
         if self.store is not None:
             self.store.put_pieces("event", new)
@@ -742,9 +757,14 @@ _NOT_SHOWN = {"parsed", "tasks", "entries"}
 """What a note page does not show of its note (its body shows the tasks and log lines)."""
 
 
+_ATOMS = frozenset({str, int, float, bool, type(None), date, datetime})
+
+
 def _plain(value: Any) -> Any:
     """`value` with its sets in order, so that its repr is the same in every process (a
     set's order follows string hashing, which differs from run to run)."""
+    if type(value) in _ATOMS:  # most values: answered before the costlier checks below
+        return value
     if isinstance(value, set | frozenset):
         return sorted(map(_plain, value), key=repr)
     if isinstance(value, list | tuple):

@@ -21,12 +21,12 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, Todo, vDuration, vText
 
-from vaultkit.render.markdown import plain
 from vaultkit.render.vtimezone import vtimezone
 from vaultkit.rules.followup import FollowUp
 from vaultkit.store.feedstate import STAMP_FORMAT, Known, Stamp, advance, digest
 from vaultkit.vault.config import Config
 from vaultkit.vault.identity import feed_uid
+from vaultkit.vault.links import plain
 from vaultkit.vault.model import Vault
 from vaultkit.vault.problems import Problem, warning
 from vaultkit.vault.rulebook import RULES_BY_ID
@@ -160,18 +160,30 @@ def _description(
 def shown_on(item: FollowUp, config: Config, today: date) -> tuple[date | datetime, date | None]:
     """Where the feed puts the follow-up, and since when it is overdue (None if it is not):
     an open follow-up past its day goes on today, all day (`feed.overdue_on_today`)."""
-    day = item.due_date(config.tz)
-    if day < today and config.get("feed.overdue_on_today") and not config.get("feed.todo"):
-        return today, day
-    if isinstance(item.due, datetime):
-        return _zone(item.due, config.tz), None
-    return item.due, None
+    return _shown_on(item, config.tz, today, _window(config, today)[1])
 
 
 def in_feed(item: FollowUp, config: Config, today: date) -> bool:
     """Follow-ups overdue by more than `feed.past_days` leave the feed (the agenda keeps them),
     so that it stays under the size calendar apps accept."""
-    return item.due_date(config.tz) >= today - timedelta(days=int(config.get("feed.past_days")))
+    return item.due_date(config.tz) >= _window(config, today)[0]
+
+
+def _window(config: Config, today: date) -> tuple[date, bool]:
+    """The first day the feed shows, and whether overdue follow-ups go on today."""
+    first = today - timedelta(days=int(config.get("feed.past_days")))
+    return first, bool(config.get("feed.overdue_on_today") and not config.get("feed.todo"))
+
+
+def _shown_on(
+    item: FollowUp, tz: tzinfo, today: date, overdue_on_today: bool
+) -> tuple[date | datetime, date | None]:
+    day = item.due_date(tz)
+    if day < today and overdue_on_today:
+        return today, day
+    if isinstance(item.due, datetime):
+        return _zone(item.due, tz), None
+    return item.due, None
 
 
 def _event_fields(
@@ -348,20 +360,24 @@ def assemble(
     *,
     digest_of: Callable[[bytes], str] = digest,
     told: dict[str, Known] | None = None,
+    stamped: dict[tuple[bytes, bytes], bytes] | None = None,
 ) -> bytes:
     """The feed from each follow-up's event without its stamps (`event(item)`: the bytes of
     `event_body`, however got): those in the feed's window, in order, each stamped with what
     its content says to subscribers (vaultkit/store/feedstate.py). The live engine passes
-    a `digest_of` that remembers, and a `told` that receives what the feed tells of each
-    event (what `feedstate.read_feed` would read back from it)."""
+    a `digest_of` that remembers, a `told` that receives what the feed tells of each
+    event (what `feedstate.read_feed` would read back from it), and `stamped`, each event
+    with its stamps as the last feed had it (refilled with this feed's)."""
     config = vault.config
     detail = str(config.get("feed.detail"))
     events: list[tuple[str, str, bytes]] = []
     starts = []
+    tz = config.tz
+    first, overdue_on_today = _window(config, inputs.today)
     for item in followups:
-        if not in_feed(item, config, inputs.today):
+        if item.due_date(tz) < first:
             continue
-        start, _ = shown_on(item, config, inputs.today)
+        start, _ = _shown_on(item, tz, inputs.today, overdue_on_today)
         starts.append(start)
         moment = (
             start.astimezone(UTC).isoformat() if isinstance(start, datetime) else start.isoformat()
@@ -376,14 +392,20 @@ def assemble(
             when = PRIVATE_EPOCH + timedelta(seconds=stamp.sequence) if private else stamp.modified
             told[uid] = Known(digests[uid], stamp.sequence, when)
     lines: dict[Stamp, bytes] = {}  # most events share a few stamps: format each once
+    last, kept = stamped or {}, {}
 
-    def stamped(event: bytes, stamp: Stamp) -> bytes:
-        found = lines.get(stamp)
-        if found is None:
-            found = lines[stamp] = _stamp_lines(stamp, private)
-        return _insert_stamps(event, found)
+    def with_stamps(event: bytes, stamp: Stamp) -> bytes:
+        text = lines.get(stamp)
+        if text is None:
+            text = lines[stamp] = _stamp_lines(stamp, private)
+        found = last.get((event, text))
+        kept[(event, text)] = found if found is not None else _insert_stamps(event, text)
+        return kept[(event, text)]
 
-    body = b"".join(stamped(event, stamps[uid]) for _, uid, event in events)
+    body = b"".join(with_stamps(event, stamps[uid]) for _, uid, event in events)
+    if stamped is not None:
+        stamped.clear()
+        stamped.update(kept)
     return _head(vault, starts) + body + CLOSING
 
 

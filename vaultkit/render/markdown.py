@@ -21,26 +21,13 @@ from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 
 from vaultkit.render.paths import slugify
+from vaultkit.vault.links import WIKILINK, split_wikilink
 from vaultkit.vault.problems import spelled_controls
 
 Resolver = Callable[[str], str | None]
 """A link target (`Jane Doe`, `people/Jane Doe`, `Globex.md`) -> an href, or None if missing."""
 
-_WIKILINK = re.compile(r"!?\[\[([^\[\]\n]+?)\]\]")
 _TASK_BOX = re.compile(r"^\[([ xX-])\]\s+")
-
-
-def split_wikilink(inner: str) -> tuple[str, str, str]:
-    """`folder/Name#Heading|shown` -> (`folder/Name`, `Heading`, `shown`)."""
-    target, _, shown = inner.partition("|")
-    target, _, heading = target.partition("#")
-    target = target.strip()
-    if target.lower().endswith(".md"):
-        target = target[:-3]
-    heading = heading.strip()
-    name = target.rsplit("/", 1)[-1]
-    label = shown.strip() or (f"{name} › {heading}" if name and heading else name or heading)
-    return target, heading, label
 
 
 def link_href(resolve: Resolver, target: str, heading: str) -> str | None:
@@ -54,12 +41,12 @@ def link_href(resolve: Resolver, target: str, heading: str) -> str | None:
 
 def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     start = state.pos
-    m = _WIKILINK.match(state.src, start)
+    m = WIKILINK.match(state.src, start)
     if not m:
         return False
     if not silent:
         token = state.push("wikilink", "", 0)
-        token.meta = {"inner": m.group(1), "embed": m.group(0).startswith("!")}
+        token.meta = {"inner": m.group(2), "embed": bool(m.group(1))}
         token.content = m.group(0)
     state.pos = m.end()
     return True
@@ -180,9 +167,9 @@ def render_inline(text: str, resolve: Resolver) -> str:
     everything else escaped."""
     text = spelled_controls(text)
     out, last = [], 0
-    for m in _WIKILINK.finditer(text):
+    for m in WIKILINK.finditer(text):
         out.append(escape(text[last : m.start()]))
-        target, heading, label = split_wikilink(m.group(1))
+        target, heading, label = split_wikilink(m.group(2))
         href = link_href(resolve, target, heading)
         out.append(
             f'<a class="wikilink" href="{escape(href)}">{escape(label)}</a>'
@@ -192,8 +179,3 @@ def render_inline(text: str, resolve: Resolver) -> str:
         last = m.end()
     out.append(escape(text[last:]))
     return "".join(out)
-
-
-def plain(text: str) -> str:
-    """`Call [[Jane Doe|Jane]]` -> `Call Jane`: wikilinks as their shown text."""
-    return _WIKILINK.sub(lambda m: split_wikilink(m.group(1))[2], text)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from functools import partial
 
-from vaultkit.render.markdown import plain
 from vaultkit.render.site import SiteData, piece
 from vaultkit.rules.followup import FollowUp
+from vaultkit.vault.links import plain
 from vaultkit.vault.model import Note
 from vaultkit.vault.problems import printable
 from vaultkit.views.agenda import due_label, group

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, tzinfo
 
 from vaultkit.render.terminal import _style
-from vaultkit.rules.explicit import plain_text
+from vaultkit.vault.links import plain
 from vaultkit.vault.problems import printable
 from vaultkit.views.show import Timeline
 from vaultkit.views.stats import Rate, Stats
@@ -160,7 +160,7 @@ def format_show(item: Timeline, *, colour: bool, tz: tzinfo) -> str:
     if not item.interactions:
         lines.append("  nothing logged yet")
     for touch in reversed(item.interactions):
-        text = plain_text(touch.text) if touch.text else touch.source
+        text = plain(touch.text) if touch.text else touch.source
         if touch.source == "interview":
             text = f"{touch.text} interview" if touch.text else "interview"
         where = "" if touch.path == item.path else f"  ({touch.path}:{touch.line})"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -11,21 +10,16 @@ from vaultkit.rules.context import RuleContext
 from vaultkit.rules.followup import FollowUp, stable_id
 from vaultkit.vault.fields import local_date, parse_date, show_when
 from vaultkit.vault.identity import note_identity, task_identity
+from vaultkit.vault.links import plain
 from vaultkit.vault.model import Note, Vault
 
 EARLY_DONE = timedelta(days=7)
 """A #follow-up touch this long before the date already settles it (done a little early)."""
-_WIKILINK = re.compile(r"\[\[([^\[\]|]+?)(?:\|([^\[\]]+))?\]\]")
-
-
-def plain_text(text: str) -> str:
-    """`Call [[Jane Doe|Jane]] about [[Globex#Team]]` -> `Call Jane about Globex`."""
-    return _WIKILINK.sub(lambda m: m.group(2) or m.group(1).split("#")[0].split("/")[-1], text)
 
 
 def task_title(text: str) -> str:
     """A task's follow-up title: its text, links shown as their words."""
-    return plain_text(text) or "(untitled task)"
+    return plain(text) or "(untitled task)"
 
 
 def follow_up(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:

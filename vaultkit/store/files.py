@@ -9,6 +9,8 @@ import stat
 from pathlib import Path
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
+GROWTH_CHUNK = 64 * 1024
+"""What is read at a time past the size the file had (a file growing while it is read)."""
 
 
 def read_file(path: Path) -> bytes:
@@ -25,8 +27,12 @@ def read_file_stat(path: Path) -> tuple[bytes, os.stat_result]:
         status = os.fstat(fd)
         if not stat.S_ISREG(status.st_mode):
             raise OSError(errno.EINVAL, "not a regular file")
-        # Sized by the file, not by the limit: a 64 MB buffer per note costs more than the read.
+        # Sized by the file, not by the limit: a 64 MB buffer per note (each read allocates
+        # what it asks for, even to find the end) costs more than the read.
         data = handle.read(min(status.st_size, MAX_FILE_BYTES) + 1)
-        while len(data) <= MAX_FILE_BYTES and (more := handle.read(MAX_FILE_BYTES + 1 - len(data))):
+        while len(data) <= MAX_FILE_BYTES:
+            more = handle.read(min(GROWTH_CHUNK, MAX_FILE_BYTES + 1 - len(data)))
+            if not more:
+                break
             data += more  # it grew while we read
         return data, status

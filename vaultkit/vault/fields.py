@@ -11,8 +11,9 @@ from typing import Any
 
 from vaultkit.errors import ExpressionError, FieldError
 from vaultkit.vault.config import parse_duration
+from vaultkit.vault.links import link_target
 from vaultkit.vault.obsidian import MomentPattern, moment_pattern
-from vaultkit.vault.parse import find_links, link_target
+from vaultkit.vault.parse import find_links
 
 When = date | datetime
 """A date, or a timezone-aware datetime when the note gave a time."""

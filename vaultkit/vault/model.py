@@ -33,7 +33,7 @@ from vaultkit.vault.fields import (
     parse_when,
     squash,
 )
-from vaultkit.vault.parse import Entry, ParsedNote, Task, extension, find_links
+from vaultkit.vault.parse import Entry, ParsedNote, Task, cards, extension, find_links
 from vaultkit.vault.problems import Problem, error, warning
 from vaultkit.vault.vocabulary import BOTH, IN, OUT, UNKNOWN, direction_of, direction_value
 
@@ -893,11 +893,10 @@ def _board_cards(note: Note, resolve: Resolve) -> list[Touch]:
     if parsed is None or not parsed.lanes:
         return []
     found = []
-    for task in parsed.tasks:
-        lane = next((t for line, t in reversed(parsed.lanes) if line < task.line), None)
-        for target in task.links if lane else []:
+    for task, lane in cards(parsed):
+        for target in task.links:
             if (path := resolve(target)[0]) is not None:
-                found.append(Touch(path, None, propagate=False, lane=lane or ""))
+                found.append(Touch(path, None, propagate=False, lane=lane))
     return found
 
 

@@ -6,6 +6,7 @@ fields and resolving links across notes is the model's job.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import urllib.parse
@@ -17,6 +18,7 @@ from typing import Any
 import yaml
 
 from vaultkit.store.files import MAX_FILE_BYTES, read_file
+from vaultkit.vault.links import WIKILINK, link_target
 from vaultkit.vault.problems import Problem, error, warning
 from vaultkit.vault.vocabulary import CONTACT_WORDS, looks_like_application, place_stage
 
@@ -385,12 +387,31 @@ def _plain(data: dict[Any, Any], note: ParsedNote) -> dict[str, Any]:
 
 
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")  # a tab is 4 columns: not a fence
+
+
+def opens_fence(line: str) -> str | None:
+    """The fence (three or more backticks or tildes) that `line` opens a code block with."""
+    m = FENCE.match(line)
+    return m.group(1) if m else None
+
+
+def closes_fence(line: str, fence: str) -> bool:
+    """`line` closes the code block `fence` opened (CommonMark): the same character, at least
+    as many of it, nothing after. Parsing and editing notes both read code blocks this way."""
+    m = FENCE.match(line)
+    return bool(
+        m
+        and m.group(1)[0] == fence[0]
+        and len(m.group(1)) >= len(fence)
+        and not line.strip()[len(m.group(1)) :].strip()
+    )
+
+
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 _LANE = re.compile(r"^#{1,6}[ \t]+(\S.*)$")
 _LEADING_DATE = re.compile(
     r"^(?:\*\*|__|\[\[)?(\d{4}-\d{2}-\d{2})(?:\*\*|__|\]\])?(?=\s|$|[:,.—–-])[\s:,.—–-]*(.*)$"
 )
-_WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
 _MDLINK_START = re.compile(r"\[[^\[\]\n]*\]\(")  # no `[` inside: linear, `[[[[…` or not
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 QUERY_LANGUAGES = frozenset(
@@ -470,12 +491,6 @@ _DATAVIEW_KINDS = {
 }
 
 
-def link_target(inner: str) -> str:
-    """`Name#Heading|shown` -> `Name`; also drops a `.md` suffix."""
-    target = inner.split("|", 1)[0].split("#", 1)[0].strip()
-    return target[:-3] if target.lower().endswith(".md") else target
-
-
 def extension(target: str) -> str:
     """`CV 2026.pdf` -> `pdf`; `` for a name without one (`Mr. Smith` has none: a space)."""
     last = target.rsplit("/", 1)[-1]
@@ -521,7 +536,7 @@ def find_links(text: str) -> list[str]:
     `![[photo.png]]`, `[shown](Folder/Note%20name.md)`, `[CV](<CV (final).pdf>)`. A target
     keeps a file's extension and loses a note's `.md`, its heading and its alias."""
     targets = []
-    for m in _WIKILINK.finditer(text):
+    for m in WIKILINK.finditer(text):
         if target := link_target(m.group(2)):
             targets.append(target)
     for m in _MDLINK_START.finditer(text):
@@ -537,6 +552,17 @@ def find_links(text: str) -> list[str]:
 
 def find_tags(text: str) -> list[str]:
     return [t.lower() for t in _TAG.findall(text)]
+
+
+def cards(note: ParsedNote) -> list[tuple[Task, str]]:
+    """A Kanban board's cards (its tasks below a lane heading), each with its lane's title."""
+    starts = [line for line, _ in note.lanes]  # in file order
+    found = []
+    for task in note.tasks:
+        at = bisect.bisect_left(starts, task.line) - 1
+        if at >= 0:
+            found.append((task, note.lanes[at][1]))
+    return found
 
 
 @functools.lru_cache(maxsize=512)
@@ -557,13 +583,7 @@ def _read_body(note: ParsedNote, lines: list[str], start: int) -> None:
         if board and raw.startswith("#") and (lane := _LANE.match(raw)) and fence is None:
             note.lanes.append((number, lane.group(1).strip().rstrip("#").strip()))
         if fence is not None:
-            m = FENCE.match(raw)
-            if (
-                m
-                and m.group(1)[0] == fence[0]
-                and len(m.group(1)) >= len(fence)
-                and not raw.strip()[len(m.group(1)) :].strip()
-            ):
+            if closes_fence(raw, fence):
                 fence = None
             continue
         if table.read(note, raw, number):
@@ -571,9 +591,9 @@ def _read_body(note: ParsedNote, lines: list[str], start: int) -> None:
         in_comment = comment is not None
         if "%%" in raw or "<!--" in raw or comment:
             comment = _comment_after(raw, comment)
-        m = FENCE.match(raw)
-        if m and not in_comment:
-            fence = m.group(1)
+        opened = opens_fence(raw)
+        if opened and not in_comment:
+            fence = opened
             language = raw.strip()[len(fence) :].strip().lower().split(" ", 1)[0].strip("{}")
             note.queries += language in QUERY_LANGUAGES
             continue

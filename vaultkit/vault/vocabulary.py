@@ -125,6 +125,8 @@ _POSITIVE: list[tuple[str, re.Pattern[str]]] = [
             r"assessment\b",
             r"case study\b",
             r"super ?day\b",
+            r"(coding|code|tech|technical) (challenge|test|exercise|task)\b",
+            r"(home ?work|assignment)\b",
         ),
     ),
     (

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from urllib.parse import quote
 
-from vaultkit.rules.explicit import plain_text
 from vaultkit.rules.followup import FollowUp
 from vaultkit.rules.habits import hiring_manager
 from vaultkit.vault.config import CONFIG_NAME
 from vaultkit.vault.fields import local_date
+from vaultkit.vault.links import plain
 from vaultkit.vault.model import Interaction, Interview, Note, Vault
 from vaultkit.vault.rulebook import RULES
 
@@ -321,7 +321,7 @@ def _topic(touches: list[Interaction], day: date) -> str | None:
     for touch in touches:
         if touch.date != day or touch.source not in ("log", "daily", "interaction"):
             continue
-        text = re.sub(r"(?:^|\s)#[\w/-]+", "", plain_text(touch.text))
+        text = re.sub(r"(?:^|\s)#[\w/-]+", "", plain(touch.text))
         if ": " not in text:  # a colon and a space: not the one in `19:00`
             continue
         topic = text.split(": ", 1)[1].split(";", 1)[0].strip().rstrip(".").strip()
