@@ -219,3 +219,33 @@ def test_build_reports_its_stages(tmp_path):
     build(load_config(vault), date(2026, 12, 1), use_cache=False, progress=stages.append)
     assert [s.split()[0] for s in stages] == ["reading", "rendering", "rendering"]
     assert "pages of 3 notes" in stages[1] and "vault.json" in stages[2]
+
+
+def test_the_machine_zone_and_obsidian_vault_are_read_once_when_the_config_loads(
+    tmp_path, monkeypatch
+):
+    """Renderers read neither the environment nor the disk: the zone and the Obsidian vault
+    are resolved by load_config, and a change after it does not reach the outputs."""
+    from conftest import TODAY
+
+    from vaultkit.commands.build import build as run_build
+    from vaultkit.vault.config import load_config
+
+    vault = tmp_path / "Jobs"
+    vault.mkdir()
+    (vault / "Plan.md").write_text("- [ ] Update the resume 📅 2026-12-10\n", encoding="utf-8")
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    config = load_config(vault)
+    assert config.timezone_name == "Asia/Tokyo" and config.vault_name == ""
+    monkeypatch.setenv("TZ", "America/New_York")
+    (vault / ".obsidian").mkdir()  # opened in Obsidian after the config was read
+    run_build(config, TODAY)
+    data = json.loads((vault / "_site" / "vault.json").read_text(encoding="utf-8"))
+    assert data["timezone"] == "Asia/Tokyo"
+    pages = [p.read_text(encoding="utf-8") for p in (vault / "_site").rglob("*.html")]
+    assert pages and not any("obsidian://" in page for page in pages)
+    again = load_config(vault)  # the next load sees both
+    assert again.vault_name == "Jobs" and again.timezone_name == "America/New_York"
+    run_build(again, TODAY)
+    pages = [p.read_text(encoding="utf-8") for p in (vault / "_site").rglob("*.html")]
+    assert any("obsidian://open?vault=Jobs" in page for page in pages)

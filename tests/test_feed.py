@@ -295,6 +295,32 @@ def test_build_warns_as_the_feed_nears_the_size_clients_accept(runner, tmp_path,
     assert "about 1 MB" in result.output
 
 
+def test_the_feed_never_grows_past_what_google_accepts(runner, tmp_path, monkeypatch):
+    """Above about 1 MB Google stops refreshing a subscription for good: the feed keeps the
+    soonest follow-ups that fit in MAX_FEED_BYTES (overdue ones first, on today) and leaves
+    out those furthest ahead; the agenda keeps them all."""
+    vault = make_vault(tmp_path / "v")
+    assert b"BEGIN:VTIMEZONE" in build(runner, vault, "2026-12-01", "--no-cache")  # Jane's time
+    whole = build(runner, vault, "2026-12-05", "--no-cache")
+    every = events(whole)
+    day = lambda e: e["DTSTART"].dt if type(e["DTSTART"].dt) is date else e["DTSTART"].dt.date()  # noqa: E731
+    assert sorted(day(e) for e in every.values()) == [date(2026, 12, 5)] * 2 + [date(2026, 12, 10)]
+    monkeypatch.setattr(ics, "MAX_FEED_BYTES", len(whole) - 1)
+    capped = build(runner, vault, "2026-12-05", "--no-cache")
+    assert len(capped) < len(whole)
+    kept = events(capped)
+    assert {day(e) for e in kept.values()} == {date(2026, 12, 5)} and len(kept) == 2
+    assert {u: str(e["SUMMARY"]) for u, e in every.items() if u not in kept} == {
+        next(u for u, e in every.items() if day(e) == date(2026, 12, 10)): "Update the resume"
+    }
+    agenda = runner.invoke(cli, ["agenda", "--vault", str(vault), "--today", "2026-12-05"])
+    assert "Update the resume" in agenda.output
+    # With room for none, none, and no time zone that no event uses.
+    monkeypatch.setattr(ics, "MAX_FEED_BYTES", 400)
+    empty = build(runner, vault, "2026-12-01", "--no-cache")
+    assert not events(empty) and b"VTIMEZONE" not in empty
+
+
 @pytest.mark.parametrize(
     ("key", "rrule"),
     [

@@ -1,15 +1,18 @@
 """A month of a job search, as a subscribed calendar sees it (issue 15's done-when).
 
 The sample vault lives through December: a coffee logged in a daily note, a company renamed,
-another moved into a folder, follow-ups done with UIDs copied from the calendar, a company
-that rejects, a new interview, days with no edit at all. After every step the feed is checked
-the way a calendar app relies on it:
+another moved into a folder, every note saved unchanged, follow-ups done with UIDs copied from
+the calendar, a company that rejects, a call logged with `vaultkit log`, a task reworded and a
+`follow_up:` moved, a new interview, days with no edit at all. After every step the feed is
+checked the way a calendar app relies on it:
 
-- every follow-up still open keeps its UID; done and closed ones are gone, and the feed has an
-  event for exactly the open follow-ups of its window;
+- every follow-up still open keeps its UID (the only ones that leave are named, each with its
+  reason); done and closed ones are gone, and the feed has an event for exactly the open
+  follow-ups of its window;
 - SEQUENCE and LAST-MODIFIED advance exactly for the events whose content changed;
 - the overdue ones are on today, "overdue since" their day;
-- a second build with nothing changed gives the same bytes;
+- a second build with nothing changed gives the same bytes (and so does a build after every
+  note is saved unchanged);
 - the nine parsers of ics-check accept the feed (where it is set up).
 """
 
@@ -135,21 +138,34 @@ def test_a_month_of_a_subscribed_feed(runner, tmp_path):
     feeds.append(snaps[0].data)
     assert {int(e["SEQUENCE"]) for e in snaps[0].events.values()} == {0}
 
-    def step(day: date, change: Callable[[Snapshot], None] | None = None) -> Snapshot:
+    def step(
+        day: date, change: Callable[[Snapshot], None] | None = None, gone: frozenset = frozenset()
+    ) -> Snapshot:
+        """Build on `day` after `change`; every open follow-up but those `gone` keeps its id."""
         if change is not None:
             change(snaps[-1])
         snap = snapshot(runner, vault, day)
         check(snaps[-1], snap)
+        assert set(snaps[-1].agenda) - set(snap.agenda) == gone
+        if change is None and day == snaps[-1].day:
+            assert snap.data == snaps[-1].data  # nothing changed: the same bytes
         snaps.append(snap)
         feeds.append(snap.data)
         return snap
 
     # Dec 2: coffee with Chloe, logged in a new daily note: her keep-in-touch moves.
+    # The coffee is the note she was owed since the meetup, and a touch with Parcelwise, where
+    # she works: both follow-ups are closed by it.
     chloe = by_title(snaps[-1], "Keep in touch with Chloe Baptiste")
+    closed = {
+        by_title(snaps[-1], words)["id"]
+        for words in ("Connect with Chloe Baptiste", "Follow up on your application to Parcelwise")
+    }
     coffee = "# Wednesday\n\n- Coffee with [[Chloe Baptiste]] about the routing team\n"
     after = step(
         date(2026, 12, 2),
         lambda _s: (vault / "daily/2026-12-02.md").write_text(coffee, encoding="utf-8"),
+        gone=frozenset(closed),
     )
     moved = after.agenda[chloe["id"]]
     assert moved["due"] == "2026-12-23" and chloe["due"] != moved["due"]
@@ -168,6 +184,11 @@ def test_a_month_of_a_subscribed_feed(runner, tmp_path):
         "Driftmark" in str(after.events[u]["SUMMARY"]) + str(after.events[u]["DESCRIPTION"])
         for u in changed
     )
+
+    # Saving every note unchanged (an editor's "save all", a sync touching times): same bytes.
+    for note in vault.rglob("*.md"):
+        os.utime(note, (note.stat().st_atime, note.stat().st_mtime + 3600))
+    step(date(2026, 12, 2))
 
     # Dec 3: Cobaltline moved into companies/2026/ (its follow-ups live in other notes too).
     before = step(date(2026, 12, 3))
@@ -188,10 +209,12 @@ def test_a_month_of_a_subscribed_feed(runner, tmp_path):
             )
             assert result.exit_code == 0, result.output
 
-    before = step(date(2026, 12, 7))
+    # Days pass: the prep for Grace's informational interview (Dec 4) ends with the interview.
+    prep = by_title(snaps[-1], "Prepare for the informational interview with Grace")["id"]
+    before = step(date(2026, 12, 7), gone=frozenset({prep}))
     reply = by_title(before, "Reply to Priya Nair with a slot")["id"]
     tell = by_title(before, "Tell Cobaltline about the Driftmark")["id"]
-    after = step(date(2026, 12, 7), done_from_calendar)
+    after = step(date(2026, 12, 7), done_from_calendar, gone=frozenset({reply, tell}))
     assert reply not in after.agenda and tell not in after.agenda
     assert f"{reply}@vaultkit" not in after.events and f"{tell}@vaultkit" not in after.events
 
@@ -202,20 +225,53 @@ def test_a_month_of_a_subscribed_feed(runner, tmp_path):
     after = step(
         date(2026, 12, 9),
         lambda _s: edit(vault, "companies/Quillbyte.md", "stage: applied", "stage: rejected"),
+        gone=frozenset(quillbyte),
     )
     assert not quillbyte & set(after.agenda)
     assert not {f"{i}@vaultkit" for i in quillbyte} & set(after.events)
 
-    # Dec 14: a new interview at Hollowtree: a thank-you appears, the check-in moves.
-    before = step(date(2026, 12, 14))
+    # Dec 10: a call with Rosa logged with `vaultkit log`: her keep-in-touch moves on, same UID,
+    # one step of SEQUENCE. A task reworded a little and a company's follow_up: moved keep theirs.
+    rosa = by_title(snaps[-1], "Keep in touch with Rosa Delgado")["id"]
+    lead = by_title(snaps[-1], "Find the routing platform lead")["id"]
+    driftmark = by_title(snaps[-1], "Follow up with Driftmark")["id"]
+    before = step(date(2026, 12, 10))
+
+    def log_and_edit(_s: Snapshot) -> None:
+        call = ["log", "Rosa Delgado", "Call about the platform team", "--date", "2026-12-10"]
+        logged = runner.invoke(cli, [*call, "--vault", str(vault)])
+        assert logged.exit_code == 0, logged.output
+        task = "- [ ] Find the routing platform lead"
+        edit(vault, "companies/Parcelwise.md", task, "- [ ] Find the routing platform team lead")
+        rel = "companies/Driftmark Financial.md"
+        edit(vault, rel, "follow_up: 2026-12-03T10:00", "follow_up: 2026-12-16")
+
+    after = step(date(2026, 12, 10), log_and_edit)
+    for item_id, due in ((rosa, None), (lead, None), (driftmark, "2026-12-16")):
+        old, new = before.events[f"{item_id}@vaultkit"], after.events[f"{item_id}@vaultkit"]
+        assert int(new["SEQUENCE"]) == int(old["SEQUENCE"]) + 1, after.agenda[item_id]
+        assert due is None or after.agenda[item_id]["due"] == due
+    assert date.fromisoformat(after.agenda[rosa]["due"][:10]) > date(2026, 12, 10)
+    assert "routing platform team lead" in after.agenda[lead]["title"]
+
+    # Dec 14: the habit of asking Brindlewood for an informational interview has lapsed (it
+    # is asked for within a few weeks of applying); a new interview at Hollowtree: a thank-you
+    # appears, the check-in moves.
+    ask = by_title(snaps[-1], "Ask someone at Brindlewood Security")["id"]
+    before = step(date(2026, 12, 14), gone=frozenset({ask}))
     new_interview = (
         'interviews:\n  - date: 2026-12-14 11:00\n    with: "[[Kofi Mensah]]"\n'
         "    kind: final round\n"
     )
+    # (Meeting them again is the chance to tell them of the offer: that follow-up is closed.)
+    told = by_title(before, "Tell Hollowtree Robotics about the Driftmark offer")["id"]
+    check_in = by_title(before, "Check in with Hollowtree Robotics")
     after = step(
         date(2026, 12, 14),
         lambda _s: edit(vault, "companies/Hollowtree Robotics.md", "interviews:\n", new_interview),
+        gone=frozenset({told}),
     )
+    assert after.agenda[check_in["id"]]["due"] > check_in["due"]
     new = set(after.agenda) - set(before.agenda)
     assert [after.agenda[i]["rule"] for i in new] == ["thank-you"]
     assert int(after.events[f"{new.pop()}@vaultkit"]["SEQUENCE"]) == 0

@@ -1056,3 +1056,19 @@ def test_a_relationship_in_the_vaults_own_spelling(write_note, load, written):
         f'---\ncompany: "[[Acme]]"\nrelationship: {written}\nlinkedin_connected: 2026-11-20\n---\n',
     )
     assert rules_for(load(), "people/Ada.md") == ["engage"]
+
+
+def test_applications_that_link_a_company_note_are_said(runner, vault_dir, write_note):
+    """`Jobs/Backend at Acme.md` with `company: "[[Acme]]"` and `Companies/Acme.md` holding
+    the people: their touches are not the application's, which adopt says."""
+    for job, company in [
+        ("Backend at Acme", "Acme"),
+        ("SRE at Acme", "Acme"),
+        ("Data at Zed", "Zed"),
+    ]:
+        write_note(f"Jobs/{job}.md", f'---\ncompany: "[[{company}]]"\nstatus: Applied\n---\n')
+    for company in ("Acme", "Zed"):
+        write_note(f"Companies/{company}.md", "---\nwebsite: https://x.example\n---\n")
+    output, _ = adopt(runner, vault_dir)
+    assert "3 applications link a company note of their own" in output
+    assert "(Jobs/Backend at Acme.md -> Companies/Acme.md)" in output

@@ -81,6 +81,19 @@ ROWS = [
     ('- [ ] Call 📅 2026-05-10 about the offer', {'title': 'Call about the offer', 'due': '2026-05-10'}),
     ('- [ ] Ask [due:: 2026-05-11] about relocation', {'title': 'Ask about relocation', 'due': '2026-05-11'}),
     ('- [X] Upper-case done', {'status': 'done', 'title': 'Upper-case done'}),
+    # Statuses ("Statuses", "Custom Statuses"): Tasks' built-in `[/]` and `[-]`, and a symbol
+    # it does not know, which it reads as a to-do ("Unknown Statuses")
+    ('- [/] In progress 📅 2026-05-12', {'title': 'In progress', 'due': '2026-05-12'}),
+    ('- [-] Dropped ❌ 2026-05-13', {'status': 'cancelled', 'title': 'Dropped'}),
+    ('- [?] A question 📅 2026-05-14', {'title': 'A question', 'due': '2026-05-14'}),
+    ('- [>] Rescheduled ⏳ 2026-05-15', {'title': 'Rescheduled', 'scheduled': '2026-05-15'}),
+    ('- [!] Important 🔺', {'title': 'Important', 'priority': 'high'}),
+    # Lists: any bullet, numbered, indented ("Tasks: Getting Started": a task is a list item)
+    ('* [ ] Star bullet 📅 2026-05-16', {'title': 'Star bullet', 'due': '2026-05-16'}),
+    ('+ [ ] Plus bullet 📅 2026-05-17', {'title': 'Plus bullet', 'due': '2026-05-17'}),
+    ('1. [ ] Numbered 📅 2026-05-18', {'title': 'Numbered', 'due': '2026-05-18'}),
+    ('    - [ ] Indented sub-task 📅 2026-05-19', {'title': 'Indented sub-task', 'due': '2026-05-19'}),
+    ('> [!todo] Callout title', None),
     # Not tasks
     ('-[ ] no space after the marker', None),
     ('- [] empty checkbox', None),

@@ -122,6 +122,9 @@ class Proposal:
     """Notes of queries in a record folder: views of the records, not records."""
     shapes: list[tuple[str, int]] = field(default_factory=list)
     """(note, items): notes that keep many applications as list items or table rows."""
+    employer_notes: tuple[int, str, str] | None = None
+    """(applications, one of them, the note it links): applications whose `company:` links a
+    note of its own (`[[Acme]]` in Companies/), which is no record."""
     typed_interactions: bool = False
     """Some notes say they are interactions (`type: meeting`), wherever they are."""
     text_properties: list[str] = field(default_factory=list)
@@ -230,6 +233,7 @@ def propose(vault: Path, output: str = "_site") -> Proposal:
     proposal.counts.update(kinds.values())
     _propose_fields(parsed, kinds, proposal)
     _propose_names(parsed, kinds, proposal)
+    _find_employer_notes(parsed, kinds, proposal)
     _propose_interaction_fields(parsed, kinds, proposal)
     _propose_stages(parsed, kinds, proposal)
     companies = proposal.counts["company"]
@@ -431,6 +435,27 @@ def _propose_names(parsed: list[ParsedNote], kinds: dict[str, str], proposal: Pr
             break
 
 
+def _find_employer_notes(
+    parsed: list[ParsedNote], kinds: dict[str, str], proposal: Proposal
+) -> None:
+    """Applications (`Jobs/Backend at Acme.md`) whose `company:` links a company note of its
+    own that is no record: what is linked to that note (its people, touches) is not the
+    application's. Said, with the way to link them, when most applications do it."""
+    stems = {PurePosixPath(n.path).stem.casefold(): n.path for n in parsed}
+    found = []
+    applications = [n for n in parsed if kinds.get(n.path) == "company"]
+    for note in applications:
+        for key, (_, value) in _properties(note).items():
+            if _squash(key) in NAME_HINTS["company"][1:] and isinstance(value, str | list):
+                targets = find_links(str(value))
+                target = stems.get(PurePosixPath(targets[0]).name.casefold()) if targets else None
+                if target and target not in kinds and target != note.path:
+                    found.append((note.path, target))
+                    break
+    if found and len(found) * 2 > len(applications):
+        proposal.employer_notes = (len(found), *found[0])
+
+
 def _merged(spelled: dict[str, dict[str, Counter[str]]]) -> dict[str, Counter[str]]:
     merged: dict[str, Counter[str]] = {}
     for table in spelled.values():
@@ -629,6 +654,15 @@ def _shape_lines(proposal: Proposal) -> list[str]:
     """What adopt must say plainly: a vault kept in a shape vaultkit cannot read."""
     written = proposal.text_properties
     said = [TEXT_PROPERTIES_SAID.format(count=len(written), first=written[0])] if written else []
+    if proposal.employer_notes:
+        count, application, employer = proposal.employer_notes
+        said.append(
+            f"{count} applications link a company note of their own ({application} -> "
+            f"{employer}); vaultkit reads each application as the company, so people and "
+            "touches linked only to the company note do not count for it: list the people in "
+            "the application's `contacts:` (or link the application from them): see "
+            "docs/adopt.md#applications-that-link-a-company-note"
+        )
     return said + [
         f"{path} keeps {count} applications as list items or table rows of one note; "
         "vaultkit reads one note per application (a company note with its stage and dates), "

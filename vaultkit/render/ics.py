@@ -40,6 +40,10 @@ PRIVATE_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 with SEQUENCE and say nothing of when anything was edited."""
 SIZE_WARNING = 800 * 1024
 """Google Calendar is reported to stop refreshing subscriptions above about 1 MB."""
+MAX_FEED_BYTES = 950 * 1024
+"""The feed never grows past this: the follow-ups furthest ahead are left out first."""
+_STAMP_BYTES = 80
+"""What the stamp lines add to an event, at most."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _PRIORITY = {"high": 1, "medium": 5, "low": 9}
 """RFC 5545: 1 high, 5 medium, 9 low; a follow-up with no priority has no PRIORITY."""
@@ -350,6 +354,8 @@ def _head(vault: Vault, starts: list[date | datetime]) -> bytes:
 
 
 CLOSING = b"END:VCALENDAR\r\n"
+_Placed = tuple[str, str, bytes, date | datetime]
+"""An event in the feed: (when it starts, in UTC, as text; UID; body without stamps; start)."""
 
 
 def assemble(
@@ -370,21 +376,20 @@ def assemble(
     with its stamps as the last feed had it (refilled with this feed's)."""
     config = vault.config
     detail = str(config.get("feed.detail"))
-    events: list[tuple[str, str, bytes]] = []
-    starts = []
+    events: list[_Placed] = []
     tz = config.tz
     first, overdue_on_today = _window(config, inputs.today)
     for item in followups:
         if item.due_date(tz) < first:
             continue
         start, _ = _shown_on(item, tz, inputs.today, overdue_on_today)
-        starts.append(start)
         moment = (
             start.astimezone(UTC).isoformat() if isinstance(start, datetime) else start.isoformat()
         )
-        events.append((moment, feed_uid(item.id, detail, inputs.secret), event(item)))
-    events.sort()
-    digests = {uid: digest_of(body) for _, uid, body in events}
+        events.append((moment, feed_uid(item.id, detail, inputs.secret), event(item), start))
+    events.sort(key=lambda e: e[:2])
+    events = _within_budget(events, len(_head(vault, [e[3] for e in events])) + len(CLOSING))
+    digests = {e[1]: digest_of(e[2]) for e in events}
     stamps = advance(dict(inputs.known), digests, inputs.moment(config.tz))
     private = detail != "full"
     if told is not None:
@@ -402,11 +407,23 @@ def assemble(
         kept[(event, text)] = found if found is not None else _insert_stamps(event, text)
         return kept[(event, text)]
 
-    body = b"".join(with_stamps(event, stamps[uid]) for _, uid, event in events)
+    body = b"".join(with_stamps(e[2], stamps[e[1]]) for e in events)
     if stamped is not None:
         stamped.clear()
         stamped.update(kept)
-    return _head(vault, starts) + body + CLOSING
+    return _head(vault, [e[3] for e in events]) + body + CLOSING
+
+
+def _within_budget(events: list[_Placed], overhead: int) -> list[_Placed]:
+    """The soonest events that fit in MAX_FEED_BYTES besides `overhead` (the calendar's head
+    and closing). Google is reported to stop refreshing a feed above about 1 MB, for good:
+    worse than missing the follow-ups furthest ahead, which the agenda still lists."""
+    total = overhead
+    for n, (_, _, body, _) in enumerate(events):
+        total += len(body) + _STAMP_BYTES
+        if total > MAX_FEED_BYTES:
+            return events[:n]
+    return events
 
 
 def feed(
@@ -433,9 +450,11 @@ def size_warning(data: bytes) -> Problem | None:
     return warning(
         FEED_NAME,
         0,
-        f"the calendar feed is {len(data) / 1024 / 1024:.2f} MB; Google Calendar is reported to "
-        "stop refreshing subscriptions above about 1 MB: lower `feed.past_days`, switch off "
-        'rules you do not use, or (a full feed) set `feed.detail = "minimal"`',
+        f"the calendar feed is {len(data) / 1024:.0f} KB; Google Calendar is reported to stop "
+        f"refreshing subscriptions above about 1 MB, so the feed never grows past "
+        f"{MAX_FEED_BYTES // 1024} KB: the follow-ups furthest ahead are left out first (the "
+        "agenda lists them all). To keep them, lower `feed.past_days`, switch off rules you do "
+        'not use, or (a full feed) set `feed.detail = "minimal"`',
     )
 
 

@@ -375,6 +375,13 @@ class Config:
     values: dict[str, Any] = field(default_factory=dict)
     """Flat dotted keys -> validated values, as written in the file (defaults not included)."""
     problems: tuple[Problem, ...] = ()
+    timezone_name: str = "UTC"
+    """The vault's IANA zone: `timezone`, else the machine's ($TZ, /etc/localtime)."""
+    obsidian_root: Path | None = None
+    """The Obsidian vault holding this one: the nearest folder at or above it with an
+    `.obsidian/` folder (a job-search folder may live inside a larger Obsidian vault)."""
+    # Both are read from the environment and the disk once, by load_config, so that nothing
+    # downstream (a renderer above all) reads either.
 
     def get(self, key: str) -> Any:
         """The setting's value (the file's, an override's, else its default). A key that is
@@ -395,10 +402,6 @@ class Config:
             if k.startswith(dotted) and "." not in k.removeprefix(dotted)
         }
 
-    @property
-    def timezone_name(self) -> str:
-        return self.get("timezone") or machine_timezone()
-
     @functools.cached_property
     def tz(self) -> tzinfo:
         return ZoneInfo(self.timezone_name)
@@ -416,7 +419,7 @@ class Config:
     def daily_notes(self) -> DailyNotes | None:
         """Where daily notes are and how they are named (vaultkit.toml, else the settings of
         the Obsidian vault this one is or lies in); None when neither says."""
-        root = self._obsidian_root or self.vault
+        root = self.obsidian_root or self.vault
         inside = self.vault.relative_to(root).as_posix() if root != self.vault else ""
         return daily_notes(
             root,
@@ -425,28 +428,19 @@ class Config:
             inside,
         )
 
-    @functools.cached_property
-    def _obsidian_root(self) -> Path | None:
-        """The Obsidian vault holding this one: the nearest folder at or above it with an
-        `.obsidian/` folder (a job-search folder may live inside a larger Obsidian vault)."""
-        for folder in (self.vault, *self.vault.parents):
-            if (folder / ".obsidian").is_dir():
-                return folder
-        return None
-
     @property
     def vault_name(self) -> str:
         name = self.get("vault_name")
         if name:
             return name
-        root = self._obsidian_root
+        root = self.obsidian_root
         return root.name if root is not None else ""
 
     @property
     def obsidian_folder(self) -> str:
         """Where this vault sits inside its Obsidian vault (`""` at its root, else a path with
         `/`), for `obsidian://` links."""
-        root = self._obsidian_root
+        root = self.obsidian_root
         if root is None or root == self.vault:
             return ""
         return self.vault.relative_to(root).as_posix()
@@ -514,7 +508,21 @@ def load_config(vault: Path, overrides: dict[str, Any] | None = None) -> Config:
             problems.append(error(CONFIG_NAME, _line_of(path, key), f"`{key}` must be {expected}"))
             continue
         values[key] = value
-    return Config(vault=vault.resolve(), values=values, problems=tuple(problems))
+    root = vault.resolve()
+    return Config(
+        vault=root,
+        values=values,
+        problems=tuple(problems),
+        timezone_name=values.get("timezone") or machine_timezone(),
+        obsidian_root=_obsidian_root(root),
+    )
+
+
+def _obsidian_root(vault: Path) -> Path | None:
+    for folder in (vault, *vault.parents):
+        if (folder / ".obsidian").is_dir():
+            return folder
+    return None
 
 
 def _line_of(path: Path, dotted: str) -> int:
