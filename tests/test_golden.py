@@ -63,20 +63,3 @@ def test_build_output(runner, sample, tmp_path):
         compare(f"site/{name}", (out / name).read_bytes())
     # Its stamps come from the feed state, a first build's from the day: no mtime in it.
     compare("site/followups.ics", (out / "followups.ics").read_bytes())
-
-
-def test_pages_rendered_on_every_core_are_byte_identical(sample, monkeypatch):
-    from datetime import date
-
-    import vaultkit.render.pages as pages
-    from vaultkit.commands.build import site_data
-    from vaultkit.pipeline import evaluate
-    from vaultkit.vault.config import load_config
-
-    data = site_data(evaluate(load_config(sample), date(2026, 12, 1)))
-    serial = pages.render_note_pages(data)
-    monkeypatch.setattr(pages, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(pages.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(pages.threading, "active_count", lambda: 1)
-    assert pages.render_note_pages(data) == serial
-    assert len(serial) == len(data.vault.notes)

@@ -129,7 +129,6 @@ def edit(vault: Path, rel: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-@pytest.mark.slow  # about 75 s: `make test-all` or `pytest -m slow` runs it
 def test_a_month_of_a_subscribed_feed(runner, tmp_path):
     vault = tmp_path / "sample-vault"
     shutil.copytree(SAMPLE_VAULT, vault)

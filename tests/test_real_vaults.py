@@ -1072,3 +1072,19 @@ def test_applications_that_link_a_company_note_are_said(runner, vault_dir, write
     output, _ = adopt(runner, vault_dir)
     assert "3 applications link a company note of their own" in output
     assert "(Jobs/Backend at Acme.md -> Companies/Acme.md)" in output
+
+
+def test_unquoted_links_separated_by_commas_are_read_as_meant(write_note, load):
+    write_note("people/Jane Roe.md", "---\nemail: j@x.test\n---\n")
+    write_note("people/Bob Ray.md", "---\nemail: b@x.test\n---\n")
+    write_note(
+        "companies/Acme.md",
+        "---\nstage: applied\ncontacts: [[Jane Roe]], [[Bob Ray]]\napplied: 2026-11-20\n---\n",
+    )
+    vault = load()
+    acme = vault.notes["companies/Acme.md"]
+    assert acme.contacts == ["people/Jane Roe.md", "people/Bob Ray.md"]
+    assert acme.get("applied") == date(2026, 11, 20)
+    (problem,) = vault.problems
+    assert (problem.line, problem.severity) == (3, "error")
+    assert 'quote the value: contacts: "[[Jane Roe]], [[Bob Ray]]"' in problem.message

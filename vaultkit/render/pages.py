@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import threading
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime
 from urllib.parse import quote
 
@@ -203,39 +199,10 @@ def _note_page(data: SiteData, note: Note) -> bytes:
     return layout(page, note.name, "".join(parts), subtitle=subtitle)
 
 
-PARALLEL_FROM = 1000
-"""From this many notes, a build renders their pages on every core."""
-_SHARED: list[SiteData] = []
-
-
-def _render_chunk(paths: list[str]) -> list[tuple[str, bytes]]:
-    # The data is inherited from the parent by fork: nothing big is pickled.
-    return _render_chunk_of(_SHARED[0], paths)
-
-
 def render_note_pages(data: SiteData) -> dict[str, bytes]:
-    paths = sorted(data.vault.notes)
-    workers = min(os.cpu_count() or 1, 8)
-    # Forking a process that runs other threads (watch, serve) can deadlock the child on a
-    # lock some thread held: those builds stay on one core.
-    if (
-        len(paths) < PARALLEL_FROM
-        or workers < 2
-        or threading.active_count() > 1
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
-        return dict(_render_chunk_of(data, paths))
-    size = -(-len(paths) // (workers * 4))
-    chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
-    _SHARED[:] = [data]
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return {page: html for part in pool.map(_render_chunk, chunks) for page, html in part}
-    except (OSError, RuntimeError):  # no processes to be had: render here
-        return dict(_render_chunk_of(data, paths))
-    finally:
-        _SHARED.clear()
+    """Every note's page. (A build renders them through the live engine, note by note:
+    commands/engine.py; this is the whole set at once, for tests and tools.)"""
+    return dict(_render_chunk_of(data, sorted(data.vault.notes)))
 
 
 def _render_chunk_of(data: SiteData, paths: list[str]) -> list[tuple[str, bytes]]:

@@ -301,6 +301,8 @@ possessively to the first colon, the value greedily to its last non-space: space
 colon that never comes, or inside a value, cost one pass (`[^:]*?\\s*:` and `(.*?)[ \\t]*$`
 tried each space, quadratic: a line of 40,000 spaces took 5 s)."""
 _PLAIN_START = re.compile(r"^[^\[{\"'|>&*!%@`]")
+_LINK_LIST = re.compile(r"^\[\[[^\[\]\n]+\]\](?:[ \t]*,[ \t]*\[\[[^\[\]\n]+\]\])+$")
+"""`[[Jane Roe]], [[Bob Ray]]` unquoted: YAML reads a list that ends too soon."""
 
 
 def _recover(note: ParsedNote, lines: list[str]) -> tuple[dict[str, Any], list[tuple[str, int]]]:
@@ -327,7 +329,15 @@ def _recover(note: ParsedNote, lines: list[str]) -> tuple[dict[str, Any], list[t
             value = top.group(2) if top and top.group(2) else ""
             if "mapping values are not allowed" in what:
                 what = "the value holds `: `, which YAML reads as a new property"
-            if top and not rest and value and _PLAIN_START.match(value):
+            if _LINK_LIST.match(value):
+                what = "links separated by commas need quotes, or YAML reads a list that ends"
+                what += " at the first comma"
+            if (
+                top
+                and not rest
+                and value
+                and (_PLAIN_START.match(value) or _LINK_LIST.match(value))
+            ):
                 key = top.group(1).strip()
                 text = re.sub(r"(?<!\s)\s+#.*$", "", value)  # from a run's start only: linear
                 shown = text.replace("\\", "\\\\").replace('"', '\\"')
