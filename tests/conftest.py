@@ -9,8 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from vaultkit.pipeline import evaluate
-from vaultkit.vault.config import load_config
-from vaultkit.vault.model import Vault
+from vaultkit.vault.config import Config, load_config
+from vaultkit.vault.model import Vault, build_model
+from vaultkit.vault.parse import parse_note
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_VAULT = REPO / "sample-vault"
@@ -45,6 +46,19 @@ def write_note(vault_dir: Path) -> Callable[..., Path]:
 @pytest.fixture
 def load(vault_dir: Path) -> Callable[[], Vault]:
     return lambda: evaluate(load_config(vault_dir), TODAY).vault
+
+
+def model_of(notes: dict[str, str], settings: dict[str, object] | None = None) -> Vault:
+    """The model of a vault that exists only in memory: `{path: text}` notes (dedented) and
+    flat settings (`{"rules.stale.days": 10}`), in Europe/Berlin. No disk, no cache, no
+    identities (a follow-up's id keys on the note's path): for rule and model tests."""
+    config = Config(
+        vault=Path("/in-memory"), values=dict(settings or {}), timezone_name="Europe/Berlin"
+    )
+    parsed = [
+        parse_note(rel, textwrap.dedent(text).lstrip("\n").encode()) for rel, text in notes.items()
+    ]
+    return build_model(parsed, config)
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import SAMPLE_VAULT, TODAY
+from conftest import SAMPLE_VAULT, TODAY, model_of
 
 from vaultkit.pipeline import evaluate
 from vaultkit.rules.registry import derive_followups
@@ -672,22 +672,15 @@ def test_rule(vault_dir, rule, notes, expected):
     assert sorted(got, key=str) == sorted(expected, key=str)
 
 
-def test_rules_can_be_switched_off(vault_dir):
+def test_rules_can_be_switched_off():
     notes = {J: fm(awaiting_reply="2026-11-30")}
-    assert followups(vault_dir, notes, "reply-promptly")
-    assert (
-        followups(
-            vault_dir, notes, "reply-promptly", config="[rules.reply-promptly]\nenabled = false\n"
-        )
-        == []
-    )
+    assert [f.rule for f in derive_followups(model_of(notes), TODAY)] == ["reply-promptly"]
+    off = model_of(notes, {"rules.reply-promptly.enabled": False})
+    assert derive_followups(off, TODAY) == []
 
 
-def test_priorities_and_reasons(vault_dir):
-    (vault_dir / "people").mkdir()
-    (vault_dir / J).write_text(fm(awaiting_reply="2026-11-30"))
-    vault = evaluate(load_config(vault_dir), TODAY).vault
-    [item] = derive_followups(vault, TODAY)
+def test_priorities_and_reasons():
+    [item] = derive_followups(model_of({J: fm(awaiting_reply="2026-11-30")}), TODAY)
     assert item.priority == "high"
     assert item.reason.startswith("[[Jane Doe]] wrote on 2026-11-30")
 

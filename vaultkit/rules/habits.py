@@ -1,4 +1,4 @@
-"""The job-search habits of DESIGN section 2, each a rule over the model.
+"""The job-search habits, each a rule over the model (docs/rules.md describes each one).
 
 Conventions: a follow-up's `note` is the note it is about (where `vaultkit done` records it),
 `record` the company or contact to contact. Closed stages stop a company's derived rules.
@@ -400,12 +400,13 @@ def offer_update(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
 
 
 # ---------------------------------------------------------------- the habits left thin
-# (DESIGN section 2, second table). Each is bounded so that a vault's first run adds a handful
-# of items: `window` keeps old meetings and applications out, `engage` needs a connection.
+# (the last four of docs/rules.md's table). Each is bounded so that a vault's first run adds a
+# handful of items: `window` keeps old meetings and applications out, `engage` needs a
+# connection.
 
 
 def reached_out(touch: Interaction) -> bool:
-    """An outbound or two-way touch (DESIGN 1.6; vocabulary.direction_of reads it from the
+    """An outbound or two-way touch (docs/note-format.md; vocabulary.direction_of reads it from the
     mapped field, the tags, or the verb); a touch that does not say who wrote does not count."""
     return touch.direction in (OUT, BOTH)
 

@@ -2,7 +2,7 @@
 clock. docs/stats.md defines every figure; the comments here say how the code reads them.
 
 Words used below: an *application* is a company that reached `applied` (see `reached`); its
-*applied date* A is its `applied` field. *After A* means a later day than A (DESIGN section 2).
+*applied date* A is its `applied` field. *After A* means a later day than A (docs/rules.md).
 """
 
 from __future__ import annotations
