@@ -9,7 +9,7 @@ R1  No line of a note makes reading it backtrack: every regular expression over 
 R2  A daily-notes format of repeated tokens never backtracks.
 R3  A FIFO, `/dev/zero` or a deep nest where settings and state files should be is never
     waited on.
-The review run again (R4-R9):
+The review run again (R4-R10):
 R4  A Dataview `date(` left open after spaces (cubic), or given a format of repeated tokens
     (exponential), in any property: one note hung every command. Cases in HOSTILE_LINES.
 R5  `vaultkit new` never backtracks on the vault's note templates (`<%` or `{{date:` and
@@ -21,6 +21,8 @@ R8  No page (HTML or Markdown) carries a control character from a note: spelled 
 R9  No frontmatter line backtracks: a property name padded with spaces (valid YAML), a line of
     spaces in frontmatter that does not parse, a value YAML rejects (read as text) padded
     with spaces. Cases in HOSTILE_LINES.
+R10 A problem message stays a line: one quoting a value a million characters long is cut at
+    1,000 characters (it printed the whole value, a megabyte on one terminal line).
 """
 
 from __future__ import annotations
@@ -285,3 +287,18 @@ def test_no_page_carries_a_control_character(tmp_path):
         assert not bad, (page, bad[:5])
         spelled += text.count("\\x1b")
     assert spelled >= 5  # shown, not dropped: the reader sees something was there
+
+
+# ---- R10: a message quoting a huge value
+
+
+def test_a_message_quoting_a_huge_value_stays_a_line(tmp_path):
+    vault = make_vault(
+        tmp_path / "vault",
+        {"companies/Long.md": "---\nstage: applied\nrole: Stage 2: " + "x" * 1_000_000 + "\n---\n"},
+    )
+    result = _run(vault, ["check", "--today", TODAY])
+    assert result.returncode == 1, result.stderr[-2000:]
+    [line] = [ln for ln in result.stdout.splitlines() if "quote the value" in ln]
+    assert len(line) < 1_200, line[-200:]
+    assert line.endswith(" more characters)"), line[-200:]  # and says it was cut

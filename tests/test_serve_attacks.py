@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import http.client
+import json
 import os
 import socket
 import stat
@@ -209,6 +210,26 @@ def test_the_secrets_are_kept_for_their_owner_only(tmp_path, monkeypatch):
         assert vault.resolve() not in path.parents  # never in the vault (synced, shared)
     finally:
         os.umask(old)
+
+
+def test_secrets_planted_where_others_can_write_are_not_believed(tmp_path, monkeypatch):
+    """Another user who can write the state folder (a shared `XDG_STATE_HOME`, a folder made
+    world-writable) could plant `serve-<hash>.json` with secrets they know, then read the whole
+    site from this machine: such a file is not believed, and nothing is kept there."""
+    state = tmp_path / "state"
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    vault = make_vault(tmp_path / "v")
+    path = keys_file(vault)
+    path.parent.mkdir(parents=True)
+    os.chmod(path.parent, 0o777)
+    planted = {"site": "planted-site-secret-0123", "feed": "planted-feed-secret-0123"}
+    path.write_text(json.dumps(planted))
+    keys = load_keys(vault)
+    assert keys.site != planted["site"] and keys.feed != planted["feed"]
+    assert json.loads(path.read_text()) == planted  # left alone, not trusted with new ones
+    os.chmod(path.parent, 0o700)  # the folder made private again: a planted file stays suspect
+    os.chmod(path, 0o666)
+    assert load_keys(vault).site != planted["site"]
 
 
 def test_the_token_can_come_from_the_environment(runner, tmp_path):

@@ -34,6 +34,7 @@ import os
 import re
 import secrets
 import socket
+import stat
 import sys
 import threading
 import time
@@ -57,6 +58,7 @@ from vaultkit.commands.watch import (
 )
 from vaultkit.errors import VaultkitError
 from vaultkit.store.atomic import atomic_write
+from vaultkit.store.files import read_file
 from vaultkit.vault.problems import printable
 
 EVENTS_PATH = "_vaultkit/events"
@@ -171,8 +173,9 @@ def load_keys(vault: Path, feed: str | None = None) -> Keys:
     path = keys_file(vault)
     stored: dict[str, Any] = {}
     try:
-        stored = json.loads(path.read_bytes()) if path.is_file() else {}
-    except (OSError, ValueError):
+        if _ours_alone(path.parent, path):
+            stored = json.loads(read_file(path)[:4096])
+    except (OSError, ValueError, RecursionError):
         stored = {}
     site_key = stored.get("site") if isinstance(stored, dict) else None
     feed_key = stored.get("feed") if isinstance(stored, dict) else None
@@ -185,12 +188,23 @@ def load_keys(vault: Path, feed: str | None = None) -> Keys:
     if (keys.site, keys.feed) != (site_key, feed_key):
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            os.chmod(path.parent, 0o700)
-            data = json.dumps({"site": keys.site, "feed": keys.feed}) + "\n"
-            atomic_write(path, data.encode(), mode=0o600)
+            if _ours_alone(path.parent):  # else another user could read them there
+                data = json.dumps({"site": keys.site, "feed": keys.feed}) + "\n"
+                atomic_write(path, data.encode(), mode=0o600)
         except OSError:
             pass  # kept for this run only: the addresses change at the next start
     return keys
+
+
+def _ours_alone(folder: Path, file: Path | None = None) -> bool:
+    """`folder` (and `file` in it) belong to this user and no other user can write them: else
+    another user could have planted secrets they know, and then read the whole site."""
+    try:
+        found = [os.lstat(folder), *([os.lstat(file)] if file is not None else [])]
+    except OSError:
+        return False
+    kinds = [stat.S_ISDIR(found[0].st_mode), *(stat.S_ISREG(f.st_mode) for f in found[1:])]
+    return all(kinds) and all(f.st_uid == os.geteuid() and not f.st_mode & 0o022 for f in found)
 
 
 # ---------------------------------------------------------------- paths

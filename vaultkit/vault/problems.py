@@ -64,9 +64,20 @@ class Problem:
         }
 
 
+MAX_MESSAGE = 1_000
+"""Characters of a message: one that quotes a value pasted a million times over (`quote the
+value: role: "…"`) stays one readable line on the terminal and the pages."""
+
+
+def bounded(message: str) -> str:
+    if len(message) <= MAX_MESSAGE:
+        return message
+    return f"{message[:MAX_MESSAGE]}… ({len(message) - MAX_MESSAGE:,} more characters)"
+
+
 def error(path: str, line: int, message: str) -> Problem:
-    return Problem(path, line, "error", message)
+    return Problem(path, line, "error", bounded(message))
 
 
 def warning(path: str, line: int, message: str) -> Problem:
-    return Problem(path, line, "warning", message)
+    return Problem(path, line, "warning", bounded(message))
