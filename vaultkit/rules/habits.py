@@ -172,8 +172,7 @@ def _moved_on(company: Note, day: date, ctx: RuleContext) -> bool:
     offer = company.get("offer")
     if isinstance(offer, date) and day < local_date(offer, ctx.tz) <= ctx.today:
         return True
-    later = (local_date(i.when, ctx.tz) for i in company.interviews)
-    return any(day < d <= ctx.today for d in later)
+    return any(day < local_date(i.when, ctx.tz) for i in _past_interviews(company, ctx))
 
 
 def linkedin_connect(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
