@@ -19,6 +19,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
+from markupsafe import Markup
 
 from vaultkit.render.paths import slugify
 from vaultkit.vault.links import WIKILINK, split_wikilink
@@ -157,14 +158,15 @@ def make_markdown() -> MarkdownIt:
 MARKDOWN = make_markdown()
 
 
-def render_body(text: str, resolve: Resolver) -> str:
-    """A note's Markdown body as safe HTML."""
-    return MARKDOWN.render(spelled_controls(text), {"resolve": resolve})
+def render_body(text: str, resolve: Resolver) -> Markup:
+    """A note's Markdown body as safe HTML: `Markup`, which a template shows as it is (raw HTML
+    is off, so markdown-it escapes every character of the note's own)."""
+    return Markup(MARKDOWN.render(spelled_controls(text), {"resolve": resolve}))
 
 
-def render_inline(text: str, resolve: Resolver) -> str:
+def render_inline(text: str, resolve: Resolver) -> Markup:
     """One line such as a follow-up's reason (`… with [[Jane Doe]] …`), wikilinks as links,
-    everything else escaped."""
+    everything else escaped: `Markup`, which a template shows as it is."""
     text = spelled_controls(text)
     out, last = [], 0
     for m in WIKILINK.finditer(text):
@@ -178,4 +180,4 @@ def render_inline(text: str, resolve: Resolver) -> str:
         )
         last = m.end()
     out.append(escape(text[last:]))
-    return "".join(out)
+    return Markup("".join(out))

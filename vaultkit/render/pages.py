@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from urllib.parse import quote
 
-from vaultkit.render.html import due_html, e, last_contact, layout, note_link
+from markupsafe import Markup
+
+from vaultkit.render.html import Link, due, last_contact, link, page_values
 from vaultkit.render.markdown import render_body, render_inline
 from vaultkit.render.site import SiteData, piece
+from vaultkit.render.templating import macros, render
 from vaultkit.rules.followup import FollowUp
 from vaultkit.vault.fields import show_when
 from vaultkit.vault.model import Note
@@ -19,129 +23,91 @@ MAX_BODY = 1_000_000
 every build (and every `watch` rebuild) take many seconds, for a page no browser can show."""
 
 
-def _value(data: SiteData, name: str, value: object) -> str:
+def _value(data: SiteData, name: str, value: object) -> tuple[str, object]:
+    """A field's value as note.html shows it: (how, what)."""
     if isinstance(value, datetime | date):
-        return e(show_when(value, data.tz))
+        return "text", show_when(value, data.tz)
     if isinstance(value, tuple) and len(value) == 2:  # a cadence
-        return e(f"{value[0]}{value[1]}")
+        return "text", f"{value[0]}{value[1]}"
     if isinstance(value, list):
-        return e(", ".join(str(v) for v in value))
+        return "text", ", ".join(str(v) for v in value)
     text = str(value)
     if name in ("url", "linkedin") and text.lower().startswith(("https://", "http://")):
-        return f'<a href="{e(text)}" rel="noopener noreferrer">{e(text)}</a>'
+        return "url", text
     if name == "email" and "@" in text and " " not in text:
-        return f'<a href="mailto:{e(quote(text, safe="@.+-_"))}">{e(text)}</a>'
-    return e(text)
+        return "email", Link(quote(text, safe="@.+-_"), text)
+    return "text", text
 
 
-def _fields(data: SiteData, page: str, note: Note) -> str:
-    rows = []
+def _fields(data: SiteData, page: str, note: Note) -> list[tuple[str, str, object]]:
+    rows: list[tuple[str, str, object]] = []
     if note.stage:
-        rows.append(("stage", f'<span class="stage">{e(note.stage)}</span>'))
+        rows.append(("stage", "stage", note.stage))
     if note.company and data.has_page(note.company):
-        rows.append(("company", note_link(data, page, note.company)))
+        rows.append(("company", "links", [link(data, page, note.company)]))
     if note.contacts:
-        rows.append(("contacts", ", ".join(note_link(data, page, p) for p in note.contacts)))
+        rows.append(("contacts", "links", [link(data, page, p) for p in note.contacts]))
     for name, value in note.fields.items():
         if name not in _SKIP_FIELDS:
-            rows.append((name.replace("_", " "), _value(data, name, value)))
-    rows.append(("last contact", last_contact(data, note)))
+            rows.append((name.replace("_", " "), *_value(data, name, value)))
+    rows.append(("last contact", "last", last_contact(data, note)))
     if note.tags:
-        rows.append(("tags", " ".join(f'<span class="tag">#{e(t)}</span>' for t in note.tags)))
-    items = "".join(f"<dt>{e(k)}</dt><dd>{v}</dd>" for k, v in rows)
-    return f'<dl class="fields">{items}</dl>'
+        rows.append(("tags", "tags", note.tags))
+    return rows
 
 
-def _interviews(data: SiteData, page: str, note: Note) -> str:
-    if not note.interviews:
-        return ""
-    items = []
-    for interview in sorted(note.interviews, key=lambda i: show_when(i.when, data.tz)):
-        people = ", ".join(note_link(data, page, p) for p in interview.with_)
-        kind = f" {e(interview.kind)}" if interview.kind else ""
-        items.append(
-            f"<li><time>{e(show_when(interview.when, data.tz))}</time>{kind}"
-            + (f" with {people}" if people else "")
-            + "</li>"
+def _interviews(data: SiteData, page: str, note: Note) -> list[tuple[str, str, list[Link]]]:
+    return [
+        (
+            show_when(interview.when, data.tz),
+            interview.kind or "",
+            [link(data, page, p) for p in interview.with_],
         )
-    return f'<h2>Interviews</h2><ul class="timeline">{"".join(items)}</ul>'
+        for interview in sorted(note.interviews, key=lambda i: show_when(i.when, data.tz))
+    ]
 
 
-def followup_item(data: SiteData, page: str, item: FollowUp, *, with_note: bool) -> str:
+def followup_item(data: SiteData, page: str, item: FollowUp, *, with_note: bool) -> Markup:
     resolve = data.resolver(page)
-    where = ""
+    source = None
     if with_note and data.has_page(item.note):
-        where = (
-            f' <a class="source" href="{e(data.href(page, item.note))}">'
-            f"{e(item.note)}:{item.line}</a>"
-        )
-    prio = f' data-priority="{e(item.priority)}"' if item.priority != "normal" else ""
-    return (
-        f'<li class="followup"{prio} id="f-{e(item.id)}">'
-        f'<p class="when">{due_html(data, item)} <span class="rule">{e(item.rule)}</span>'
-        f'</p><p class="title">{render_inline(item.title, resolve)}</p>'
-        f'<p class="reason">{render_inline(item.reason, resolve)}{where}</p>'
-        f"{draft_html(data, page, item.id)}</li>"
-    )
-
-
-def draft_html(data: SiteData, page: str, followup_id: str) -> str:
-    """The draft of a follow-up's message, folded under it, with a `mailto:` link that opens
-    it in the mail app (or the person's LinkedIn profile for a LinkedIn note)."""
-    draft = data.drafts.get(followup_id)
-    if draft is None:
-        return ""
-    if draft.on_linkedin:
+        source = data.href(page, item.note)
+    draft = data.drafts.get(item.id)
+    linkedin, gaps = None, []
+    if draft is not None:
+        # The draft of the follow-up's message, folded under it: a `mailto:` link opens it in
+        # the mail app, or, for a LinkedIn note, the person's profile (https only).
         profile = draft.linkedin or ""
-        action = (
-            f'<a class="linkedin" href="{e(profile)}" rel="noopener noreferrer">'
-            "Open their LinkedIn profile</a>"
-            if profile.lower().startswith("https://")
-            else ""
-        )
-    else:
-        action = f'<a class="mailto" href="{e(draft.mailto)}">Write it in your mail app</a>'
-    gaps = "".join(
-        f'<li><span class="placeholder">{e(gap.placeholder)}</span> '
-        + (note_link(data, page, gap.note, gap.note) if data.has_page(gap.note) else e(gap.note))
-        + f": {e(gap.how)}</li>"
-        for gap in draft.missing
-    )
-    gaps_html = (
-        '<p class="draft-fill">To make it better, fill in:</p>'
-        f'<ul class="draft-missing">{gaps}</ul>'
-        if gaps
-        else ""
-    )
-    commands = (
-        f"<code>vaultkit draft {e(followup_id)}</code> · when it is sent: "
-        f"<code>vaultkit done {e(followup_id)} --sent</code>"
-    )
-    return (
-        f'<details class="draft"><summary>Draft {e(draft.kind)}</summary>'
-        f'<pre class="draft-text">{e(draft.as_text())}</pre>'
-        f'<p class="draft-actions">{action}{" · " if action else ""}{commands}</p>'
-        f"{gaps_html}</details>"
+        if draft.on_linkedin and profile.lower().startswith("https://"):
+            linkedin = profile
+        gaps = [
+            (gap, link(data, page, gap.note, gap.note) if data.has_page(gap.note) else None)
+            for gap in draft.missing
+        ]
+    return macros("macros.html").followup(
+        item,
+        due(data, item),
+        render_inline(item.title, resolve),
+        render_inline(item.reason, resolve),
+        source,
+        draft,
+        linkedin,
+        gaps,
     )
 
 
-def _timeline(data: SiteData, page: str, note: Note) -> str:
+def _timeline(data: SiteData, page: str, note: Note) -> list[tuple[bool, date, str, list[str], Link | None]]:
     if not note.interactions:
-        return ""
+        return []
     resolve = data.resolver(page)
     items = []
     for touch in reversed(note.interactions):
-        source = ""
+        source = None
         if touch.path != note.path and data.has_page(touch.path):
-            source = f' <span class="source">({note_link(data, page, touch.path)})</span>'
-        tags = " ".join(f'<span class="tag">#{e(t)}</span>' for t in sorted(touch.tags))
-        text = render_inline(touch.text, resolve) if touch.text else e(touch.source)
-        future = ' class="future"' if touch.date > data.today else ""
-        items.append(
-            f'<li{future}><time datetime="{touch.date.isoformat()}">'
-            f"{touch.date.isoformat()}</time> {text} {tags}{source}</li>"
-        )
-    return f'<h2>Interactions</h2><ul class="timeline">{"".join(items)}</ul>'
+            source = link(data, page, touch.path)
+        text = render_inline(touch.text, resolve) if touch.text else touch.source
+        items.append((touch.date > data.today, touch.date, text, sorted(touch.tags), source))
+    return items
 
 
 def note_page(data: SiteData, note: Note) -> tuple[str, bytes]:
@@ -151,52 +117,40 @@ def note_page(data: SiteData, note: Note) -> tuple[str, bytes]:
 
 def _note_page(data: SiteData, note: Note) -> bytes:
     page = data.pages[note.path]
-    parts = []
-    problems = [p for p in data.problems if p.path == note.path]
-    if problems:
-        items = "".join(
-            f'<li class="{e(p.severity)}"><code>line {p.line}</code> '
-            f"<strong>{e(p.severity)}</strong>: {e(p.message)}</li>"
-            for p in problems
-        )
-        parts.append(
-            f'<details class="problems" open><summary>{len(problems)} problem(s) in '
-            f"this note</summary><ul>{items}</ul></details>"
-        )
+    values: dict[str, object] = {"fields": None, "interviews": [], "followups": [], "timeline": []}
     if note.is_record:
-        parts.append(_fields(data, page, note))
-        parts.append(_interviews(data, page, note))
-        open_items = data.by_record.get(note.path, [])
-        if open_items:
-            lis = "".join(
-                followup_item(data, page, f, with_note=f.note != note.path) for f in open_items
-            )
-            parts.append(f'<h2>Open follow-ups</h2><ul class="followups">{lis}</ul>')
-        parts.append(_timeline(data, page, note))
+        values["fields"] = _fields(data, page, note)
+        values["interviews"] = _interviews(data, page, note)
+        values["followups"] = [
+            followup_item(data, page, f, with_note=f.note != note.path)
+            for f in data.by_record.get(note.path, [])
+        ]
+        values["timeline"] = _timeline(data, page, note)
     body = data.bodies.get(note.path, "")
     cut = ""
     if len(body) > MAX_BODY:
         shown = body[:MAX_BODY].rsplit("\n", 1)[0]
-        cut = (
-            f'<p class="none">The rest of this note ({len(body) - len(shown):,} more '
-            "characters) is not shown here: open the note itself to read it.</p>"
-        )
+        cut = f"{len(body) - len(shown):,}"
         body = shown
-    if body.strip():
-        parts.append(
-            f'<article class="body">{render_body(body, data.resolver(page, note.path))}'
-            f"{cut}</article>"
-        )
-    kind = note.kind if note.kind != "note" else "note"
-    subtitle = f'<span class="kind">{e(kind)}</span> <code>{e(note.path)}</code>'
+    obsidian = ""
     vault_name = data.vault.config.vault_name
     if vault_name:
-        url = (
+        obsidian = (
             f"obsidian://open?vault={quote(vault_name, safe='')}"
             f"&file={quote(note.path[:-3], safe='')}"
         )
-        subtitle += f' · <a href="{e(url)}">open in Obsidian</a>'
-    return layout(page, note.name, "".join(parts), subtitle=subtitle)
+    text = render(
+        "note.html",
+        **page_values(page, note.name),
+        kind=note.kind,
+        path=note.path,
+        obsidian=obsidian,
+        problems=[p for p in data.problems if p.path == note.path],
+        body=render_body(body, data.resolver(page, note.path)) if body.strip() else "",
+        cut=cut,
+        **values,
+    )
+    return text.encode()
 
 
 def render_note_pages(data: SiteData) -> dict[str, bytes]:
@@ -211,24 +165,28 @@ def _render_chunk_of(data: SiteData, paths: list[str]) -> list[tuple[str, bytes]
 
 def render_agenda(data: SiteData) -> dict[str, bytes]:
     page = "agenda.html"
-    sections = []
-    for name, items in group(data.followups, data.today, data.tz):
-        lis = "".join(
-            piece(
-                data,
-                "agenda-item",
-                f.id,
-                (f, data.drafts.get(f.id)),
-                lambda f=f: followup_item(data, page, f, with_note=True),  # type: ignore[misc]
-            )
-            for f in items
+    sections = [
+        (
+            name,
+            name.lower().replace(" ", "-"),
+            [
+                piece(
+                    data,
+                    "agenda-item",
+                    f.id,
+                    (f, data.drafts.get(f.id)),
+                    partial(followup_item, data, page, f, with_note=True),
+                )
+                for f in items
+            ],
         )
-        slug = name.lower().replace(" ", "-")
-        sections.append(
-            f'<section class="agenda {slug}"><h2 id="{slug}">{e(name)} '
-            f'<span class="badge">{len(items)}</span></h2>'
-            f'<ul class="followups">{lis}</ul></section>'
-        )
-    body = "".join(sections) or '<p class="none">Nothing to follow up on. Well done.</p>'
-    subtitle = f"As of {data.today:%A} {data.today.isoformat()}"
-    return {page: layout(page, "Agenda", body, subtitle=subtitle)}
+        for name, items in group(data.followups, data.today, data.tz)
+    ]
+    text = render(
+        "agenda.html",
+        **page_values(page, "Agenda"),
+        weekday=f"{data.today:%A}",
+        today=data.today,
+        sections=sections,
+    )
+    return {page: text.encode()}

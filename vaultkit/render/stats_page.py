@@ -1,15 +1,19 @@
 """stats.html: the search as pictures, drawn here as inline SVG (no script, no network): the
 funnel, response rate by resume version, and a calendar heatmap of activity. Each chart has a
-<title>, a <desc> (its text alternative) and a table of the same numbers beside it. Colours
-are the stylesheet's variables, so the charts follow light and dark mode."""
+<title>, a <desc> (its text alternative) and a table of the same numbers beside it (the page's
+markup, tables and the charts' CSS are templates/stats.html). Colours are the stylesheet's
+variables, so the charts follow light and dark mode."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from html import escape
 
-from vaultkit.render.html import e, layout, note_link
+from markupsafe import Markup
+
+from vaultkit.render.html import link, page_values
 from vaultkit.render.site import SiteData
+from vaultkit.render.templating import render
 from vaultkit.views.stats import HEATMAP_WEEKS, Rate, Stats
 
 PAGE = "stats.html"
@@ -20,32 +24,6 @@ GAP = 8
 CELL = 13
 CELL_GAP = 3
 LEVELS = 4
-
-# Only what the charts need beyond style.css; the colours are its variables.
-CSS = """
-.chart-row { display: grid; gap: 1rem; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr);
-  align-items: start; margin-bottom: 1rem; }
-@media (max-width: 48rem) { .chart-row { grid-template-columns: 1fr; } }
-.chart { margin: 0; background: var(--card); border: 1px solid var(--line); border-radius: 10px;
-  padding: .8rem; }
-.chart svg { display: block; width: 100%; height: auto; }
-.chart svg.heat { width: auto; max-width: 100%; }
-.chart-row.fit { grid-template-columns: fit-content(60%) minmax(0, 1fr); }
-@media (max-width: 48rem) { .chart-row.fit { grid-template-columns: 1fr; } }
-.stats-table td, .stats-table th { white-space: nowrap; }
-.chart text { fill: var(--fg); font: 13px system-ui, sans-serif; }
-.chart text.muted { fill: var(--muted); }
-.chart .bar { fill: var(--accent); }
-.chart .track { fill: var(--accent-soft); }
-.chart figcaption { color: var(--muted); font-size: .85rem; margin-top: .4rem; }
-.chart .l0 { fill: color-mix(in srgb, var(--fg) 8%, var(--card)); }
-.chart .l1 { fill: color-mix(in srgb, var(--accent) 30%, var(--card)); }
-.chart .l2 { fill: color-mix(in srgb, var(--accent) 55%, var(--card)); }
-.chart .l3 { fill: color-mix(in srgb, var(--accent) 78%, var(--card)); }
-.chart .l4 { fill: var(--accent); }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
-"""
-
 
 def pct(value: float | None) -> str:
     return "–" if value is None else f"{round(value * 100)}%"
@@ -183,40 +161,8 @@ def heatmap(stats: Stats) -> str:
     )
 
 
-def _table(head: list[str], rows: list[list[str]], numeric: set[int]) -> str:
-    def cell(tag: str, i: int, text: str) -> str:
-        cls = ' class="n"' if i in numeric else ""
-        return f"<{tag}{cls}>{text}</{tag}>"
-
-    if not rows:
-        return '<p class="none">Nothing to show yet.</p>'
-    thead = "".join(cell("th", i, e(h)) for i, h in enumerate(head))
-    body = "".join(
-        "<tr>" + "".join(cell("td", i, c) for i, c in enumerate(r)) + "</tr>" for r in rows
-    )
-    return (
-        f'<div class="scroll"><table class="stats-table"><thead><tr>{thead}</tr></thead>'
-        f"<tbody>{body}</tbody></table></div>"
-    )
-
-
-def _row(figure: str, caption: str, table: str, *, fit: bool = False) -> str:
-    return (
-        f'<div class="chart-row{" fit" if fit else ""}"><figure class="chart">{figure}'
-        f"<figcaption>{caption}</figcaption></figure>{table}</div>"
-    )
-
-
-def _rate_rows(rates: list[Rate]) -> list[list[str]]:
-    return [[e(r.key), str(r.applications), str(r.responses), pct(r.rate)] for r in rates]
-
-
-def _rate_table(name: str, rates: list[Rate]) -> str:
-    return _table([name, "Sent", "Responded", "Rate"], _rate_rows(rates), {1, 2, 3})
-
-
-def _counts(stats: Stats) -> str:
-    cells = [
+def _counts(stats: Stats) -> list[tuple[str, str]]:
+    return [
         ("applications", str(stats.applications)),
         ("responded", str(stats.responses)),
         ("response rate", pct(stats.response_rate)),
@@ -224,16 +170,10 @@ def _counts(stats: Stats) -> str:
         ("median days to an interview", days_text(stats.median_days_to_interview).split(" ")[0]),
         ("people waiting on you", str(len(stats.owed))),
     ]
-    return (
-        '<ul class="counts">'
-        + "".join(f'<li><span class="n">{n}</span> {e(label)}</li>' for label, n in cells)
-        + "</ul>"
-    )
 
 
 def render_stats_page(data: SiteData) -> dict[str, bytes]:
     stats = data.stats
-    since = stats.since
     funnel_rows = [
         (
             s.stage,
@@ -249,83 +189,26 @@ def render_stats_page(data: SiteData) -> dict[str, bytes]:
         top=max((s.count for s in stats.funnel), default=0),
         centred=True,
     )
-    funnel_table = _table(
-        ["Stage", "Reached", "From the stage before"],
-        [[e(s.stage), str(s.count), pct(s.conversion)] for s in stats.funnel],
-        {1, 2},
-    )
     resume_rows = [
         (r.key, r.rate or 0.0, f"{pct(r.rate)} of {r.applications}") for r in stats.by_resume
     ]
     resume = bar_chart("resume", "Response rate by resume version", resume_rows, top=1.0)
-
-    week_rows = [
-        [
-            e(w.week),
-            f'<time datetime="{w.start.isoformat()}">{w.start.isoformat()}</time>',
-            str(w.applied),
-            str(w.touches),
-            str(w.done),
-            str(w.missed),
-        ]
-        for w in reversed(stats.weeks)
+    owed = [
+        (o, link(data, PAGE, o.path) if o.path in data.pages else None) for o in stats.owed
     ]
-    weeks_table = _table(
-        ["Week", "From", "Applied", "Touches", "Done", "Missed"], week_rows, {2, 3, 4, 5}
+    text = render(
+        "stats.html",
+        **page_values(PAGE, "Stats"),
+        weekday=f"{data.today:%A}",
+        today=data.today,
+        since=stats.since,
+        stats=stats,
+        cells=_counts(stats),
+        owed=owed,
+        pct=pct,
+        # The charts' SVG is built here, each name it draws escaped.
+        funnel=Markup(funnel),
+        resume=Markup(resume),
+        heatmap=Markup(heatmap(stats)),
     )
-    endings = _table(["Stage", "Companies"], [[e(s), str(n)] for s, n in stats.endings], {1})
-    owed_rows = []
-    for o in stats.owed:
-        who = note_link(data, PAGE, o.path) if o.path in data.pages else e(o.name)
-        owed_rows.append(
-            [
-                who,
-                e(o.rule),
-                f'<time datetime="{o.due.isoformat()}">{o.due.isoformat()}</time>',
-                str(o.days_overdue),
-                f'<a href="agenda.html#f-{e(o.id)}">{e(o.title)}</a>',
-                f"<code>{e(o.draft_command)}</code>",
-            ]
-        )
-    owed = (
-        _table(["Who", "Rule", "Due", "Days overdue", "What", "Draft"], owed_rows, {3})
-        if owed_rows
-        else '<p class="none">Nobody is waiting on you.</p>'
-    )
-
-    body = (
-        f"<style>{CSS}</style>"
-        + _counts(stats)
-        + '<h2 id="owed">Waiting on you</h2>'
-        + owed
-        + '<h2 id="funnel">Funnel</h2>'
-        + _row(
-            funnel,
-            "Companies that reached each stage; a closed company counts as far "
-            "as its notes show. In brackets: the share of the stage before.",
-            funnel_table,
-        )
-        + '<h2 id="resume">Response rate by resume version</h2>'
-        + _row(
-            resume,
-            "Share of applications with each resume that got a response "
-            "(a reply or a stage past applied).",
-            _rate_table("Resume", stats.by_resume),
-        )
-        + '<h2 id="activity">Activity</h2>'
-        + _row(
-            heatmap(stats), "Applications, touches and tasks done per day.", weeks_table, fit=True
-        )
-        + '<h2 id="sources">Response rate by cover letter and by source</h2>'
-        + '<div class="chart-row">'
-        + _rate_table("Cover letter", stats.by_cover_letter)
-        + _rate_table("Source", stats.by_source)
-        + "</div>"
-        + '<h2 id="endings">Why applications ended</h2>'
-        + endings
-    )
-    window = f" · since {since.isoformat()}" if since else ""
-    subtitle = (
-        f"As of {data.today:%A} {data.today.isoformat()}{window} · definitions in docs/stats.md"
-    )
-    return {PAGE: layout(PAGE, "Stats", body, subtitle=subtitle)}
+    return {PAGE: text.encode()}
