@@ -68,6 +68,7 @@ def _interviews(data: SiteData, page: str, note: Note) -> list[tuple[str, str, l
 
 
 def followup_item(data: SiteData, page: str, item: FollowUp, *, with_note: bool) -> Markup:
+    """One follow-up, in the agenda or on a note's page (macros.html's `followup`)."""
     resolve = data.resolver(page)
     source = None
     if with_note and data.has_page(item.note):
@@ -86,11 +87,12 @@ def followup_item(data: SiteData, page: str, item: FollowUp, *, with_note: bool)
         ]
     return macros("macros.html").followup(
         item,
-        due(data, item),
+        due(data, item),  # never None: the follow-up is due
         render_inline(item.title, resolve),
         render_inline(item.reason, resolve),
         source,
         draft,
+        draft.as_text() if draft is not None else "",
         linkedin,
         gaps,
     )

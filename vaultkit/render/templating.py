@@ -34,7 +34,9 @@ def _finalize(value: Any) -> Any:
     and `>` exactly as `html.escape` does."""
     if isinstance(value, Markup):
         return value
-    text = spelled_controls(str(value))
+    text = str(value)
+    if not text.isprintable():  # a fast scan: nearly all text has no control character
+        text = spelled_controls(text)
     if '"' in text or "'" in text:
         return Markup(escape(text, quote=True))
     return text
