@@ -141,3 +141,77 @@ def test_one_link_reading_for_pages_feed_and_titles():
     assert task_title(line) == plain(line) == "Call Jane about Globex › Team and Initech"
     html = render_body(line, lambda target: f"{target.lower()}.html")
     assert ">Jane</a>" in html and ">Globex › Team</a>" in html and ">Initech</a>" in html
+
+
+# Markup, an attribute break-out, and template syntax: a page is built from note text, which
+# must come out as text, and must never be read as a template.
+PAYLOAD = '<script>alert(1)</script> "><img src=x onerror=alert(2)> {{ 7*7 }} {% raw %}'
+
+
+def test_note_text_is_escaped_on_every_page_and_never_a_template(runner, tmp_path):
+    p = PAYLOAD
+    company = f"""\
+---
+name: '{p}'
+stage: applied
+applied: 2026-11-02
+role: '{p}'
+resume: '{p}'
+source: '{p}'
+cover_letter: '{p}'
+url: 'https://example.com/?q={p}'
+offer: '{p}'
+tags: [fintech]
+interviews:
+  - {{date: 2026-11-20, kind: '{p}', with: ["[[Contact {{{{ 7*7 }}}}]]"]}}
+contacts: ["[[Contact {{{{ 7*7 }}}}]]"]
+---
+Body: {p}
+
+- [ ] Call about {p} 📅 2026-11-25
+
+## Log
+- 2026-11-21 Interviewed: {p} #onsite
+"""
+    contact = f"""\
+---
+name: '{p}'
+company: "[[Payload]]"
+relationship: '{p}'
+email: 'a@example.com'
+follow_up: 2026-12-01
+---
+Met: {p}
+"""
+    vault = make_vault(tmp_path / "v")
+    (vault / "companies/Payload.md").write_text(company)
+    (vault / "people/Contact {{ 7*7 }}.md").write_text(contact)
+    (vault / "{{ 7*7 }} {% raw %} <b>.md").write_text(f"# Other\n\n{p}\n")
+    result = build(runner, vault)
+    assert result.exit_code == 1, result.output  # `offer` is not a date: its error is shown too
+    pages = _pages(vault / "_site")
+    shown = {
+        "index.html",
+        "agenda.html",
+        "stats.html",
+        "notes/companies/payload.html",
+        next(n for n in pages if n.startswith("notes/people/contact")),
+        next(n for n in pages if n.startswith("notes/") and "b" in n.rsplit("/", 1)[-1]),
+    }
+    assert shown <= set(pages), sorted(pages)
+    for name, html in pages.items():
+        assert "<script" not in html and "<img" not in html, name
+        assert 'onerror=alert(2)>' not in html, name  # no attribute was broken out of
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt; &quot;&gt;&lt;img src=x onerror=alert(2)&gt;"
+    for name in shown:
+        html = pages[name]
+        # Shown as written, escaped; the template syntax too: evaluated, `{{ 7*7 }}` would be
+        # 49, and a `{% raw %}` without its end would fail the build.
+        assert "{{ 7*7 }}" in html, name
+        assert "{% raw %}" in html or name.endswith(("index.html", "agenda.html")), name
+        assert escaped in html or "&lt;b&gt;" in html, name
+    company_page = pages["notes/companies/payload.html"]
+    assert f"{escaped} {{{{ 7*7 }}}} {{% raw %}}" in company_page  # name, role, fields, body
+    assert "<title>&lt;script&gt;" in company_page
+    assert f"{escaped} {{{{ 7*7 }}}} {{% raw %}}" in pages["stats.html"]  # resume, source
+    assert escaped in pages["index.html"] and escaped in pages["agenda.html"]

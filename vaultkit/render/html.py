@@ -109,7 +109,9 @@ def _board(data: SiteData, page: str) -> dict[str, Any]:
             stage,
             len(by_stage.get(stage, [])),
             [
-                piece(data, "card", c.path, data.next_followup(c.path), partial(_card, data, page, c))
+                piece(
+                    data, "card", c.path, data.next_followup(c.path), partial(_card, data, page, c)
+                )
                 for c in by_stage.get(stage, [])
             ],
         )

@@ -98,7 +98,9 @@ def followup_item(data: SiteData, page: str, item: FollowUp, *, with_note: bool)
     )
 
 
-def _timeline(data: SiteData, page: str, note: Note) -> list[tuple[bool, date, str, list[str], Link | None]]:
+def _timeline(
+    data: SiteData, page: str, note: Note
+) -> list[tuple[bool, date, str, list[str], Link | None]]:
     if not note.interactions:
         return []
     resolve = data.resolver(page)

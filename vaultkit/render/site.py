@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from functools import cached_property, lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from vaultkit.render.markdown import Resolver
 from vaultkit.render.paths import page_paths, relative
@@ -139,14 +139,19 @@ class Pieces:
         self.kept = {key: self.kept[key] for key in self.used if key in self.kept}
 
 
+Text = TypeVar("Text", bound=str)
+"""A piece's type: the pages' pieces are `Markup` (a template's output), which a template
+shows as it is; kept as they were made, they come back as the same type."""
+
+
 def piece(
     data: SiteData,
     kind: str,
     key: str,
     same: Any,
-    make: Callable[[], str],
+    make: Callable[[], Text],
     also: tuple[str | None, ...] = (),
-) -> str:
+) -> Text:
     """`make()`, or the piece it made last time when its inputs are the same (see Pieces).
     `key` names the piece within its kind (a note path, a follow-up id) and is read, as are
     the notes `also` names (those it shows without asking `data`)."""
@@ -159,7 +164,7 @@ def piece(
     if known is not None and known.same == same and not any(read in stale for read in known.reads):
         if data.reads is not None:
             data.reads.update(known.reads)
-        return known.text
+        return cast(Text, known.text)  # what `make` returned, kept
     outer, data.reads = data.reads, {key, *(a for a in also if a)}
     try:
         text = make()

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from vaultkit.render.html import link, page_values
 from vaultkit.render.site import SiteData
 from vaultkit.render.templating import render
-from vaultkit.views.stats import HEATMAP_WEEKS, Rate, Stats
+from vaultkit.views.stats import HEATMAP_WEEKS, Stats
 
 PAGE = "stats.html"
 WIDTH = 640
@@ -24,6 +24,7 @@ GAP = 8
 CELL = 13
 CELL_GAP = 3
 LEVELS = 4
+
 
 def pct(value: float | None) -> str:
     return "–" if value is None else f"{round(value * 100)}%"
@@ -193,9 +194,7 @@ def render_stats_page(data: SiteData) -> dict[str, bytes]:
         (r.key, r.rate or 0.0, f"{pct(r.rate)} of {r.applications}") for r in stats.by_resume
     ]
     resume = bar_chart("resume", "Response rate by resume version", resume_rows, top=1.0)
-    owed = [
-        (o, link(data, PAGE, o.path) if o.path in data.pages else None) for o in stats.owed
-    ]
+    owed = [(o, link(data, PAGE, o.path) if o.path in data.pages else None) for o in stats.owed]
     text = render(
         "stats.html",
         **page_values(PAGE, "Stats"),
