@@ -10,7 +10,8 @@ import sys
 import pytest
 from conftest import SAMPLE_VAULT
 
-HEAVY = ("icalendar", "watchdog", "markdown_it")
+# jinja2 (and markupsafe, which it brings) load only when an HTML page is rendered.
+HEAVY = ("icalendar", "watchdog", "markdown_it", "jinja2", "markupsafe")
 PROBE = """
 import json, sys
 from click.testing import CliRunner
