@@ -149,7 +149,7 @@ def _note_page(data: SiteData, note: Note) -> bytes:
         kind=note.kind,
         path=note.path,
         obsidian=obsidian,
-        problems=[p for p in data.problems if p.path == note.path],
+        problems=data.problems_by_note.get(note.path, []),
         body=render_body(body, data.resolver(page, note.path)) if body.strip() else "",
         cut=cut,
         **values,

@@ -59,6 +59,15 @@ class SiteData:
         return page_paths(list(self.vault.notes))
 
     @cached_property
+    def problems_by_note(self) -> dict[str, list[Problem]]:
+        """Each note's problems, in order, for its page (looked up once per note: a vault of
+        10,000 notes with hundreds of problems would otherwise compare millions of paths)."""
+        out: dict[str, list[Problem]] = {}
+        for problem in self.problems:
+            out.setdefault(problem.path, []).append(problem)
+        return out
+
+    @cached_property
     def by_record(self) -> dict[str, list[FollowUp]]:
         out: dict[str, list[FollowUp]] = {}
         for item in self.followups:
