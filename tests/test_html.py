@@ -4,9 +4,11 @@ import re
 
 from hypothesis import given
 from hypothesis import strategies as st
+from markupsafe import Markup
 from site_helpers import build, make_vault
 
 from vaultkit.render.markdown import render_body
+from vaultkit.render.templating import environment
 
 HOSTILE = """\
 ---
@@ -215,3 +217,15 @@ Met: {p}
     assert "<title>&lt;script&gt;" in company_page
     assert f"{escaped} {{{{ 7*7 }}}} {{% raw %}}" in pages["stats.html"]  # resume, source
     assert escaped in pages["index.html"] and escaped in pages["agenda.html"]
+
+
+def test_templates_escape_each_value_once_and_leave_markup_alone():
+    env = environment()
+    page = env.from_string(
+        '{% macro m(x) %}<b title="{{ x }}">{{ x }}</b>{% endmacro %}{{ x }}|{{ m(x) }}|{{ safe }}'
+    )
+    x = "<a href=\"x\">'&'\x1b</a>"
+    out = page.render(x=x, safe=Markup("<i>ok</i>"))
+    once = "&lt;a href=&quot;x&quot;&gt;&#x27;&amp;&#x27;\\x1b&lt;/a&gt;"
+    assert out == f'{once}|<b title="{once}">{once}</b>|<i>ok</i>'
+    assert env.autoescape is True
