@@ -35,7 +35,7 @@ from typing import Any
 
 from vaultkit.commands.build import keep_private, resolve_publish_dir
 from vaultkit.pipeline import Source, Stamp, read_source, scan_notes, stamp_of
-from vaultkit.render.site import Pieces
+from vaultkit.render.site import Pieces, Superseded
 from vaultkit.rules.followup import FollowUp
 from vaultkit.store.cache import Store
 from vaultkit.store.output import OutputFolder, WriteResult
@@ -144,9 +144,6 @@ class Engine:
         self.output: OutputFolder | None = None
         self.drafted: dict[str, tuple[FollowUp, Any]] = {}
         self.pieces = Pieces()
-        self.deferred: tuple[set[str], set[str], set[str]] | None = None
-        """What a refresh that stopped after the feed left for the next: the notes touched,
-        those shown differently, the link keys answered anew."""
         self.told: tuple[dict[str, Any], dict[str, datetime]] | None = None
         """What subscribers were told of each event, and the events that left the feed
         (vaultkit/store/feedstate.py): kept between refreshes, read again when `feed_marks` say
@@ -363,10 +360,11 @@ class Engine:
         if too_big is not None:
             data.problems.append(too_big)
         clock.lap("checks")
-        late = (touched, renamed | moved, keys)
-        if self.deferred is not None:  # what the last refresh left for this one
-            late = tuple(a | b for a, b in zip(late, self.deferred, strict=True))  # type: ignore[assignment]
-            self.deferred = None
+        # What this refresh changed is forgotten now, before anything is rendered: a page or
+        # a piece is rendered again when it is missing, so a refresh stopped for a newer save
+        # leaves the rest to the next one.
+        self._forget_pages(touched, renamed | moved | keys)
+        self.pieces.forget(touched | renamed | moved | keys)
 
         def waiting() -> bool:
             return pending is not None and pending()
@@ -374,7 +372,6 @@ class Engine:
         def stop_here() -> Refresh:
             """More saves are waiting: the feed is written; the pages and the site-wide
             files wait for the next refresh, which renders what both need."""
-            self.deferred = late
             self.output.commit()  # type: ignore[union-attr]
             self._store_pages()
             written = self.output.result  # type: ignore[union-attr]
@@ -393,21 +390,23 @@ class Engine:
 
         if waiting():
             return stop_here()
-        touched, shown, keys = late
         if first:  # every page: synced once, at the end, not twice a file
             self.output.stage()
         tell = progress or (lambda _stage: None)
         tell(f"rendering the pages of {len(vault.notes)} notes")
-        rendered = self._pages(data, touched, shown, keys)
-        clock.lap("pages")
-        tell("rendering the board, the agenda, the stats and vault.json")
-        self.pieces.start(touched | shown | keys)
-        data.pieces = self.pieces if self.live else None
-        for rel, content in self._site_files(data):
-            self.output.write(rel, content)
-            del content
-            if waiting():  # between files: a save waits for one file at most
-                return stop_here()
+        try:
+            rendered = self._pages(data, waiting)
+            clock.lap("pages")
+            tell("rendering the board, the agenda, the stats and vault.json")
+            self.pieces.start(waiting)
+            data.pieces = self.pieces if self.live else None
+            for rel, content in self._site_files(data):
+                self.output.write(rel, content)
+                del content
+                if waiting():
+                    raise Superseded
+        except Superseded:  # a newer save: it waits for one page or one row, not the site
+            return stop_here()
         self.pieces.forget_unused()
         clock.lap("site")
         written = self.output.finish(names)
@@ -623,28 +622,32 @@ class Engine:
         self.events = events
         return feed, serialised
 
-    def _pages(self, data: Any, derived: set[str], shown: set[str], keys: set[str]) -> list[str]:
+    def _forget_pages(self, derived: set[str], shown: set[str]) -> None:
+        """Forget the pages of the notes `derived` anew, of notes gone, and those that read a
+        note or a link key in `shown` (they are rendered again)."""
+        notes = self.model.vault.notes
+        for path, known in list(self.pages.items()):
+            if path in derived or path not in notes or known.reads & shown:
+                del self.pages[path]
+
+    def _pages(self, data: Any, waiting: Callable[[], bool]) -> list[str]:
         """Render again the pages whose inputs changed; write those whose bytes did. A new
         engine (a one-shot build) knows them from the store: each page's digest of its
-        inputs, the notes and link keys it read, and the stamp of the file written."""
+        inputs, the notes and link keys it read, and the stamp of the file written. Raises
+        Superseded after a page when `waiting()`."""
         from vaultkit.render.pages import note_page
 
         vault = self.model.vault
         own = self._page_inputs(data)
         rendered = []
         stored = self._stored_pages() if not self.pages else {}
-        for path in list(self.pages):
-            if path not in vault.notes:
-                del self.pages[path]
         made = self.page_records
         for path, note in vault.notes.items():
             known = self.pages.get(path)
-            if known is not None and (
-                path not in derived
+            if (
+                known is not None
                 and known.page == data.pages[path]
                 and known.inputs == own.get(path)
-                and not known.reads & shown
-                and not known.reads & keys
             ):
                 continue
             if known is None and path in stored:
@@ -666,6 +669,8 @@ class Engine:
             if self.store is not None:
                 digest = self._page_digest(data, note, reads, own.get(path))
                 made.append((path, digest, sorted(reads), page))
+            if waiting():
+                raise Superseded
         if self.store is not None:
             if stored.keys() - vault.notes.keys():
                 self.store.keep_pieces("page", set(vault.notes))

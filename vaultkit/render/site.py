@@ -26,6 +26,11 @@ if TYPE_CHECKING:  # the feed's module (and icalendar) load only when the feed i
     from vaultkit.render.ics import FeedInputs
 
 
+class Superseded(Exception):
+    """Raised by `SiteData.checkpoint` when newer changes are waiting: the live engine drops
+    what it was rendering and renders it on its next refresh, from the newer model."""
+
+
 @dataclass
 class SiteData:
     vault: Vault
@@ -49,10 +54,16 @@ class SiteData:
     def tz(self) -> tzinfo:
         return self.vault.config.tz
 
+    def checkpoint(self) -> None:
+        """A place where a live build may be abandoned: raises Superseded when the engine
+        says a newer save is waiting (`Pieces.pending`). The output never depends on it."""
+        if self.pieces is not None and self.pieces.pending():
+            raise Superseded
+
     @cached_property
     def stats(self) -> Stats:
         """The stats page's figures (views/stats.py), computed once for the site."""
-        return compute_stats(self.vault, self.followups, self.today)
+        return compute_stats(self.vault, self.followups, self.today, checkpoint=self.checkpoint)
 
     @cached_property
     def pages(self) -> dict[str, str]:
@@ -122,17 +133,27 @@ class Piece:
 @dataclass
 class Pieces:
     """Rendered pieces kept between the live engine's builds: a piece is reused when what it
-    was made from is the same (`same`, compared by value) and nothing it read (a note, a link
-    key) is `stale`."""
+    was made from is the same (`same`, compared by value); `forget` drops those that read a
+    note or a link key that changed."""
 
     kept: dict[tuple[str, str], Piece] = field(default_factory=dict)
-    stale: set[str] = field(default_factory=set)
     used: set[tuple[str, str]] = field(default_factory=set)
     made: int = 0
     """Pieces rendered again in the last build (the rest were reused)."""
+    pending: Callable[[], bool] = field(default=lambda: False)
+    """Whether newer changes are waiting (SiteData.checkpoint asks it)."""
 
-    def start(self, stale: set[str]) -> None:
-        self.stale, self.used, self.made = stale, set(), 0
+    def forget(self, changed: set[str]) -> None:
+        """Drop the pieces that read any of `changed` (notes, `key:` link keys)."""
+        if changed:
+            self.kept = {
+                key: known
+                for key, known in self.kept.items()
+                if not any(read in changed for read in known.reads)
+            }
+
+    def start(self, pending: Callable[[], bool]) -> None:
+        self.used, self.made, self.pending = set(), 0, pending
 
     def forget_unused(self) -> None:
         """Drop the pieces the last build did not use (of notes and follow-ups now gone)."""
@@ -153,10 +174,10 @@ def piece(
     pieces = data.pieces
     if pieces is None:
         return make()
+    data.checkpoint()
     pieces.used.add((kind, key))
     known = pieces.kept.get((kind, key))
-    stale = pieces.stale
-    if known is not None and known.same == same and not any(read in stale for read in known.reads):
+    if known is not None and known.same == same:
         if data.reads is not None:
             data.reads.update(known.reads)
         return known.text
