@@ -231,3 +231,44 @@ def test_a_newer_save_waits_for_one_page_or_one_row_not_the_site(tmp_path):
     again = engine.refresh()
     assert len(again.pages) == 2  # the other two pages, not the one already written
     _same_as_a_fresh_build(root, root / "_site", tmp_path)
+
+
+def test_a_save_the_watcher_names_is_read_first_and_the_vault_scanned_after_the_feed(tmp_path):
+    root = _vault(tmp_path / "vault")
+    engine = _engine(root)
+    engine.refresh()
+    _edit(root / "companies/Company 3.md", "📅 2026-12-05", "📅 2026-12-19")
+    done = engine.refresh(hint=["companies/Company 3.md"])
+    assert done.changed == ["companies/Company 3.md"]
+    assert "scan" in engine.timings  # the scan after the feed found nothing more
+    _same_as_a_fresh_build(root, root / "_site", tmp_path)
+
+
+@pytest.mark.parametrize("missed", ["edit", "new", "delete"])
+def test_a_change_the_watcher_missed_is_found_by_the_scan_after_the_feed(tmp_path, missed):
+    root = _vault(tmp_path / "vault")
+    engine = _engine(root)
+    engine.refresh()
+    _edit(root / "companies/Company 3.md", "📅 2026-12-05", "📅 2026-12-19")
+    other = {"edit": "people/Person 2.md", "new": "people/Ada.md", "delete": "people/Person 5.md"}
+    if missed == "edit":
+        _edit(root / other[missed], "cadence: 3w", "cadence: 1w")
+    elif missed == "new":
+        (root / other[missed]).write_text("---\ncadence: 2w\nmet: 2026-09-01\n---\n")
+    else:
+        (root / other[missed]).unlink()
+    done = engine.refresh(hint=["companies/Company 3.md"])
+    assert done.changed == sorted(["companies/Company 3.md", other[missed]])
+    _same_as_a_fresh_build(root, root / "_site", tmp_path)
+
+
+def test_a_hint_naming_what_the_engine_does_not_know_scans_the_vault_first(tmp_path):
+    root = _vault(tmp_path / "vault")
+    engine = _engine(root)
+    engine.refresh()
+    (root / "people/Ada.md").write_text("---\ncadence: 2w\nmet: 2026-09-01\n---\n")
+    (root / "people/Person 5.md").unlink()
+    done = engine.refresh(hint=["people/Ada.md", "people/", "people/Person 5.md"])
+    assert done.changed == ["people/Ada.md", "people/Person 5.md"]
+    assert "scan" not in engine.timings
+    _same_as_a_fresh_build(root, root / "_site", tmp_path)

@@ -27,7 +27,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -63,6 +63,19 @@ class Refresh:
     followups: int
     files: list[str] = field(default_factory=list)
     """Every file the outputs hold now (what a build records to know them unchanged)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Listing:
+    """What the engine knows of the vault's files at the start of a refresh."""
+
+    notes: list[str]
+    stamps: dict[str, Stamp]
+    """Each note's stamp (a note that could not be looked at has none)."""
+    files: list[str]
+    problems: list[Problem]
+    hinted: bool
+    """Made from the watcher's list of changed notes, not from a scan of the vault."""
 
 
 @dataclass(slots=True)
@@ -128,6 +141,7 @@ class Engine:
         self.store = store
         self.model = Model(config)
         self.files: list[str] = []
+        self.scan_problems: list[Problem] = []
         self.stamps: dict[str, Stamp] = {}
         self.bodies: dict[str, str] = {}
         """Bodies read when there is no store to keep them."""
@@ -170,16 +184,35 @@ class Engine:
             return source.body or "" if source is not None else ""
         return found
 
-    def _read(self) -> tuple[dict[str, ParsedNote | None], dict[str, str], list[Problem]]:
-        """The notes that changed since the last refresh: path -> new parse (None: gone)."""
+    def _listing(self, hint: Collection[str] | None) -> _Listing:
+        """The vault's notes with their stamps, its other files and the scan's problems. For
+        a save of notes the engine knows (`hint`: what the watcher saw change), the last
+        listing with those notes' stamps taken again; else a scan of the whole vault."""
+        vault = self.config.vault
+        if hint is not None and self.stamps and all(rel in self.stamps for rel in hint):
+            stamps = dict(self.stamps)
+            for rel in hint:
+                try:
+                    stamps[rel] = stamp_of(os.stat(os.path.join(vault, rel)))
+                except OSError:
+                    del stamps[rel]
+            return _Listing(list(self.stamps), stamps, self.files, self.scan_problems, True)
         scan = scan_notes(self.config)
-        self.files = scan.files  # attachments, canvases, templates: links may name them
-        stamps: dict[str, Stamp] = {}
+        stamps = {}
         for rel in scan.notes:
             try:
-                stamps[rel] = stamp_of(os.stat(os.path.join(self.config.vault, rel)))
+                stamps[rel] = stamp_of(os.stat(os.path.join(vault, rel)))
             except OSError:
                 continue
+        return _Listing(scan.notes, stamps, scan.files, scan.problems, False)
+
+    def _read(
+        self, listing: _Listing
+    ) -> tuple[dict[str, ParsedNote | None], dict[str, str], list[Problem]]:
+        """The notes that changed since the last refresh: path -> new parse (None: gone)."""
+        self.files = listing.files  # attachments, canvases, templates: links may name them
+        self.scan_problems = listing.problems
+        stamps = dict(listing.stamps)
         changed: dict[str, ParsedNote | None] = {}
         bodies: dict[str, str] = {}
         reads: list[tuple[str, Source]] = []
@@ -187,7 +220,7 @@ class Engine:
             texts = {rel: ":".join(map(str, stamp)) for rel, stamp in stamps.items()}
             for rel, parsed in self.store.parsed_notes(texts, ParsedNote):
                 changed[rel] = parsed
-        for rel in scan.notes:
+        for rel in listing.notes:
             if rel in changed or (rel in stamps and self.stamps.get(rel) == stamps[rel]):
                 continue
             source = read_source(self.config.vault, rel)
@@ -228,7 +261,7 @@ class Engine:
             for rel, gone in changed.items():
                 if gone is None:
                     self.bodies.pop(rel, None)
-        return changed, bodies, scan.problems
+        return changed, bodies, listing.problems
 
     def _keep(self, reads: list[tuple[str, Source]]) -> None:
         """Store the parses and bodies just read."""
@@ -274,12 +307,17 @@ class Engine:
         now: datetime | None = None,
         pending: Callable[[], bool] | None = None,
         progress: Callable[[str], None] | None = None,
+        hint: Collection[str] | None = None,
+        listing: _Listing | None = None,
     ) -> Refresh:
         """Bring the evaluation and the outputs up to date with the vault: the feed first.
         `now` is when it runs, for the feed's LAST-MODIFIED (None: the start of the day).
         When `pending()` says more changes are waiting once the feed is written, the pages
         and the site-wide files wait for the next refresh (which renders what both need).
-        `progress(stage)` hears what it is doing (a long first build's progress line)."""
+        `progress(stage)` hears what it is doing (a long first build's progress line).
+        `hint` names the notes the watcher saw change: when the engine knows them all, it
+        reads only those before the feed, then scans the vault and, if the scan finds more
+        (an event the watcher missed), refreshes again from that scan (`listing`)."""
         from vaultkit.commands.build import feed_inputs
         from vaultkit.render.ics import FEED_NAME, size_warning
         from vaultkit.render.paths import page_paths
@@ -290,7 +328,9 @@ class Engine:
 
         clock = _Clock()
         first = self.derivation is None
-        changed, fresh_bodies, scan_problems = self._read()
+        if listing is None:
+            listing = self._listing(hint)
+        changed, fresh_bodies, scan_problems = self._read(listing)
         clock.lap("read")
         vault = self.model.vault
         before = {p: self._shown(vault.notes[p]) for p in changed if p in vault.notes}
@@ -353,6 +393,18 @@ class Engine:
         self._remember(told, inputs.moment(self.config.tz), reload)
         too_big = size_warning(feed)
         clock.lap("feed state")
+        if listing.hinted:
+            scanned = self._listing(None)
+            if (scanned.stamps, scanned.files, scanned.problems) != (
+                self.stamps,
+                self.files,
+                self.scan_problems,
+            ):
+                again = self.refresh(now, pending, progress, listing=scanned)
+                again.changed = sorted({*again.changed, *changed})
+                again.derived |= derived
+                return again
+            clock.lap("scan")
         self._save_identities()
         data.problems = sorted(
             {*check_vault(vault, self.today), *scan_problems, *template_problems}
@@ -360,11 +412,11 @@ class Engine:
         if too_big is not None:
             data.problems.append(too_big)
         clock.lap("checks")
-        # What this refresh changed is forgotten now, before anything is rendered: a page or
-        # a piece is rendered again when it is missing, so a refresh stopped for a newer save
-        # leaves the rest to the next one.
+        # The pages this refresh changed are forgotten now, before any is rendered: a page is
+        # rendered when it is missing, so a refresh stopped for a newer save leaves the rest
+        # to the next one. (The pieces keep what is stale until they are all rendered.)
         self._forget_pages(touched, renamed | moved | keys)
-        self.pieces.forget(touched | renamed | moved | keys)
+        self.pieces.stale |= touched | renamed | moved | keys
 
         def waiting() -> bool:
             return pending is not None and pending()
@@ -407,7 +459,7 @@ class Engine:
                     raise Superseded
         except Superseded:  # a newer save: it waits for one page or one row, not the site
             return stop_here()
-        self.pieces.forget_unused()
+        self.pieces.finish()
         clock.lap("site")
         written = self.output.finish(names)
         self._store_pages()
@@ -627,7 +679,7 @@ class Engine:
         note or a link key in `shown` (they are rendered again)."""
         notes = self.model.vault.notes
         for path, known in list(self.pages.items()):
-            if path in derived or path not in notes or known.reads & shown:
+            if path in derived or path not in notes or not shown.isdisjoint(known.reads):
                 del self.pages[path]
 
     def _pages(self, data: Any, waiting: Callable[[], bool]) -> list[str]:

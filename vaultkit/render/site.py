@@ -133,31 +133,28 @@ class Piece:
 @dataclass
 class Pieces:
     """Rendered pieces kept between the live engine's builds: a piece is reused when what it
-    was made from is the same (`same`, compared by value); `forget` drops those that read a
-    note or a link key that changed."""
+    was made from is the same (`same`, compared by value) and nothing it read (a note, a link
+    key) is `stale`."""
 
     kept: dict[tuple[str, str], Piece] = field(default_factory=dict)
+    stale: set[str] = field(default_factory=set)
+    """What changed since the site-wide files were last rendered to the end (a build stopped
+    for a newer save leaves it to the next)."""
     used: set[tuple[str, str]] = field(default_factory=set)
     made: int = 0
     """Pieces rendered again in the last build (the rest were reused)."""
     pending: Callable[[], bool] = field(default=lambda: False)
     """Whether newer changes are waiting (SiteData.checkpoint asks it)."""
 
-    def forget(self, changed: set[str]) -> None:
-        """Drop the pieces that read any of `changed` (notes, `key:` link keys)."""
-        if changed:
-            self.kept = {
-                key: known
-                for key, known in self.kept.items()
-                if not any(read in changed for read in known.reads)
-            }
-
     def start(self, pending: Callable[[], bool]) -> None:
         self.used, self.made, self.pending = set(), 0, pending
 
-    def forget_unused(self) -> None:
-        """Drop the pieces the last build did not use (of notes and follow-ups now gone)."""
-        self.kept = {key: self.kept[key] for key in self.used if key in self.kept}
+    def finish(self) -> None:
+        """The site-wide files are rendered: forget what was stale, and the pieces the build
+        did not use (of notes and follow-ups now gone)."""
+        self.stale = set()
+        if len(self.used) < len(self.kept):
+            self.kept = {key: self.kept[key] for key in self.used if key in self.kept}
 
 
 def piece(
@@ -177,7 +174,7 @@ def piece(
     data.checkpoint()
     pieces.used.add((kind, key))
     known = pieces.kept.get((kind, key))
-    if known is not None and known.same == same:
+    if known is not None and known.same == same and pieces.stale.isdisjoint(known.reads):
         if data.reads is not None:
             data.reads.update(known.reads)
         return known.text
