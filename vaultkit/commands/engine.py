@@ -154,7 +154,10 @@ class Engine:
         """Pages written, their records waiting for their files to be in place."""
         self.page_paths: dict[str, str] = {}
         self.id_state: Any = None
+        self.new_id_state: Any = None
         self.prints: dict[str, tuple[ParsedNote | None, str]] = {}
+        self.task_keys: dict[str, tuple[ParsedNote | None, Any]] = {}
+        """Each note's task keys and rows (identity.task_keys), with the parse they are of."""
         self.output: OutputFolder | None = None
         self.drafted: dict[str, tuple[FollowUp, Any]] = {}
         self.pieces = Pieces()
@@ -274,22 +277,35 @@ class Engine:
 
     def _identities(self) -> None:
         from vaultkit.store.state import read_json
-        from vaultkit.vault.identity import STATE_FILE, resolve
+        from vaultkit.vault import identity
+        from vaultkit.vault.identity import NO_ROWS, STATE_FILE, resolve
 
         def fingerprint(note: Note) -> str:
-            from vaultkit.vault.identity import fingerprint as compute
-
             known = self.prints.get(note.path)
             if known is not None and known[0] is note.parsed:
                 return known[1]
-            value = compute(note)
+            value = identity.fingerprint(note)
             self.prints[note.path] = (note.parsed, value)
             return value
 
+        def task_keys(note: Note, remembered: list[list[str]]) -> Any:
+            # Given the rows it returned last time (as the state it made now holds them), the
+            # same parse gets the same keys and rows: they are a fixed point.
+            known = self.task_keys.get(note.path)
+            if known is not None and known[0] is note.parsed and known[1][1] is remembered:
+                return known[1]
+            keys, rows = identity.task_keys(note, remembered)
+            value = (keys, rows or NO_ROWS)
+            self.task_keys[note.path] = (note.parsed, value)
+            return value
+
         vault = self.model.vault
+        trusted = self.id_state is not None and self.id_state is self.new_id_state
         if self.id_state is None:
             self.id_state = read_json(self.config.vault, STATE_FILE)
-        identities, self.new_id_state = resolve(self.id_state, vault, fingerprint)
+        identities, self.new_id_state = resolve(
+            self.id_state, vault, fingerprint, task_keys, trusted=trusted
+        )
         vault.identities = identities
 
     def _save_identities(self) -> None:
@@ -298,7 +314,9 @@ class Engine:
 
         if self.new_id_state != self.id_state:
             write_json(self.config.vault, STATE_FILE, self.new_id_state)
-            self.id_state = self.new_id_state
+        # The state it made, kept even when equal: its task rows are the objects the memo of
+        # task keys knows, and it needs no checking next time.
+        self.id_state = self.new_id_state
 
     # ----------------------------------------------------------------------------- refresh
 
