@@ -176,3 +176,99 @@ def test_the_engine_keeps_the_feed_state_as_a_fresh_build_would(tmp_path, detail
     state = state_path(root, STATE_FILE).read_bytes()
     _same_as_a_fresh_build(root, root / "_site", tmp_path)
     assert state_path(root, STATE_FILE).read_bytes() == state
+
+
+def _saves_after(checks: int):
+    """A `pending` that says a save is waiting from its `checks`-th question on."""
+    asked = [0]
+
+    def pending() -> bool:
+        asked[0] += 1
+        return asked[0] > checks
+
+    return pending
+
+
+@pytest.mark.parametrize("checks", [0, 1, 5, 21, 40, 80])
+def test_a_refresh_stopped_anywhere_for_a_newer_save_loses_nothing(tmp_path, checks):
+    """A refresh asks `pending()` after every page and every row; stopped at any of those
+    points (in the first build or after an edit), the next refresh still ends equal to a
+    fresh build, though another note changed meanwhile."""
+    root = _vault(tmp_path / "vault")
+    engine = _engine(root)
+    stopped = engine.refresh(pending=_saves_after(checks))
+    feed = (root / "_site/followups.ics").read_bytes()
+    assert b"Send the portfolio" in feed  # the feed comes first, whatever waits
+    if checks < COMPANIES + PEOPLE:
+        assert len(stopped.pages) == 0  # a stopped refresh reports no finished pages
+    _edit(root / "people/Person 1.md", "cadence: 3w", "name: Ana Lima\ncadence: 3w")
+    engine.refresh(pending=_saves_after(checks))
+    _edit(root / "companies/Company 4.md", "About the role.", "About the [[Person 2]] role.")
+    engine.refresh()
+    _same_as_a_fresh_build(root, root / "_site", tmp_path)
+
+
+def test_a_newer_save_waits_for_one_page_or_one_row_not_the_site(tmp_path):
+    root = _vault(tmp_path / "vault")
+    engine = _engine(root)
+    engine.refresh()
+    _edit(root / "people/Person 1.md", "cadence: 3w", "name: Ana Lima\ncadence: 3w")
+    asked: list[str] = []
+    real = Engine._pages
+
+    def pages(self, data, waiting):
+        asked.append("pages")
+        return real(self, data, waiting)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Engine, "_pages", pages)
+        # The save arrives once the first page of the three the name shows on is rendered.
+        stopped = engine.refresh(pending=_saves_after(1))
+    assert asked == ["pages"] and stopped.pages == []
+    written = set(stopped.written.written)
+    assert len({w for w in written if w.startswith("notes/")}) == 1
+    assert "index.html" not in written and "vault.json" not in written
+    again = engine.refresh()
+    assert len(again.pages) == 2  # the other two pages, not the one already written
+    _same_as_a_fresh_build(root, root / "_site", tmp_path)
+
+
+def test_a_save_the_watcher_names_is_read_first_and_the_vault_scanned_after_the_feed(tmp_path):
+    root = _vault(tmp_path / "vault")
+    engine = _engine(root)
+    engine.refresh()
+    _edit(root / "companies/Company 3.md", "📅 2026-12-05", "📅 2026-12-19")
+    done = engine.refresh(hint=["companies/Company 3.md"])
+    assert done.changed == ["companies/Company 3.md"]
+    assert "scan" in engine.timings  # the scan after the feed found nothing more
+    _same_as_a_fresh_build(root, root / "_site", tmp_path)
+
+
+@pytest.mark.parametrize("missed", ["edit", "new", "delete"])
+def test_a_change_the_watcher_missed_is_found_by_the_scan_after_the_feed(tmp_path, missed):
+    root = _vault(tmp_path / "vault")
+    engine = _engine(root)
+    engine.refresh()
+    _edit(root / "companies/Company 3.md", "📅 2026-12-05", "📅 2026-12-19")
+    other = {"edit": "people/Person 2.md", "new": "people/Ada.md", "delete": "people/Person 5.md"}
+    if missed == "edit":
+        _edit(root / other[missed], "cadence: 3w", "cadence: 1w")
+    elif missed == "new":
+        (root / other[missed]).write_text("---\ncadence: 2w\nmet: 2026-09-01\n---\n")
+    else:
+        (root / other[missed]).unlink()
+    done = engine.refresh(hint=["companies/Company 3.md"])
+    assert done.changed == sorted(["companies/Company 3.md", other[missed]])
+    _same_as_a_fresh_build(root, root / "_site", tmp_path)
+
+
+def test_a_hint_naming_what_the_engine_does_not_know_scans_the_vault_first(tmp_path):
+    root = _vault(tmp_path / "vault")
+    engine = _engine(root)
+    engine.refresh()
+    (root / "people/Ada.md").write_text("---\ncadence: 2w\nmet: 2026-09-01\n---\n")
+    (root / "people/Person 5.md").unlink()
+    done = engine.refresh(hint=["people/Ada.md", "people/", "people/Person 5.md"])
+    assert done.changed == ["people/Ada.md", "people/Person 5.md"]
+    assert "scan" not in engine.timings
+    _same_as_a_fresh_build(root, root / "_site", tmp_path)

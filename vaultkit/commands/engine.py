@@ -27,7 +27,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -35,7 +35,7 @@ from typing import Any
 
 from vaultkit.commands.build import keep_private, resolve_publish_dir
 from vaultkit.pipeline import Source, Stamp, read_source, scan_notes, stamp_of
-from vaultkit.render.site import Pieces
+from vaultkit.render.site import Pieces, Superseded
 from vaultkit.rules.followup import FollowUp
 from vaultkit.store.cache import Store
 from vaultkit.store.output import OutputFolder, WriteResult
@@ -63,6 +63,19 @@ class Refresh:
     followups: int
     files: list[str] = field(default_factory=list)
     """Every file the outputs hold now (what a build records to know them unchanged)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Listing:
+    """What the engine knows of the vault's files at the start of a refresh."""
+
+    notes: list[str]
+    stamps: dict[str, Stamp]
+    """Each note's stamp (a note that could not be looked at has none)."""
+    files: list[str]
+    problems: list[Problem]
+    hinted: bool
+    """Made from the watcher's list of changed notes, not from a scan of the vault."""
 
 
 @dataclass(slots=True)
@@ -128,6 +141,7 @@ class Engine:
         self.store = store
         self.model = Model(config)
         self.files: list[str] = []
+        self.scan_problems: list[Problem] = []
         self.stamps: dict[str, Stamp] = {}
         self.bodies: dict[str, str] = {}
         """Bodies read when there is no store to keep them."""
@@ -140,13 +154,13 @@ class Engine:
         """Pages written, their records waiting for their files to be in place."""
         self.page_paths: dict[str, str] = {}
         self.id_state: Any = None
+        self.new_id_state: Any = None
         self.prints: dict[str, tuple[ParsedNote | None, str]] = {}
+        self.task_keys: dict[str, tuple[ParsedNote | None, Any]] = {}
+        """Each note's task keys and rows (identity.task_keys), with the parse they are of."""
         self.output: OutputFolder | None = None
         self.drafted: dict[str, tuple[FollowUp, Any]] = {}
         self.pieces = Pieces()
-        self.deferred: tuple[set[str], set[str], set[str]] | None = None
-        """What a refresh that stopped after the feed left for the next: the notes touched,
-        those shown differently, the link keys answered anew."""
         self.told: tuple[dict[str, Any], dict[str, datetime]] | None = None
         """What subscribers were told of each event, and the events that left the feed
         (vaultkit/store/feedstate.py): kept between refreshes, read again when `feed_marks` say
@@ -173,16 +187,35 @@ class Engine:
             return source.body or "" if source is not None else ""
         return found
 
-    def _read(self) -> tuple[dict[str, ParsedNote | None], dict[str, str], list[Problem]]:
-        """The notes that changed since the last refresh: path -> new parse (None: gone)."""
+    def _listing(self, hint: Collection[str] | None) -> _Listing:
+        """The vault's notes with their stamps, its other files and the scan's problems. For
+        a save of notes the engine knows (`hint`: what the watcher saw change), the last
+        listing with those notes' stamps taken again; else a scan of the whole vault."""
+        vault = self.config.vault
+        if hint is not None and self.stamps and all(rel in self.stamps for rel in hint):
+            stamps = dict(self.stamps)
+            for rel in hint:
+                try:
+                    stamps[rel] = stamp_of(os.stat(os.path.join(vault, rel)))
+                except OSError:
+                    del stamps[rel]
+            return _Listing(list(self.stamps), stamps, self.files, self.scan_problems, True)
         scan = scan_notes(self.config)
-        self.files = scan.files  # attachments, canvases, templates: links may name them
-        stamps: dict[str, Stamp] = {}
+        stamps = {}
         for rel in scan.notes:
             try:
-                stamps[rel] = stamp_of(os.stat(os.path.join(self.config.vault, rel)))
+                stamps[rel] = stamp_of(os.stat(os.path.join(vault, rel)))
             except OSError:
                 continue
+        return _Listing(scan.notes, stamps, scan.files, scan.problems, False)
+
+    def _read(
+        self, listing: _Listing
+    ) -> tuple[dict[str, ParsedNote | None], dict[str, str], list[Problem]]:
+        """The notes that changed since the last refresh: path -> new parse (None: gone)."""
+        self.files = listing.files  # attachments, canvases, templates: links may name them
+        self.scan_problems = listing.problems
+        stamps = dict(listing.stamps)
         changed: dict[str, ParsedNote | None] = {}
         bodies: dict[str, str] = {}
         reads: list[tuple[str, Source]] = []
@@ -190,7 +223,7 @@ class Engine:
             texts = {rel: ":".join(map(str, stamp)) for rel, stamp in stamps.items()}
             for rel, parsed in self.store.parsed_notes(texts, ParsedNote):
                 changed[rel] = parsed
-        for rel in scan.notes:
+        for rel in listing.notes:
             if rel in changed or (rel in stamps and self.stamps.get(rel) == stamps[rel]):
                 continue
             source = read_source(self.config.vault, rel)
@@ -231,7 +264,7 @@ class Engine:
             for rel, gone in changed.items():
                 if gone is None:
                     self.bodies.pop(rel, None)
-        return changed, bodies, scan.problems
+        return changed, bodies, listing.problems
 
     def _keep(self, reads: list[tuple[str, Source]]) -> None:
         """Store the parses and bodies just read."""
@@ -244,22 +277,35 @@ class Engine:
 
     def _identities(self) -> None:
         from vaultkit.store.state import read_json
-        from vaultkit.vault.identity import STATE_FILE, resolve
+        from vaultkit.vault import identity
+        from vaultkit.vault.identity import NO_ROWS, STATE_FILE, resolve
 
         def fingerprint(note: Note) -> str:
-            from vaultkit.vault.identity import fingerprint as compute
-
             known = self.prints.get(note.path)
             if known is not None and known[0] is note.parsed:
                 return known[1]
-            value = compute(note)
+            value = identity.fingerprint(note)
             self.prints[note.path] = (note.parsed, value)
             return value
 
+        def task_keys(note: Note, remembered: list[list[str]]) -> Any:
+            # Given the rows it returned last time (as the state it made now holds them), the
+            # same parse gets the same keys and rows: they are a fixed point.
+            known = self.task_keys.get(note.path)
+            if known is not None and known[0] is note.parsed and known[1][1] is remembered:
+                return known[1]
+            keys, rows = identity.task_keys(note, remembered)
+            value = (keys, rows or NO_ROWS)
+            self.task_keys[note.path] = (note.parsed, value)
+            return value
+
         vault = self.model.vault
+        trusted = self.id_state is not None and self.id_state is self.new_id_state
         if self.id_state is None:
             self.id_state = read_json(self.config.vault, STATE_FILE)
-        identities, self.new_id_state = resolve(self.id_state, vault, fingerprint)
+        identities, self.new_id_state = resolve(
+            self.id_state, vault, fingerprint, task_keys, trusted=trusted
+        )
         vault.identities = identities
 
     def _save_identities(self) -> None:
@@ -268,7 +314,9 @@ class Engine:
 
         if self.new_id_state != self.id_state:
             write_json(self.config.vault, STATE_FILE, self.new_id_state)
-            self.id_state = self.new_id_state
+        # The state it made, kept even when equal: its task rows are the objects the memo of
+        # task keys knows, and it needs no checking next time.
+        self.id_state = self.new_id_state
 
     # ----------------------------------------------------------------------------- refresh
 
@@ -277,12 +325,17 @@ class Engine:
         now: datetime | None = None,
         pending: Callable[[], bool] | None = None,
         progress: Callable[[str], None] | None = None,
+        hint: Collection[str] | None = None,
+        listing: _Listing | None = None,
     ) -> Refresh:
         """Bring the evaluation and the outputs up to date with the vault: the feed first.
         `now` is when it runs, for the feed's LAST-MODIFIED (None: the start of the day).
         When `pending()` says more changes are waiting once the feed is written, the pages
         and the site-wide files wait for the next refresh (which renders what both need).
-        `progress(stage)` hears what it is doing (a long first build's progress line)."""
+        `progress(stage)` hears what it is doing (a long first build's progress line).
+        `hint` names the notes the watcher saw change: when the engine knows them all, it
+        reads only those before the feed, then scans the vault and, if the scan finds more
+        (an event the watcher missed), refreshes again from that scan (`listing`)."""
         from vaultkit.commands.build import feed_inputs
         from vaultkit.render.ics import FEED_NAME, size_warning
         from vaultkit.render.paths import page_paths
@@ -293,7 +346,9 @@ class Engine:
 
         clock = _Clock()
         first = self.derivation is None
-        changed, fresh_bodies, scan_problems = self._read()
+        if listing is None:
+            listing = self._listing(hint)
+        changed, fresh_bodies, scan_problems = self._read(listing)
         clock.lap("read")
         vault = self.model.vault
         before = {p: self._shown(vault.notes[p]) for p in changed if p in vault.notes}
@@ -356,6 +411,18 @@ class Engine:
         self._remember(told, inputs.moment(self.config.tz), reload)
         too_big = size_warning(feed)
         clock.lap("feed state")
+        if listing.hinted:
+            scanned = self._listing(None)
+            if (scanned.stamps, scanned.files, scanned.problems) != (
+                self.stamps,
+                self.files,
+                self.scan_problems,
+            ):
+                again = self.refresh(now, pending, progress, listing=scanned)
+                again.changed = sorted({*again.changed, *changed})
+                again.derived |= derived
+                return again
+            clock.lap("scan")
         self._save_identities()
         data.problems = sorted(
             {*check_vault(vault, self.today), *scan_problems, *template_problems}
@@ -363,10 +430,11 @@ class Engine:
         if too_big is not None:
             data.problems.append(too_big)
         clock.lap("checks")
-        late = (touched, renamed | moved, keys)
-        if self.deferred is not None:  # what the last refresh left for this one
-            late = tuple(a | b for a, b in zip(late, self.deferred, strict=True))  # type: ignore[assignment]
-            self.deferred = None
+        # The pages this refresh changed are forgotten now, before any is rendered: a page is
+        # rendered when it is missing, so a refresh stopped for a newer save leaves the rest
+        # to the next one. (The pieces keep what is stale until they are all rendered.)
+        self._forget_pages(touched, renamed | moved | keys)
+        self.pieces.stale |= touched | renamed | moved | keys
 
         def waiting() -> bool:
             return pending is not None and pending()
@@ -374,7 +442,6 @@ class Engine:
         def stop_here() -> Refresh:
             """More saves are waiting: the feed is written; the pages and the site-wide
             files wait for the next refresh, which renders what both need."""
-            self.deferred = late
             self.output.commit()  # type: ignore[union-attr]
             self._store_pages()
             written = self.output.result  # type: ignore[union-attr]
@@ -393,22 +460,24 @@ class Engine:
 
         if waiting():
             return stop_here()
-        touched, shown, keys = late
         if first:  # every page: synced once, at the end, not twice a file
             self.output.stage()
         tell = progress or (lambda _stage: None)
         tell(f"rendering the pages of {len(vault.notes)} notes")
-        rendered = self._pages(data, touched, shown, keys)
-        clock.lap("pages")
-        tell("rendering the board, the agenda, the stats and vault.json")
-        self.pieces.start(touched | shown | keys)
-        data.pieces = self.pieces if self.live else None
-        for rel, content in self._site_files(data):
-            self.output.write(rel, content)
-            del content
-            if waiting():  # between files: a save waits for one file at most
-                return stop_here()
-        self.pieces.forget_unused()
+        try:
+            rendered = self._pages(data, waiting)
+            clock.lap("pages")
+            tell("rendering the board, the agenda, the stats and vault.json")
+            self.pieces.start(waiting)
+            data.pieces = self.pieces if self.live else None
+            for rel, content in self._site_files(data):
+                self.output.write(rel, content)
+                del content
+                if waiting():
+                    raise Superseded
+        except Superseded:  # a newer save: it waits for one page or one row, not the site
+            return stop_here()
+        self.pieces.finish()
         clock.lap("site")
         written = self.output.finish(names)
         self._store_pages()
@@ -623,28 +692,32 @@ class Engine:
         self.events = events
         return feed, serialised
 
-    def _pages(self, data: Any, derived: set[str], shown: set[str], keys: set[str]) -> list[str]:
+    def _forget_pages(self, derived: set[str], shown: set[str]) -> None:
+        """Forget the pages of the notes `derived` anew, of notes gone, and those that read a
+        note or a link key in `shown` (they are rendered again)."""
+        notes = self.model.vault.notes
+        for path, known in list(self.pages.items()):
+            if path in derived or path not in notes or not shown.isdisjoint(known.reads):
+                del self.pages[path]
+
+    def _pages(self, data: Any, waiting: Callable[[], bool]) -> list[str]:
         """Render again the pages whose inputs changed; write those whose bytes did. A new
         engine (a one-shot build) knows them from the store: each page's digest of its
-        inputs, the notes and link keys it read, and the stamp of the file written."""
+        inputs, the notes and link keys it read, and the stamp of the file written. Raises
+        Superseded after a page when `waiting()`."""
         from vaultkit.render.pages import note_page
 
         vault = self.model.vault
         own = self._page_inputs(data)
         rendered = []
         stored = self._stored_pages() if not self.pages else {}
-        for path in list(self.pages):
-            if path not in vault.notes:
-                del self.pages[path]
         made = self.page_records
         for path, note in vault.notes.items():
             known = self.pages.get(path)
-            if known is not None and (
-                path not in derived
+            if (
+                known is not None
                 and known.page == data.pages[path]
                 and known.inputs == own.get(path)
-                and not known.reads & shown
-                and not known.reads & keys
             ):
                 continue
             if known is None and path in stored:
@@ -666,6 +739,8 @@ class Engine:
             if self.store is not None:
                 digest = self._page_digest(data, note, reads, own.get(path))
                 made.append((path, digest, sorted(reads), page))
+            if waiting():
+                raise Superseded
         if self.store is not None:
             if stored.keys() - vault.notes.keys():
                 self.store.keep_pieces("page", set(vault.notes))

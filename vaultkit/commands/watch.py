@@ -312,10 +312,13 @@ class Watcher:
                     self._building = False
                     burst = self._want
 
-    def _refresh(self, config: Config, today: date, out_dir: Path) -> BuildResult | None:
+    def _refresh(
+        self, config: Config, today: date, out_dir: Path, changed: list[str]
+    ) -> BuildResult | None:
         """Bring the outputs up to date: the engine's refresh, or a new engine's first build
         when the config, its vault name, the day or the output folder changed. None when
-        nothing changed since the last good build."""
+        nothing changed since the last good build. `changed`: the paths the events named
+        (the engine reads those first, and scans the vault after the feed)."""
         engine = self.engine
         last_ok = bool(self.builds) and self.builds[-1].ok
         if (
@@ -329,7 +332,7 @@ class Watcher:
                 engine.store.close()
             engine = Engine(config, today, out_dir, _store(config), force=self.force)
             self.engine = engine
-        done = engine.refresh(now=self.now_fn(), pending=lambda: self._want)
+        done = engine.refresh(now=self.now_fn(), pending=lambda: self._want, hint=changed or None)
         if last_ok and not done.changed and not done.written.written and not done.written.removed:
             return None
         return BuildResult(
@@ -358,7 +361,7 @@ class Watcher:
                 config = self.config_loader()
             self._config = config
             self.out_dir = self._out_dir(config)
-            result = self._refresh(config, self.today_fn(config), self.out_dir)
+            result = self._refresh(config, self.today_fn(config), self.out_dir, changed)
             if result is None:
                 return None
         except Exception as exc:  # the loop never dies: report and wait for the next change

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, Todo, vDuration, vText
 
+from vaultkit.render import ics_direct
 from vaultkit.render.vtimezone import vtimezone
 from vaultkit.rules.followup import FollowUp
 from vaultkit.store.feedstate import STAMP_FORMAT, Known, Stamp, advance, digest
@@ -321,8 +322,11 @@ def event_fields(
 
 
 def serialise(fields: tuple[Any, ...]) -> bytes:
-    """An event's body, from its fields (the expensive part: icalendar builds and folds)."""
-    return _event_bytes(fields)
+    """An event's body, from its fields: written directly (vaultkit/render/ics_direct.py, the
+    same bytes at a fraction of the cost) when icalendar is the version it was proved against
+    and the fields are of the types it knows; else by icalendar, which builds and folds."""
+    direct = ics_direct.event(*fields)
+    return direct if direct is not None else _event_bytes(fields)
 
 
 def _head(vault: Vault, starts: list[date | datetime]) -> bytes:

@@ -26,6 +26,11 @@ if TYPE_CHECKING:  # the feed's module (and icalendar) load only when the feed i
     from vaultkit.render.ics import FeedInputs
 
 
+class Superseded(Exception):
+    """Raised by `SiteData.checkpoint` when newer changes are waiting: the live engine drops
+    what it was rendering and renders it on its next refresh, from the newer model."""
+
+
 @dataclass
 class SiteData:
     vault: Vault
@@ -49,10 +54,16 @@ class SiteData:
     def tz(self) -> tzinfo:
         return self.vault.config.tz
 
+    def checkpoint(self) -> None:
+        """A place where a live build may be abandoned: raises Superseded when the engine
+        says a newer save is waiting (`Pieces.pending`). The output never depends on it."""
+        if self.pieces is not None and self.pieces.pending():
+            raise Superseded
+
     @cached_property
     def stats(self) -> Stats:
         """The stats page's figures (views/stats.py), computed once for the site."""
-        return compute_stats(self.vault, self.followups, self.today)
+        return compute_stats(self.vault, self.followups, self.today, checkpoint=self.checkpoint)
 
     @cached_property
     def pages(self) -> dict[str, str]:
@@ -136,16 +147,23 @@ class Pieces:
 
     kept: dict[tuple[str, str], Piece] = field(default_factory=dict)
     stale: set[str] = field(default_factory=set)
+    """What changed since the site-wide files were last rendered to the end (a build stopped
+    for a newer save leaves it to the next)."""
     used: set[tuple[str, str]] = field(default_factory=set)
     made: int = 0
     """Pieces rendered again in the last build (the rest were reused)."""
+    pending: Callable[[], bool] = field(default=lambda: False)
+    """Whether newer changes are waiting (SiteData.checkpoint asks it)."""
 
-    def start(self, stale: set[str]) -> None:
-        self.stale, self.used, self.made = stale, set(), 0
+    def start(self, pending: Callable[[], bool]) -> None:
+        self.used, self.made, self.pending = set(), 0, pending
 
-    def forget_unused(self) -> None:
-        """Drop the pieces the last build did not use (of notes and follow-ups now gone)."""
-        self.kept = {key: self.kept[key] for key in self.used if key in self.kept}
+    def finish(self) -> None:
+        """The site-wide files are rendered: forget what was stale, and the pieces the build
+        did not use (of notes and follow-ups now gone)."""
+        self.stale = set()
+        if len(self.used) < len(self.kept):
+            self.kept = {key: self.kept[key] for key in self.used if key in self.kept}
 
 
 Text = TypeVar("Text", bound=str)
@@ -167,10 +185,10 @@ def piece(
     pieces = data.pieces
     if pieces is None:
         return make()
+    data.checkpoint()
     pieces.used.add((kind, key))
     known = pieces.kept.get((kind, key))
-    stale = pieces.stale
-    if known is not None and known.same == same and not any(read in stale for read in known.reads):
+    if known is not None and known.same == same and pieces.stale.isdisjoint(known.reads):
         if data.reads is not None:
             data.reads.update(known.reads)
         return cast(Text, known.text)  # what `make` returned, kept

@@ -102,13 +102,24 @@ def _open_tasks(note: Note) -> list[tuple[Task, int]]:
     return out
 
 
+TaskKeys = Callable[[Note, list[list[str]]], tuple[dict[int, str], list[list[str]]]]
+
+
 def resolve(
-    state: Any, vault: Vault, fingerprint_of: Callable[[Note], str] = fingerprint
+    state: Any,
+    vault: Vault,
+    fingerprint_of: Callable[[Note], str] = fingerprint,
+    task_keys_of: TaskKeys | None = None,
+    *,
+    trusted: bool = False,
 ) -> tuple[Identities, dict[str, Any]]:
     """The identities of `vault`'s notes and tasks given the last `state`, and the new state.
-    Pure: the same state and vault give the same answer on any machine. (`fingerprint_of` is
-    `fingerprint`, or a function that remembers its answers: the live engine's.)"""
-    state = state if _valid(state) else {}
+    Pure: the same state and vault give the same answer on any machine. (`fingerprint_of` and
+    `task_keys_of` are `fingerprint` and `task_keys`, or functions that remember their
+    answers: the live engine's, which also passes the state it got back last time as
+    `trusted`, not to be checked again.)"""
+    task_keys_of = task_keys_of or task_keys
+    state = state if trusted or _valid(state) else {}
     known: dict[str, list[str]] = state.get("notes", {})
     """path -> [identity, fingerprint, name]"""
     gone: list[list[str]] = state.get("gone", [])
@@ -136,8 +147,8 @@ def resolve(
     tasks_state: dict[str, list[list[str]]] = {}
     for path, note in notes.items():
         identity = ids[path]
-        remembered = old_tasks.get(identity, [])
-        keys, new_rows = _task_keys(note, remembered)
+        remembered = old_tasks.get(identity, NO_ROWS)
+        keys, new_rows = task_keys_of(note, remembered)
         for line, key in keys.items():
             identities.tasks[(path, line)] = key
         if new_rows:
@@ -193,7 +204,12 @@ def _unique(path: str, used: set[str]) -> str:
     return candidate
 
 
-def _task_keys(note: Note, remembered: list[list[str]]) -> tuple[dict[int, str], list[list[str]]]:
+NO_ROWS: list[list[str]] = []
+"""A note's remembered task rows when it has none (one object: the engine's memo compares
+rows by identity)."""
+
+
+def task_keys(note: Note, remembered: list[list[str]]) -> tuple[dict[int, str], list[list[str]]]:
     """Each open task's key (by line), and the rows to remember: [default key, key, words]."""
     by_default = {row[0]: row for row in remembered}
     finished = {t.text for t in note.tasks if t.status != "open"}

@@ -913,21 +913,20 @@ def _report_duplicate_names(vault: Vault) -> None:
             for name in {note.name.lower(), *(a.lower() for a in note.aliases)}:
                 claims.setdefault(name, []).append(note.path)
     for name, paths in claims.items():
-        if all(
+        if len(paths) < 2 or all(
             vault.notes[p].kind == "company" and name != PurePosixPath(p).stem.lower()
             for p in paths
         ):
             continue  # applications named by their company (not their files) share its name
-        if len(paths) > 1:
-            for path in paths:
-                others = ", ".join(p for p in paths if p != path)
-                vault.problems.append(
-                    warning(
-                        path,
-                        vault.notes[path].line_of("name"),
-                        f"the name {name!r} is also claimed by {others}; links to it are ambiguous",
-                    )
+        for path in paths:
+            others = ", ".join(p for p in paths if p != path)
+            vault.problems.append(
+                warning(
+                    path,
+                    vault.notes[path].line_of("name"),
+                    f"the name {name!r} is also claimed by {others}; links to it are ambiguous",
                 )
+            )
 
 
 def _link_problem(note: Note, target: str, line: int, candidates: list[str]) -> Problem:

@@ -8,7 +8,7 @@ Words used below: an *application* is a company that reached `applied` (see `rea
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -294,8 +294,14 @@ def _done_tasks(vault: Vault) -> Iterable[date]:
 
 
 def compute_stats(
-    vault: Vault, followups: list[FollowUp], today: date, since: date | None = None
+    vault: Vault,
+    followups: list[FollowUp],
+    today: date,
+    since: date | None = None,
+    checkpoint: Callable[[], None] = lambda: None,
 ) -> Stats:
+    """`checkpoint()` is called between the stages of the computation: the live engine's
+    way of abandoning it (by raising) when a newer save is waiting."""
     order = _order(vault)
     tz = vault.config.tz
 
@@ -306,6 +312,7 @@ def compute_stats(
     if since is not None:
         companies = [c for c in companies if in_window(_start(c))]
     apps = [c for c in companies if is_application(vault, c, order)]
+    checkpoint()
 
     counts = [0] * len(order)
     for company in companies:
@@ -326,6 +333,7 @@ def compute_stats(
         for c in apps
         if (d := first_interview(c, vault, today)) is not None
     ]
+    checkpoint()
     closed = [s for s, active in vault.config.stages.items() if not active]
     endings = [(s, sum(c.stage == s for c in companies)) for s in closed]
 
@@ -345,6 +353,7 @@ def compute_stats(
         if company.get("applied") is not None:
             count(company.get("applied"), "applied")
     done_tags = _done_tags()
+    checkpoint()
     for touch in _touches(vault):
         count(touch.date, "touches")
         if touch.tags & done_tags:
@@ -355,6 +364,7 @@ def compute_stats(
         if item.due_date(tz) < today:
             count(item.due_date(tz), "missed", heat=False)
 
+    checkpoint()
     first = min((d for d in days), default=None)
     missed_weeks = [k for k, v in weeks.items() if v.get("missed")]
     starts = [d for d in (first, since) if d is not None]
@@ -397,11 +407,16 @@ def compute_stats(
                     item.priority,
                 )
             )
+    checkpoint()
     # Most urgent first: the longest overdue, then high priority, then by name.
     owed.sort(
         key=lambda o: (-o.days_overdue, PRIORITY_ORDER.get(o.priority, 1), o.name.lower(), o.id)
     )
 
+    rates = []
+    for name in ("resume", "cover_letter", "source"):
+        checkpoint()
+        rates.append(_rates(vault, apps, name, order, today))
     return Stats(
         today=today,
         since=since,
@@ -409,9 +424,9 @@ def compute_stats(
         applications=len(apps),
         responses=sum(responded(vault, c, order, today) for c in apps),
         funnel=funnel,
-        by_resume=_rates(vault, apps, "resume", order, today),
-        by_cover_letter=_rates(vault, apps, "cover_letter", order, today),
-        by_source=_rates(vault, apps, "source", order, today),
+        by_resume=rates[0],
+        by_cover_letter=rates[1],
+        by_source=rates[2],
         median_days_to_response=_median(to_response),
         median_days_to_interview=_median(to_interview),
         endings=endings,
