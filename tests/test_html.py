@@ -229,3 +229,14 @@ def test_templates_escape_each_value_once_and_leave_markup_alone():
     once = "&lt;a href=&quot;x&quot;&gt;&#x27;&amp;&#x27;\\x1b&lt;/a&gt;"
     assert out == f'{once}|<b title="{once}">{once}</b>|<i>ok</i>'
     assert env.autoescape is True
+
+
+def test_the_templates_escape_is_html_escape_with_controls_spelled_out():
+    from html import escape
+
+    from vaultkit.render.templating import _escape
+    from vaultkit.vault.problems import spelled_controls
+
+    for code in range(0x3000):  # ASCII, C1 controls, Latin, and well past
+        text = f"a{chr(code)}b"
+        assert _escape(text) == escape(spelled_controls(text), quote=True), hex(code)

@@ -14,6 +14,7 @@ rendered: the commands that render no HTML (`agenda`, `check`, `--help`) never l
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,11 @@ if TYPE_CHECKING:
     from jinja2 import Environment, Template
 
 
+_TO_ESCAPE = re.compile(r"[&<>\"'\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""What `_escape` changes: the characters html.escape escapes and those spelled_controls spells
+out (vault/problems.py); text without any is shown as it is."""
+
+
 def _escape(value: Any) -> Any:
     """Every `{{ value }}` of a template: `Markup` as it is; anything else as escaped text,
     with its control characters spelled out (HTML does not allow them, and an ESC copied
@@ -35,9 +41,9 @@ def _escape(value: Any) -> Any:
     if isinstance(value, Markup):
         return value
     text = str(value)
-    if not text.isprintable():  # a fast scan: nearly all text has no control character
-        text = spelled_controls(text)
-    return escape(text, quote=True)
+    if _TO_ESCAPE.search(text) is None:  # most values (names, dates, numbers): one scan in C
+        return text
+    return escape(spelled_controls(text), quote=True)
 
 
 def _generator_class() -> type:
