@@ -11,7 +11,6 @@ import threading
 
 import pytest
 
-from vaultkit import pipeline
 from vaultkit.cli import cli
 from vaultkit.store.cache import checksum, store_path
 from vaultkit.vault import parse as parse_module
@@ -33,7 +32,7 @@ def count_parses(monkeypatch):
         calls.append(rel)
         return real(rel, data)
 
-    monkeypatch.setattr(pipeline, "parse_source", counting)
+    monkeypatch.setattr(parse_module, "parse_source", counting)
     return calls
 
 
