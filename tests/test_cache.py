@@ -8,10 +8,10 @@ import stat
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 
-from vaultkit import pipeline
 from vaultkit.cli import cli
 from vaultkit.store.cache import checksum, store_path
 from vaultkit.vault import parse as parse_module
@@ -33,7 +33,7 @@ def count_parses(monkeypatch):
         calls.append(rel)
         return real(rel, data)
 
-    monkeypatch.setattr(pipeline, "parse_source", counting)
+    monkeypatch.setattr(parse_module, "parse_source", counting)
     return calls
 
 
@@ -344,3 +344,24 @@ def test_an_unchanged_vaults_agenda_is_printed_as_kept(runner, vault_dir, write_
     assert formatted
     write_note("people/Raj.md", "---\nfollow_up: 2026-11-30\n---\n")
     assert text() == text("--no-cache") != first
+
+
+@pytest.mark.parametrize("system", ["linux", "darwin", "win32"])
+def test_the_store_and_serves_secrets_live_where_the_system_keeps_them(monkeypatch, system):
+    """$XDG_CACHE_HOME / $XDG_STATE_HOME when set; else platformdirs' folders (on Linux the
+    same answer without importing it)."""
+    import platformdirs
+
+    from vaultkit.commands.serve import keys_file
+    from vaultkit.store.cache import cache_dir
+
+    monkeypatch.setattr(sys, "platform", system)
+    monkeypatch.setenv("XDG_CACHE_HOME", "/elsewhere/cache")
+    monkeypatch.setenv("XDG_STATE_HOME", "/elsewhere/state")
+    assert cache_dir() == Path("/elsewhere/cache/vaultkit")
+    assert keys_file(Path("/v")).parent == Path("/elsewhere/state/vaultkit")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.delenv("XDG_STATE_HOME")
+    # platformdirs chose its implementation for the machine the tests run on at import time.
+    assert cache_dir() == platformdirs.user_cache_path("vaultkit", appauthor=False)
+    assert keys_file(Path("/v")).parent == platformdirs.user_state_path("vaultkit", appauthor=False)

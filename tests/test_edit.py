@@ -9,6 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+import vaultkit.store.atomic
 from vaultkit.commands import edit
 from vaultkit.commands.edit import (
     append_log,
@@ -408,7 +409,7 @@ def test_refuses_when_changed_during_the_write(tmp_path, monkeypatch):
         target.write_text("## Log\n- saved meanwhile\n")  # same size would not matter: hash
         atomic_write(target, data, **kwargs)
 
-    monkeypatch.setattr(edit, "atomic_write", racing_write)
+    monkeypatch.setattr(vaultkit.store.atomic, "atomic_write", racing_write)
     with pytest.raises(NoteChangedError):
         write_snapshot(snap, append_log(snap.text, LINE), "n.md")
     assert path.read_text() == "## Log\n- saved meanwhile\n"

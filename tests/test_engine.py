@@ -272,3 +272,23 @@ def test_a_hint_naming_what_the_engine_does_not_know_scans_the_vault_first(tmp_p
     assert done.changed == ["people/Ada.md", "people/Person 5.md"]
     assert "scan" not in engine.timings
     _same_as_a_fresh_build(root, root / "_site", tmp_path)
+
+
+def test_a_one_note_edit_renders_again_only_the_rows_that_show_that_note(tmp_path):
+    """The site-wide files are joined from kept pieces (a row of the board, the agenda,
+    vault.json, the Markdown pages): a new date renders again the note's own rows and those of
+    its follow-ups, and nothing else."""
+    root = _vault(tmp_path / "vault")
+    engine = _engine(root)
+    engine.refresh()
+    before = dict(engine.pieces.kept)
+    _edit(root / "companies/Company 3.md", "📅 2026-12-05", "📅 2026-12-19")
+    engine.refresh()
+    note = "companies/Company 3.md"
+    its = {f.id for f in engine.derivation.followups if note in (f.note, f.record)}
+    remade = {key for key, made in engine.pieces.kept.items() if before.get(key) is not made}
+    assert remade and engine.pieces.made == len(remade)
+    assert {key for _kind, key in remade} <= {note, *its}
+    assert {kind for kind, _key in remade} >= {"agenda-item", "json-followup", "card"}
+    assert len(remade) * 10 < len(before)
+    _same_as_a_fresh_build(root, root / "_site", tmp_path)

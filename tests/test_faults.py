@@ -289,7 +289,7 @@ def test_done_never_clobbers_a_save_made_while_it_writes(
 
         return real(path, data, **{**kwargs, "before_replace": save_then_check})
 
-    monkeypatch.setattr(vaultkit.commands.edit, "atomic_write", racing_write)
+    monkeypatch.setattr(vaultkit.store.atomic, "atomic_write", racing_write)
     result = runner.invoke(cli, ["done", item.id, "--vault", str(vault_dir), "--today", TODAY])
     assert result.exit_code == 2, result.output
     assert "changed on disk while vaultkit was editing it" in result.output

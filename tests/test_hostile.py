@@ -550,7 +550,7 @@ def _vanishing(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             os.mkfifo(swapped)
         return found
 
-    monkeypatch.setattr(vaultkit.pipeline, "scan_vault", scan_then_change)
+    monkeypatch.setattr(vaultkit.vault.scan, "scan_vault", scan_then_change)
 
 
 FILE_CASES = [

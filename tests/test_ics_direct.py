@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
-from conftest import SAMPLE_VAULT
+from conftest import REPO, SAMPLE_VAULT, TODAY
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from icalendar.parser import Parameters
@@ -25,9 +25,6 @@ from vaultkit.commands.build import site_data
 from vaultkit.pipeline import evaluate
 from vaultkit.render import ics, ics_direct
 from vaultkit.vault.config import load_config
-
-REPO = Path(__file__).resolve().parent.parent
-TODAY = date(2026, 12, 1)
 
 # Characters that each test something: escapes (`\N` is one for icalendar), a parameter's
 # RFC 6868 escape (`^`), line ends, 2-, 3- and 4-byte UTF-8, combining marks, a ZWJ emoji

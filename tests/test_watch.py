@@ -262,16 +262,16 @@ def test_a_failing_build_is_reported_and_the_loop_goes_on(vault, monkeypatch):
 
 
 def test_a_note_vanishing_mid_build_is_not_an_error(vault, monkeypatch):
-    import vaultkit.pipeline as load_module
+    import vaultkit.vault.scan as scan_module
 
-    real_scan = load_module.scan_vault
+    real_scan = scan_module.scan_vault
 
     def scan_then_vanish(*args, **kwargs):
         scan = real_scan(*args, **kwargs)
         (vault / "Plan.md").unlink(missing_ok=True)  # gone between the scan and the read
         return scan
 
-    monkeypatch.setattr(load_module, "scan_vault", scan_then_vanish)
+    monkeypatch.setattr(scan_module, "scan_vault", scan_then_vanish)
     w = Watcher(lambda: load_config(vault), lambda _c: TODAY, None, None, delay=DELAY)
     first = w.start()
     try:

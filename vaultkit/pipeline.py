@@ -25,12 +25,14 @@ from vaultkit.errors import CodecError, StoreRefused
 from vaultkit.rules.followup import FollowUp
 from vaultkit.store.cache import Store
 from vaultkit.store.files import read_file, read_file_stat
+from vaultkit.vault import parse as note_parser
+from vaultkit.vault import scan as vault_scan
 from vaultkit.vault.config import CONFIG_NAME, Config
 from vaultkit.vault.model import Vault, build_model
 from vaultkit.vault.obsidian import SETTINGS_FILES
-from vaultkit.vault.parse import ParsedNote, parse_source, unreadable
+from vaultkit.vault.parse import ParsedNote, unreadable
 from vaultkit.vault.problems import Problem
-from vaultkit.vault.scan import Scan, scan_vault, template_excludes
+from vaultkit.vault.scan import Scan, template_excludes
 
 Stamp = tuple[int, int, int, int, int]
 """A file's size, modification time, change time, inode and device: any write changes it,
@@ -58,7 +60,7 @@ def scan_notes(config: Config) -> Scan:
     if (publish := config.publish_dir) is not None:
         with contextlib.suppress(ValueError, OSError):
             generated = (publish.resolve().relative_to(config.vault.resolve()).as_posix(),)
-    return scan_vault(config.vault, str(config.get("output")), exclude, generated)
+    return vault_scan.scan_vault(config.vault, str(config.get("output")), exclude, generated)
 
 
 @dataclass(slots=True)
@@ -80,7 +82,7 @@ def read_source(vault: Path, rel: str) -> Source | None:
         return None
     except OSError as exc:
         return Source(unreadable(rel, exc), "", None)
-    parsed, body = parse_source(rel, data)
+    parsed, body = note_parser.parse_source(rel, data)
     return Source(parsed, body, stamp_of(status))
 
 

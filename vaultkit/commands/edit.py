@@ -26,7 +26,7 @@ from vaultkit.errors import NoteChangedError, UnclosedFenceError, VaultkitError,
 from vaultkit.rules.explicit import task_title
 from vaultkit.rules.followup import FollowUp
 from vaultkit.rules.registry import DONE_TAGS
-from vaultkit.store.atomic import atomic_write
+from vaultkit.store import atomic
 from vaultkit.store.files import MAX_FILE_BYTES, read_file
 from vaultkit.vault.config import CONFIG_NAME, Config
 from vaultkit.vault.model import LinkIndex, Vault, build_model
@@ -550,7 +550,7 @@ def write_snapshot(snapshot: Snapshot, text: str, shown: str) -> None:
         if st is None or _stat_key(st) != snapshot.key:
             raise _changed(shown)
 
-    atomic_write(
+    atomic.atomic_write(
         snapshot.path,
         data,
         before_replace=lambda: _ensure_unchanged(snapshot, shown),

@@ -3,9 +3,11 @@ notes an edit touched)."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from vaultkit.rules import explicit, habits
 from vaultkit.rules.context import Rule, RuleContext
@@ -66,7 +68,10 @@ class Derivation:
         """Local rule -> note -> the follow-ups it yields going through that note."""
         self.other: dict[str, list[FollowUp]] = {}
         self.followups: list[FollowUp] = []
-        self.keys: dict[str, tuple[FollowUp, tuple[object, ...]]] = {}
+        self.keys: dict[str, tuple[FollowUp, tuple[Any, ...]]] = {}
+        """Follow-up id -> the follow-up and its sort key."""
+        self.order: list[tuple[Any, ...]] = []
+        """The sort keys of `followups`, in order."""
         self.update(None)
 
     def update(self, notes: set[str] | None) -> list[FollowUp]:
@@ -110,5 +115,22 @@ class Derivation:
         for item in found.values():
             known = keys.get(item.id)
             self.keys[item.id] = known if known and known[0] is item else (item, item.sort_key(tz))
-        self.followups = sorted(found.values(), key=lambda f: self.keys[f.id][1])
+        gone = [entry for fid, entry in keys.items() if self.keys.get(fid) is not entry]
+        new = [entry for fid, entry in self.keys.items() if keys.get(fid) is not entry]
+        if len(gone) + len(new) > len(self.keys) // 8:
+            order = sorted(self.keys.values(), key=lambda entry: entry[1])
+            self.order = [entry[1] for entry in order]
+            self.followups = [entry[0] for entry in order]
+            return self.followups
+        # A few follow-ups changed: take them out of the order and put them back in their
+        # places. Sort keys end with the id, so no two are equal and the order is the same
+        # as sorting all of them again. (New lists: the last ones may still be read.)
+        self.order, self.followups = list(self.order), list(self.followups)
+        for _item, key in gone:
+            at = bisect_left(self.order, key)
+            del self.order[at], self.followups[at]
+        for item, key in new:
+            at = bisect_left(self.order, key)
+            self.order.insert(at, key)
+            self.followups.insert(at, item)
         return self.followups

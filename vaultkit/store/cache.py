@@ -1,9 +1,11 @@
 """The store: what vaultkit keeps between runs, in one SQLite database per vault.
 
-It lives outside the vault, in the cache folder (`$XDG_CACHE_HOME/vaultkit`, else
-`~/.cache/vaultkit`), and holds each note's parse and body under the stamp of the file they were
-read from, the last answers of `agenda` and `check`, and the rendered pieces of the outputs,
-each under a digest of its exact inputs. Deleting it is always safe; `--no-cache` runs without.
+It lives outside the vault, in the user's cache folder (`$XDG_CACHE_HOME/vaultkit` when that is
+set, else the system's own: `~/.cache/vaultkit` on Linux, `~/Library/Caches/vaultkit` on macOS,
+`%LOCALAPPDATA%\\vaultkit\\Cache` on Windows), and holds each note's parse and body under the
+stamp of the file they were read from, the last answers of `agenda` and `check`, and the
+rendered pieces of the outputs, each under a digest of its exact inputs. Deleting it is always
+safe; `--no-cache` runs without.
 
 It is never trusted blindly:
 
@@ -27,6 +29,7 @@ import json
 import os
 import sqlite3
 import stat
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -56,8 +59,13 @@ CREATE TABLE IF NOT EXISTS results (
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "vaultkit"
+    if base := os.environ.get("XDG_CACHE_HOME"):  # asked for by name, on any system
+        return Path(base) / "vaultkit"
+    if sys.platform == "linux":  # platformdirs' answer, without its 15 ms of imports
+        return Path.home() / ".cache" / "vaultkit"
+    import platformdirs
+
+    return platformdirs.user_cache_path("vaultkit", appauthor=False)
 
 
 def store_path(vault: Path) -> Path:
