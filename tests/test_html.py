@@ -240,3 +240,18 @@ def test_the_templates_escape_is_html_escape_with_controls_spelled_out():
     for code in range(0x3000):  # ASCII, C1 controls, Latin, and well past
         text = f"a{chr(code)}b"
         assert _escape(text) == escape(spelled_controls(text), quote=True), hex(code)
+
+
+def test_a_jinja2_whose_compiler_ignores_escape_once_still_escapes_once(monkeypatch):
+    """EscapeOnce overrides two methods of Jinja2's code generator; should a later Jinja2 not
+    call them, the environment notices on its first render and escapes through autoescape."""
+    from jinja2.compiler import CodeGenerator
+
+    from vaultkit.render import templating
+
+    monkeypatch.setattr(templating, "_generator_class", lambda: CodeGenerator)
+    env = templating.environment.__wrapped__()
+    page = env.from_string('<b title="{{ x }}">{{ x }}</b>{{ safe }}')
+    out = page.render(x="<a href=\"x\">'&'\x1b</a>", safe=Markup("<i>ok</i>"))
+    once = "&lt;a href=&quot;x&quot;&gt;&#x27;&amp;&#x27;\\x1b&lt;/a&gt;"
+    assert out == f'<b title="{once}">{once}</b><i>ok</i>'

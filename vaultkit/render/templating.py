@@ -55,8 +55,8 @@ def _generator_class() -> type:
         escape would wrap `_escape`'s text in a second `Markup`), which is a third of the
         time of a row of 10,000 in the site-wide pages. Where autoescape is on, this writes
         the finalizer's call alone. Should a later Jinja2 stop calling these two methods,
-        the text would be escaped twice (`&amp;lt;`): the golden pages would fail, not the
-        escaping."""
+        `environment()` sees it on a first render and uses autoescape's own escape instead
+        (slower, the same bytes)."""
 
         def _output_child_pre(self, node: Any, frame: Any, finalize: Any) -> None:
             if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile:
@@ -80,18 +80,27 @@ def environment() -> Environment:
     class PagesEnvironment(Environment):
         code_generator_class = _generator_class()
 
-    return PagesEnvironment(
-        loader=PackageLoader("vaultkit.render", "templates"),
-        autoescape=True,
-        finalize=_escape,
+    settings: dict[str, Any] = {
+        "loader": PackageLoader("vaultkit.render", "templates"),
+        "autoescape": True,
         # A misspelt name in a template fails the build instead of rendering as nothing.
-        undefined=StrictUndefined,
+        "undefined": StrictUndefined,
         # layout.html ends with a line break, as the pages always have.
-        keep_trailing_newline=True,
+        "keep_trailing_newline": True,
         # The templates are the package's: compiled once, never checked for changes.
-        auto_reload=False,
-        cache_size=-1,
-    )
+        "auto_reload": False,
+        "cache_size": -1,
+    }
+    env = PagesEnvironment(finalize=_escape, **settings)
+    if env.from_string("{{ v }}").render(v="<&>") == "&lt;&amp;&gt;":
+        return env
+    # A Jinja2 whose compiler no longer calls what EscapeOnce overrides: autoescape's own
+    # escape, given text `_escape` already made Markup (escaped once, the same bytes).
+    return Environment(finalize=_escaped_markup, **settings)
+
+
+def _escaped_markup(value: Any) -> Markup:
+    return value if isinstance(value, Markup) else Markup(_escape(value))
 
 
 @cache
