@@ -194,20 +194,15 @@ class Engine:
         vault = self.config.vault
         if hint is not None and self.stamps and all(rel in self.stamps for rel in hint):
             stamps = dict(self.stamps)
-            for rel in hint:
-                try:
-                    stamps[rel] = stamp_of(os.stat(os.path.join(vault, rel)))
-                except OSError:
+            for rel, stamp in _stamps(vault, hint).items():
+                if stamp is None:
                     del stamps[rel]
+                else:
+                    stamps[rel] = stamp
             return _Listing(list(self.stamps), stamps, self.files, self.scan_problems, True)
         scan = scan_notes(self.config)
-        stamps = {}
-        for rel in scan.notes:
-            try:
-                stamps[rel] = stamp_of(os.stat(os.path.join(vault, rel)))
-            except OSError:
-                continue
-        return _Listing(scan.notes, stamps, scan.files, scan.problems, False)
+        found = {rel: s for rel, s in _stamps(vault, scan.notes).items() if s is not None}
+        return _Listing(scan.notes, found, scan.files, scan.problems, False)
 
     def _read(
         self, listing: _Listing
@@ -812,8 +807,8 @@ class Engine:
         out: dict[str, list[Any]] = {}
         for path, items in data.by_record.items():
             out.setdefault(path, []).extend((item, data.drafts.get(item.id)) for item in items)
-        for problem in data.problems:
-            out.setdefault(problem.path, []).append(problem)
+        for path, problems in data.problems_by_note.items():
+            out.setdefault(path, []).extend(problems)
         return out
 
 
@@ -822,6 +817,17 @@ STORE_BATCH = 500
 
 EMPTIED_WAIT = 0.1
 """Seconds to wait before reading again a note that was just emptied."""
+
+
+def _stamps(vault: Path, rels: Collection[str]) -> dict[str, Stamp | None]:
+    """Each note's stamp now (None: it cannot be looked at, or is gone)."""
+    found: dict[str, Stamp | None] = {}
+    for rel in rels:
+        try:
+            found[rel] = stamp_of(os.stat(os.path.join(vault, rel)))
+        except OSError:
+            found[rel] = None
+    return found
 
 
 def _emptied(source: Source, before: Stamp | None) -> bool:
