@@ -383,8 +383,7 @@ class Engine:
             if before.get(p) != (self._shown(vault.notes[p]) if p in vault.notes else None)
         }
         keys |= {f"key:{k}" for p in changed for k in _keys(vault.notes.get(p), p)}
-        data = self._site_data(followups, [], drafts, fresh_bodies)
-        data.__dict__["pages"] = pages  # the same page paths, not computed twice
+        data = self._site_data(followups, [], drafts, fresh_bodies, pages)
         if self.output is None:
             self.output = OutputFolder(self.out_dir, force=self.force)
         names = [*SITE_FILES, *pages.values()]
@@ -419,11 +418,10 @@ class Engine:
                 return again
             clock.lap("scan")
         self._save_identities()
-        data.problems = sorted(
-            {*check_vault(vault, self.today), *scan_problems, *template_problems}
-        )
+        problems = sorted({*check_vault(vault, self.today), *scan_problems, *template_problems})
         if too_big is not None:
-            data.problems.append(too_big)
+            problems.append(too_big)
+        data = dataclasses.replace(data, problems=problems)
         clock.lap("checks")
         # The pages this refresh changed are forgotten now, before any is rendered: a page is
         # rendered when it is missing, so a refresh stopped for a newer save leaves the rest
@@ -464,7 +462,7 @@ class Engine:
             clock.lap("pages")
             tell("rendering the board, the agenda, the stats and vault.json")
             self.pieces.start(waiting)
-            data.pieces = self.pieces if self.live else None
+            data.recorder.pieces = self.pieces if self.live else None
             for rel, content in self._site_files(data):
                 self.output.write(rel, content)
                 del content
@@ -594,12 +592,19 @@ class Engine:
         problems: list[Problem],
         drafts: dict[str, Any],
         fresh: dict[str, str],
+        pages: dict[str, str],
     ) -> Any:
         from vaultkit.render.site import SiteData
 
         vault = self.model.vault
         return SiteData(
-            vault, followups, self.today, _Bodies(self, fresh), problems=problems, drafts=drafts
+            vault,
+            followups,
+            self.today,
+            _Bodies(self, fresh),
+            problems=problems,
+            drafts=drafts,
+            page_paths=pages,
         )
 
     def _site_files(self, data: Any) -> Iterator[tuple[str, bytes]]:
@@ -724,10 +729,9 @@ class Engine:
                 ):
                     self.pages[path] = _Page(page, frozenset(reads), own.get(path))
                     continue
-            data.reads = set()
+            reads = data.recorder.reads = set()
             page, html = note_page(data, note)
-            reads = data.reads
-            data.reads = None
+            data.recorder.reads = None
             self.pages[path] = _Page(page, frozenset(reads), own.get(path))
             self.output.write(page, html)  # type: ignore[union-attr]
             rendered.append(path)

@@ -1,8 +1,9 @@
 """Everything the site's renderers need, gathered once: the model, the follow-ups, the day,
 the note bodies (read by the build, never here), what the feed needs, page paths.
 
-`render_site(data)` returns every output file as `{relative path: bytes}`; it never touches
-the file system or the clock.
+`SiteData` is frozen: every renderer reads the same value. The one thing a render changes is
+its `Recorder`, the live engine's side of it (what a page read, the kept pieces), which the
+engine passes in and the renderers reach only through `SiteData`'s methods and `piece()`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,17 @@ class Superseded(Exception):
 
 
 @dataclass
+class Recorder:
+    """What the engine learns from a render, and the pieces it keeps between renders."""
+
+    reads: set[str] | None = None
+    """While the live engine renders one page: every other note it shows (a name, a link) and
+    every link key it resolves (`key:...`), so it knows when to render the page again."""
+    pieces: Pieces | None = None
+    """The live engine's rendered pieces (rows of the site-wide files), kept between builds."""
+
+
+@dataclass(frozen=True)
 class SiteData:
     vault: Vault
     followups: list[FollowUp]
@@ -44,11 +56,9 @@ class SiteData:
     """Follow-up id -> the draft of the message it asks for (vaultkit/views/drafts.py)."""
     feed: FeedInputs | None = None
     """The feed's state, secret and clock (None: a first build as of `today`)."""
-    reads: set[str] | None = None
-    """While the live engine renders one page: every other note it shows (a name, a link) and
-    every link key it resolves (`key:...`), so it knows when to render the page again."""
-    pieces: Pieces | None = None
-    """The live engine's rendered pieces (rows of the site-wide files), kept between builds."""
+    page_paths: dict[str, str] | None = field(default=None, repr=False)
+    """Each note's page, when the engine has them already (else computed: `pages`)."""
+    recorder: Recorder = field(default_factory=Recorder, compare=False, repr=False)
 
     @property
     def tz(self) -> tzinfo:
@@ -57,7 +67,8 @@ class SiteData:
     def checkpoint(self) -> None:
         """A place where a live build may be abandoned: raises Superseded when the engine
         says a newer save is waiting (`Pieces.pending`). The output never depends on it."""
-        if self.pieces is not None and self.pieces.pending():
+        pieces = self.recorder.pieces
+        if pieces is not None and pieces.pending():
             raise Superseded
 
     @cached_property
@@ -67,6 +78,8 @@ class SiteData:
 
     @cached_property
     def pages(self) -> dict[str, str]:
+        if self.page_paths is not None:
+            return self.page_paths
         return page_paths(list(self.vault.notes))
 
     @cached_property
@@ -104,7 +117,7 @@ class SiteData:
         }
 
     def resolver(self, from_page: str, source_note: str = "") -> Resolver:
-        index, reads = self.vault.index, self.reads
+        index, reads = self.vault.index, self.recorder.reads
 
         @lru_cache(maxsize=4096)  # a big note links the same few notes thousands of times
         def resolve(target: str) -> str | None:
@@ -121,13 +134,13 @@ class SiteData:
         return resolve
 
     def href(self, from_page: str, note_path: str) -> str:
-        if self.reads is not None:
-            self.reads.add(note_path)
+        if self.recorder.reads is not None:
+            self.recorder.reads.add(note_path)
         return relative(from_page, self.pages[note_path])
 
     def has_page(self, note_path: str) -> bool:
-        if self.reads is not None:
-            self.reads.add(note_path)
+        if self.recorder.reads is not None:
+            self.recorder.reads.add(note_path)
         return note_path in self.pages
 
 
@@ -182,25 +195,27 @@ def piece(
     """`make()`, or the piece it made last time when its inputs are the same (see Pieces).
     `key` names the piece within its kind (a note path, a follow-up id) and is read, as are
     the notes `also` names (those it shows without asking `data`)."""
-    pieces = data.pieces
+    recorder = data.recorder
+    pieces = recorder.pieces
     if pieces is None:
         return make()
     data.checkpoint()
     pieces.used.add((kind, key))
     known = pieces.kept.get((kind, key))
     if known is not None and known.same == same and pieces.stale.isdisjoint(known.reads):
-        if data.reads is not None:
-            data.reads.update(known.reads)
+        if recorder.reads is not None:
+            recorder.reads.update(known.reads)
         return cast(Text, known.text)  # what `make` returned, kept
-    outer, data.reads = data.reads, {key, *(a for a in also if a)}
+    outer = recorder.reads
+    reads = recorder.reads = {key, *(a for a in also if a)}
     try:
         text = make()
-        pieces.kept[(kind, key)] = Piece(same, tuple(data.reads), text)
+        pieces.kept[(kind, key)] = Piece(same, tuple(reads), text)
         pieces.made += 1
     finally:
         if outer is not None:
-            outer |= data.reads
-        data.reads = outer
+            outer |= reads
+        recorder.reads = outer
     return text
 
 
