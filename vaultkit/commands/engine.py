@@ -170,6 +170,10 @@ class Engine:
         """Each event with its stamp lines, as the last feed had it (ics.assemble)."""
         self.digests: dict[bytes, str] = {}
         """Each event's bytes -> its digest (feedstate.digest)."""
+        self.placed: list[Any] = []
+        """The follow-ups' places in the last feed (ics.places), in its order."""
+        self.placed_for: tuple[list[FollowUp] | None, bytes | None] = (None, None)
+        """The follow-ups (the list) and the vault's secret `placed` is of."""
         self.timings: dict[str, float] = {}
         """Seconds of CPU each stage of the last refresh took (for the benchmark)."""
 
@@ -356,9 +360,11 @@ class Engine:
         self._identities()
         clock.lap("identities")
         touched = derived | changed.keys()
+        last = None
         if first:
             self.derivation = Derivation(vault, self.today)
         elif touched:
+            last = self.derivation.followups
             self.derivation.update(self.model.linking(touched))
         followups: list[FollowUp] = self.derivation.followups
         clock.lap("rules")
@@ -396,6 +402,7 @@ class Engine:
             self.told = feedstate.load_state(self.config.vault, self.out_dir / FEED_NAME)
         inputs = feed_inputs(self.config, self.today, now, None, known=self.told[0])
         told: dict[str, feedstate.Known] = {}
+        self._place(followups, last, inputs)
         feed, serialised = self._feed(
             data, near | self.model.linking(renamed | moved), inputs, told
         )
@@ -676,13 +683,7 @@ class Engine:
             return digests[body]
 
         feed = ics.assemble(
-            vault,
-            data.followups,
-            event,
-            inputs,
-            digest_of=digest_of,
-            told=told,
-            stamped=self.stamped,
+            vault, self.placed, event, inputs, digest_of=digest_of, told=told, stamped=self.stamped
         )
         self.digests = digests
         if self.store is not None:
@@ -691,6 +692,36 @@ class Engine:
                 self.store.keep_pieces("event", set(events))
         self.events = events
         return feed, serialised
+
+    def _place(self, followups: list[FollowUp], last: list[FollowUp] | None, inputs: Any) -> None:
+        """The follow-ups' places in the feed: those of the last feed, with the follow-ups
+        gone taken out and the new ones put in, when the last feed was of the follow-ups
+        the derivation just changed (`last`) under the same secret; else placed anew."""
+        from bisect import bisect_left, insort
+
+        from vaultkit.render.ics import place_key, placer, places
+
+        placed_for, secret = self.placed_for
+        self.placed_for = (followups, inputs.secret)
+        if secret == inputs.secret and placed_for is followups:
+            return  # nothing changed
+        changes = self.derivation.changes
+        if secret != inputs.secret or changes is None or last is None or placed_for is not last:
+            self.placed = places(self.config, followups, inputs)
+            return
+        place, placed = placer(self.config, inputs), list(self.placed)
+        gone, new = changes
+        for item in gone:
+            if (found := place(item)) is not None:
+                at = bisect_left(placed, place_key(found), key=place_key)
+                if at == len(placed) or placed[at][2] is not item:  # not where it was put
+                    self.placed = places(self.config, followups, inputs)
+                    return
+                del placed[at]
+        for item in new:
+            if (found := place(item)) is not None:
+                insort(placed, found, key=place_key)
+        self.placed = placed
 
     def _forget_pages(self, derived: set[str], shown: set[str]) -> None:
         """Forget the pages of the notes `derived` anew, of notes gone, and those that read a

@@ -358,13 +358,43 @@ def _head(vault: Vault, starts: list[date | datetime]) -> bytes:
 
 
 CLOSING = b"END:VCALENDAR\r\n"
-_Placed = tuple[str, str, bytes, date | datetime]
-"""An event in the feed: (when it starts, in UTC, as text; UID; body without stamps; start)."""
+Place = tuple[str, str, FollowUp, date | datetime]
+"""A follow-up's place in the feed: (when it starts, in UTC, as text; UID; the follow-up;
+its start). The feed is in the order of the places' first two."""
+
+
+def place_key(place: Place) -> tuple[str, str]:
+    return place[0], place[1]
+
+
+def placer(config: Config, inputs: FeedInputs) -> Callable[[FollowUp], Place | None]:
+    """A follow-up's place in the feed, None when it is older than the feed's window."""
+    detail, tz = str(config.get("feed.detail")), config.tz
+    first, overdue_on_today = _window(config, inputs.today)
+
+    def place(item: FollowUp) -> Place | None:
+        if item.due_date(tz) < first:
+            return None
+        start, _ = _shown_on(item, tz, inputs.today, overdue_on_today)
+        moment = (
+            start.astimezone(UTC).isoformat() if isinstance(start, datetime) else start.isoformat()
+        )
+        return moment, feed_uid(item.id, detail, inputs.secret), item, start
+
+    return place
+
+
+def places(config: Config, followups: list[FollowUp], inputs: FeedInputs) -> list[Place]:
+    """The places of the follow-ups the feed's window holds, in the feed's order."""
+    place = placer(config, inputs)
+    placed = [found for item in followups if (found := place(item)) is not None]
+    placed.sort(key=place_key)
+    return placed
 
 
 def assemble(
     vault: Vault,
-    followups: list[FollowUp],
+    placed: list[Place],
     event: Callable[[FollowUp], bytes],
     inputs: FeedInputs,
     *,
@@ -372,29 +402,22 @@ def assemble(
     told: dict[str, Known] | None = None,
     stamped: dict[tuple[bytes, bytes], bytes] | None = None,
 ) -> bytes:
-    """The feed from each follow-up's event without its stamps (`event(item)`: the bytes of
-    `event_body`, however got): those in the feed's window, in order, each stamped with what
-    its content says to subscribers (vaultkit/store/feedstate.py). The live engine passes
-    a `digest_of` that remembers, a `told` that receives what the feed tells of each
-    event (what `feedstate.read_feed` would read back from it), and `stamped`, each event
-    with its stamps as the last feed had it (refilled with this feed's)."""
+    """The feed from the follow-ups `placed` (`places()`, in order) and each one's event
+    without its stamps (`event(item)`: the bytes of `event_body`, however got): as many as
+    fit, each stamped with what its content says to subscribers
+    (vaultkit/store/feedstate.py). Events are asked for in order until the feed is full:
+    those that would not fit are never made. The live engine passes a `digest_of` that
+    remembers, a `told` that receives what the feed tells of each event (what
+    `feedstate.read_feed` would read back from it), and `stamped`, each event with its
+    stamps as the last feed had it (refilled with this feed's)."""
     config = vault.config
     detail = str(config.get("feed.detail"))
-    events: list[_Placed] = []
-    tz = config.tz
-    first, overdue_on_today = _window(config, inputs.today)
-    for item in followups:
-        if item.due_date(tz) < first:
-            continue
-        start, _ = _shown_on(item, tz, inputs.today, overdue_on_today)
-        moment = (
-            start.astimezone(UTC).isoformat() if isinstance(start, datetime) else start.isoformat()
-        )
-        events.append((moment, feed_uid(item.id, detail, inputs.secret), event(item), start))
-    events.sort(key=lambda e: e[:2])
-    events = _within_budget(events, len(_head(vault, [e[3] for e in events])) + len(CLOSING))
-    digests = {e[1]: digest_of(e[2]) for e in events}
-    stamps = advance(dict(inputs.known), digests, inputs.moment(config.tz))
+    head = _head(vault, [e[3] for e in placed])
+    events = _within_budget(placed, event, len(head) + len(CLOSING))
+    if len(events) < len(placed):  # the head names the zones of the events kept only
+        head = _head(vault, [place[3] for place, _ in events])
+    digests = {place[1]: digest_of(body) for place, body in events}
+    stamps = advance(inputs.known, digests, inputs.moment(config.tz))
     private = detail != "full"
     if told is not None:
         for uid, stamp in stamps.items():
@@ -411,22 +434,28 @@ def assemble(
         kept[(event, text)] = found if found is not None else _insert_stamps(event, text)
         return kept[(event, text)]
 
-    body = b"".join(with_stamps(e[2], stamps[e[1]]) for e in events)
+    body = b"".join(with_stamps(body, stamps[place[1]]) for place, body in events)
     if stamped is not None:
         stamped.clear()
         stamped.update(kept)
-    return _head(vault, [e[3] for e in events]) + body + CLOSING
+    return head + body + CLOSING
 
 
-def _within_budget(events: list[_Placed], overhead: int) -> list[_Placed]:
+def _within_budget(
+    placed: list[Place], event: Callable[[FollowUp], bytes], overhead: int
+) -> list[tuple[Place, bytes]]:
     """The soonest events that fit in MAX_FEED_BYTES besides `overhead` (the calendar's head
-    and closing). Google is reported to stop refreshing a feed above about 1 MB, for good:
-    worse than missing the follow-ups furthest ahead, which the agenda still lists."""
+    and closing), each with its bytes. Google is reported to stop refreshing a feed above
+    about 1 MB, for good: worse than missing the follow-ups furthest ahead, which the agenda
+    still lists."""
     total = overhead
-    for n, (_, _, body, _) in enumerate(events):
+    events = []
+    for place in placed:
+        body = event(place[2])
         total += len(body) + _STAMP_BYTES
         if total > MAX_FEED_BYTES:
-            return events[:n]
+            break
+        events.append((place, body))
     return events
 
 
@@ -441,7 +470,7 @@ def feed(
     texts = drafts or {}
     return assemble(
         vault,
-        followups,
+        places(vault.config, followups, inputs),
         lambda item: event_body(vault, item, pages, inputs, texts.get(item.id)),
         inputs,
     )

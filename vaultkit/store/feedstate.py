@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -124,7 +125,7 @@ def load_state(vault: Path, published: Path | None) -> tuple[dict[str, Known], d
     return known, gone
 
 
-def advance(known: dict[str, Known], digests: dict[str, str], now: datetime) -> dict[str, Stamp]:
+def advance(known: Mapping[str, Known], digests: dict[str, str], now: datetime) -> dict[str, Stamp]:
     """Each event's stamps: kept while its digest is the one subscribers saw; else SEQUENCE
     one higher and LAST-MODIFIED `now` (and always later than the last one). A new event
     starts at 0."""
