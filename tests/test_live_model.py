@@ -73,7 +73,7 @@ def test_a_model_updated_note_by_note_equals_a_fresh_one(vault_dir):
     parsed: dict[str, ParsedNote] = {}
     model = Model(config)
     followups = Derivation(model.vault, TODAY)
-    counter = 0
+    counter = incremental = 0
 
     def stem(path: str) -> str:
         return path.rsplit("/", 1)[-1][:-3]
@@ -111,11 +111,19 @@ def test_a_model_updated_note_by_note_equals_a_fresh_one(vault_dir):
             else:
                 parsed[path] = note
         derived = model.update(changed)
+        before = list(followups.followups)
         followups.update(model.linking(derived | changed.keys()))
+        if followups.changes is not None:  # what it says changed is exactly what did
+            gone, new = followups.changes
+            was, now = {id(f) for f in before}, {id(f) for f in followups.followups}
+            assert {id(f) for f in gone} == was - now
+            assert {id(f) for f in new} == now - was
+            incremental += 1
         if step % 20 == 0 or step > 380:
             _same(model, parsed, config, followups)
     _same(model, parsed, config, followups)
     assert len(parsed) > 30
+    assert incremental > 300  # most updates changed the follow-ups in place
 
 
 def test_a_note_that_becomes_a_record_gets_the_touches_others_logged(vault_dir):
