@@ -13,7 +13,7 @@ from vaultkit.vault.config import load_config
 from vaultkit.vault.model import Model, build_model
 from vaultkit.vault.parse import ParsedNote, parse_note
 
-FOLDERS = ["companies", "people", "meetings", "notes", "companies/archive"]
+FOLDERS = ["companies", "people", "meetings", "notes", "companies/archive", "published"]
 NAMES = ["Globex", "Initech", "Jane", "Raj", "Ana", "Hooli", "Umbrella", "Zed"]
 
 
@@ -35,10 +35,13 @@ def _text(rng: random.Random, folder: str, others: list[str]) -> str:
             front.append(f'contacts: ["{link()}", "{link()}"]')
         if rng.random() < 0.4:
             front.append(f'interviews: [{{date: {day}, with: "{link()}", kind: phone}}]')
+        front += [f"offer: {day}"] if rng.random() < 0.1 else []
     elif folder == "people":
         front += [f'company: "{link()}"'] if rng.random() < 0.7 else []
         front += [f"last_contact: {day}"] if rng.random() < 0.5 else []
         front += ["cadence: 3w"] if rng.random() < 0.5 else []
+        front += ["relationship: interviewer"] if rng.random() < 0.3 else []
+        front += [f"linkedin_connected: {day}"] if rng.random() < 0.3 else []
     elif folder == "meetings":
         front += [f"date: {day}", f'with: "{link()}"']
         if rng.random() < 0.1:
@@ -48,7 +51,16 @@ def _text(rng: random.Random, folder: str, others: list[str]) -> str:
     head = "---\n" + "\n".join(front) + "\n---\n" if front else ""
     lines = [f"Notes about {link()} and {link()}."]
     for _ in range(rng.randint(0, 4)):
-        lines.append(rng.choice([f"- {day} Called {link()} #thank-you", f"- {link()} coffee"]))
+        lines.append(
+            rng.choice(
+                [
+                    f"- {day} Called {link()} #thank-you",
+                    f"- {link()} coffee",
+                    f"- {day} Commented on {link()}'s post #engage",
+                    f"- {day} Wrote about build caches #published",
+                ]
+            )
+        )
     if rng.random() < 0.1:
         lines.append("- 2026-02-30 A day that is not")
     return head + "\n".join(lines) + "\n"
@@ -72,8 +84,9 @@ def test_a_model_updated_note_by_note_equals_a_fresh_one(vault_dir):
     rng = random.Random(14)
     parsed: dict[str, ParsedNote] = {}
     model = Model(config)
-    followups = Derivation(model.vault, TODAY)
+    followups = Derivation(model.vault, TODAY, model.linking)
     counter = incremental = 0
+    rules: set[str] = set()
 
     def stem(path: str) -> str:
         return path.rsplit("/", 1)[-1][:-3]
@@ -119,10 +132,14 @@ def test_a_model_updated_note_by_note_equals_a_fresh_one(vault_dir):
             assert {id(f) for f in gone} == was - now
             assert {id(f) for f in new} == now - was
             incremental += 1
+        rules |= {f.rule for f in followups.followups}
         if step % 20 == 0 or step > 380:
             _same(model, parsed, config, followups)
     _same(model, parsed, config, followups)
     assert len(parsed) > 30
+    # The rules that look beyond a note were exercised too.
+    wide = {"linkedin-connect", "engage", "share-expertise", "offer-update"}
+    assert wide <= rules, rules
     assert incremental > 300  # most updates changed the follow-ups in place
 
 
@@ -158,7 +175,7 @@ def test_a_thank_you_logged_in_a_daily_note_closes_the_companys_follow_up(vault_
     thanked = parse_note("2026-11-26.md", b"- 2026-11-26 Thanked [[Jane]] #thank-you\n")
     model = Model(config)
     model.update({company.path: company, jane.path: jane, daily.path: daily})
-    followups = Derivation(model.vault, TODAY)
+    followups = Derivation(model.vault, TODAY, model.linking)
     assert [f.rule for f in followups.followups if f.rule == "thank-you"] == ["thank-you"]
     derived = model.update({daily.path: thanked})
     followups.update(model.linking(derived | {daily.path}))

@@ -362,7 +362,7 @@ class Engine:
         touched = derived | changed.keys()
         last = None
         if first:
-            self.derivation = Derivation(vault, self.today)
+            self.derivation = Derivation(vault, self.today, self.model.linking)
         elif touched:
             last = self.derivation.followups
             self.derivation.update(self.model.linking(touched))

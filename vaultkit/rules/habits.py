@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from vaultkit.errors import FieldError
 from vaultkit.rules.context import RuleContext
@@ -462,15 +463,20 @@ def _knows_someone(vault: Vault, company: Note) -> bool:
 
 
 def info_interview_request(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
+    return newest_info_interview_requests(list(info_interview_candidates(vault, ctx)), vault, ctx)
+
+
+def newest_info_interview_requests(
+    candidates: list[FollowUp], vault: Vault, ctx: RuleContext
+) -> Iterator[FollowUp]:
     # An informational interview takes real effort: a few at a time, for the newest
     # applications, rather than one per application of a long search.
-    found = sorted(
-        _info_interview_requests(vault, ctx), key=lambda f: (f.due, f.note), reverse=True
-    )
+    found = sorted(candidates, key=lambda f: (f.due, f.note), reverse=True)
     yield from found[: max(0, int(ctx.setting("limit")))]
 
 
-def _info_interview_requests(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
+def info_interview_candidates(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
+    """A request for each company that could have one (the rule keeps the newest)."""
     for company in _active_companies(vault):
         # Someone who has interviewed you or made an offer already knows you: the way in
         # this rule looks for is open.
@@ -557,16 +563,31 @@ def _publication_date(note: Note) -> date | None:
     return None
 
 
+class Published(NamedTuple):
+    """A note's part in `share-expertise`: a piece of published work (`day`: when, None when
+    it is a note of a published-work folder with no date up to today)."""
+
+    note: str
+    line: int
+    day: date | None
+    folder: bool
+    """The note is in one of the rule's folders."""
+
+
 def share_expertise(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
+    return share_expertise_from(list(published_work(vault, ctx)), vault, ctx)
+
+
+def published_work(vault: Vault, ctx: RuleContext) -> Iterator[Published]:
+    """Each note's published work: the note itself in a published-work folder, and its
+    `#published` log lines up to today."""
     folders = [f.strip("/").lower() + "/" for f in ctx.setting("folders") if f.strip("/")]
-    pieces: list[tuple[date, str, int]] = []  # (day, note, line), up to today
-    place: tuple[str, int] | None = None
     for note in vault.notes.values():
         if any(note.path.lower().startswith(f) for f in folders):
-            place = place or (note.path, 1)
             day = _publication_date(note)
-            if day is not None and day <= ctx.today:
-                pieces.append((day, note.path, 1))
+            yield Published(
+                note.path, 1, day if day is not None and day <= ctx.today else None, True
+            )
         for entry in note.entries:
             if "published" in entry.tags and entry.date:
                 try:
@@ -574,7 +595,15 @@ def share_expertise(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
                 except FieldError:
                     continue  # reported by the model
                 if day <= ctx.today:
-                    pieces.append((day, note.path, entry.line))
+                    yield Published(note.path, entry.line, day, False)
+
+
+def share_expertise_from(
+    parts: list[Published], vault: Vault, ctx: RuleContext
+) -> Iterator[FollowUp]:
+    """One follow-up for the vault, from the last published work (the notes' order)."""
+    pieces = [(p.day, p.note, p.line) for p in parts if p.day is not None]
+    place = next(((p.note, 1) for p in parts if p.folder), None)
     configured = any(k.startswith(f"rules.{ctx.rule_id}.") for k in vault.config.values)
     if pieces:
         last, path, line = max(pieces)

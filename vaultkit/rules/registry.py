@@ -4,7 +4,7 @@ notes an edit touched)."""
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -13,7 +13,7 @@ from vaultkit.rules import explicit, habits
 from vaultkit.rules.context import Rule, RuleContext
 from vaultkit.rules.followup import FollowUp
 from vaultkit.vault.model import Note, Vault
-from vaultkit.vault.rulebook import RULES, RuleRecord
+from vaultkit.vault.rulebook import RULES
 
 DONE_TAGS: dict[str, str] = {r.id: r.closes_with for r in RULES if r.closes_with}
 """The tag `vaultkit done` writes for each rule; the rules count a log line with it as done."""
@@ -21,18 +21,20 @@ DONE_TAGS: dict[str, str] = {r.id: r.closes_with for r in RULES if r.closes_with
 _MODULES = {"explicit": explicit, "habits": habits}
 
 
-def _derive(record: RuleRecord) -> Rule:
-    module, name = record.derive.split(".")
-    rule: Rule = getattr(_MODULES[module], name)
-    return rule
+def _function(name: str) -> Any:
+    module, function = name.split(".")
+    return getattr(_MODULES[module], function)
 
 
-REGISTRY: list[tuple[str, Rule]] = [(record.id, _derive(record)) for record in RULES]
+REGISTRY: list[tuple[str, Rule]] = [(record.id, _function(record.derive)) for record in RULES]
 """Each rule's id and function, in the records' order (the order they run in)."""
 
+SELECT: dict[str, Callable[[list[Any], Vault, RuleContext], Iterable[FollowUp]]] = {
+    record.id: _function(record.select) for record in RULES if record.select
+}
+"""The rules whose `derive` yields parts, and what makes their follow-ups of those."""
 
-LOCAL_RULES = frozenset(r.id for r in RULES if r.local)
-"""Rules the live engine runs again only for the notes an edit touched (RuleRecord.local)."""
+READS = {record.id: record.reads for record in RULES}
 
 
 def derive_followups(vault: Vault, today: date) -> list[FollowUp]:
@@ -59,14 +61,26 @@ class _Some(Mapping[str, Note]):
 
 
 class Derivation:
-    """The follow-ups of a vault, kept up to date as its model changes (`update`)."""
+    """The follow-ups of a vault, kept up to date as its model changes (`update`).
+    `linking(paths)` gives those notes and the notes linking them (the live model's
+    `Model.linking`): what the rules that read a note's neighbours are run again for."""
 
-    def __init__(self, vault: Vault, today: date) -> None:
+    def __init__(
+        self,
+        vault: Vault,
+        today: date,
+        linking: Callable[[set[str]], set[str]] | None = None,
+    ) -> None:
         self.vault = vault
         self.today = today
-        self.local: dict[str, dict[str, list[FollowUp]]] = {}
-        """Local rule -> note -> the follow-ups it yields going through that note."""
+        self.linking = linking
+        self.parts: dict[str, dict[str, list[Any]]] = {}
+        """Rule -> note -> what it yields going through that note (its follow-ups, or for a
+        rule with a `select`, its parts), for the rules that do not read the whole vault."""
         self.other: dict[str, list[FollowUp]] = {}
+        """Rule -> its follow-ups, for those that read the whole vault or `select`."""
+        self.reach: dict[str, frozenset[str]] = {}
+        """Note -> the notes it links, as the rules last saw it (whose neighbours changed)."""
         self.found: dict[str, FollowUp] = {}
         """Follow-up id -> the follow-up (the first of that id, in the rules' order)."""
         self.followups: list[FollowUp] = []
@@ -80,45 +94,90 @@ class Derivation:
         self.update(None)
 
     def update(self, notes: set[str] | None) -> list[FollowUp]:
-        """Run the rules again: the local ones for `notes` only (None: for every note)."""
+        """Run the rules again for `notes` (the notes an edit touched and those linking
+        them; None: every note): each as far as what it reads reaches (RuleRecord.reads)."""
         vault, tz = self.vault, self.vault.config.tz
-        some = sorted(notes & vault.notes.keys()) if notes is not None else None
+        scopes = self._scopes(notes)
         before: list[FollowUp] = []  # what the rules run again yielded last time
         after: list[FollowUp] = []  # and what they yield now
         for rule_id, rule in REGISTRY:
             if not vault.config.rule(rule_id, "enabled"):
-                for items in self.local.pop(rule_id, {}).values():
-                    before += items
+                if rule_id not in SELECT:
+                    for items in self.parts.pop(rule_id, {}).values():
+                        before += items
+                self.parts.pop(rule_id, None)
                 before += self.other.pop(rule_id, ())
                 continue
-            if rule_id not in LOCAL_RULES:
+            reads = READS[rule_id]
+            if reads == "vault" or scopes is None:
+                yielded = list(rule(vault, RuleContext(vault, self.today, tz, rule_id)))
+                if reads != "vault":
+                    by_note: dict[str, list[Any]] = {}
+                    self.parts[rule_id] = by_note
+                    for item in yielded:
+                        by_note.setdefault(item.note, []).append(item)
+            else:
+                again, seen = scopes[reads]
+                by_note = self.parts[rule_id]
+                view = replace(vault, notes=_Some(vault.notes, seen))  # type: ignore[arg-type]
+                for path in again:
+                    gone = by_note.pop(path, ())
+                    if rule_id not in SELECT:
+                        before += gone
+                wanted = set(again)
+                yielded = []
+                for item in rule(view, RuleContext(view, self.today, tz, rule_id)):
+                    if item.note in wanted:
+                        by_note.setdefault(item.note, []).append(item)
+                        yielded.append(item)
+            if rule_id in SELECT:
+                by_note = self.parts[rule_id]
+                parts = [part for path in vault.notes for part in by_note.get(path, ())]
+                yielded = list(
+                    SELECT[rule_id](parts, vault, RuleContext(vault, self.today, tz, rule_id))
+                )
+            if rule_id in SELECT or reads == "vault":
                 # The same follow-up as last time stays the same object (the engine's pieces
                 # know it by that).
                 last = self.other.get(rule_id, [])
                 kept = {item.id: item for item in last}
                 self.other[rule_id] = [
-                    kept[item.id] if kept.get(item.id) == item else item
-                    for item in rule(vault, RuleContext(vault, self.today, tz, rule_id))
+                    kept[item.id] if kept.get(item.id) == item else item for item in yielded
                 ]
                 before += last
                 after += self.other[rule_id]
-                continue
-            by_note = self.local.setdefault(rule_id, {})
-            view = vault
-            if some is not None:
-                view = replace(vault, notes=_Some(vault.notes, some))  # type: ignore[arg-type]
-                for path in notes or ():
-                    before += by_note.pop(path, ())
             else:
-                for items in by_note.values():
-                    before += items
-                by_note.clear()
-            for item in rule(view, RuleContext(view, self.today, tz, rule_id)):
-                by_note.setdefault(item.note, []).append(item)
-                after.append(item)
-        if some is None or not self._apply(before, after):
+                after += yielded
+        if scopes is None or not self._apply(before, after):
             self._derive_all()
         return self.followups
+
+    def _scopes(self, notes: set[str] | None) -> dict[str, tuple[list[str], list[str]]] | None:
+        """For each kind of rule, the notes to run it again for (gone ones too: what they
+        yielded goes) and the notes it then sees (going through them in the vault's order):
+        a `note` rule, `notes` (the touched and those linking them) and those; a
+        `neighbours` rule, those and the notes they link (before and now), and it sees
+        their neighbours too. None: run every rule in full."""
+        vault = self.vault
+        if self.linking is None:
+            return None  # a one-shot derivation: it runs again in full, if at all
+        if notes is None:
+            self.reach = {path: _reach(note) for path, note in vault.notes.items()}
+            return None
+        wider = set(notes)
+        for path in notes:
+            wider |= self.reach.pop(path, frozenset())
+            if path in vault.notes:
+                self.reach[path] = _reach(vault.notes[path])
+                wider |= self.reach[path]
+        seen = self.linking(wider & vault.notes.keys())
+        for path in wider:
+            seen |= self.reach.get(path, frozenset())
+        present = vault.notes.keys()
+        return {
+            "note": (sorted(notes), sorted(notes & present)),
+            "neighbours": (sorted(wider), sorted(seen & present)),
+        }
 
     def _apply(self, before: list[FollowUp], after: list[FollowUp]) -> bool:
         """Take the follow-ups gone out of the order and put the new ones in their places;
@@ -163,9 +222,10 @@ class Derivation:
         """Every follow-up, in the rules' order (the first of an id counts), sorted anew."""
         found: dict[str, FollowUp] = {}
         for rule_id, _ in REGISTRY:
-            for items in self.local.get(rule_id, {}).values():
-                for item in items:
-                    found.setdefault(item.id, item)
+            if rule_id not in SELECT:
+                for items in self.parts.get(rule_id, {}).values():
+                    for item in items:
+                        found.setdefault(item.id, item)
             for item in self.other.get(rule_id, ()):
                 found.setdefault(item.id, item)
         keys, tz = self.keys, self.vault.config.tz
@@ -181,3 +241,12 @@ class Derivation:
         order = sorted(self.keys.values(), key=lambda entry: entry[1])
         self.order = [entry[1] for entry in order]
         self.followups = [entry[0] for entry in order]
+
+
+def _reach(note: Note) -> frozenset[str]:
+    """The notes a note links: in its text and fields, its contacts and interviewers, its
+    company."""
+    found = {*note.links, *note.contacts, *(p for i in note.interviews for p in i.with_)}
+    if note.company:
+        found.add(note.company)
+    return frozenset(found)

@@ -37,16 +37,22 @@ class RuleRecord:
     """The message it asks you to write (its draft), or None when it asks for none."""
     owed: bool
     """Counts in stats' "waiting on you" when due."""
-    local: bool
-    """For each note it goes through, it reads only that note and the notes it links, and
-    yields only follow-ups of that note; the live engine runs it again only for the notes an
-    edit touched (and those linking them). A new rule is local only when it keeps to that."""
+    reads: str
+    """What it reads to yield a note's follow-ups, which decides what the live engine runs it
+    again for after an edit: `note`, that note and the notes it links (again for the notes
+    the edit touched and the notes linking them); `neighbours`, also the notes linking it
+    (again for those and the notes they link, each seen with its neighbours); `vault`,
+    anything (again in full). A new rule says the narrowest it keeps to."""
     fires: str
     due: str
     done: str
     """docs/rules.md's table: when it fires, when it is due, what closes it."""
     settings: tuple[Option, ...] = ()
     """Its settings besides `enabled`, which every rule has."""
+    select: str | None = None
+    """`module.function` that turns what `derive` yields, note by note, into the follow-ups
+    (`select(parts, vault, ctx)`): a rule that looks across the vault (the newest three, the
+    last of all) as a narrow `derive` and a cheap `select` over everything it yielded."""
 
 
 RULES: tuple[RuleRecord, ...] = (
@@ -57,7 +63,7 @@ RULES: tuple[RuleRecord, ...] = (
         closes_with="follow-up",
         message=None,
         owed=False,
-        local=True,
+        reads="note",
         fires="`follow_up:` set on a company or contact",
         due="that date (and time)",
         done=(
@@ -73,7 +79,7 @@ RULES: tuple[RuleRecord, ...] = (
         closes_with=None,
         message=None,
         owed=False,
-        local=True,
+        reads="note",
         fires="an open task with a due or scheduled date",
         due="the earlier of the two",
         done="the task is checked or cancelled",
@@ -86,7 +92,7 @@ RULES: tuple[RuleRecord, ...] = (
         closes_with="follow-up",
         message="application follow-up",
         owed=True,
-        local=True,
+        reads="note",
         fires="stage `applied` with `applied` date A",
         due="A + 4 days",
         done="a touch after A, or the stage moves on",
@@ -99,7 +105,7 @@ RULES: tuple[RuleRecord, ...] = (
         closes_with="thank-you",
         message="thank-you note",
         owed=True,
-        local=True,
+        reads="note",
         fires="an interview at D with contact X",
         due="D + 24 h (D + 1 day for a date)",
         done="a touch on or after D with X tagged `#thank-you`; lapses once a later round "
@@ -120,7 +126,7 @@ RULES: tuple[RuleRecord, ...] = (
         closes_with="linkedin",
         message="LinkedIn note",
         owed=True,
-        local=False,
+        reads="neighbours",
         fires="an interviewer X without `linkedin_connected`",
         due="first interview + 1 day",
         done="`linkedin_connected` set, or a touch with X tagged `#linkedin`",
@@ -135,7 +141,7 @@ RULES: tuple[RuleRecord, ...] = (
         closes_with="prep",
         message=None,
         owed=False,
-        local=True,
+        reads="note",
         fires="`info_interview` at D",
         due="D − 2 days",
         done="D passes, or a touch tagged `#prep` in the 30 days up to D",
@@ -148,7 +154,7 @@ RULES: tuple[RuleRecord, ...] = (
         closes_with="reply",
         message="reply",
         owed=True,
-        local=True,
+        reads="note",
         fires="`awaiting_reply` at R",
         due="R + 1 day, high",
         done="the field is cleared, a touch after R, or a touch tagged `#reply` on or after R",
@@ -161,7 +167,7 @@ RULES: tuple[RuleRecord, ...] = (
         closes_with="touch",
         message="keep-in-touch note",
         owed=True,
-        local=True,
+        reads="note",
         fires="a contact with a cadence C",
         due="last contact (or `met`) + C",
         done="rolls forward with each touch",
@@ -193,7 +199,7 @@ RULES: tuple[RuleRecord, ...] = (
         closes_with="follow-up",
         message="interview check-in",
         owed=True,
-        local=True,
+        reads="note",
         fires="stage `interviewing`, last past interview D",
         due="D + 7 days",
         done="a touch after D",
@@ -208,7 +214,7 @@ RULES: tuple[RuleRecord, ...] = (
         closes_with="follow-up",
         message=None,
         owed=False,
-        local=True,
+        reads="note",
         fires="an active company, no touch for 21 days",
         due="last touch + 21 days",
         done="a touch",
@@ -225,7 +231,7 @@ RULES: tuple[RuleRecord, ...] = (
         closes_with="offer-update",
         message="offer update",
         owed=True,
-        local=False,
+        reads="vault",
         fires="a company got an offer at O",
         due="O + 1 day, high, per company in `screening`/`interviewing`",
         done="a touch with that company after O",
@@ -240,7 +246,7 @@ RULES: tuple[RuleRecord, ...] = (
         closes_with="follow-up",
         message="note after meeting",
         owed=True,
-        local=True,
+        reads="note",
         fires="a contact with `met` M in the last 21 days",
         due="M + 2 days",
         done=(
@@ -262,12 +268,13 @@ RULES: tuple[RuleRecord, ...] = (
     ),
     RuleRecord(
         "info-interview-request",
-        derive="habits.info_interview_request",
+        derive="habits.info_interview_candidates",
+        select="habits.newest_info_interview_requests",
         label="Informational interview",
         closes_with="info-interview",
         message="informational-interview request",
         owed=True,
-        local=False,
+        reads="neighbours",
         fires=(
             "an active company where you know nobody, started (applied, or first touch) at S in "
             "the last 21 days (3 at most, the newest)"
@@ -305,7 +312,7 @@ RULES: tuple[RuleRecord, ...] = (
         closes_with="engage",
         message=None,
         owed=False,
-        local=False,
+        reads="neighbours",
         fires="an interviewer or hiring manager you are connected with, at an active company",
         due="last connection or engagement + 21 days",
         done="rolls forward with each touch tagged `#engage` or `#linkedin`",
@@ -329,12 +336,13 @@ RULES: tuple[RuleRecord, ...] = (
     ),
     RuleRecord(
         "share-expertise",
-        derive="habits.share_expertise",
+        derive="habits.published_work",
+        select="habits.share_expertise_from",
         label="Share your work",
         closes_with="published",
         message=None,
         owed=False,
-        local=False,
+        reads="note",
         fires=(
             "the vault records published work (`#published` lines, a `published/` folder, or "
             "`[rules.share-expertise]`)"
