@@ -238,3 +238,51 @@ def test_damaged_state_is_ignored_and_a_read_only_vault_still_works(runner, vaul
         assert not (vault / ".vaultkit").exists()
     finally:
         vault.chmod(0o755)
+
+
+def test_an_update_for_edited_notes_answers_what_resolving_again_does(vault_dir):
+    """The live engine's shortcut (identity.update) against the full answer (resolve), on
+    random edits of tasks, names and kinds, with notes coming and going in between."""
+    import random
+
+    from vaultkit.vault import identity
+    from vaultkit.vault.config import load_config
+    from vaultkit.vault.model import Model
+    from vaultkit.vault.parse import parse_note
+
+    rng = random.Random(17)
+    words = ["Send the deck", "Call Jane", "Book the train", "Write the cover letter", "Prep"]
+
+    def text() -> str:
+        front = rng.choice(["", "---\ntype: company\n---\n", "---\nname: Jane\n---\n"])
+        tasks = [
+            f"- [{rng.choice([' ', ' ', 'x'])}] {rng.choice(words)}"
+            + rng.choice(["", " 📅 2026-12-04", " ^b1", " 🆔 t1"])
+            for _ in range(rng.randint(0, 4))
+        ]
+        return front + "\n".join(tasks) + "\n"
+
+    model = Model(load_config(vault_dir))
+    paths = [f"notes/N{i}.md" for i in range(12)]
+    model.update({p: parse_note(p, text().encode()) for p in paths})
+    ids, state = identity.resolve({}, model.vault)
+    shortcuts = 0
+    for _ in range(200):
+        changed = set(rng.sample(paths, rng.randint(1, 3)))
+        if rng.random() < 0.2:  # a note goes or comes back
+            gone = rng.choice(paths)
+            model.update(
+                {gone: None}
+                if gone in model.vault.notes
+                else {gone: parse_note(gone, text().encode())}
+            )
+            ids, state = identity.resolve(state, model.vault, trusted=True)
+        model.update({p: parse_note(p, text().encode()) for p in changed if p in model.vault.notes})
+        full = identity.resolve(state, model.vault, trusted=True)
+        quick = identity.update(ids, state, model.vault, changed)
+        if quick is not None:
+            shortcuts += 1
+            assert quick[0] == full[0]
+            assert quick[1] == full[1]
+        ids, state = full
+    assert shortcuts > 100

@@ -274,7 +274,10 @@ class Engine:
             if s.stamp is not None
         )
 
-    def _identities(self) -> None:
+    def _identities(self, changed: Collection[str]) -> None:
+        """The identities of the vault's notes and tasks (vault/identity.py): those of the
+        last refresh with the `changed` notes' taken again, when no note came or went;
+        else resolved in full."""
         from vaultkit.store.state import read_json
         from vaultkit.vault import identity
         from vaultkit.vault.identity import NO_ROWS, STATE_FILE, resolve
@@ -300,6 +303,13 @@ class Engine:
 
         vault = self.model.vault
         trusted = self.id_state is not None and self.id_state is self.new_id_state
+        if trusted and vault.identities is not None:  # the state it made last time
+            found = identity.update(
+                vault.identities, self.id_state, vault, changed, fingerprint, task_keys
+            )
+            if found is not None:
+                vault.identities, self.new_id_state = found
+                return
         if self.id_state is None:
             self.id_state = read_json(self.config.vault, STATE_FILE)
         identities, self.new_id_state = resolve(
@@ -357,7 +367,7 @@ class Engine:
             self.model.update(changed, self.files) if changed or first or files_changed else set()
         )
         clock.lap("model")
-        self._identities()
+        self._identities(changed)
         clock.lap("identities")
         touched = derived | changed.keys()
         last = None

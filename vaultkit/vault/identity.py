@@ -27,7 +27,7 @@ import difflib
 import hashlib
 import hmac
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -49,14 +49,15 @@ SIMILAR = 0.6
 class Identities:
     notes: dict[str, str] = field(default_factory=dict)
     """Note path -> identity (paths not here are their own identity)."""
-    tasks: dict[tuple[str, int], str] = field(default_factory=dict)
-    """(note path, task line) -> the key that tells the task apart within its note."""
+    tasks: dict[str, dict[int, str]] = field(default_factory=dict)
+    """Note path -> task line -> the key that tells the task apart within its note."""
 
     def note(self, path: str) -> str:
         return self.notes.get(path, path)
 
     def task(self, path: str, task: Task, ordinal: int) -> str:
-        return self.tasks.get((path, task.line)) or explicit_key(task) or default_key(task, ordinal)
+        key = self.tasks.get(path, {}).get(task.line)
+        return key or explicit_key(task) or default_key(task, ordinal)
 
 
 def explicit_key(task: Task) -> str | None:
@@ -149,8 +150,8 @@ def resolve(
         identity = ids[path]
         remembered = old_tasks.get(identity, NO_ROWS)
         keys, new_rows = task_keys_of(note, remembered)
-        for line, key in keys.items():
-            identities.tasks[(path, line)] = key
+        if keys:
+            identities.tasks[path] = keys
         if new_rows:
             tasks_state[identity] = new_rows
     pool_left = [g for g in pool if g[1] not in used][:GONE_KEPT]
@@ -161,6 +162,42 @@ def resolve(
         "tasks": tasks_state,
     }
     return identities, new_state
+
+
+def update(
+    last: Identities,
+    state: dict[str, Any],
+    vault: Vault,
+    changed: Collection[str],
+    fingerprint_of: Callable[[Note], str] = fingerprint,
+    task_keys_of: TaskKeys | None = None,
+) -> tuple[Identities, dict[str, Any]] | None:
+    """What `resolve` would answer, when `last` and `state` are its answer for the vault
+    before the notes `changed` changed, and none of those appeared, went, or began or stopped
+    being tracked: every identity stays; the changed notes' fingerprints, names and task keys
+    are taken again. None when that does not hold (`resolve` it in full)."""
+    task_keys_of = task_keys_of or task_keys
+    known: dict[str, list[str]] = state["notes"]
+    for path in changed:
+        note = vault.notes.get(path)
+        if (path in known) != (note is not None and tracked(note)):
+            return None
+    identities = Identities(last.notes, dict(last.tasks))
+    notes_state, tasks_state = dict(known), dict(state["tasks"])
+    for path in changed:
+        if path not in known:
+            continue  # not tracked, before or now
+        note = vault.notes[path]
+        identity = known[path][0]
+        notes_state[path] = [identity, fingerprint_of(note), note.name.lower()]
+        keys, rows = task_keys_of(note, state["tasks"].get(identity, NO_ROWS))
+        identities.tasks.pop(path, None)
+        if keys:
+            identities.tasks[path] = keys
+        tasks_state.pop(identity, None)
+        if rows:
+            tasks_state[identity] = rows
+    return identities, {**state, "notes": notes_state, "tasks": tasks_state}
 
 
 def _valid(state: Any) -> bool:
@@ -227,9 +264,9 @@ def task_keys(note: Note, remembered: list[list[str]]) -> tuple[dict[int, str], 
             keys[task.line] = own
             continue
         default = default_key(task, ordinal)
+        rows.append([default, "", task.text])  # its key below: rows in the tasks' order
         if default in by_default:
             keys[task.line] = by_default[default][1]
-            rows.append([default, keys[task.line], task.text])
         else:
             pending.append((task, default))
     taken = set(keys.values())
@@ -250,7 +287,11 @@ def task_keys(note: Note, remembered: list[list[str]]) -> tuple[dict[int, str], 
             key = _unique(default, taken)
         keys[task.line] = key
         taken.add(key)
-        rows.append([default, key, task.text])
+    # The same rows whichever way each key was found: given them back with the same note,
+    # it answers the same (a fixed point the live engine relies on).
+    own_rows = iter(t.line for t, _ in current if not explicit_key(t))
+    for row in rows:
+        row[1] = keys[next(own_rows)]
     return keys, rows
 
 

@@ -633,6 +633,12 @@ class Model:
         """Company -> the contacts whose `company:` is it."""
         self.answers: dict[str | None, tuple[str | None, list[str]]] = {}
         """Link key -> its answer, while the index stays as it is (an update's lookups)."""
+        self.reported: dict[str, tuple[list[Problem], list[tuple[str, tuple[str, int]]]]] = {}
+        """Note -> its problems and its uses of unknown stages (only notes with either)."""
+        self.claims: dict[str, set[str]] = {}
+        """A record's name or alias, lowercased -> the records that claim it."""
+        self.claimed: dict[str, set[str]] = {}
+        """Record -> the names it claims."""
 
     def update(
         self, changed: dict[str, ParsedNote | None], files: Iterable[str] | None = None
@@ -710,7 +716,7 @@ class Model:
         for path in sorted(derived):
             self._keep(notes[path])
             self._gather(notes[path])
-        self._shared()
+        self._shared(changed.keys() | relink | retouch)
         different = {p for p, was in self.before.items() if was != _derived_of(notes[p])}
         return changed.keys() | different
 
@@ -834,24 +840,48 @@ class Model:
 
     # ---------------------------------------------------------------------------- problems
 
-    def _shared(self) -> None:
-        """The problems, rebuilt: each note's own, and those found across notes."""
+    def _shared(self, dirty: set[str]) -> None:
+        """The problems, gathered again: each note's own (of the notes in `dirty`, whose
+        fields, links or touches were derived again, taken anew), and those found across
+        notes (unknown stages, names claimed twice)."""
         vault = self.vault
-        problems: list[Problem] = list(self.config.problems)
-        unknown: UnknownStages = {}
-        for own in self.own.values():
-            problems += own.problems
-            problems += own.link_problems
-            problems += own.touch_problems
-            for value, uses in own.unknown.items():
-                unknown.setdefault(value, []).extend(uses)
+        for path in dirty:
+            self.reported.pop(path, None)
+            self._claim(path)
+            own = self.own.get(path)
+            if own is None:
+                continue
+            found = [*own.problems, *own.link_problems, *own.touch_problems]
+            unknown = [(value, use) for value, uses in own.unknown.items() for use in uses]
             if own.note.parsed is not None and own.note.parsed.lanes:
-                for lane, line in _unknown_lanes(own, self.vault):
-                    unknown.setdefault(lane.lower(), []).append((own.note.path, line))
-        _report_unknown_stages(unknown, self.config, problems)
-        vault.problems = problems
-        _report_duplicate_names(vault)
+                unknown += [
+                    (lane.lower(), (path, line)) for lane, line in _unknown_lanes(own, vault)
+                ]
+            if found or unknown:
+                self.reported[path] = (found, unknown)
+        problems: list[Problem] = list(self.config.problems)
+        unknown_stages: UnknownStages = {}
+        for found, unknown in self.reported.values():
+            problems += found
+            for value, use in unknown:
+                unknown_stages.setdefault(value, []).append(use)
+        _report_unknown_stages(unknown_stages, self.config, problems)
+        problems += _duplicate_names(vault, self.claims)
         problems.sort()
+        vault.problems = problems
+
+    def _claim(self, path: str) -> None:
+        """The names and aliases a record claims, taken again."""
+        for name in self.claimed.pop(path, ()):
+            self.claims[name].discard(path)
+            if not self.claims[name]:
+                del self.claims[name]
+        note = self.vault.notes.get(path)
+        if note is not None and note.is_record:
+            names = {note.name.lower(), *(a.lower() for a in note.aliases)}
+            self.claimed[path] = names
+            for name in names:
+                self.claims.setdefault(name, set()).add(path)
 
 
 def _derived_of(note: Note) -> tuple[Any, ...]:
@@ -906,27 +936,28 @@ def _reset_derived(note: Note) -> None:
     note.company = None
 
 
-def _report_duplicate_names(vault: Vault) -> None:
-    claims: dict[str, list[str]] = {}
-    for note in vault.notes.values():
-        if note.is_record:
-            for name in {note.name.lower(), *(a.lower() for a in note.aliases)}:
-                claims.setdefault(name, []).append(note.path)
-    for name, paths in claims.items():
-        if len(paths) < 2 or all(
+def _duplicate_names(vault: Vault, claims: dict[str, set[str]]) -> list[Problem]:
+    """A warning on each record that claims a name another record claims too."""
+    found = []
+    for name, claimed in claims.items():
+        if len(claimed) < 2:
+            continue
+        paths = sorted(claimed)  # the vault's order
+        if all(
             vault.notes[p].kind == "company" and name != PurePosixPath(p).stem.lower()
             for p in paths
         ):
             continue  # applications named by their company (not their files) share its name
         for path in paths:
             others = ", ".join(p for p in paths if p != path)
-            vault.problems.append(
+            found.append(
                 warning(
                     path,
                     vault.notes[path].line_of("name"),
                     f"the name {name!r} is also claimed by {others}; links to it are ambiguous",
                 )
             )
+    return found
 
 
 def _link_problem(note: Note, target: str, line: int, candidates: list[str]) -> Problem:
