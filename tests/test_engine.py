@@ -113,6 +113,20 @@ def test_a_new_name_renders_the_pages_that_show_it(tmp_path):
     _same_as_a_fresh_build(root, root / "_site", tmp_path)
 
 
+def test_a_new_draft_template_redrafts_every_message_it_writes(tmp_path):
+    """A template is not a note: no note changed, yet every keep-in-touch draft did."""
+    root = _vault(tmp_path / "vault")
+    engine = _engine(root)
+    engine.refresh()
+    folder = root / "templates/drafts"
+    folder.mkdir(parents=True)
+    (folder / "keep-in-touch.md").write_text("Subject: Hello again\n\nHi {{first_name}}!\n")
+    again = engine.refresh()
+    assert len(again.pages) == PEOPLE  # each person's page shows their draft
+    assert b"Hello again" in (root / "_site/followups.ics").read_bytes()
+    _same_as_a_fresh_build(root, root / "_site", tmp_path)
+
+
 def test_nothing_changed_renders_nothing(tmp_path):
     root = _vault(tmp_path / "vault")
     engine = _engine(root)

@@ -160,6 +160,13 @@ class Engine:
         """Each note's task keys and rows (identity.task_keys), with the parse they are of."""
         self.output: OutputFolder | None = None
         self.drafted: dict[str, tuple[FollowUp, Any]] = {}
+        """Follow-up id -> the follow-up and its draft (None: it has none)."""
+        self.drafts: dict[str, Any] = {}
+        """Follow-up id -> its draft, for those that have one (what `drafted` says)."""
+        self.drafted_for: tuple[list[FollowUp] | None, Any] = (None, None)
+        """The follow-ups (the list) and the templates `drafted` is of."""
+        self.by_path: dict[str, dict[str, FollowUp]] = {}
+        """Note -> the follow-ups of it or about it (by id), as `drafted` has them."""
         self.pieces = Pieces()
         self.told: tuple[dict[str, Any], dict[str, datetime]] | None = None
         """What subscribers were told of each event, and the events that left the feed
@@ -383,7 +390,7 @@ class Engine:
         # (a company's hiring manager may be one): what events and drafts show of them.
         near = self.model.linking(touched)
         near |= {c for p in touched if p in vault.notes and (c := vault.notes[p].company)}
-        drafts = self._drafts(followups, templates, near, first)
+        drafts = self._drafts(followups, last, templates, near)
         clock.lap("drafts")
         if vault.notes.keys() != self.page_paths.keys():
             pages = page_paths(list(vault.notes))
@@ -554,42 +561,69 @@ class Engine:
         self.published.result = WriteResult()
 
     def _drafts(
-        self, followups: list[FollowUp], templates: Any, near: set[str], everything: bool
+        self, followups: list[FollowUp], last: list[FollowUp] | None, templates: Any, near: set[str]
     ) -> dict[str, Any]:
-        """Each follow-up's draft, composed again where the follow-up or a note it draws on
-        (`near`: the changed notes and the notes linking them) changed; the drafts that look
-        across the companies (offer-update), whenever a company changed."""
+        """Each follow-up's draft, composed again where the follow-up is new, or a note it
+        draws on (`near`: the changed notes and the notes linking them) changed; the drafts
+        that look across the companies (offer-update), whenever a company changed. The
+        follow-ups new are those the derivation says changed since `last` (the follow-ups
+        the last drafts were of); all of them on a new engine or with new templates. (The
+        dict returned is the engine's, changed in place by the next refresh.)"""
         from vaultkit.views.drafts import DRAFT_HORIZON, compose
 
         vault = self.model.vault
-        last = self.today + DRAFT_HORIZON
-        companies = any(vault.notes[p].kind == "company" for p in near if p in vault.notes)
-        old = self.drafted
-        drafts: dict[str, Any] = {}
-        made: dict[str, tuple[FollowUp, Any]] = {}
-        for item in followups:
-            known = old.get(item.id)
-            if (
-                everything
-                or known is None
-                or known[0] is not item
-                or item.note in near
-                or item.record in near
-                or (companies and item.rule == "offer-update")
-            ):
-                draft = (
-                    compose(vault, item, templates, self.today)
-                    if item.due_date(vault.config.tz) <= last
-                    else None
-                )
-                if known is not None and known[1] == draft:
-                    draft = known[1]  # the same draft stays the same object: events know it so
-                known = (item, draft)
-            made[item.id] = known
-            if known[1] is not None:
-                drafts[item.id] = known[1]
-        self.drafted = made
+        horizon = self.today + DRAFT_HORIZON
+        drafted_for, drafted_with = self.drafted_for
+        self.drafted_for = (None, None)  # until done: a failure leaves them to start over
+        made, drafts, changes = self.drafted, self.drafts, self.derivation.changes
+        previous: dict[str, tuple[FollowUp, Any]] = {}  # what the follow-ups gone had
+        if drafted_with == templates and drafted_for is followups:
+            again: list[FollowUp] = []  # the derivation did not change them
+        elif drafted_with == templates and drafted_for is last and changes is not None:
+            for item in changes[0]:
+                entry = made.get(item.id)
+                if entry is not None and entry[0] is item:
+                    previous[item.id] = made.pop(item.id)
+                    drafts.pop(item.id, None)
+                    self._index(item, add=False)
+            again = changes[1]
+        else:
+            previous, made, drafts, again = made, {}, {}, followups
+            self.drafted, self.drafts, self.by_path = made, drafts, {}
+        wanted = {item.id: item for item in again}
+        for path in near:
+            wanted.update(self.by_path.get(path, {}))
+        if any(vault.notes[p].kind == "company" for p in near if p in vault.notes):
+            wanted.update({f.id: f for f in self.derivation.other.get("offer-update", ())})
+        for item in wanted.values():
+            known = made.get(item.id) or previous.get(item.id)
+            draft = (
+                compose(vault, item, templates, self.today)
+                if item.due_date(vault.config.tz) <= horizon
+                else None
+            )
+            if known is not None and known[1] == draft:
+                draft = known[1]  # the same draft stays the same object: events know it so
+            if item.id in made:
+                self._index(made[item.id][0], add=False)
+            self._index(item, add=True)
+            made[item.id] = (item, draft)
+            if draft is not None:
+                drafts[item.id] = draft
+            else:
+                drafts.pop(item.id, None)
+        self.drafted_for = (followups, templates)
         return drafts
+
+    def _index(self, item: FollowUp, add: bool) -> None:
+        """Keep `by_path` as `drafted` changes."""
+        for path in {item.note, item.record}:
+            if not path:
+                continue
+            if add:
+                self.by_path.setdefault(path, {})[item.id] = item
+            elif self.by_path.get(path, {}).get(item.id) is item:
+                del self.by_path[path][item.id]
 
     @staticmethod
     def _shown(note: Note) -> tuple[Any, ...]:

@@ -17,10 +17,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from vaultkit.store.files import read_file
 from vaultkit.store.state import MAX_STATE_BYTES, read_json, write_json
@@ -34,8 +33,7 @@ STAMP_LINES = (b"DTSTAMP:", b"SEQUENCE:", b"LAST-MODIFIED:")
 _COMPONENT = re.compile(rb"BEGIN:(VEVENT|VTODO)\r\n(.*?)END:\1\r\n", re.S)
 
 
-@dataclass(frozen=True)
-class Known:
+class Known(NamedTuple):
     """What the last feed said of one event."""
 
     digest: str
@@ -43,8 +41,7 @@ class Known:
     modified: datetime
 
 
-@dataclass(frozen=True)
-class Stamp:
+class Stamp(NamedTuple):
     sequence: int
     modified: datetime
 
