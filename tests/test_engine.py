@@ -306,3 +306,34 @@ def test_a_one_note_edit_renders_again_only_the_rows_that_show_that_note(tmp_pat
     assert {kind for kind, _key in remade} >= {"agenda-item", "json-followup", "card"}
     assert len(remade) * 10 < len(before)
     _same_as_a_fresh_build(root, root / "_site", tmp_path)
+
+
+def test_an_unreadable_note_does_not_make_every_save_a_second_refresh(tmp_path, monkeypatch):
+    """The scan after the feed finds the unreadable note as it was: no change missed."""
+    import errno
+
+    root = _vault(tmp_path / "vault")
+    locked = str(root / "people/Person 2.md")
+    real_open = os.open
+
+    def refusing_open(path, flags, *args, **kwargs):  # chmod 000 does not stop root
+        if os.fspath(path) == locked:
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    engine = _engine(root)
+    engine.refresh()
+    refreshes = []
+    real_refresh = engine.refresh
+
+    def counted(*args, **kwargs):
+        refreshes.append(kwargs.get("listing"))
+        return real_refresh(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "refresh", counted)
+    _edit(root / "companies/Company 3.md", "About the role.", "About the role, again.")
+    done = engine.refresh(hint=["companies/Company 3.md"])
+    assert done.changed == ["companies/Company 3.md"]
+    assert len(refreshes) == 1  # no second refresh from the scan
+    assert any("cannot read" in p.message for p in done.problems)

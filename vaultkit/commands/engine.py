@@ -145,6 +145,8 @@ class Engine:
         self.stamps: dict[str, Stamp] = {}
         self.bodies: dict[str, str] = {}
         """Bodies read when there is no store to keep them."""
+        self.unreadable: dict[str, Stamp | None] = {}
+        """Notes that could not be read, with their stamp as listed then."""
         self.derivation: Any = None
         self.events: dict[str, _Event] = {}
         self.pages: dict[str, _Page] = {}
@@ -244,8 +246,10 @@ class Engine:
             changed[rel] = source.parsed
             if source.stamp is None:
                 bodies[rel] = ""
+                self.unreadable[rel] = stamps.get(rel)
                 stamps[rel] = (-1, -1, -1, -1, -1)  # unreadable: read again next time
                 continue
+            self.unreadable.pop(rel, None)
             stamps[rel] = source.stamp
             if self.store is None:
                 bodies[rel] = source.body or ""
@@ -259,6 +263,7 @@ class Engine:
         for rel in self.stamps:
             if rel not in stamps:
                 changed[rel] = None
+                self.unreadable.pop(rel, None)
         self.stamps = stamps
         changed = {rel: changed[rel] for rel in sorted(changed)}
         if self.store is not None:
@@ -431,8 +436,10 @@ class Engine:
         clock.lap("feed state")
         if listing.hinted:
             scanned = self._listing(None)
+            # An unreadable note unchanged since it was tried is no change the events missed.
+            seen = {**self.stamps, **{r: s for r, s in self.unreadable.items() if s}}
             if (scanned.stamps, scanned.files, scanned.problems) != (
-                self.stamps,
+                seen,
                 self.files,
                 self.scan_problems,
             ):
