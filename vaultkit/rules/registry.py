@@ -35,6 +35,7 @@ SELECT: dict[str, Callable[[list[Any], Vault, RuleContext], Iterable[FollowUp]]]
 """The rules whose `derive` yields parts, and what makes their follow-ups of those."""
 
 READS = {record.id: record.reads for record in RULES}
+"""What each rule reads (RuleRecord.reads): how far an edit reruns it."""
 
 
 def derive_followups(vault: Vault, today: date) -> list[FollowUp]:
