@@ -84,6 +84,8 @@ def test_columns_line_up_in_display_cells(vault, monkeypatch):
     assert any("给王芳发送作品集链接" in line for line in lines)
     assert fit("日本語のタイトル", 7) == "日本語…"  # 6 cells and the ellipsis: 7
     assert display_width(fit("🚀 launch", 12)) == 12
+    assert fit("Send the deck", 9) == "Send the…" and fit("Send", 6) == "Send  "  # plain ASCII
+    assert display_width("a\tb") == 2  # a control character takes no cell
 
 
 def test_paths_work_from_the_current_folder(vault, tmp_path, monkeypatch):
