@@ -639,6 +639,9 @@ class Model:
         """A record's name or alias, lowercased -> the records that claim it."""
         self.claimed: dict[str, set[str]] = {}
         """Record -> the names it claims."""
+        self.tag_sets: TagSets = {}
+        """The interactions' tag sets, each kept once: a vault's log lines use a few dozen
+        (at 10,000 notes, 68,000 interactions held 12 MB of equal sets)."""
 
     def update(
         self, changed: dict[str, ParsedNote | None], files: Iterable[str] | None = None
@@ -798,7 +801,7 @@ class Model:
         own = self.own[path]
         own.touch_problems = []
         own.touches = _touches(
-            self.vault, own.note, self._resolver(own), self.tz, own.touch_problems
+            self.vault, own.note, self._resolver(own), self.tz, own.touch_problems, self.tag_sets
         )
         for touch in own.touches:
             self.into.setdefault(touch.record, set()).add(path)
@@ -930,6 +933,16 @@ def _board_cards(note: Note, resolve: Resolve) -> list[Touch]:
     return found
 
 
+_INTERVIEW_TAGS = frozenset({"interview"})
+
+TagSets = dict[frozenset[str], frozenset[str]]
+"""One object for each set of tags the interactions carry (`Model.tag_sets`)."""
+
+
+def _shared(tag_sets: TagSets, tags: frozenset[str]) -> frozenset[str]:
+    return tag_sets.setdefault(tags, tags)
+
+
 def _reset_derived(note: Note) -> None:
     """Forget what the model derived across notes (links, contacts, interactions)."""
     note.links, note.contacts, note.interviews, note.interactions = [], [], [], []
@@ -1008,12 +1021,17 @@ def _resolve_note(
 
 
 def _touches(
-    vault: Vault, note: Note, resolve: Resolve, tz: tzinfo, problems: list[Problem]
+    vault: Vault,
+    note: Note,
+    resolve: Resolve,
+    tz: tzinfo,
+    problems: list[Problem],
+    tag_sets: TagSets,
 ) -> list[Touch]:
     """Every interaction one note records, with the record it is with."""
     notes = vault.notes
     found: list[Touch] = _board_cards(note, resolve)
-    _entry_interactions(vault, note, resolve, tz, found, problems)
+    _entry_interactions(vault, note, resolve, tz, found, problems, tag_sets)
     if note.is_record and "last_contact" in note.fields:
         found.append(
             Touch(
@@ -1042,7 +1060,7 @@ def _touches(
                 note.path,
                 interview.line,
                 interview.kind,
-                frozenset({"interview"}),
+                _INTERVIEW_TAGS,
                 BOTH,
             )
             found.append(Touch(note.path, item, propagate=False))
@@ -1059,6 +1077,7 @@ def _entry_interactions(
     tz: tzinfo,
     found: list[Touch],
     problems: list[Problem],
+    tag_sets: TagSets,
 ) -> None:
     daily_date = daily_day(note.path, vault.config) if note.kind == "daily" else None
     if note.kind == "interaction":
@@ -1091,7 +1110,7 @@ def _entry_interactions(
                         note.path,
                         entry.line,
                         entry.text,
-                        frozenset(entry.tags),
+                        _shared(tag_sets, frozenset(entry.tags)),
                         direction,
                     ),
                 )
