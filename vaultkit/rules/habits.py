@@ -462,10 +462,6 @@ def _knows_someone(vault: Vault, company: Note) -> bool:
     return any(vault.notes[p].kind == "contact" for p in people)
 
 
-def info_interview_request(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
-    return newest_info_interview_requests(list(info_interview_candidates(vault, ctx)), vault, ctx)
-
-
 def newest_info_interview_requests(
     candidates: list[FollowUp], vault: Vault, ctx: RuleContext
 ) -> Iterator[FollowUp]:
@@ -572,10 +568,6 @@ class Published(NamedTuple):
     day: date | None
     folder: bool
     """The note is in one of the rule's folders."""
-
-
-def share_expertise(vault: Vault, ctx: RuleContext) -> Iterator[FollowUp]:
-    return share_expertise_from(list(published_work(vault, ctx)), vault, ctx)
 
 
 def published_work(vault: Vault, ctx: RuleContext) -> Iterator[Published]:
