@@ -256,7 +256,7 @@ def task_keys(note: Note, remembered: list[list[str]]) -> tuple[dict[int, str], 
         row for row in remembered if row[0] not in current_defaults and row[2] not in finished
     ]
     keys: dict[int, str] = {}
-    rows: list[list[str]] = []
+    keyed: list[tuple[Task, str]] = []  # the tasks keyed by their words, in order
     pending: list[tuple[Task, str]] = []
     for task, ordinal in current:
         own = explicit_key(task)
@@ -264,7 +264,7 @@ def task_keys(note: Note, remembered: list[list[str]]) -> tuple[dict[int, str], 
             keys[task.line] = own
             continue
         default = default_key(task, ordinal)
-        rows.append([default, "", task.text])  # its key below: rows in the tasks' order
+        keyed.append((task, default))
         if default in by_default:
             keys[task.line] = by_default[default][1]
         else:
@@ -287,12 +287,9 @@ def task_keys(note: Note, remembered: list[list[str]]) -> tuple[dict[int, str], 
             key = _unique(default, taken)
         keys[task.line] = key
         taken.add(key)
-    # The same rows whichever way each key was found: given them back with the same note,
-    # it answers the same (a fixed point the live engine relies on).
-    own_rows = iter(t.line for t, _ in current if not explicit_key(t))
-    for row in rows:
-        row[1] = keys[next(own_rows)]
-    return keys, rows
+    # The rows in the tasks' order, whichever way each key was found: given them back with
+    # the same note, it answers the same (a fixed point the live engine relies on).
+    return keys, [[default, keys[task.line], task.text] for task, default in keyed]
 
 
 def note_identity(vault: Vault, path: str) -> str:
