@@ -582,11 +582,10 @@ class Engine:
         horizon = self.today + DRAFT_HORIZON
         drafted_for, drafted_with = self.drafted_for
         self.drafted_for = (None, None)  # until done: a failure leaves them to start over
-        made, drafts, changes = self.drafted, self.drafts, self.derivation.changes
+        made, drafts = self.drafted, self.drafts
         previous: dict[str, tuple[FollowUp, Any]] = {}  # what the follow-ups gone had
-        if drafted_with == templates and drafted_for is followups:
-            again: list[FollowUp] = []  # the derivation did not change them
-        elif drafted_with == templates and drafted_for is last and changes is not None:
+        changes = self._changes_since(drafted_for, followups, last)
+        if drafted_with == templates and changes is not None:
             for item in changes[0]:
                 entry = made.get(item.id)
                 if entry is not None and entry[0] is item:
@@ -748,31 +747,48 @@ class Engine:
         """The follow-ups' places in the feed: those of the last feed, with the follow-ups
         gone taken out and the new ones put in, when the last feed was of the follow-ups
         the derivation just changed (`last`) under the same secret; else placed anew."""
-        from bisect import bisect_left, insort
-
-        from vaultkit.render.ics import place_key, placer, places
+        from vaultkit.render.ics import places
 
         placed_for, secret = self.placed_for
+        self.placed_for = (None, None)  # until done: a failure leaves them to start over
+        changes = self._changes_since(placed_for, followups, last)
+        moved = self._moved(changes, inputs) if secret == inputs.secret else None
+        self.placed = moved if moved is not None else places(self.config, followups, inputs)
         self.placed_for = (followups, inputs.secret)
-        if secret == inputs.secret and placed_for is followups:
-            return  # nothing changed
-        changes = self.derivation.changes
-        if secret != inputs.secret or changes is None or last is None or placed_for is not last:
-            self.placed = places(self.config, followups, inputs)
-            return
+
+    def _moved(self, changes: Any, inputs: Any) -> list[Any] | None:
+        """The last feed's places with the follow-ups gone taken out and the new ones put
+        in; None when that cannot be done (no changes known, or a place not found)."""
+        from bisect import bisect_left, insort
+
+        from vaultkit.render.ics import place_key, placer
+
+        if changes is None:
+            return None
         place, placed = placer(self.config, inputs), list(self.placed)
         gone, new = changes
         for item in gone:
             if (found := place(item)) is not None:
                 at = bisect_left(placed, place_key(found), key=place_key)
                 if at == len(placed) or placed[at][2] is not item:  # not where it was put
-                    self.placed = places(self.config, followups, inputs)
-                    return
+                    return None
                 del placed[at]
         for item in new:
             if (found := place(item)) is not None:
                 insort(placed, found, key=place_key)
-        self.placed = placed
+        return placed
+
+    def _changes_since(
+        self, made_for: list[FollowUp] | None, followups: list[FollowUp], last: Any
+    ) -> tuple[list[FollowUp], list[FollowUp]] | None:
+        """The follow-ups gone and new since `made_for` (the follow-ups something was last
+        made of): none when they are `followups`; the derivation's changes when they are
+        `last`, the follow-ups it just changed; None when not known (make it anew)."""
+        if made_for is followups:
+            return [], []
+        if made_for is last and last is not None:
+            return self.derivation.changes
+        return None
 
     def _forget_pages(self, derived: set[str], shown: set[str]) -> None:
         """Forget the pages of the notes `derived` anew, of notes gone, and those that read a
