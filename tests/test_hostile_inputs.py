@@ -268,7 +268,7 @@ pipeline.read_source = slow  # the workers are forked with it
 pipeline.PARALLEL_FROM = 2
 vault = Path(sys.argv[1])
 rels = sorted(p.relative_to(vault).as_posix() for p in vault.rglob("*.md"))
-pipeline.read_sources(vault, rels)
+list(pipeline.read_sources(vault, rels))
 """
 
 

@@ -13,7 +13,7 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -86,6 +86,9 @@ def read_source(vault: Path, rel: str) -> Source | None:
     return Source(parsed, body, stamp_of(status))
 
 
+STORE_BATCH = 500
+"""Notes read between two writes to the store."""
+
 PARALLEL_FROM = 2000
 """Below this many notes to parse, starting worker processes costs more than it saves."""
 
@@ -110,19 +113,28 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="vaultkit-orphan-guard", daemon=True).start()
 
 
-def read_sources(vault: Path, rels: list[str]) -> list[Source | None]:
-    """Read `rels`, on every core when there are many (a cold start of a large vault)."""
+def read_sources(vault: Path, rels: list[str]) -> Iterator[tuple[str, Source | None]]:
+    """Read `rels`, in order, on every core when there are many (a cold start of a large
+    vault). Each note is yielded as it comes, so the caller can store a batch and let go of
+    its bodies before the next is read."""
     workers = min(os.cpu_count() or 1, 8)
     if len(rels) < PARALLEL_FROM or workers < 2:
-        return [read_source(vault, rel) for rel in rels]
+        for rel in rels:
+            yield rel, read_source(vault, rel)
+        return
     from concurrent.futures import ProcessPoolExecutor
 
     jobs = [(str(vault), rel) for rel in rels]
+    done = 0
     try:
         with ProcessPoolExecutor(max_workers=workers, initializer=_exit_with_parent) as pool:
-            return list(pool.map(_read_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
-    except (OSError, RuntimeError):  # no processes to be had: do it here
-        return [read_source(vault, rel) for rel in rels]
+            chunks = max(1, len(jobs) // (workers * 8))
+            for source in pool.map(_read_one, jobs, chunksize=chunks):
+                yield rels[done], source
+                done += 1
+    except (OSError, RuntimeError):  # no processes to be had: the rest here
+        for rel in rels[done:]:
+            yield rel, read_source(vault, rel)
 
 
 def _stat(config: Config, rel: str) -> os.stat_result | None:
@@ -130,6 +142,24 @@ def _stat(config: Config, rel: str) -> os.stat_result | None:
         return os.stat(os.path.join(config.vault, rel))  # pathlib's `/` costs more than stat
     except OSError:
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class Bodies(Mapping[str, str]):
+    """Note path -> its Markdown body, asked for one at a time (from the store, mostly): the
+    pages of a large vault never hold every body at once."""
+
+    paths: Collection[str]
+    read: Callable[[str], str]
+
+    def __getitem__(self, path: str) -> str:
+        return self.read(path)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,19 +294,32 @@ class Evaluation:
             for rel, parsed in self.store.parsed_notes(texts, ParsedNote):
                 found[rel] = Source(parsed, None, stamps[rel])
         missing = [rel for rel in self.scan.notes if rel not in found]
-        read = list(zip(missing, read_sources(self.config.vault, missing), strict=True))
-        for rel, source in read:
-            if source is not None:  # None: vanished while we read (an editor's save)
-                found[rel] = source
+        batch: list[tuple[str, Source]] = []
+        for rel, source in read_sources(self.config.vault, missing):
+            if source is None:  # vanished while we read (an editor's save)
+                continue
+            found[rel] = source
+            if self.store is not None and source.stamp is not None:
+                batch.append((rel, source))
+                if len(batch) >= STORE_BATCH:
+                    self._keep(batch)
+                    batch = []
         if self.store is not None:
-            self.store.put_notes(
-                (rel, _text(s.stamp), s.parsed, s.body or "")
-                for rel, s in read
-                if s is not None and s.stamp is not None
-            )
+            self._keep(batch)
             self.store.forget_notes(set(self.scan.notes))
         self.sources = {rel: found[rel] for rel in self.scan.notes if rel in found}
         return [source.parsed for source in self.sources.values()]
+
+    def _keep(self, batch: list[tuple[str, Source]]) -> None:
+        """Store the parses and bodies just read; once stored, a body is asked back from the
+        store when a page needs it (an agenda of a large vault never holds every body)."""
+        assert self.store is not None
+        stored = self.store.put_notes(
+            (rel, _text(source.stamp), source.parsed, source.body or "") for rel, source in batch
+        )
+        if stored:
+            for _, source in batch:
+                source.body = None
 
 
 def _text(stamp: Stamp | None) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from vaultkit.errors import OutputError, VaultkitError
-from vaultkit.pipeline import Evaluation, evaluate, inputs_key, problem_from
+from vaultkit.pipeline import Bodies, Evaluation, evaluate, inputs_key, problem_from
 from vaultkit.render.site import SiteData
 from vaultkit.store.output import refuse_foreign
 from vaultkit.vault.config import Config
@@ -53,7 +53,7 @@ def site_data(evaluation: Evaluation) -> SiteData:
         vault,
         followups,
         evaluation.today,
-        {path: evaluation.body(path) for path in sources},
+        Bodies(sources, evaluation.body),
         problems=sorted({*evaluation.problems, *template_problems}),
         drafts=compose_all(vault, followups, templates, evaluation.today),
     )

@@ -27,14 +27,22 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from vaultkit.commands.build import keep_private, resolve_publish_dir
-from vaultkit.pipeline import Source, Stamp, read_source, scan_notes, stamp_of
+from vaultkit.pipeline import (
+    STORE_BATCH,
+    Bodies,
+    Source,
+    Stamp,
+    read_source,
+    scan_notes,
+    stamp_of,
+)
 from vaultkit.render.site import Pieces, Superseded
 from vaultkit.rules.followup import FollowUp
 from vaultkit.store.cache import Store
@@ -93,25 +101,6 @@ class _Event:
     data: bytes
     digest: bytes
     """Of the event's fields: what its bytes were made from."""
-
-
-@dataclass
-class _Bodies(Mapping[str, str]):
-    """Note bodies, from this refresh's reads or else from the store (never all in memory)."""
-
-    engine: Engine
-    fresh: dict[str, str] = field(default_factory=dict)
-
-    def __getitem__(self, path: str) -> str:
-        if path in self.fresh:
-            return self.fresh[path]
-        return self.engine.body(path)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.engine.stamps)
-
-    def __len__(self) -> int:
-        return len(self.engine.stamps)
 
 
 class Engine:
@@ -658,7 +647,8 @@ class Engine:
             vault,
             followups,
             self.today,
-            _Bodies(self, fresh),
+            # This refresh's reads, else the store's (never every body in memory at once).
+            Bodies(self.stamps, lambda path: fresh[path] if path in fresh else self.body(path)),
             problems=problems,
             drafts=drafts,
             page_paths=pages,
@@ -913,9 +903,6 @@ class Engine:
             out.setdefault(path, []).extend(problems)
         return out
 
-
-STORE_BATCH = 500
-"""Notes read between two writes to the store."""
 
 EMPTIED_WAIT = 0.1
 """Seconds to wait before reading again a note that was just emptied."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime
 from functools import partial
 from urllib.parse import quote
@@ -11,7 +12,7 @@ from markupsafe import Markup
 from vaultkit.render.html import Link, due, last_contact, link, page_values
 from vaultkit.render.markdown import render_body, render_inline
 from vaultkit.render.site import SiteData, piece
-from vaultkit.render.templating import macros, render
+from vaultkit.render.templating import macros, render, render_bytes
 from vaultkit.rules.followup import FollowUp
 from vaultkit.vault.fields import show_when
 from vaultkit.vault.model import Note
@@ -169,28 +170,27 @@ def _render_chunk_of(data: SiteData, paths: list[str]) -> list[tuple[str, bytes]
 
 def render_agenda(data: SiteData) -> dict[str, bytes]:
     page = "agenda.html"
+
+    def rows(items: list[FollowUp]) -> Iterator[Markup]:
+        # Made as the page is written: a build that keeps no pieces holds no row for long.
+        for f in items:
+            yield piece(
+                data,
+                "agenda-item",
+                f.id,
+                (f, data.drafts.get(f.id)),
+                partial(followup_item, data, page, f, with_note=True),
+            )
+
     sections = [
-        (
-            name,
-            name.lower().replace(" ", "-"),
-            [
-                piece(
-                    data,
-                    "agenda-item",
-                    f.id,
-                    (f, data.drafts.get(f.id)),
-                    partial(followup_item, data, page, f, with_note=True),
-                )
-                for f in items
-            ],
-        )
+        (name, name.lower().replace(" ", "-"), len(items), rows(items))
         for name, items in group(data.followups, data.today, data.tz)
     ]
-    text = render(
+    html = render_bytes(
         "agenda.html",
         **page_values(page, "Agenda"),
         weekday=f"{data.today:%A}",
         today=data.today,
         sections=sections,
     )
-    return {page: text.encode()}
+    return {page: html}

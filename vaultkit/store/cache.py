@@ -211,8 +211,9 @@ class Store:
         except UnicodeDecodeError:
             return None
 
-    def put_notes(self, rows: Iterable[tuple[str, str, Any, str]]) -> None:
-        """Store (path, stamp, parse, body) rows, replacing what was there."""
+    def put_notes(self, rows: Iterable[tuple[str, str, Any, str]]) -> bool:
+        """Store (path, stamp, parse, body) rows, replacing what was there; False when the
+        store could not keep them."""
 
         def encoded() -> Iterator[tuple[bytes, str, bytes, bytes, bytes, bytes]]:
             for path, stamp, note, body in rows:
@@ -221,7 +222,7 @@ class Store:
                 key = stamp.encode()
                 yield _key(path), stamp, parsed, checksum(key, parsed), data, checksum(key, data)
 
-        self._write("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?)", encoded())
+        return self._write("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?)", encoded())
 
     def forget_notes(self, keep: set[str]) -> None:
         """Drop the rows of notes that are gone."""
@@ -298,13 +299,15 @@ class Store:
 
     # ------------------------------------------------------------------------------ writes
 
-    def _write(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
-        """One transaction; a failure (a full disk, another writer) only costs the caching."""
+    def _write(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> bool:
+        """One transaction; a failure (a full disk, another writer) only costs the caching
+        (False)."""
         try:
             with self.db:
                 self.db.executemany(sql, rows)
         except sqlite3.Error:
-            pass
+            return False
+        return True
 
 
 def _key(path: str) -> bytes:

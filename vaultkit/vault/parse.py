@@ -111,7 +111,7 @@ class ParsedNote:
     meta: dict[str, Any] = field(default_factory=dict)
     """Frontmatter with lower-cased keys, values as YAML gave them (dates stay text)."""
     spelling: dict[str, str] = field(default_factory=dict)
-    """Lower-cased frontmatter key -> the key as the note writes it."""
+    """Lower-cased frontmatter key -> the key as the note writes it, when not in lower case."""
     meta_lines: dict[str, int] = field(default_factory=dict)
     """Lower-cased frontmatter key -> its line in the file."""
     item_lines: dict[str, list[int]] = field(default_factory=dict)
@@ -259,7 +259,9 @@ def _read_frontmatter(note: ParsedNote, lines: list[str]) -> int:
         return end + 1
     try:
         note.meta = _plain(data, note)
-        note.spelling = {str(k).strip().lower(): str(k).strip() for k in data}
+        # Only the keys not written in lower case: `spelling.get(key, key)` gives the rest.
+        spelled = {str(k).strip().lower(): str(k).strip() for k in data}
+        note.spelling = {key: written for key, written in spelled.items() if key != written}
     except _TooBig as exc:
         note.problems.append(error(note.path, 1, f"frontmatter is too large to read: {exc}"))
         return end + 1

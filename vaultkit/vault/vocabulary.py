@@ -337,7 +337,7 @@ def direction_value(value: str) -> str | None:
 def direction_of(text: str, tags: Collection[str] = ()) -> str:
     """The direction of a touch from its tags (`#sent`, `#received`), else from the first verb
     of its text (`Emailed …` out, `Heard back …` in, `Call with …` both), else unknown."""
-    tagged = {d for d, names in _DIRECTION_TAGS.items() if names & set(tags)}
+    tagged = {d for d, names in _DIRECTION_TAGS.items() if not names.isdisjoint(tags)}
     if len(tagged) == 1:
         return tagged.pop()
     if tagged:
