@@ -4,6 +4,7 @@ import json
 import os
 import shutil
 
+import pytest
 from conftest import SAMPLE_VAULT
 from site_helpers import build, make_vault, snapshot
 
@@ -95,6 +96,24 @@ def test_write_outputs_refuses_paths_that_escape(tmp_path):
             continue
         raise AssertionError(f"accepted {bad!r}")
     assert not (tmp_path / "x.html").exists()
+
+
+def test_write_outputs_refuses_folders_that_lead_outside(tmp_path):
+    """A folder of the site replaced by a symlink (at any depth) to a folder outside it is
+    refused, and nothing is written there; a symlink that stays inside is followed."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    out = tmp_path / "site"
+    (out / "deep").mkdir(parents=True)
+    (out / "people").symlink_to(outside)
+    (out / "deep" / "er").symlink_to(outside)
+    (out / "inside").symlink_to(out / "deep")
+    for bad in ("people/x.html", "people/new/x.html", "deep/er/x.html"):
+        with pytest.raises(OutputError, match="leads outside"):
+            write_outputs({bad: b"x"}, out, force=True)
+    assert list(outside.iterdir()) == []
+    assert write_outputs({"inside/y.html": b"y"}, out, force=True).written == ["inside/y.html"]
+    assert (out / "deep" / "y.html").read_bytes() == b"y"
 
 
 def test_write_outputs_replaces_atomically(tmp_path, monkeypatch):

@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -886,11 +887,15 @@ class Engine:
                 own,
                 shown,
                 data.pages.get(note.path),
-                self.today,
-                self.config.values,
-                self.vault_name,
+                self.settings_digest,
             )
         )
+
+    @cached_property
+    def settings_digest(self) -> bytes:
+        """What every page is made from besides notes: the day and the settings (fixed for
+        an engine's life: `watch` makes a new engine on a new day or new settings)."""
+        return _digest((self.today, self.config.values, self.vault_name))
 
     @staticmethod
     def _page_inputs(data: Any) -> dict[str, Any]:
