@@ -116,6 +116,37 @@ def test_write_outputs_refuses_folders_that_lead_outside(tmp_path):
     assert (out / "deep" / "y.html").read_bytes() == b"y"
 
 
+def test_a_file_written_as_chunks_is_whole_or_untouched(tmp_path):
+    """The site-wide files are written as they are made: the bytes are those of the chunks,
+    a file that holds them already is left as it is (written by this folder or found so),
+    and a maker that gives up midway leaves the old file and no temporary file."""
+    from vaultkit.store.output import OutputFolder
+
+    out = tmp_path / "site"
+    folder = OutputFolder(out)
+    folder.expect(["big.json", "sub/other.html"])
+    assert folder.write("big.json", iter([b"{", b'"a":1', b"}"]))
+    assert (out / "big.json").read_bytes() == b'{"a":1}'
+    assert not folder.write("big.json", iter([b'{"a"', b":1}"]))
+    assert not OutputFolder(out).write("big.json", iter([b'{"a":1}']))  # found so on disk
+    assert OutputFolder(out).write("big.json", iter([b'{"a":2}']))
+
+    def gives_up():
+        yield b'{"a":'
+        raise RuntimeError("superseded")
+
+    with pytest.raises(RuntimeError):
+        folder.write("big.json", gives_up())
+    assert (out / "big.json").read_bytes() == b'{"a":2}'
+    staged = OutputFolder(out)
+    staged.stage()
+    assert staged.write("sub/other.html", iter([b"<p>", b"x</p>"]))
+    assert not (out / "sub" / "other.html").exists()  # staged: in place at commit
+    staged.commit()
+    assert (out / "sub" / "other.html").read_bytes() == b"<p>x</p>"
+    assert sorted(p.name for p in out.rglob("*") if p.name.endswith(".tmp")) == []
+
+
 def test_write_outputs_replaces_atomically(tmp_path, monkeypatch):
     out = tmp_path / "site"
     write_outputs({"a.txt": b"old"}, out)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
 from vaultkit.render.site import SiteData, piece
+from vaultkit.render.templating import ENCODE_BATCH
 from vaultkit.vault.model import Note
 
 SCHEMA_VERSION = 1
@@ -90,9 +90,14 @@ def _records(data: SiteData, notes: list[Note]) -> Iterator[str]:
 
 
 def render(data: SiteData) -> dict[str, bytes]:
-    """The document `json.dumps` would write for it, joined from pieces (a record, a follow-up)
-    the live engine keeps between builds: the same bytes. Each part is encoded as it is
-    made, into one buffer: the document is never held as text too (30 MB at 10,000 notes)."""
+    return {"vault.json": b"".join(chunks(data))}
+
+
+def chunks(data: SiteData) -> Iterator[bytes]:
+    """vault.json as it is made: the document `json.dumps` would write for it, joined from
+    pieces (a record, a follow-up) the live engine keeps between builds, the same bytes. Each
+    part is encoded as it is made and written as it comes: the document (30 MB at 10,000
+    notes) is never held whole, as text or as bytes."""
     config = data.vault.config
     parts: dict[str, Iterable[str]] = {
         "schema_version": [_dumps(SCHEMA_VERSION)],
@@ -117,10 +122,16 @@ def render(data: SiteData) -> dict[str, bytes]:
         ),
         "problems": [_dumps([p.to_json() for p in data.problems])],
     }
-    out = io.BytesIO()
+    batch: list[str] = []
+    size = 0
     for n, (key, texts) in enumerate(parts.items()):
-        out.write(f"{',' if n else '{'}{_dumps(key)}:".encode())
+        batch.append(f"{',' if n else '{'}{_dumps(key)}:")
         for text in texts:
-            out.write(text.encode())
-    out.write(b"}\n")
-    return {"vault.json": out.getvalue()}
+            batch.append(text)
+            size += len(text)
+            if size >= ENCODE_BATCH:
+                yield "".join(batch).encode()
+                batch.clear()
+                size = 0
+    batch.append("}\n")
+    yield "".join(batch).encode()

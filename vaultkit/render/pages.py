@@ -12,7 +12,7 @@ from markupsafe import Markup
 from vaultkit.render.html import Link, due, last_contact, link, page_values
 from vaultkit.render.markdown import render_body, render_inline
 from vaultkit.render.site import SiteData, piece
-from vaultkit.render.templating import macros, render, render_bytes
+from vaultkit.render.templating import macros, render, render_chunks
 from vaultkit.rules.followup import FollowUp
 from vaultkit.vault.fields import show_when
 from vaultkit.vault.model import Note
@@ -169,6 +169,11 @@ def _render_chunk_of(data: SiteData, paths: list[str]) -> list[tuple[str, bytes]
 
 
 def render_agenda(data: SiteData) -> dict[str, bytes]:
+    return {"agenda.html": b"".join(agenda_chunks(data))}
+
+
+def agenda_chunks(data: SiteData) -> Iterator[bytes]:
+    """agenda.html as it is made (the engine writes it chunk by chunk)."""
     page = "agenda.html"
 
     def rows(items: list[FollowUp]) -> Iterator[Markup]:
@@ -186,11 +191,10 @@ def render_agenda(data: SiteData) -> dict[str, bytes]:
         (name, name.lower().replace(" ", "-"), len(items), rows(items))
         for name, items in group(data.followups, data.today, data.tz)
     ]
-    html = render_bytes(
+    return render_chunks(
         "agenda.html",
         **page_values(page, "Agenda"),
         weekday=f"{data.today:%A}",
         today=data.today,
         sections=sections,
     )
-    return {page: html}

@@ -14,8 +14,8 @@ rendered: the commands that render no HTML (`agenda`, `check`, `--help`) never l
 
 from __future__ import annotations
 
-import io
 import re
+from collections.abc import Iterator
 from functools import cache
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -115,25 +115,24 @@ def render(name: str, **values: Any) -> str:
 
 
 ENCODE_BATCH = 1 << 16
-"""Characters of a page encoded at a time by `render_bytes`."""
+"""Characters of a page encoded at a time by `render_chunks`."""
 
 
-def render_bytes(name: str, **values: Any) -> bytes:
-    """A whole template rendered with `values`, as UTF-8 (`render(...).encode()`), encoded as
-    it is made: a page of 20 MB (the agenda of 10,000 notes), whose rows can come from a
-    generator, is never held as its rows, its text and its bytes at once."""
-    out = io.BytesIO()
+def render_chunks(name: str, **values: Any) -> Iterator[bytes]:
+    """A whole template rendered with `values`, as UTF-8 chunks (`render(...).encode()`, cut
+    up), encoded as it is made: a page of 20 MB (the agenda of 10,000 notes), whose rows can
+    come from a generator, is written as it is made, never held as its rows, its text and
+    its bytes at once."""
     batch: list[str] = []
     size = 0
     for chunk in template(name).generate(values):
         batch.append(chunk)
         size += len(chunk)
         if size >= ENCODE_BATCH:
-            out.write("".join(batch).encode())
+            yield "".join(batch).encode()
             batch.clear()
             size = 0
-    out.write("".join(batch).encode())
-    return out.getvalue()  # the buffer itself, not a copy
+    yield "".join(batch).encode()
 
 
 @cache

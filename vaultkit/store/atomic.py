@@ -10,7 +10,7 @@ import contextlib
 import os
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from vaultkit.errors import WriteError
@@ -102,10 +102,11 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def stage(path: Path, data: bytes) -> str:
-    """Write `data` to a temporary file beside `path` (named as `atomic_write` names them),
-    not yet synced nor renamed: `commit_staged` makes many such files durable with one sync
-    instead of two fsyncs each (a cold build writes thousands)."""
+def stage(path: Path, data: bytes | Iterable[bytes], *, sync: bool = False) -> str:
+    """Write `data` (bytes, or chunks written as they come) to a temporary file beside `path`
+    (named as `atomic_write` names them), not renamed, and not synced unless `sync`:
+    `commit_staged` makes many such files durable with one sync instead of two fsyncs each
+    (a cold build writes thousands)."""
     try:
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
@@ -113,13 +114,28 @@ def stage(path: Path, data: bytes) -> str:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for chunk in (data,) if isinstance(data, bytes) else data:
+                handle.write(chunk)
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(tmp_name, mode)
-    except BaseException:
+    except BaseException:  # a failed write, or the maker of the chunks gave up (Superseded)
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         raise
     return tmp_name
+
+
+def commit_one(tmp_name: str, path: Path) -> None:
+    """Rename a file staged with `sync` over `path`, and make the rename durable."""
+    try:
+        os.replace(tmp_name, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise WriteError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+    _fsync_folder(path.parent)
 
 
 def commit_staged(staged: list[tuple[str, Path]]) -> None:

@@ -14,12 +14,12 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from vaultkit.errors import OutputError
-from vaultkit.store.atomic import atomic_write, commit_staged, stage
+from vaultkit.store.atomic import atomic_write, commit_one, commit_staged, stage
 from vaultkit.store.files import read_file
 
 MANIFEST = ".vaultkit-manifest.json"
@@ -103,6 +103,25 @@ def _same(path: Path, data: bytes) -> bool:
         if path.is_symlink() or not path.is_file() or path.stat().st_size != len(data):
             return False
         return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _same_file(path: Path, other: str) -> bool:
+    """`path` is a regular file with the same bytes as the file `other` (read a block at a
+    time: the files compared are tens of MB)."""
+    try:
+        if path.is_symlink() or not path.is_file():
+            return False
+        if path.stat().st_size != os.stat(other).st_size:
+            return False
+        with path.open("rb") as one, open(other, "rb") as two:
+            while True:
+                block = one.read(1 << 20)
+                if block != two.read(1 << 20):
+                    return False
+                if not block:
+                    return True
     except OSError:
         return False
 
@@ -236,24 +255,19 @@ class OutputFolder:
             self.listed |= wanted
             _write_manifest(self.out_dir, list(self.listed))
 
-    def write(self, rel: str, data: bytes) -> bool:
+    def write(self, rel: str, data: bytes | Iterable[bytes]) -> bool:
         """Write one file (atomically) unless it holds these bytes already; True if written.
         A file this folder wrote and nobody touched since (same size, modification time and
-        inode) is known by the digest of what was written, without reading it back."""
+        inode) is known by the digest of what was written, without reading it back. `data`
+        may come as chunks (a site-wide file of tens of MB, made as it is written): they are
+        written beside the file, then put in place unless the file holds those bytes."""
         target = _target(self.out_dir, rel, self.root)
+        if not isinstance(data, bytes):
+            return self._write_chunks(rel, target, data)
         digest = hashlib.blake2b(data, digest_size=16).digest()
-        known = self.wrote.get(rel)
-        if known is not None and known[0] == digest and known[1] == _stamp(target):
-            self.result.unchanged.append(rel)
+        if self._unchanged(rel, target, digest, lambda: _same(target, data)):
             return False
-        if known is None and _same(target, data):
-            self.result.unchanged.append(rel)
-            self.wrote[rel] = (digest, _stamp(target))
-            return False
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _target(self.out_dir, rel, self.root)  # the folder just made is still inside
-        if target.is_dir() and not target.is_symlink():
-            raise OutputError(f"cannot write {rel}: a folder has that name")
+        self._prepare(rel, target)
         self.result.written.append(rel)
         if self.staged is not None:
             self.staged.append((stage(target, data), target, rel, digest))
@@ -262,6 +276,50 @@ class OutputFolder:
         atomic_write(target, data)
         self.wrote[rel] = (digest, _stamp(target))
         return True
+
+    def _write_chunks(self, rel: str, target: Path, chunks: Iterable[bytes]) -> bool:
+        self._prepare(rel, target)
+        hasher = hashlib.blake2b(digest_size=16)
+
+        def hashed() -> Iterator[bytes]:
+            for chunk in chunks:
+                hasher.update(chunk)
+                yield chunk
+
+        tmp_name = stage(target, hashed(), sync=self.staged is None)
+        digest = hasher.digest()
+        if self._unchanged(rel, target, digest, lambda: _same_file(target, tmp_name)):
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+            return False
+        self.result.written.append(rel)
+        if self.staged is not None:
+            self.staged.append((tmp_name, target, rel, digest))
+            self.wrote.pop(rel, None)
+            return True
+        commit_one(tmp_name, target)
+        self.wrote[rel] = (digest, _stamp(target))
+        return True
+
+    def _unchanged(self, rel: str, target: Path, digest: bytes, same: Callable[[], bool]) -> bool:
+        """The file holds the bytes of `digest` already (`same()` reads it to tell, when this
+        folder did not write it)."""
+        known = self.wrote.get(rel)
+        if known is not None and known[0] == digest and known[1] == _stamp(target):
+            self.result.unchanged.append(rel)
+            return True
+        if known is None and same():
+            self.result.unchanged.append(rel)
+            self.wrote[rel] = (digest, _stamp(target))
+            return True
+        return False
+
+    def _prepare(self, rel: str, target: Path) -> None:
+        """Make the file's folder, and check again that it leads nowhere outside."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _target(self.out_dir, rel, self.root)  # the folder just made is still inside
+        if target.is_dir() and not target.is_symlink():
+            raise OutputError(f"cannot write {rel}: a folder has that name")
 
     def finish(self, files: Iterable[str]) -> WriteResult:
         """Remove the generated files that are no longer made; the manifest lists `files`.
