@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from functools import cached_property, lru_cache
 from importlib import resources
+from sys import intern
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from vaultkit.render.markdown import Resolver
@@ -123,7 +124,7 @@ class SiteData:
         def resolve(target: str) -> str | None:
             key = index.key(target, source_note)
             if reads is not None:
-                reads.add(f"key:{key}")
+                reads.add(intern(f"key:{key}"))  # the same keys, read by thousands of pages
             path, _ = index.lookup(key)
             if path is None or path not in self.pages:
                 return None
