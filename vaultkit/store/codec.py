@@ -14,6 +14,7 @@ import functools
 import types
 import typing
 from collections.abc import Callable
+from sys import intern
 from typing import Any
 
 from vaultkit.errors import CodecError
@@ -78,6 +79,21 @@ def _decoder(cls: type) -> Convert:
     return decode_one
 
 
+INTERNED = 40
+"""Texts up to this long are interned: a vault's names, keys, tags and links recur in
+thousands of notes, and each decoded note would otherwise hold its own copies."""
+
+
+def _short(text: str) -> str:
+    return intern(text) if len(text) <= INTERNED else text
+
+
+def _text(value: Any) -> str:
+    if type(value) is not str:
+        raise CodecError("expected str")
+    return _short(value)
+
+
 def _check(kinds: tuple[type, ...]) -> Convert:
     def check(value: Any) -> Any:
         if type(value) not in kinds:
@@ -90,7 +106,9 @@ def _check(kinds: tuple[type, ...]) -> Convert:
 def _decoder_for(hint: Any) -> Convert:
     if hint is Any:
         return _identity  # whatever JSON holds
-    if hint in (str, int, bool):
+    if hint is str:
+        return _text
+    if hint in (int, bool):
         return _check((hint,))
     if hint is float:
         return _check((float, int))
@@ -122,8 +140,8 @@ def _decoder_for(hint: Any) -> Convert:
         item = _decoder_for(args[1])
         is_dict = _check((dict,))
         if item is _identity:
-            return is_dict
-        return lambda value: {k: item(v) for k, v in is_dict(value).items()}
+            return lambda value: {_short(k): v for k, v in is_dict(value).items()}
+        return lambda value: {_short(k): item(v) for k, v in is_dict(value).items()}
     if origin is tuple:
         return _tuple_decoder(args)
     raise TypeError(f"cannot decode {hint}")
