@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
+from sys import intern
 from typing import Any
 
 from vaultkit.commands.build import keep_private, resolve_publish_dir
@@ -810,13 +811,13 @@ class Engine:
             ):
                 continue
             if known is None and path in stored:
-                digest, reads, page, stamp = stored[path]
+                digest, shown, page, stamp = stored[path]
                 if (
                     page == data.pages[path]
-                    and digest == self._page_digest(data, note, reads, own.get(path))
+                    and digest == self._page_digest(data, note, shown, own.get(path))
                     and stamp == _file_stamp(self.out_dir / page)
                 ):
-                    self.pages[path] = _Page(page, tuple(sorted(reads)), own.get(path))
+                    self.pages[path] = _Page(page, shown, own.get(path))
                     continue
             reads = data.recorder.reads = set()
             page, html = note_page(data, note)
@@ -848,7 +849,7 @@ class Engine:
                 "page", [(path, digest, json.dumps(row).encode()) for path, digest, row in rows]
             )
 
-    def _stored_pages(self) -> dict[str, tuple[bytes, set[str], str, Any]]:
+    def _stored_pages(self) -> dict[str, tuple[bytes, tuple[str, ...], str, Any]]:
         """The pages a previous engine rendered: path -> (digest, reads, page, file stamp)."""
         if self.store is None:
             return {}
@@ -858,7 +859,8 @@ class Engine:
                 reads, page, stamp = json.loads(data)
                 if not (isinstance(reads, list) and isinstance(page, str)):
                     continue
-                found[path] = (digest, {str(r) for r in reads}, page, stamp)
+                # The same link keys, read by thousands of pages: one string each.
+                found[path] = (digest, tuple(sorted({intern(str(r)) for r in reads})), page, stamp)
             except (ValueError, TypeError):
                 continue
         return found
