@@ -102,11 +102,11 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def stage(path: Path, data: bytes | Iterable[bytes], *, sync: bool = False) -> str:
+def stage(path: Path, data: bytes | Iterable[bytes]) -> str:
     """Write `data` (bytes, or chunks written as they come) to a temporary file beside `path`
-    (named as `atomic_write` names them), not renamed, and not synced unless `sync`:
-    `commit_staged` makes many such files durable with one sync instead of two fsyncs each
-    (a cold build writes thousands)."""
+    (named as `atomic_write` names them), not yet synced nor renamed: `commit_staged` makes
+    many such files durable with one sync instead of two fsyncs each (a cold build writes
+    thousands), `commit_one` one file."""
     try:
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
@@ -116,9 +116,6 @@ def stage(path: Path, data: bytes | Iterable[bytes], *, sync: bool = False) -> s
         with os.fdopen(fd, "wb") as handle:
             for chunk in (data,) if isinstance(data, bytes) else data:
                 handle.write(chunk)
-            if sync:
-                handle.flush()
-                os.fsync(handle.fileno())
         os.chmod(tmp_name, mode)
     except BaseException:  # a failed write, or the maker of the chunks gave up (Superseded)
         with contextlib.suppress(OSError):
@@ -128,8 +125,13 @@ def stage(path: Path, data: bytes | Iterable[bytes], *, sync: bool = False) -> s
 
 
 def commit_one(tmp_name: str, path: Path) -> None:
-    """Rename a file staged with `sync` over `path`, and make the rename durable."""
+    """Sync a staged file, rename it over `path`, and make the rename durable."""
     try:
+        fd = os.open(tmp_name, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp_name, path)
     except OSError as exc:
         with contextlib.suppress(OSError):

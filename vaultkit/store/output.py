@@ -286,7 +286,7 @@ class OutputFolder:
                 hasher.update(chunk)
                 yield chunk
 
-        tmp_name = stage(target, hashed(), sync=self.staged is None)
+        tmp_name = stage(target, hashed())  # synced only if it is to replace the file
         digest = hasher.digest()
         if self._unchanged(rel, target, digest, lambda: _same_file(target, tmp_name)):
             with contextlib.suppress(OSError):
