@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from vaultkit.render.site import SiteData, piece
-from vaultkit.render.templating import ENCODE_BATCH
+from vaultkit.render.templating import encoded
 from vaultkit.vault.model import Note
 
 SCHEMA_VERSION = 1
@@ -98,6 +98,10 @@ def chunks(data: SiteData) -> Iterator[bytes]:
     pieces (a record, a follow-up) the live engine keeps between builds, the same bytes. Each
     part is encoded as it is made and written as it comes: the document (30 MB at 10,000
     notes) is never held whole, as text or as bytes."""
+    return encoded(_texts(data))
+
+
+def _texts(data: SiteData) -> Iterator[str]:
     config = data.vault.config
     parts: dict[str, Iterable[str]] = {
         "schema_version": [_dumps(SCHEMA_VERSION)],
@@ -122,16 +126,7 @@ def chunks(data: SiteData) -> Iterator[bytes]:
         ),
         "problems": [_dumps([p.to_json() for p in data.problems])],
     }
-    batch: list[str] = []
-    size = 0
     for n, (key, texts) in enumerate(parts.items()):
-        batch.append(f"{',' if n else '{'}{_dumps(key)}:")
-        for text in texts:
-            batch.append(text)
-            size += len(text)
-            if size >= ENCODE_BATCH:
-                yield "".join(batch).encode()
-                batch.clear()
-                size = 0
-    batch.append("}\n")
-    yield "".join(batch).encode()
+        yield f"{',' if n else '{'}{_dumps(key)}:"
+        yield from texts
+    yield "}\n"

@@ -15,7 +15,7 @@ rendered: the commands that render no HTML (`agenda`, `check`, `--help`) never l
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -115,24 +115,29 @@ def render(name: str, **values: Any) -> str:
 
 
 ENCODE_BATCH = 1 << 16
-"""Characters of a page encoded at a time by `render_chunks`."""
+"""Characters encoded at a time by `encoded`."""
 
 
-def render_chunks(name: str, **values: Any) -> Iterator[bytes]:
-    """A whole template rendered with `values`, as UTF-8 chunks (`render(...).encode()`, cut
-    up), encoded as it is made: a page of 20 MB (the agenda of 10,000 notes), whose rows can
-    come from a generator, is written as it is made, never held as its rows, its text and
-    its bytes at once."""
+def encoded(texts: Iterable[str]) -> Iterator[bytes]:
+    """`"".join(texts).encode()`, cut up: encoded a batch at a time as the texts come, so a
+    file of tens of MB is written as it is made, never held whole as text or bytes."""
     batch: list[str] = []
     size = 0
-    for chunk in template(name).generate(values):
-        batch.append(chunk)
-        size += len(chunk)
+    for text in texts:
+        batch.append(text)
+        size += len(text)
         if size >= ENCODE_BATCH:
             yield "".join(batch).encode()
             batch.clear()
             size = 0
     yield "".join(batch).encode()
+
+
+def render_chunks(name: str, **values: Any) -> Iterator[bytes]:
+    """A whole template rendered with `values`, as UTF-8 chunks (`encoded`): a page of 20 MB
+    (the agenda of 10,000 notes), whose rows can come from a generator, is never held as its
+    rows, its text and its bytes at once."""
+    return encoded(template(name).generate(values))
 
 
 @cache
