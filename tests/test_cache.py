@@ -57,6 +57,31 @@ def test_only_changed_notes_are_reparsed(runner, vault_dir, write_note, monkeypa
     assert changed[-1]["due"] == "2026-12-04"
 
 
+def test_bodies_are_let_go_once_stored_and_asked_back(vault_dir, write_note):
+    """An evaluation keeps no body the store holds: a body is asked back one at a time, from
+    the store, or from the note itself should the store have lost it. Without the store the
+    bodies stay in memory."""
+    from datetime import date
+
+    from vaultkit.pipeline import evaluate
+    from vaultkit.vault.config import load_config
+
+    write_note("people/Jane.md", "---\nfollow_up: 2026-12-02\n---\nMet at *PyCon*.\n")
+    write_note("people/Raj.md", "Raj's notes, no frontmatter.\n")
+    config = load_config(vault_dir)
+    evaluation = evaluate(config, date(2026, 12, 1))
+    assert len(evaluation.vault.notes) == 2
+    assert [s.body for s in evaluation.sources.values()] == [None, None]
+    assert evaluation.body("people/Jane.md") == "Met at *PyCon*."
+    with sqlite3.connect(store_path(vault_dir)) as db:
+        db.execute("DELETE FROM notes")
+    assert evaluation.body("people/Raj.md") == "Raj's notes, no frontmatter."
+    uncached = evaluate(config, date(2026, 12, 1), use_cache=False)
+    assert len(uncached.vault.notes) == 2
+    assert uncached.body("people/Jane.md") == "Met at *PyCon*."
+    assert None not in [s.body for s in uncached.sources.values()]
+
+
 def test_no_cache_reparses_everything(runner, vault_dir, write_note, monkeypatch):
     seed(write_note)
     agenda(runner, vault_dir)

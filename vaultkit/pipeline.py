@@ -278,8 +278,7 @@ class Evaluation:
         if found is None:
             return ""
         if found.body is None:
-            stored = self.store.body(path, _text(found.stamp)) if self.store else None
-            return stored if stored is not None else ""
+            return stored_body(self.config.vault, self.store, path, found.stamp)
         return found.body
 
     def _parsed(self) -> list[ParsedNote]:
@@ -320,6 +319,16 @@ class Evaluation:
         if stored:
             for _, source in batch:
                 source.body = None
+
+
+def stored_body(vault: Path, store: Store | None, path: str, stamp: Stamp | None) -> str:
+    """The body kept in the store with the note's parse read at `stamp`; should the store
+    have lost it (another vaultkit cleared it meanwhile), the note read again."""
+    found = store.body(path, _text(stamp)) if store is not None and stamp is not None else None
+    if found is None:
+        source = read_source(vault, path)
+        return source.body or "" if source is not None else ""
+    return found
 
 
 def _text(stamp: Stamp | None) -> str:

@@ -44,6 +44,7 @@ from vaultkit.pipeline import (
     read_source,
     scan_notes,
     stamp_of,
+    stored_body,
 )
 from vaultkit.render.site import Pieces, Superseded
 from vaultkit.rules.followup import FollowUp
@@ -187,11 +188,7 @@ class Engine:
         stamp = self.stamps.get(path)
         if self.store is None or stamp is None:
             return ""
-        found = self.store.body(path, ":".join(map(str, stamp)))
-        if found is None:  # the store lost it: read the note again (same stamp, same body)
-            source = read_source(self.config.vault, path)
-            return source.body or "" if source is not None else ""
-        return found
+        return stored_body(self.config.vault, self.store, path, stamp)
 
     def _listing(self, hint: Collection[str] | None) -> _Listing:
         """The vault's notes with their stamps, its other files and the scan's problems. For
