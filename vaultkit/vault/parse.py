@@ -387,7 +387,7 @@ def _plain(data: dict[Any, Any], note: ParsedNote) -> dict[str, Any]:
             raise _TooBig(f"nested more than {MAX_YAML_DEPTH} levels deep")
         if isinstance(value, dict):
             return {intern(str(k)): copy(v, depth + 1) for k, v in value.items()}
-        if isinstance(value, str):
+        if type(value) is str:  # (intern takes no subclass of str)
             # Names, stages, tags, links: the same few texts in thousands of notes, one object
             # each (a vault of 10,000 notes held 290,000 strings of its frontmatter).
             return intern(value) if len(value) <= INTERNED else value
