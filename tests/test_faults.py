@@ -163,6 +163,43 @@ def test_output_folder_that_cannot_be_written(runner, tmp_path, monkeypatch, cod
     assert site_text(vault / "_site") == before  # nothing lost, no temp file left behind
 
 
+@pytest.mark.parametrize("page", ["agenda.html", "vault.json", "globex.html"])
+def test_a_site_file_that_cannot_be_written_is_named(runner, tmp_path, monkeypatch, page):
+    """A full disk while a page or a site-wide file (written as it is made) is written: the
+    message names that file, the site keeps its old files, and no temporary file is left."""
+    vault = make_vault(tmp_path / "vault")
+    assert runner.invoke(cli, ["build", "--vault", str(vault), "--today", TODAY]).exit_code == 0
+    before = site_text(vault / "_site")
+    (vault / "companies" / "Globex.md").write_text("---\nfollow_up: 2026-12-09\n---\nNew\n")
+    refused = _fail(monkeypatch, "open", errno.ENOSPC, when=f".{page}.")
+    result = runner.invoke(cli, ["build", "--vault", str(vault), "--today", TODAY])
+    monkeypatch.undo()
+    assert refused
+    assert result.exit_code == 2, result.output
+    message = [line for line in result.output.splitlines() if line.startswith("vaultkit:")]
+    assert len(message) == 1, result.output
+    assert f"cannot write {vault / '_site'}" in message[0] and page in message[0]
+    assert os.strerror(errno.ENOSPC) in message[0]
+    site = site_text(vault / "_site")
+    assert {k: v for k, v in site.items() if k != "followups.ics"} == {
+        k: v for k, v in before.items() if k != "followups.ics"
+    }  # the feed is written first, and may be new
+
+
+def test_a_staged_file_that_cannot_be_put_in_place_leaves_no_temporary_file(
+    runner, tmp_path, monkeypatch
+):
+    vault = make_vault(tmp_path / "vault")
+    assert runner.invoke(cli, ["build", "--vault", str(vault), "--today", TODAY]).exit_code == 0
+    (vault / "companies" / "Globex.md").write_text("---\nfollow_up: 2026-12-09\n---\nNew\n")
+    refused = _fail(monkeypatch, "replace", errno.EROFS, when="agenda.html")
+    result = runner.invoke(cli, ["build", "--vault", str(vault), "--today", TODAY])
+    monkeypatch.undo()
+    assert refused and result.exit_code == 2, result.output
+    assert "cannot write" in result.output and "agenda.html" in result.output
+    assert [p.name for p in (vault / "_site").rglob("*.tmp")] == []
+
+
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS])
 def test_ics_to_a_file_that_cannot_be_written(runner, tmp_path, monkeypatch, code):
     vault = make_vault(tmp_path / "vault")

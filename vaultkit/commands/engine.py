@@ -491,6 +491,9 @@ class Engine:
                     raise Superseded
         except Superseded:  # a newer save: it waits for one page or one row, not the site
             return stop_here()
+        except BaseException:  # a full disk, an interrupt: the site keeps the files it had
+            self.output.discard()
+            raise
         self.pieces.finish()
         clock.lap("site")
         written = self.output.finish(names)

@@ -106,7 +106,16 @@ def stage(path: Path, data: bytes | Iterable[bytes]) -> str:
     """Write `data` (bytes, or chunks written as they come) to a temporary file beside `path`
     (named as `atomic_write` names them), not yet synced nor renamed: `commit_staged` makes
     many such files durable with one sync instead of two fsyncs each (a cold build writes
-    thousands), `commit_one` one file."""
+    thousands), `commit_one` one file. A failure is a WriteError naming `path`."""
+    try:
+        return _stage(path, data)
+    except WriteError:
+        raise
+    except OSError as exc:
+        raise WriteError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+
+
+def _stage(path: Path, data: bytes | Iterable[bytes]) -> str:
     try:
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
@@ -146,15 +155,21 @@ def commit_staged(staged: list[tuple[str, Path]]) -> None:
     if not staged:
         return
     _sync_file_system(staged[0][1].parent)
-    for tmp_name, path in staged:
+    for n, (tmp_name, path) in enumerate(staged):
         try:
             os.replace(tmp_name, path)
         except OSError as exc:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
+            discard_staged(staged[n:])  # those not in place stay as they were
             raise WriteError(exc.errno, exc.strerror or str(exc), str(path)) from exc
     for folder in sorted({path.parent for _, path in staged}):
         _fsync_folder(folder)
+
+
+def discard_staged(staged: list[tuple[str, Path]]) -> None:
+    """Remove staged files that will not be put in place (their targets keep their bytes)."""
+    for tmp_name, _ in staged:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
 
 
 def _sync_file_system(folder: Path) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from vaultkit.errors import OutputError
-from vaultkit.store.atomic import atomic_write, commit_one, commit_staged, stage
+from vaultkit.store.atomic import atomic_write, commit_one, commit_staged, discard_staged, stage
 from vaultkit.store.files import read_file
 
 MANIFEST = ".vaultkit-manifest.json"
@@ -244,6 +244,12 @@ class OutputFolder:
         commit_staged([(tmp, target) for tmp, target, _, _ in staged])
         for _, target, rel, digest in staged:
             self.wrote[rel] = (digest, _stamp(target))
+
+    def discard(self) -> None:
+        """Remove the files staged and not yet in place (a build that failed midway): the
+        folder keeps the files it had, and no temporary file."""
+        staged, self.staged = self.staged, None
+        discard_staged([(tmp, target) for tmp, target, _, _ in staged or ()])
 
     def expect(self, files: Iterable[str]) -> None:
         """List the files about to be written in the manifest before they exist, so a build
