@@ -29,6 +29,11 @@ class UnclosedFenceError(VaultkitError):
 class WriteError(OSError):
     """Writing failed (a full disk, a read-only folder): says which file and why, in one line."""
 
+    @classmethod
+    def of(cls, exc: OSError, path: object) -> WriteError:
+        """`exc`, said of the file being written (not of a temporary file beside it)."""
+        return cls(exc.errno, exc.strerror or str(exc), str(path))
+
     def __str__(self) -> str:
         return f"cannot write {self.filename}: {self.strerror}"
 

@@ -567,7 +567,7 @@ def create_new(path: Path, data: bytes) -> None:
     except (FileExistsError, WriteError):
         raise
     except OSError as exc:
-        raise WriteError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+        raise WriteError.of(exc, path) from exc
 
 
 def _create_new(path: Path, data: bytes) -> None:

@@ -41,7 +41,7 @@ def atomic_write(
     except WriteError:
         raise
     except OSError as exc:
-        raise WriteError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+        raise WriteError.of(exc, path) from exc
 
 
 def _atomic_write(
@@ -112,7 +112,7 @@ def stage(path: Path, data: bytes | Iterable[bytes]) -> str:
     except WriteError:
         raise
     except OSError as exc:
-        raise WriteError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+        raise WriteError.of(exc, path) from exc
 
 
 def _stage(path: Path, data: bytes | Iterable[bytes]) -> str:
@@ -145,7 +145,7 @@ def commit_one(tmp_name: str, path: Path) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
-        raise WriteError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+        raise WriteError.of(exc, path) from exc
     _fsync_folder(path.parent)
 
 
@@ -160,7 +160,7 @@ def commit_staged(staged: list[tuple[str, Path]]) -> None:
             os.replace(tmp_name, path)
         except OSError as exc:
             discard_staged(staged[n:])  # those not in place stay as they were
-            raise WriteError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+            raise WriteError.of(exc, path) from exc
     for folder in sorted({path.parent for _, path in staged}):
         _fsync_folder(folder)
 

@@ -126,6 +126,13 @@ def _same_file(path: Path, other: str) -> bool:
         return False
 
 
+def _hashed(chunks: Iterable[bytes], hasher: hashlib.blake2b) -> Iterator[bytes]:
+    """`chunks`, each added to `hasher` as it passes."""
+    for chunk in chunks:
+        hasher.update(chunk)
+        yield chunk
+
+
 def _remove(out_dir: Path, rel: str) -> bool:
     path = out_dir / rel
     try:
@@ -268,36 +275,21 @@ class OutputFolder:
         may come as chunks (a site-wide file of tens of MB, made as it is written): they are
         written beside the file, then put in place unless the file holds those bytes."""
         target = _target(self.out_dir, rel, self.root)
-        if not isinstance(data, bytes):
-            return self._write_chunks(rel, target, data)
-        digest = hashlib.blake2b(data, digest_size=16).digest()
-        if self._unchanged(rel, target, digest, lambda: _same(target, data)):
-            return False
-        self._prepare(rel, target)
-        self.result.written.append(rel)
-        if self.staged is not None:
-            self.staged.append((stage(target, data), target, rel, digest))
-            self.wrote.pop(rel, None)
-            return True
-        atomic_write(target, data)
-        self.wrote[rel] = (digest, _stamp(target))
-        return True
-
-    def _write_chunks(self, rel: str, target: Path, chunks: Iterable[bytes]) -> bool:
-        self._prepare(rel, target)
-        hasher = hashlib.blake2b(digest_size=16)
-
-        def hashed() -> Iterator[bytes]:
-            for chunk in chunks:
-                hasher.update(chunk)
-                yield chunk
-
-        tmp_name = stage(target, hashed())  # synced only if it is to replace the file
-        digest = hasher.digest()
-        if self._unchanged(rel, target, digest, lambda: _same_file(target, tmp_name)):
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
-            return False
+        if isinstance(data, bytes):
+            digest = hashlib.blake2b(data, digest_size=16).digest()
+            if self._unchanged(rel, target, digest, lambda: _same(target, data)):
+                return False
+            self._prepare(rel, target)
+            tmp_name = stage(target, data)
+        else:  # known only once written: staged first, dropped if the file holds those bytes
+            self._prepare(rel, target)
+            hasher = hashlib.blake2b(digest_size=16)
+            tmp_name = stage(target, _hashed(data, hasher))
+            digest = hasher.digest()
+            if self._unchanged(rel, target, digest, lambda: _same_file(target, tmp_name)):
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp_name)
+                return False
         self.result.written.append(rel)
         if self.staged is not None:
             self.staged.append((tmp_name, target, rel, digest))
