@@ -301,24 +301,22 @@ class Evaluation:
             if self.store is not None and source.stamp is not None:
                 batch.append((rel, source))
                 if len(batch) >= STORE_BATCH:
-                    self._keep(batch)
+                    keep_sources(self.store, batch)
                     batch = []
         if self.store is not None:
-            self._keep(batch)
+            keep_sources(self.store, batch)
             self.store.forget_notes(set(self.scan.notes))
         self.sources = {rel: found[rel] for rel in self.scan.notes if rel in found}
         return [source.parsed for source in self.sources.values()]
 
-    def _keep(self, batch: list[tuple[str, Source]]) -> None:
-        """Store the parses and bodies just read; once stored, a body is asked back from the
-        store when a page needs it (an agenda of a large vault never holds every body)."""
-        assert self.store is not None
-        stored = self.store.put_notes(
-            (rel, _text(source.stamp), source.parsed, source.body or "") for rel, source in batch
-        )
-        if stored:
-            for _, source in batch:
-                source.body = None
+
+def keep_sources(store: Store, batch: list[tuple[str, Source]]) -> None:
+    """Store the parses and bodies just read (each with its stamp); once stored, a body is
+    let go and asked back when a page needs it (`stored_body`): no command holds every body
+    of a large vault at once."""
+    if store.put_notes((rel, _text(s.stamp), s.parsed, s.body or "") for rel, s in batch):
+        for _, source in batch:
+            source.body = None
 
 
 def stored_body(vault: Path, store: Store | None, path: str, stamp: Stamp | None) -> str:

@@ -41,6 +41,7 @@ from vaultkit.pipeline import (
     Bodies,
     Source,
     Stamp,
+    keep_sources,
     read_source,
     scan_notes,
     stamp_of,
@@ -248,7 +249,7 @@ class Engine:
             # large vault never holds every body at once).
             reads.append((rel, source))
             if len(reads) >= STORE_BATCH:
-                self._keep(reads)
+                keep_sources(self.store, reads)
                 reads = []
         for rel in self.stamps:
             if rel not in stamps:
@@ -257,7 +258,7 @@ class Engine:
         self.stamps = stamps
         changed = {rel: changed[rel] for rel in sorted(changed)}
         if self.store is not None:
-            self._keep(reads)
+            keep_sources(self.store, reads)
             if any(p is None for p in changed.values()):
                 self.store.forget_notes(set(stamps))
         else:
@@ -266,15 +267,6 @@ class Engine:
                 if gone is None:
                     self.bodies.pop(rel, None)
         return changed, bodies, listing.problems
-
-    def _keep(self, reads: list[tuple[str, Source]]) -> None:
-        """Store the parses and bodies just read."""
-        assert self.store is not None
-        self.store.put_notes(
-            (rel, ":".join(map(str, s.stamp)), s.parsed, s.body or "")
-            for rel, s in reads
-            if s.stamp is not None
-        )
 
     def _identities(self, changed: Collection[str]) -> None:
         """The identities of the vault's notes and tasks (vault/identity.py): those of the
