@@ -289,7 +289,7 @@ class Evaluation:
             for rel in self.scan.notes:
                 if (status := _stat(self.config, rel)) is not None:
                     stamps[rel] = stamp_of(status)
-            texts = {rel: _text(stamp) for rel, stamp in stamps.items()}
+            texts = {rel: stamp_text(stamp) for rel, stamp in stamps.items()}
             for rel, parsed in self.store.parsed_notes(texts, ParsedNote):
                 found[rel] = Source(parsed, None, stamps[rel])
         missing = [rel for rel in self.scan.notes if rel not in found]
@@ -314,7 +314,7 @@ def keep_sources(store: Store, batch: list[tuple[str, Source]]) -> None:
     """Store the parses and bodies just read (each with its stamp); once stored, a body is
     let go and asked back when a page needs it (`stored_body`): no command holds every body
     of a large vault at once."""
-    if store.put_notes((rel, _text(s.stamp), s.parsed, s.body or "") for rel, s in batch):
+    if store.put_notes((rel, stamp_text(s.stamp), s.parsed, s.body or "") for rel, s in batch):
         for _, source in batch:
             source.body = None
 
@@ -322,14 +322,15 @@ def keep_sources(store: Store, batch: list[tuple[str, Source]]) -> None:
 def stored_body(vault: Path, store: Store | None, path: str, stamp: Stamp | None) -> str:
     """The body kept in the store with the note's parse read at `stamp`; should the store
     have lost it (another vaultkit cleared it meanwhile), the note read again."""
-    found = store.body(path, _text(stamp)) if store is not None and stamp is not None else None
+    found = store.body(path, stamp_text(stamp)) if store is not None and stamp is not None else None
     if found is None:
         source = read_source(vault, path)
         return source.body or "" if source is not None else ""
     return found
 
 
-def _text(stamp: Stamp | None) -> str:
+def stamp_text(stamp: Stamp | None) -> str:
+    """A stamp as the store keeps it with a note's parse and body."""
     return ":".join(map(str, stamp)) if stamp is not None else ""
 
 

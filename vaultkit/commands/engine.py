@@ -45,6 +45,7 @@ from vaultkit.pipeline import (
     read_source,
     scan_notes,
     stamp_of,
+    stamp_text,
     stored_body,
 )
 from vaultkit.render.site import Pieces, Superseded
@@ -219,7 +220,7 @@ class Engine:
         bodies: dict[str, str] = {}
         reads: list[tuple[str, Source]] = []
         if not self.stamps and self.store is not None:  # a new engine: the store's parses
-            texts = {rel: ":".join(map(str, stamp)) for rel, stamp in stamps.items()}
+            texts = {rel: stamp_text(stamp) for rel, stamp in stamps.items()}
             for rel, parsed in self.store.parsed_notes(texts, ParsedNote):
                 changed[rel] = parsed
         for rel in listing.notes:
