@@ -81,17 +81,18 @@ def _decoder(cls: type) -> Convert:
 
 INTERNED = 40
 """Texts up to this long are interned: a vault's names, keys, tags and links recur in
-thousands of notes, and each decoded note would otherwise hold its own copies."""
+thousands of notes, and each note would otherwise hold its own copies."""
 
 
-def _short(text: str) -> str:
+def interned(text: str) -> str:
+    """`text`, one object for every equal short text (the parser's and the decoder's)."""
     return intern(text) if len(text) <= INTERNED else text
 
 
 def _text(value: Any) -> str:
     if type(value) is not str:
         raise CodecError("expected str")
-    return _short(value)
+    return interned(value)
 
 
 def _check(kinds: tuple[type, ...]) -> Convert:
@@ -140,8 +141,8 @@ def _decoder_for(hint: Any) -> Convert:
         item = _decoder_for(args[1])
         is_dict = _check((dict,))
         if item is _identity:
-            return lambda value: {_short(k): v for k, v in is_dict(value).items()}
-        return lambda value: {_short(k): item(v) for k, v in is_dict(value).items()}
+            return lambda value: {interned(k): v for k, v in is_dict(value).items()}
+        return lambda value: {interned(k): item(v) for k, v in is_dict(value).items()}
     if origin is tuple:
         return _tuple_decoder(args)
     raise TypeError(f"cannot decode {hint}")

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from vaultkit.store.codec import interned
 from vaultkit.store.files import MAX_FILE_BYTES, read_file
 from vaultkit.vault.links import WIKILINK, link_target
 from vaultkit.vault.problems import Problem, error, warning
@@ -25,8 +26,6 @@ from vaultkit.vault.vocabulary import CONTACT_WORDS, looks_like_application, pla
 
 MAX_YAML_NODES = 100_000
 MAX_YAML_DEPTH = 64
-INTERNED = 40
-"""Frontmatter texts up to this long are interned: the same names and values recur."""
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -390,7 +389,7 @@ def _plain(data: dict[Any, Any], note: ParsedNote) -> dict[str, Any]:
         if type(value) is str:  # (intern takes no subclass of str)
             # Names, stages, tags, links: the same few texts in thousands of notes, one object
             # each (a vault of 10,000 notes held 290,000 strings of its frontmatter).
-            return intern(value) if len(value) <= INTERNED else value
+            return interned(value)
         if isinstance(value, list | tuple | set):
             return [copy(v, depth + 1) for v in value]
         if isinstance(value, bytes):
