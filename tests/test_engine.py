@@ -295,17 +295,22 @@ def test_a_one_note_edit_renders_again_only_the_rows_that_show_that_note(tmp_pat
     root = _vault(tmp_path / "vault")
     engine = _engine(root)
     engine.refresh()
-    before = dict(engine.pieces.kept)
+    before = _kept(engine)
     _edit(root / "companies/Company 3.md", "📅 2026-12-05", "📅 2026-12-19")
     engine.refresh()
     note = "companies/Company 3.md"
     its = {f.id for f in engine.derivation.followups if note in (f.note, f.record)}
-    remade = {key for key, made in engine.pieces.kept.items() if before.get(key) is not made}
+    remade = {key for key, made in _kept(engine).items() if before.get(key) is not made}
     assert remade and engine.pieces.made == len(remade)
     assert {key for _kind, key in remade} <= {note, *its}
     assert {kind for kind, _key in remade} >= {"agenda-item", "json-followup", "card"}
     assert len(remade) * 10 < len(before)
     _same_as_a_fresh_build(root, root / "_site", tmp_path)
+
+
+def _kept(engine):
+    """(kind, key) -> the kept piece."""
+    return {(kind, key): p for kind, kept in engine.pieces.kept.items() for key, p in kept.items()}
 
 
 def test_an_unreadable_note_does_not_make_every_save_a_second_refresh(tmp_path, monkeypatch):
@@ -337,3 +342,71 @@ def test_an_unreadable_note_does_not_make_every_save_a_second_refresh(tmp_path, 
     assert done.changed == ["companies/Company 3.md"]
     assert len(refreshes) == 1  # no second refresh from the scan
     assert any("cannot read" in p.message for p in done.problems)
+
+
+def test_kept_pieces_come_back_from_the_spill_as_they_were_made(tmp_path):
+    """The kept rows' text lives on disk, in an unlinked file of the private cache folder:
+    nothing is left there, and every reused row is the one made, Markup or JSON."""
+    root = _vault(tmp_path / "vault")
+    engine = _engine(root)
+    cache = engine.store.path.parent
+    before = sorted(cache.iterdir())
+    engine.refresh()
+    assert engine.pieces.spill.size() > 0
+    assert sorted(cache.iterdir()) == before  # the spill's file has no name
+    _edit(root / "companies/Company 3.md", "📅 2026-12-05", "📅 2026-12-19")
+    assert engine.refresh().written.written  # rows of other notes came back from the spill
+    _same_as_a_fresh_build(root, root / "_site", tmp_path)
+
+
+def test_a_spill_that_cannot_be_written_costs_renders_not_outputs(tmp_path, monkeypatch):
+    """A full disk under the cache folder: the pieces cannot be kept, so each refresh renders
+    every row again, and the outputs are still those of a fresh build."""
+    import errno
+    import tempfile
+
+    from vaultkit.store import spill
+
+    def full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(spill, "FLUSH_AT", 1)
+    monkeypatch.setattr(tempfile, "TemporaryFile", full)
+    root = _vault(tmp_path / "vault")
+    engine = _engine(root)
+    engine.refresh()
+    assert engine.pieces.kept == {}
+    _edit(root / "people/Person 1.md", "cadence: 3w", "name: Ana Lima\ncadence: 3w")
+    engine.refresh()
+    assert engine.pieces.made > COMPANIES + PEOPLE  # every row again: none was kept
+    _same_as_a_fresh_build(root, root / "_site", tmp_path)
+
+
+def test_the_spill_is_written_anew_once_replaced_pieces_fill_it(tmp_path, monkeypatch):
+    """Each save adds the rows it made again; once the spill is mostly rows replaced since,
+    it is written anew with only the live ones, and they still come back as they were."""
+    from vaultkit.render import site
+
+    monkeypatch.setattr(site, "SPILL_SLACK", 0)
+    root = _vault(tmp_path / "vault")
+    engine = _engine(root)
+    engine.refresh()
+    live = engine.pieces.spill.size()
+    for day in range(6, 12):
+        _edit(root / "companies/Company 3.md", f"📅 2026-12-{day - 1:02d}", f"📅 2026-12-{day:02d}")
+        engine.refresh()
+        assert engine.pieces.spill.size() <= 2 * live + 4096
+    _same_as_a_fresh_build(root, root / "_site", tmp_path)
+
+
+def test_a_spill_gives_back_any_text_and_refuses_a_place_it_does_not_hold(tmp_path, monkeypatch):
+    from vaultkit.store import spill
+
+    monkeypatch.setattr(spill, "FLUSH_AT", 64)  # some texts in the file, some still buffered
+    kept = spill.Spill(tmp_path)
+    texts = ["<li>plain</li>", "Zoë 🗓 日本", "lone \udcff surrogate", "", "x" * 200, "tail"]
+    places = [kept.put(text) for text in texts]
+    assert kept.written > 0 and kept.buffer  # both halves are read back below
+    assert [kept.get(*place) for place in places] == texts  # type: ignore[misc]
+    assert kept.get(kept.size() - 2, 10) is None  # runs past what was written
+    kept.close()

@@ -52,6 +52,7 @@ from vaultkit.render.site import Pieces, Superseded
 from vaultkit.rules.followup import FollowUp
 from vaultkit.store.cache import Store
 from vaultkit.store.output import OutputFolder, WriteResult
+from vaultkit.store.spill import Spill
 from vaultkit.vault.config import Config
 from vaultkit.vault.model import Model, Note
 from vaultkit.vault.parse import ParsedNote
@@ -165,7 +166,7 @@ class Engine:
         """The follow-ups (the list) and the templates `drafted` is of."""
         self.by_path: dict[str, dict[str, FollowUp]] = {}
         """Note -> the follow-ups of it or about it (by id), as `drafted` has them."""
-        self.pieces = Pieces()
+        self.pieces = Pieces(Spill(store.path.parent if store is not None else None))
         self.told: tuple[dict[str, Any], dict[str, datetime]] | None = None
         """What subscribers were told of each event, and the events that left the feed
         (vaultkit/store/feedstate.py): kept between refreshes, read again when `feed_marks` say

@@ -16,9 +16,12 @@ from importlib import resources
 from sys import intern
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from markupsafe import Markup
+
 from vaultkit.render.markdown import Resolver
 from vaultkit.render.paths import page_paths, relative
 from vaultkit.rules.followup import FollowUp
+from vaultkit.store.spill import Spill
 from vaultkit.vault.model import Note, Vault
 from vaultkit.vault.problems import Problem
 from vaultkit.views.drafts import Draft
@@ -149,35 +152,99 @@ class SiteData:
 class Piece:
     same: Any
     reads: tuple[str, ...]
-    """The notes and link keys it read (a tuple: most pieces read one note, their own)."""
-    text: str
+    """The notes and link keys it read besides its own key (most read no other: they share
+    one empty tuple)."""
+    place: int
+    """Where its text is kept in `Pieces.spill`, and whether it is `Markup` (`_place`)."""
 
 
 @dataclass
 class Pieces:
     """Rendered pieces kept between the live engine's builds: a piece is reused when what it
-    was made from is the same (`same`, compared by value) and nothing it read (a note, a link
-    key) is `stale`."""
+    was made from is the same (`same`, compared by value) and nothing it read (its key, a
+    note, a link key) is `stale`. Their text is kept in `spill`, on disk: only what decides
+    whether a piece is reused stays in memory."""
 
-    kept: dict[tuple[str, str], Piece] = field(default_factory=dict)
+    spill: Spill = field(default_factory=Spill)
+    kept: dict[str, dict[str, Piece]] = field(default_factory=dict)
+    """Kind -> key -> piece."""
     stale: set[str] = field(default_factory=set)
     """What changed since the site-wide files were last rendered to the end (a build stopped
     for a newer save leaves it to the next)."""
-    used: set[tuple[str, str]] = field(default_factory=set)
+    used: dict[str, set[str]] = field(default_factory=dict)
     made: int = 0
     """Pieces rendered again in the last build (the rest were reused)."""
     pending: Callable[[], bool] = field(default=lambda: False)
     """Whether newer changes are waiting (SiteData.checkpoint asks it)."""
+    reads: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+    """One tuple for each distinct set of reads."""
 
     def start(self, pending: Callable[[], bool]) -> None:
-        self.used, self.made, self.pending = set(), 0, pending
+        self.used, self.made, self.pending = {}, 0, pending
+
+    def reuse(self, kind: str, key: str, same: Any) -> tuple[str | None, tuple[str, ...]]:
+        """The text of the piece kept under `kind` and `key`, if it is still good, and what
+        it read besides its key; (None, ()) when it has to be made again."""
+        self.used.setdefault(kind, set()).add(key)
+        known = self.kept.get(kind, {}).get(key)
+        if (
+            known is None
+            or known.same != same
+            or key in self.stale
+            or not self.stale.isdisjoint(known.reads)
+        ):
+            return None, ()
+        at, size, markup = known.place >> 41, (known.place >> 1) & SIZE_MASK, known.place & 1
+        text = self.spill.get(at, size)
+        if text is not None and markup:
+            text = Markup(text)
+        return text, known.reads
+
+    def keep(self, kind: str, key: str, same: Any, reads: set[str], text: str) -> None:
+        place = self.spill.put(text)
+        if place is None:  # the spill's file could not be written: every place is lost
+            self.kept.clear()
+            self.spill.close()
+            return
+        at, size = place
+        shared = tuple(sorted(reads - {key}))
+        shared = self.reads.setdefault(shared, shared)
+        packed = at << 41 | size << 1 | isinstance(text, Markup)
+        self.kept.setdefault(kind, {})[key] = Piece(same, shared, packed)
 
     def finish(self) -> None:
         """The site-wide files are rendered: forget what was stale, and the pieces the build
-        did not use (of notes and follow-ups now gone)."""
+        did not use (of notes and follow-ups now gone); write the spill anew once most of it
+        is pieces replaced since."""
         self.stale = set()
-        if len(self.used) < len(self.kept):
-            self.kept = {key: self.kept[key] for key in self.used if key in self.kept}
+        for kind, kept in list(self.kept.items()):
+            used = self.used.get(kind, set())
+            if len(used) < len(kept):
+                self.kept[kind] = {key: kept[key] for key in used if key in kept}
+        self.used = {}
+        live = sum((p.place >> 1) & SIZE_MASK for kept in self.kept.values() for p in kept.values())
+        if self.spill.size() > 2 * live + SPILL_SLACK:
+            self._rewrite()
+
+    def _rewrite(self) -> None:
+        old = self.spill
+        self.spill = Spill(old.folder)
+        kept, self.kept, self.reads = self.kept, {}, {}
+        for kind, pieces in kept.items():
+            for key, known in pieces.items():
+                text = old.get(known.place >> 41, (known.place >> 1) & SIZE_MASK)
+                if text is not None:
+                    if known.place & 1:
+                        text = Markup(text)
+                    self.keep(kind, key, known.same, set(known.reads), text)
+        old.close()
+
+
+SIZE_MASK = (1 << 40) - 1
+"""A piece's place packs its offset, its size (40 bits) and one bit for `Markup` in one int:
+100,000 pieces at 10,000 notes."""
+SPILL_SLACK = 16 << 20
+"""Bytes of replaced pieces the spill may hold beyond twice the live ones."""
 
 
 Text = TypeVar("Text", bound=str)
@@ -201,17 +268,17 @@ def piece(
     if pieces is None:
         return make()
     data.checkpoint()
-    pieces.used.add((kind, key))
-    known = pieces.kept.get((kind, key))
-    if known is not None and known.same == same and pieces.stale.isdisjoint(known.reads):
+    kept, also_read = pieces.reuse(kind, key, same)
+    if kept is not None:
         if recorder.reads is not None:
-            recorder.reads.update(known.reads)
-        return cast(Text, known.text)  # what `make` returned, kept
+            recorder.reads.add(key)
+            recorder.reads.update(also_read)
+        return cast(Text, kept)  # what `make` returned, kept
     outer = recorder.reads
     reads = recorder.reads = {key, *(a for a in also if a)}
     try:
         text = make()
-        pieces.kept[(kind, key)] = Piece(same, tuple(reads), text)
+        pieces.keep(kind, key, same, reads, text)
         pieces.made += 1
     finally:
         if outer is not None:
